@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reference device's command core, independent of any transport.
+ *
+ * A transport (the vhost-user backend in ref/host/) pops a chain, gathers the
+ * driver-readable part into one buffer and calls vgb_device_ctrl(); the device
+ * writes the response and returns its length.  Everything the device needs
+ * from the outside world (placing memory into the host-visible region, showing
+ * a scanout) goes through vgb_device_ops, so the core runs the same under
+ * vhost-user, in unit tests and in the fuzzer.
+ */
+#ifndef VGB_DEVICE_H
+#define VGB_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vgb/guest_mem.h"
+
+struct vgb_device;
+
+/* Knobs that select which paths and limits the device offers. */
+struct vgb_device_config {
+	uint32_t num_scanouts;     /* 1..16 */
+	uint32_t width, height;    /* preferred mode of each enabled scanout */
+	bool edid;                 /* offer VIRTIO_GPU_F_EDID */
+	bool blob;                 /* offer VIRTIO_GPU_F_RESOURCE_BLOB */
+	bool virgl;                /* offer VIRTIO_GPU_F_VIRGL (generic 3D: the reference context) */
+	bool context_init;         /* offer VIRTIO_GPU_F_CONTEXT_INIT (needs virgl) */
+	bool blob_alignment;       /* offer VIRTIO_GPU_F_BLOB_ALIGNMENT (needs blob) */
+	uint32_t alignment;        /* map offset / blob size granularity: power of two >= 4096 */
+	uint64_t region_size;      /* host-visible region (shm id 1) bytes; 0 = no region */
+	uint32_t map_cache;        /* VIRTIO_GPU_MAP_CACHE_* reported in map_info */
+	uint32_t max_entries;      /* guest entries per command */
+	uint64_t max_blob_size;    /* bytes per resource */
+	uint64_t max_host_memory;  /* total host bytes for resources and context objects */
+	uint32_t max_resources;
+	bool validate;             /* record driver-requirement violations (validating mode) */
+};
+
+void vgb_device_config_defaults(struct vgb_device_config *cfg);
+
+/* Services the transport gives the device. Any may be NULL where unsupported. */
+struct vgb_device_ops {
+	void *opaque;
+	/* Place fd[fd_offset, +len) at shm_offset of the host-visible region. 0 or -errno. */
+	int (*shm_map)(void *opaque, int fd, uint64_t fd_offset, uint64_t shm_offset, uint64_t len,
+		       bool writable);
+	/* Remove exactly one earlier mapping; afterwards the range reaches no memory. */
+	int (*shm_unmap)(void *opaque, uint64_t shm_offset, uint64_t len);
+	/* A scanout now shows width x height (0 x 0 = disabled). */
+	void (*scanout)(void *opaque, uint32_t scanout_id, uint32_t width, uint32_t height);
+	/* Pixels of a flushed rectangle (B8G8R8A8-style, 4 bytes per pixel, rows of stride bytes). */
+	void (*update)(void *opaque, uint32_t scanout_id, uint32_t x, uint32_t y, uint32_t width,
+		       uint32_t height, const void *pixels, uint32_t stride);
+	/* Cursor image (64x64 ARGB, NULL = keep image) and position. */
+	void (*cursor)(void *opaque, uint32_t scanout_id, uint32_t x, uint32_t y, bool visible,
+		       uint32_t hot_x, uint32_t hot_y, const void *argb64x64);
+	/* A driver requirement was broken (validating mode): its REQ-DRV-* id and what was seen. */
+	void (*violation)(void *opaque, const char *req_id, const char *detail);
+};
+
+struct vgb_device *vgb_device_new(const struct vgb_device_config *cfg, const struct vgb_device_ops *ops);
+void vgb_device_free(struct vgb_device *dev);
+
+/* Feature bits (device-specific, 0..23) the device offers. */
+uint64_t vgb_device_features(const struct vgb_device *dev);
+/* The driver accepted these; must be called before commands. Unoffered bits are a driver error. */
+void vgb_device_set_features(struct vgb_device *dev, uint64_t features);
+/* Config space as bytes (little-endian); returns its size (16 or 20). */
+size_t vgb_device_config_space(const struct vgb_device *dev, void *buf, size_t cap);
+
+/* Largest request the device accepts in one chain (commands with entries included). */
+size_t vgb_device_max_request(const struct vgb_device *dev);
+
+/*
+ * One controlq command: req/req_len is what the driver wrote, resp has resp_cap
+ * writable bytes.  Returns the bytes of response written (0 if resp_cap is too
+ * small for even a header: the chain is answered with used.len 0 and logged).
+ * mem is the current guest memory table.  Never fails for bad input: it answers
+ * with the error response the spec names.
+ */
+size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, const void *req,
+		       size_t req_len, void *resp, size_t resp_cap);
+
+/* One cursorq command (no response payload). */
+void vgb_device_cursor(struct vgb_device *dev, const struct vgb_guest_mem *mem, const void *req,
+		       size_t req_len);
+
+/* Device reset: drop every resource, context, mapping and scanout. */
+void vgb_device_reset(struct vgb_device *dev);
+
+/* Guest memory is about to change (SET_MEM_TABLE): forget cached host pointers into it. */
+void vgb_device_mem_changed(struct vgb_device *dev);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vhost-user frontend: what a VMM does for a vhost-user-gpu backend, in
+ * one process.  It owns guest RAM (memfd regions), the split virtqueues that
+ * live in it, the host-visible region reservation that the backend fills with
+ * BACKEND_SHMEM_MAP, and the vhost-user-gpu display socket.  The driver
+ * (driver.h) builds commands on top of it.  Every message and descriptor the
+ * backend returns is untrusted.
+ */
+#ifndef VGB_FRONTEND_H
+#define VGB_FRONTEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vgb/guest_mem.h"
+
+struct vgb_fe;
+
+struct vgb_fe_options {
+	/* Exactly one of: a backend argv to spawn (given --fd=N, or --socket-path when
+	 * spawn_with_socket), or a unix socket path a backend already listens on. */
+	char *const *backend_argv;
+	bool spawn_with_socket;
+	const char *socket_path;
+
+	uint64_t ram_size;       /* guest RAM bytes (default 64 MiB) */
+	unsigned ram_regions;    /* split RAM into this many memfd regions (default 2) */
+	uint16_t queue_size;     /* descriptors per queue (default 256) */
+	bool indirect;           /* use indirect descriptors when the backend offers them */
+	uint64_t features_mask;  /* device feature bits the driver may accept (default: all known) */
+	int timeout_ms;          /* per-request deadline (default 5000) */
+	bool quiet;              /* do not relay the backend's stderr */
+};
+
+void vgb_fe_options_defaults(struct vgb_fe_options *o);
+
+/* Spawn/connect, negotiate, set up memory and queues, DRIVER_OK. NULL + err on failure. */
+struct vgb_fe *vgb_fe_start(const struct vgb_fe_options *o, char *err, size_t errlen);
+/* Clean shutdown; kills and reaps a spawned backend. */
+void vgb_fe_stop(struct vgb_fe *fe);
+
+/* Last error as text (after a failed call). */
+const char *vgb_fe_error(const struct vgb_fe *fe);
+/* The backend went away (EOF, crash, or protocol violation that forced disconnect). */
+bool vgb_fe_disconnected(const struct vgb_fe *fe);
+
+uint64_t vgb_fe_device_features(const struct vgb_fe *fe); /* offered */
+uint64_t vgb_fe_features(const struct vgb_fe *fe);        /* negotiated */
+uint64_t vgb_fe_protocol_features(const struct vgb_fe *fe);
+/* Config space read with GET_CONFIG: returns bytes read or -errno. */
+int vgb_fe_get_config(struct vgb_fe *fe, void *buf, uint32_t len);
+
+/* Guest RAM: table (host pointers valid in this process) and a page allocator over it. */
+const struct vgb_guest_mem *vgb_fe_mem(const struct vgb_fe *fe);
+void *vgb_fe_gpa_ptr(const struct vgb_fe *fe, uint64_t gpa, uint64_t len);
+/* Contiguous allocation (page aligned). 0 on exhaustion. */
+uint64_t vgb_fe_alloc(struct vgb_fe *fe, uint64_t size);
+/* npages single pages, deliberately non-adjacent when scatter is set. 0 or -ENOMEM. */
+int vgb_fe_alloc_pages(struct vgb_fe *fe, unsigned npages, bool scatter, uint64_t *gpas);
+void vgb_fe_free(struct vgb_fe *fe, uint64_t gpa, uint64_t size);
+
+/* Host-visible region id shmid: base in this process and size, or NULL when absent.
+ * Unmapped parts are PROT_NONE reservations: touching them faults. */
+void *vgb_fe_shm(const struct vgb_fe *fe, uint8_t shmid, uint64_t *size);
+/* Is [offset, +len) of region shmid currently backed by a backend mapping? */
+bool vgb_fe_shm_mapped(const struct vgb_fe *fe, uint8_t shmid, uint64_t offset, uint64_t len);
+
+/* A scatter-gather element in guest-physical terms. */
+struct vgb_sg {
+	uint64_t gpa;
+	uint32_t len;
+};
+
+/*
+ * Add one chain (out elements driver-readable, then in elements device-writable),
+ * kick, and wait for that chain to come back while serving backend requests and
+ * the display socket.  *used_len gets the device's used.len (checked <= in total).
+ * 0, or -ETIMEDOUT, -EPIPE (backend gone), -EPROTO (backend broke the ring).
+ */
+int vgb_fe_submit(struct vgb_fe *fe, unsigned queue, const struct vgb_sg *out, unsigned nout,
+		  const struct vgb_sg *in, unsigned nin, uint32_t *used_len);
+
+/* Serve backend requests and the display socket for up to timeout_ms. */
+int vgb_fe_poll(struct vgb_fe *fe, int timeout_ms);
+
+/* Raw ring access for malformed-ring tests: the driver-side queue of `queue`. */
+struct vgb_vq_drv *vgb_fe_vq(struct vgb_fe *fe, unsigned queue);
+int vgb_fe_kick(struct vgb_fe *fe, unsigned queue);
+
+/* Send VHOST_USER_RESET_DEVICE (or RESET_OWNER) and set the queues up again. */
+int vgb_fe_reset_device(struct vgb_fe *fe);
+
+/* What the backend showed on the vhost-user-gpu display socket. */
+struct vgb_fe_scanout {
+	uint32_t width, height; /* 0 x 0 = disabled */
+	uint32_t *pixels;       /* width*height, as received in UPDATE messages */
+	uint64_t updates;       /* UPDATE messages received */
+};
+const struct vgb_fe_scanout *vgb_fe_scanout(const struct vgb_fe *fe, uint32_t scanout_id);
+/* Display info the frontend reports to the backend (VHOST_USER_GPU_GET_DISPLAY_INFO). */
+void vgb_fe_set_display(struct vgb_fe *fe, uint32_t scanout_id, uint32_t width, uint32_t height,
+			bool enabled);
+
+#endif

@@ -1,0 +1,57 @@
+/* Thin wrappers over the virtio-gpu DRM ioctls the cases use. Each returns 0
+ * or -errno, so a case can compare the exact error the driver gave. */
+#ifndef VGB_AGENT_GPU_H
+#define VGB_AGENT_GPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <drm/drm.h>
+#include <drm/virtgpu_drm.h>
+
+/* The 7.2 uapi grew blob_hints/pad2 (48 -> 56 bytes); older kernels take the first 48
+ * (DRM copies the common prefix), so one layout serves every guest kernel. */
+_Static_assert(sizeof(struct drm_virtgpu_resource_create_blob) == 56, "7.2 blob create layout");
+_Static_assert(sizeof(struct drm_virtgpu_map) == 16, "map layout");
+_Static_assert(sizeof(struct drm_virtgpu_getparam) == 16, "getparam layout");
+
+/* Opens the first DRM node (card0, then renderD128); -errno on failure. */
+int gpu_open(void);
+int gpu_ioctl(int fd, unsigned long request, void *arg);
+
+int gpu_getparam(int fd, uint64_t param, uint64_t *value);
+int gpu_gem_close(int fd, uint32_t handle);
+
+struct gpu_blob {
+	uint32_t handle;     /* GEM handle */
+	uint32_t res_handle; /* virtio-gpu resource id */
+	uint64_t size;
+	void *map;           /* NULL until gpu_blob_map */
+};
+
+/* RESOURCE_CREATE_BLOB; cmd/cmd_size may be NULL/0. */
+int gpu_blob_create(int fd, uint32_t blob_mem, uint32_t blob_flags, uint64_t size,
+		    uint64_t blob_id, const uint32_t *cmd, uint32_t cmd_size, struct gpu_blob *out);
+/* DRM_IOCTL_VIRTGPU_MAP + mmap of the whole object. */
+int gpu_blob_map(int fd, struct gpu_blob *b);
+void gpu_blob_unmap(struct gpu_blob *b);
+void gpu_blob_destroy(int fd, struct gpu_blob *b);
+
+int gpu_execbuffer(int fd, const uint32_t *cmd, uint32_t bytes, const uint32_t *handles, uint32_t nhandles);
+/* Waits until the host has finished with the object's last command. */
+int gpu_wait(int fd, uint32_t handle);
+
+/* Capability-style probe shared by cases: the params each case needs. */
+struct gpu_params {
+	uint64_t has_3d, capset_fix, resource_blob, host_visible, cross_device, context_init,
+		capset_mask;
+	int ok_3d, ok_blob, ok_host_visible, ok_context_init, ok_capset_mask;
+};
+void gpu_params_read(int fd, struct gpu_params *p);
+
+/* Fills n bytes with a pattern derived from seed; returns the first byte
+ * offset that differs from that pattern, or n when all match. */
+void pattern_fill(void *dst, size_t n, uint32_t seed);
+size_t pattern_check(const void *src, size_t n, uint32_t seed);
+
+#endif

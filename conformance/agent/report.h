@@ -1,0 +1,24 @@
+/* Result lines the agent writes for the host runner: one JSON object per line,
+ * each prefixed with AGENT_MARKER so the host can pick them out of any stream. */
+#ifndef VGB_AGENT_REPORT_H
+#define VGB_AGENT_REPORT_H
+
+#include <stddef.h>
+
+#define AGENT_MARKER "VGB-AGENT "
+#define AGENT_VERSION "0.1"
+
+enum verdict { PASS, FAIL, NOT_SUPPORTED, ERROR, TIMEOUT };
+
+const char *verdict_name(enum verdict v);
+
+/* Appends s to out (capacity cap) as a JSON string body, escaped. */
+void json_escape(char *out, size_t cap, const char *s);
+
+/* Writes one marked line made of an already-formatted JSON object. */
+void report_line(const char *json_object);
+
+/* Sets the file descriptor results go to (the second serial port). */
+void report_set_fd(int fd);
+
+#endif

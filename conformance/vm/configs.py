@@ -1,0 +1,70 @@
+"""The named VM configurations: which VMM stack, device options and guest
+kernel each one runs. A configuration's name is its target name in results."""
+
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+# Guest RAM shared through a memfd: vhost-user backends need it, and the
+# forky stack uses it for every configuration so they differ only in device.
+MEMFD_RAM = ["-object", "memory-backend-memfd,id=mem,size={mem},share=on",
+             "-machine", "q35,memory-backend=mem"]
+
+
+@dataclass
+class Config:
+    name: str
+    stack: str                  # "host" (bookworm-backports QEMU) or "forky" (chroot)
+    kernel: str                 # "linux-6.1" or "linux-7.2"
+    device: List[str]           # QEMU arguments that make the GPU
+    summary: str                # one line for --list and the report
+    gl: bool = False            # needs Xvfb + the GL display
+    backend: Optional[str] = None   # "vgb-host": an external vhost-user backend
+    mem: str = "512M"
+    screendump: bool = True     # QMP screendump shows the 2D scanout
+    extra: List[str] = field(default_factory=list)
+
+    @property
+    def device_options(self) -> str:
+        return " ".join(a for a in self.device if not a.startswith("-"))
+
+
+CONFIGS = [
+    Config("qemu10-virtio-gpu-linux6.1", "host", "linux-6.1",
+           ["-device", "virtio-gpu-pci,hostmem=256M"],
+           "bookworm-backports QEMU 10.0.2 virtio-gpu-pci,hostmem=256M, Linux 6.1: copy path; "
+           "blobs refused (no udmabuf/rutabaga)"),
+    Config("qemu10-virtio-gpu-linux7.2", "host", "linux-7.2",
+           ["-device", "virtio-gpu-pci,hostmem=256M"],
+           "bookworm-backports QEMU 10.0.2 virtio-gpu-pci,hostmem=256M, Linux 7.2: copy path; "
+           "blobs refused"),
+    Config("qemu10-virtio-gpu-nohostmem-linux7.2", "host", "linux-7.2",
+           ["-device", "virtio-gpu-pci"],
+           "bookworm-backports QEMU 10.0.2 plain virtio-gpu-pci, Linux 7.2: the copy path only"),
+    Config("qemu11-virgl-blob-linux7.2", "forky", "linux-7.2",
+           ["-device", "virtio-gpu-gl-pci,blob=true,hostmem=256M"],
+           "forky QEMU 11.1 virtio-gpu-gl-pci,blob=true,hostmem=256M (virglrenderer 1.3, llvmpipe), "
+           "Linux 7.2: host-visible blobs", gl=True, mem="1G", screendump=False),
+    Config("qemu11-virgl-blob-linux6.1", "forky", "linux-6.1",
+           ["-device", "virtio-gpu-gl-pci,blob=true,hostmem=256M"],
+           "forky QEMU 11.1 virtio-gpu-gl-pci,blob=true,hostmem=256M, Linux 6.1", gl=True, mem="1G",
+           screendump=False),
+    # Our device behind QEMU's generic vhost-user frontends. The backend is
+    # started by the runner on a socket in the run directory.
+    Config("qemu11-vgb-host-linux7.2", "forky", "linux-7.2",
+           ["-chardev", "socket,id=vu0,path={socket}",
+            "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
+           "forky QEMU 11.1 vhost-user-test-device-pci (virtio-id 16) + vgb-host with the "
+           "host-visible region over vhost-user SHMEM, Linux 7.2", backend="vgb-host", mem="1G"),
+    Config("qemu10-vhost-user-gpu-vgb-host-linux7.2", "host", "linux-7.2",
+           ["-chardev", "socket,id=vgpu,path={socket}",
+            "-device", "vhost-user-gpu-pci,chardev=vgpu"],
+           "bookworm-backports QEMU 10.0.2 vhost-user-gpu-pci + vgb-host, Linux 7.2 (2D display "
+           "channel; no shared memory region on this frontend)", backend="vgb-host", mem="1G"),
+]
+
+BY_NAME = {c.name: c for c in CONFIGS}
+
+# What CI and the default pytest run cover: one copy-path pair on the host
+# QEMU and the real host-visible pair in forky.
+DEFAULT_SET = ["qemu10-virtio-gpu-linux6.1", "qemu10-virtio-gpu-linux7.2",
+               "qemu11-virgl-blob-linux7.2", "qemu11-vgb-host-linux7.2"]

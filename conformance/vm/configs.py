@@ -21,6 +21,9 @@ class Config:
     backend: Optional[str] = None   # "vgb-host": an external vhost-user backend
     mem: str = "512M"
     screendump: bool = True     # QMP screendump shows the 2D scanout
+    # x-query-virtio-status aborts forky's QEMU 11.1.2 (qapi visitor assertion):
+    # there the negotiated features come from the guest driver's log instead.
+    virtio_status: bool = True
     extra: List[str] = field(default_factory=list)
 
     @property
@@ -43,18 +46,19 @@ CONFIGS = [
     Config("qemu11-virgl-blob-linux7.2", "forky", "linux-7.2",
            ["-device", "virtio-gpu-gl-pci,blob=true,hostmem=256M"],
            "forky QEMU 11.1 virtio-gpu-gl-pci,blob=true,hostmem=256M (virglrenderer 1.3, llvmpipe), "
-           "Linux 7.2: host-visible blobs", gl=True, mem="1G", screendump=False),
+           "Linux 7.2: host-visible blobs", gl=True, mem="1G", screendump=False, virtio_status=False),
     Config("qemu11-virgl-blob-linux6.1", "forky", "linux-6.1",
            ["-device", "virtio-gpu-gl-pci,blob=true,hostmem=256M"],
            "forky QEMU 11.1 virtio-gpu-gl-pci,blob=true,hostmem=256M, Linux 6.1", gl=True, mem="1G",
-           screendump=False),
+           screendump=False, virtio_status=False),
     # Our device behind QEMU's generic vhost-user frontends. The backend is
     # started by the runner on a socket in the run directory.
     Config("qemu11-vgb-host-linux7.2", "forky", "linux-7.2",
            ["-chardev", "socket,id=vu0,path={socket}",
             "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
            "forky QEMU 11.1 vhost-user-test-device-pci (virtio-id 16) + vgb-host with the "
-           "host-visible region over vhost-user SHMEM, Linux 7.2", backend="vgb-host", mem="1G"),
+           "host-visible region over vhost-user SHMEM, Linux 7.2", backend="vgb-host", mem="1G",
+           virtio_status=False),
     Config("qemu10-vhost-user-gpu-vgb-host-linux7.2", "host", "linux-7.2",
            ["-chardev", "socket,id=vgpu,path={socket}",
             "-device", "vhost-user-gpu-pci,chardev=vgpu"],

@@ -48,7 +48,7 @@ def read_xwd(path):
     hdr = struct.unpack(">25I", data[:100])
     header_size, fmt, depth, w, h = hdr[0], hdr[2], hdr[3], hdr[4], hdr[5]
     byte_order, bpp, bpl, ncolors = hdr[7], hdr[11], hdr[12], hdr[19]
-    red_mask, green_mask, blue_mask = hdr[15], hdr[16], hdr[17]
+    red_mask, green_mask, blue_mask = hdr[14], hdr[15], hdr[16]
     if fmt != 2 or bpp not in (24, 32) or depth < 24:
         raise ValueError(f"{path}: unsupported XWD (format {fmt}, {bpp} bpp, depth {depth})")
     pos = header_size + 12 * ncolors

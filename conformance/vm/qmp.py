@@ -42,6 +42,8 @@ class QMP:
                 chunk = self.sock.recv(65536)
             except socket.timeout as e:
                 raise QMPError("QMP read timed out") from e
+            except OSError as e:
+                raise QMPError(f"QMP connection lost: {e}") from e
             if not chunk:
                 raise QMPError("QMP connection closed")
             self.buf += chunk
@@ -55,7 +57,10 @@ class QMP:
         msg = {"execute": name}
         if arguments:
             msg["arguments"] = arguments
-        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        try:
+            self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        except OSError as e:
+            raise QMPError(f"QMP connection lost: {e}") from e
         while True:
             reply = self._read()
             if "event" in reply:

@@ -269,7 +269,7 @@ def run_config(cfg, timeout_s, keep):
     os.chmod(rundir, 0o755)
     for f in ("vmlinuz", "initrd.img"):
         shutil.copy(os.path.join(guest, f), os.path.join(rundir, f))
-    cases, info, notes = {}, {}, []
+    cases, info, notes, driver_features = {}, {}, [], []
     socket_path = os.path.join(rundir, "vhost-user.sock")
     try:
         with Session(cfg, rundir) as session:
@@ -311,6 +311,8 @@ def run_config(cfg, timeout_s, keep):
                 for line in follow_con.lines():
                     if line.startswith("VGB-INIT"):
                         log(f"guest: {line[9:]}")
+                    elif "[drm] features:" in line:
+                        driver_features += line.split("[drm] features:", 1)[1].split()
                 for line in follow_res.lines():
                     idx = line.find(MARKER)
                     if idx < 0:
@@ -330,7 +332,7 @@ def run_config(cfg, timeout_s, keep):
                             f"{c['detail'][:140]}")
                     elif kind == "info":
                         info["driver_params"] = obj.get("params", {})
-                        if qmp:
+                        if qmp and cfg.virtio_status:
                             try:
                                 info["virtio_status"] = qmplib.virtio_gpu_status(qmp)
                             except qmplib.QMPError as e:
@@ -375,7 +377,10 @@ def run_config(cfg, timeout_s, keep):
         "renderer": ("virglrenderer + Mesa llvmpipe (Xvfb)" if cfg.gl else
                      "vgb-host (vhost-user)" if cfg.backend else "QEMU 2D (pixman)"),
         "guest_kernel": guest_info.get("kernel_release"),
-        "negotiated_features": (info.get("virtio_status") or {}).get("negotiated", []),
+        # The device's view when QEMU can report it, else the Linux driver's log line.
+        "negotiated_features": ((info.get("virtio_status") or {}).get("negotiated")
+                                or [f for f in driver_features if f.startswith("+")]),
+        "driver_features": driver_features,
         "trace_commands": summarize_trace(os.path.join(rundir, "trace.log")),
         "rundir": rundir,
         "notes": notes,

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* Display information, EDID and the classic 2D resource commands. */
+#include "driver_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int vgb_drv_display_info(struct vgb_drv *drv, struct vgb_drv_display *out, unsigned cap)
+{
+	struct virtio_gpu_ctrl_hdr req = drv_hdr(VIRTIO_GPU_CMD_GET_DISPLAY_INFO, 0);
+	struct virtio_gpu_resp_display_info *resp = malloc(sizeof(*resp));
+	if (!resp)
+		return drv_fail(drv, -ENOMEM, "out of memory");
+	int ret = drv_cmd(drv, &req, sizeof(req), resp, sizeof(*resp), VIRTIO_GPU_RESP_OK_DISPLAY_INFO, NULL);
+	if (ret == 0) {
+		for (unsigned i = 0; i < cap && i < drv->caps.num_scanouts; i++) {
+			out[i].x = vgb_le32(resp->pmodes[i].r.x);
+			out[i].y = vgb_le32(resp->pmodes[i].r.y);
+			out[i].width = vgb_le32(resp->pmodes[i].r.width);
+			out[i].height = vgb_le32(resp->pmodes[i].r.height);
+			out[i].enabled = vgb_le32(resp->pmodes[i].enabled) != 0;
+		}
+	}
+	free(resp);
+	return ret;
+}
+
+int vgb_drv_edid(struct vgb_drv *drv, uint32_t scanout_id, uint8_t *buf, size_t cap, uint32_t *size)
+{
+	if (!vgb_drv_has(drv, VIRTIO_GPU_F_EDID))
+		return drv_fail(drv, -ENOTSUP, "F_EDID not negotiated");
+	struct virtio_gpu_cmd_get_edid req;
+	memset(&req, 0, sizeof(req));
+	req.hdr = drv_hdr(VIRTIO_GPU_CMD_GET_EDID, 0);
+	req.scanout = vgb_to_le32(scanout_id);
+	struct virtio_gpu_resp_edid *resp = malloc(sizeof(*resp));
+	if (!resp)
+		return drv_fail(drv, -ENOMEM, "out of memory");
+	int ret = drv_cmd(drv, &req, sizeof(req), resp, sizeof(*resp), VIRTIO_GPU_RESP_OK_EDID, NULL);
+	if (ret == 0) {
+		uint32_t n = vgb_le32(resp->size);
+		if (n > sizeof(resp->edid))
+			ret = drv_fail(drv, -EPROTO, "device error: EDID size %u beyond %zu", n, sizeof(resp->edid));
+		else if (n > cap)
+			ret = drv_fail(drv, -ENOSPC, "EDID of %u bytes does not fit %zu", n, cap);
+		else {
+			memcpy(buf, resp->edid, n);
+			*size = n;
+		}
+	}
+	free(resp);
+	return ret;
+}
+
+static struct virtio_gpu_rect rect_le(struct virtio_gpu_rect r)
+{
+	return (struct virtio_gpu_rect){ vgb_to_le32(r.x), vgb_to_le32(r.y), vgb_to_le32(r.width),
+					 vgb_to_le32(r.height) };
+}
+
+int vgb_drv_create_2d(struct vgb_drv *drv, uint32_t resource_id, uint32_t format, uint32_t width,
+		      uint32_t height)
+{
+	struct virtio_gpu_resource_create_2d req;
+	memset(&req, 0, sizeof(req));
+	req.hdr = drv_hdr(VIRTIO_GPU_CMD_RESOURCE_CREATE_2D, 0);
+	req.resource_id = vgb_to_le32(resource_id);
+	req.format = vgb_to_le32(format);
+	req.width = vgb_to_le32(width);
+	req.height = vgb_to_le32(height);
+	int ret = drv_cmd_nodata(drv, &req, sizeof(req));
+	if (ret == 0 && !drv_res_add(drv, resource_id))
+		return drv_fail(drv, -ENOMEM, "out of memory");
+	return ret;
+}
+
+int vgb_drv_attach_backing(struct vgb_drv *drv, uint32_t resource_id, const struct vgb_drv_backing *b)
+{
+	size_t n = b->nentries, len = sizeof(struct virtio_gpu_resource_attach_backing) + n * 16;
+	uint8_t *req = calloc(1, len);
+	if (!req)
+		return drv_fail(drv, -ENOMEM, "out of memory");
+	struct virtio_gpu_resource_attach_backing *a = (void *)req;
+	a->hdr = drv_hdr(VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING, 0);
+	a->resource_id = vgb_to_le32(resource_id);
+	a->nr_entries = vgb_to_le32(b->nentries);
+	memcpy(req + sizeof(*a), b->entries, n * 16);
+	int ret = drv_cmd_nodata(drv, req, len);
+	free(req);
+	return ret;
+}
+
+int vgb_drv_detach_backing(struct vgb_drv *drv, uint32_t resource_id)
+{
+	struct virtio_gpu_resource_detach_backing req;
+	memset(&req, 0, sizeof(req));
+	req.hdr = drv_hdr(VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING, 0);
+	req.resource_id = vgb_to_le32(resource_id);
+	return drv_cmd_nodata(drv, &req, sizeof(req));
+}
+
+int vgb_drv_transfer_to_host_2d(struct vgb_drv *drv, uint32_t resource_id, struct virtio_gpu_rect r,
+				uint64_t offset)
+{
+	struct virtio_gpu_transfer_to_host_2d req;
+	memset(&req, 0, sizeof(req));
+	req.hdr = drv_hdr(VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D, 0);
+	req.r = rect_le(r);
+	req.offset = vgb_to_le64(offset);
+	req.resource_id = vgb_to_le32(resource_id);
+	return drv_cmd_nodata(drv, &req, sizeof(req));
+}
+
+int vgb_drv_set_scanout(struct vgb_drv *drv, uint32_t scanout_id, uint32_t resource_id,
+			struct virtio_gpu_rect r)
+{
+	struct virtio_gpu_set_scanout req;
+	memset(&req, 0, sizeof(req));
+	req.hdr = drv_hdr(VIRTIO_GPU_CMD_SET_SCANOUT, 0);
+	req.r = rect_le(r);
+	req.scanout_id = vgb_to_le32(scanout_id);
+	req.resource_id = vgb_to_le32(resource_id);
+	return drv_cmd_nodata(drv, &req, sizeof(req));
+}
+
+int vgb_drv_flush(struct vgb_drv *drv, uint32_t resource_id, struct virtio_gpu_rect r)
+{
+	struct virtio_gpu_resource_flush req;
+	memset(&req, 0, sizeof(req));
+	req.hdr = drv_hdr(VIRTIO_GPU_CMD_RESOURCE_FLUSH, 0);
+	req.r = rect_le(r);
+	req.resource_id = vgb_to_le32(resource_id);
+	return drv_cmd_nodata(drv, &req, sizeof(req));
+}
+
+int vgb_drv_unref(struct vgb_drv *drv, uint32_t resource_id)
+{
+	struct virtio_gpu_resource_unref req;
+	memset(&req, 0, sizeof(req));
+	req.hdr = drv_hdr(VIRTIO_GPU_CMD_RESOURCE_UNREF, 0);
+	req.resource_id = vgb_to_le32(resource_id);
+	int ret = drv_cmd_nodata(drv, &req, sizeof(req));
+	if (ret)
+		return ret;
+	struct drv_resource *r = drv_res_find(drv, resource_id);
+	if (r && r->mapped)
+		ret = drv_region_release(drv, r, "UNREF of a mapped blob");
+	drv_res_remove(drv, resource_id);
+	return ret;
+}

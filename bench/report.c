@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: MIT
+#include "report.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct row *report_row(struct report *r, const char *backend, const char *metric, const char *path,
+		       const char *size, uint64_t bytes, enum row_kind kind)
+{
+	if (r->nrows == REPORT_MAX_ROWS)
+		return NULL;
+	struct row *row = &r->rows[r->nrows++];
+	memset(row, 0, sizeof(*row));
+	snprintf(row->id, sizeof(row->id), "%s.%s.%s%s%s", backend, metric, path, *size ? "." : "",
+		 size);
+	snprintf(row->backend, sizeof(row->backend), "%s", backend);
+	snprintf(row->metric, sizeof(row->metric), "%s", metric);
+	snprintf(row->path, sizeof(row->path), "%s", path);
+	snprintf(row->size, sizeof(row->size), "%s", size);
+	row->bytes = bytes;
+	row->kind = kind;
+	return row;
+}
+
+struct row *report_find(struct report *r, const char *id)
+{
+	for (unsigned i = 0; i < r->nrows; i++)
+		if (!strcmp(r->rows[i].id, id))
+			return &r->rows[i];
+	return NULL;
+}
+
+static const struct row *find_const(const struct report *r, const char *id)
+{
+	return report_find((struct report *)r, id);
+}
+
+void row_set_na(struct row *row, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(row->reason, sizeof(row->reason), fmt, ap);
+	va_end(ap);
+	row->na = true;
+}
+
+void report_ratio(struct report *r, const char *id, const char *num, const char *den, const char *op,
+		  double threshold)
+{
+	if (r->nratios == REPORT_MAX_RATIOS)
+		return;
+	struct ratio *q = &r->ratios[r->nratios++];
+	memset(q, 0, sizeof(*q));
+	snprintf(q->id, sizeof(q->id), "%s", id);
+	snprintf(q->num, sizeof(q->num), "%s", num);
+	snprintf(q->den, sizeof(q->den), "%s", den);
+	snprintf(q->op, sizeof(q->op), "%s", op);
+	q->threshold = threshold;
+}
+
+void report_row_target(struct report *r, const char *row, const char *op, double threshold)
+{
+	if (r->ntargets == REPORT_MAX_TARGETS)
+		return;
+	struct row_target *t = &r->targets[r->ntargets++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->row, sizeof(t->row), "%s", row);
+	snprintf(t->op, sizeof(t->op), "%s", op);
+	t->threshold = threshold;
+}
+
+static bool meets(double value, const char *op, double threshold)
+{
+	return !strcmp(op, ">=") ? value >= threshold : value <= threshold;
+}
+
+static void finish_row(struct row *row)
+{
+	if (row->na)
+		return;
+	if (row->runs.n == 0) {
+		if (!row->reason[0])
+			snprintf(row->reason, sizeof(row->reason), "no samples");
+		row->na = true;
+		return;
+	}
+	size_t n = row->runs.n;
+	double *vals = malloc(n * sizeof(*vals));
+	if (!vals) {
+		row_set_na(row, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		double s = row->runs.v[i];
+		/* Throughput in GB/s; latency in microseconds. */
+		vals[i] = row->kind == ROW_THROUGHPUT ? (double)row->bytes / s / 1e9 : s * 1e6;
+	}
+	row->median = stats_median(vals, n);
+	row->min = stats_min(vals, n);
+	row->max = stats_max(vals, n);
+	free(vals);
+	row->p99 = row->kind == ROW_LATENCY && row->all.n ? stats_percentile(row->all.v, row->all.n, 99) * 1e6
+							  : 0;
+	if (!isfinite(row->median) || !isfinite(row->min) || !isfinite(row->max) || !isfinite(row->p99)) {
+		snprintf(row->reason, sizeof(row->reason), "a sample was zero or not finite");
+		row->na = true;
+	}
+}
+
+void report_finish(struct report *r)
+{
+	for (unsigned i = 0; i < r->nrows; i++)
+		finish_row(&r->rows[i]);
+	for (unsigned i = 0; i < r->nratios; i++) {
+		struct ratio *q = &r->ratios[i];
+		const struct row *a = find_const(r, q->num), *b = find_const(r, q->den);
+		q->na = !a || !b || a->na || b->na || b->median == 0;
+		q->value = q->na ? 0 : a->median / b->median;
+		if (!isfinite(q->value)) {
+			q->na = true;
+			q->value = 0;
+		}
+		q->met = !q->na && q->op[0] && meets(q->value, q->op, q->threshold);
+	}
+	for (unsigned i = 0; i < r->ntargets; i++) {
+		struct row_target *t = &r->targets[i];
+		const struct row *a = find_const(r, t->row);
+		t->na = !a || a->na;
+		t->value = t->na ? 0 : a->median;
+		t->met = !t->na && meets(t->value, t->op, t->threshold);
+	}
+}
+
+void report_free(struct report *r)
+{
+	for (unsigned i = 0; i < r->nrows; i++) {
+		samples_free(&r->rows[i].runs);
+		samples_free(&r->rows[i].all);
+	}
+	r->nrows = 0;
+}
+
+/* --- Markdown tables --- */
+
+static const char *cell_throughput(const struct report *r, const char *id, char *buf, size_t len)
+{
+	const struct row *row = find_const(r, id);
+	if (!row || row->na)
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.2f (%.2f–%.2f)", row->median, row->min, row->max);
+	return buf;
+}
+
+static const char *cell_ratio(const struct report *r, const char *id, char *buf, size_t len)
+{
+	for (unsigned i = 0; i < r->nratios; i++) {
+		const struct ratio *q = &r->ratios[i];
+		if (strcmp(q->id, id))
+			continue;
+		if (q->na)
+			snprintf(buf, len, "n/a");
+		else
+			snprintf(buf, len, "%.2f×", q->value);
+		return buf;
+	}
+	snprintf(buf, len, "n/a");
+	return buf;
+}
+
+static void print_throughput(const struct report *r, FILE *f)
+{
+	static const struct {
+		const char *title, *prefix;
+	} cols[] = {
+		{"memcpy", "machine.memcpy.memcpy"},
+		{"ref: 2D + TRANSFER (upload)", "reference.upload.transfer"},
+		{"ref: TRANSFER_TO_HOST_2D alone", "reference.transfer-cmd.transfer"},
+		{"ref: GUEST blob (upload)", "reference.upload.guest-blob"},
+		{"ref: HOST3D mapped (upload)", "reference.upload.host3d-mapped"},
+		{"QEMU: 2D + TRANSFER (upload)", "qemu.upload.transfer"},
+		{"QEMU: TRANSFER_TO_HOST_2D alone", "qemu.transfer-cmd.transfer"},
+	};
+	size_t ncols = sizeof(cols) / sizeof(cols[0]);
+	fprintf(f, "Upload throughput, GB/s: median (min–max) of %u runs\n\n| frame |", r->runs);
+	for (size_t c = 0; c < ncols; c++)
+		fprintf(f, " %s |", cols[c].title);
+	fprintf(f, "\n|---|");
+	for (size_t c = 0; c < ncols; c++)
+		fprintf(f, "---|");
+	fprintf(f, "\n");
+	for (unsigned s = 0; s < r->nsizes; s++) {
+		fprintf(f, "| %s (%.1f MiB) |", r->sizes[s], (double)r->size_bytes[s] / (1 << 20));
+		for (size_t c = 0; c < ncols; c++) {
+			char id[96], buf[64];
+			snprintf(id, sizeof(id), "%s.%s", cols[c].prefix, r->sizes[s]);
+			fprintf(f, " %s |", cell_throughput(r, id, buf, sizeof(buf)));
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static void print_ratios(const struct report *r, FILE *f)
+{
+	static const struct {
+		const char *title, *prefix;
+	} cols[] = {
+		{"mapped / transfer", "mapped/transfer"},
+		{"GUEST blob / transfer", "guest-blob/transfer"},
+		{"TRANSFER alone / memcpy", "transfer-cmd/memcpy"},
+		{"transfer upload / memcpy", "transfer-upload/memcpy"},
+		{"ref / QEMU (transfer upload)", "reference/qemu.upload"},
+		{"ref / QEMU (TRANSFER alone)", "reference/qemu.transfer-cmd"},
+	};
+	size_t ncols = sizeof(cols) / sizeof(cols[0]);
+	fprintf(f, "\nRatios of medians from the same run\n\n| frame |");
+	for (size_t c = 0; c < ncols; c++)
+		fprintf(f, " %s |", cols[c].title);
+	fprintf(f, "\n|---|");
+	for (size_t c = 0; c < ncols; c++)
+		fprintf(f, "---|");
+	fprintf(f, "\n");
+	for (unsigned s = 0; s < r->nsizes; s++) {
+		fprintf(f, "| %s |", r->sizes[s]);
+		for (size_t c = 0; c < ncols; c++) {
+			char id[96], buf[32];
+			snprintf(id, sizeof(id), "%s.%s", cols[c].prefix, r->sizes[s]);
+			fprintf(f, " %s |", cell_ratio(r, id, buf, sizeof(buf)));
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static void latency_cells(const struct row *row, char *buf, size_t len)
+{
+	if (!row || row->na)
+		snprintf(buf, len, "n/a | n/a");
+	else
+		snprintf(buf, len, "%.1f (%.1f–%.1f) | %.1f", row->median, row->min, row->max, row->p99);
+}
+
+static void print_latency(const struct report *r, FILE *f)
+{
+	static const struct {
+		const char *title, *path;
+	} cmds[] = {
+		{"RESOURCE_FLUSH (no scanout)", "flush"},
+		{"GET_DISPLAY_INFO", "display-info"},
+		{"MAP_BLOB + UNMAP_BLOB", "map-unmap"},
+		{"SUBMIT_3D, fenced", "submit-3d-fenced"},
+	};
+	fprintf(f, "\nRound-trip latency, µs: median (min–max of per-run medians) and p99 of all "
+		   "round trips\n\n| command | ref median | ref p99 | QEMU median | QEMU p99 | ref / QEMU |\n"
+		   "|---|---|---|---|---|---|\n");
+	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+		char id[96], a[80], b[80], q[32];
+		snprintf(id, sizeof(id), "reference.latency.%s", cmds[c].path);
+		latency_cells(find_const(r, id), a, sizeof(a));
+		snprintf(id, sizeof(id), "qemu.latency.%s", cmds[c].path);
+		latency_cells(find_const(r, id), b, sizeof(b));
+		snprintf(id, sizeof(id), "reference/qemu.latency.%s", cmds[c].path);
+		fprintf(f, "| %s | %s | %s | %s |\n", cmds[c].title, a, b, cell_ratio(r, id, q, sizeof(q)));
+	}
+}
+
+static void print_targets(const struct report *r, FILE *f)
+{
+	fprintf(f, "\nTargets (measured, never asserted)\n\n| target | measured | verdict |\n|---|---|---|\n");
+	for (unsigned i = 0; i < r->nratios; i++) {
+		const struct ratio *q = &r->ratios[i];
+		if (!q->op[0])
+			continue;
+		if (q->na)
+			fprintf(f, "| %s %s %.2f | n/a | not measured |\n", q->id, q->op, q->threshold);
+		else
+			fprintf(f, "| %s %s %.2f | %.2f | %s |\n", q->id, q->op, q->threshold, q->value,
+				q->met ? "met" : "missed");
+	}
+	for (unsigned i = 0; i < r->ntargets; i++) {
+		const struct row_target *t = &r->targets[i];
+		if (t->na)
+			fprintf(f, "| %s %s %.0f µs | n/a | not measured |\n", t->row, t->op, t->threshold);
+		else
+			fprintf(f, "| %s %s %.0f µs | %.1f µs | %s |\n", t->row, t->op, t->threshold, t->value,
+				t->met ? "met" : "missed");
+	}
+}
+
+void report_print(const struct report *r, FILE *f)
+{
+	fprintf(f, "vgb-bench%s, %s, started %s\nreference: %s\nqemu: %s\n\n", r->short_mode ? " --short" : "",
+		r->machine, r->started, r->reference_cmd, r->qemu_cmd[0] ? r->qemu_cmd : "(not run)");
+	print_throughput(r, f);
+	print_ratios(r, f);
+	print_latency(r, f);
+	print_targets(r, f);
+	bool any_na = false;
+	for (unsigned i = 0; i < r->nrows; i++)
+		any_na |= r->rows[i].na;
+	if (any_na) {
+		fprintf(f, "\nNot measured:\n");
+		for (unsigned i = 0; i < r->nrows; i++)
+			if (r->rows[i].na)
+				fprintf(f, "- %s: %s\n", r->rows[i].id, r->rows[i].reason);
+	}
+}
+
+/* --- JSON --- */
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* Numbers are always finite here (rows with non-finite figures are n/a); null otherwise. */
+static void json_number(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.17g", v);
+	else
+		fputs("null", f);
+}
+
+static void json_samples(FILE *f, const struct samples *s)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < s->n; i++) {
+		if (i)
+			fputc(',', f);
+		json_number(f, s->v[i]);
+	}
+	fputc(']', f);
+}
+
+static void json_row(FILE *f, const struct row *row)
+{
+	fprintf(f, "    {\"id\": ");
+	json_string(f, row->id);
+	fprintf(f, ", \"backend\": ");
+	json_string(f, row->backend);
+	fprintf(f, ", \"metric\": ");
+	json_string(f, row->metric);
+	fprintf(f, ", \"path\": ");
+	json_string(f, row->path);
+	fprintf(f, ", \"size\": ");
+	json_string(f, row->size);
+	fprintf(f, ", \"bytes\": %llu, \"kind\": \"%s\", \"unit\": \"%s\", \"na\": %s",
+		(unsigned long long)row->bytes, row->kind == ROW_THROUGHPUT ? "throughput" : "latency",
+		row->kind == ROW_THROUGHPUT ? "GB/s" : "us", row->na ? "true" : "false");
+	if (row->na) {
+		fprintf(f, ", \"reason\": ");
+		json_string(f, row->reason);
+	} else {
+		fprintf(f, ", \"median\": ");
+		json_number(f, row->median);
+		fprintf(f, ", \"min\": ");
+		json_number(f, row->min);
+		fprintf(f, ", \"max\": ");
+		json_number(f, row->max);
+		if (row->kind == ROW_LATENCY) {
+			fprintf(f, ", \"p99\": ");
+			json_number(f, row->p99);
+		}
+		fprintf(f, ", \"runs_s\": ");
+		json_samples(f, &row->runs);
+		if (row->kind == ROW_LATENCY) {
+			fprintf(f, ", \"round_trips_s\": ");
+			json_samples(f, &row->all);
+		}
+	}
+	fprintf(f, "}");
+}
+
+int report_write_json(const struct report *r, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "{\n  \"schema\": \"vgb-bench/1\",\n  \"config\": {\"short\": %s, \"runs\": %u, "
+		   "\"latency_batch\": %u, \"machine\": ",
+		r->short_mode ? "true" : "false", r->runs, r->latency_batch);
+	json_string(f, r->machine);
+	fprintf(f, ", \"started\": ");
+	json_string(f, r->started);
+	fprintf(f, ", \"reference\": ");
+	json_string(f, r->reference_cmd);
+	fprintf(f, ", \"qemu\": ");
+	json_string(f, r->qemu_cmd);
+	fprintf(f, ", \"sizes\": [");
+	for (unsigned s = 0; s < r->nsizes; s++) {
+		fprintf(f, "%s{\"label\": ", s ? ", " : "");
+		json_string(f, r->sizes[s]);
+		fprintf(f, ", \"bytes\": %llu}", (unsigned long long)r->size_bytes[s]);
+	}
+	fprintf(f, "]},\n  \"rows\": [\n");
+	for (unsigned i = 0; i < r->nrows; i++) {
+		json_row(f, &r->rows[i]);
+		fprintf(f, "%s\n", i + 1 < r->nrows ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"ratios\": [\n");
+	for (unsigned i = 0; i < r->nratios; i++) {
+		const struct ratio *q = &r->ratios[i];
+		fprintf(f, "    {\"id\": ");
+		json_string(f, q->id);
+		fprintf(f, ", \"num\": ");
+		json_string(f, q->num);
+		fprintf(f, ", \"den\": ");
+		json_string(f, q->den);
+		fprintf(f, ", \"na\": %s", q->na ? "true" : "false");
+		if (!q->na) {
+			fprintf(f, ", \"value\": ");
+			json_number(f, q->value);
+		}
+		if (q->op[0]) {
+			fprintf(f, ", \"target\": {\"op\": \"%s\", \"threshold\": ", q->op);
+			json_number(f, q->threshold);
+			fprintf(f, ", \"met\": %s}", q->met ? "true" : "false");
+		}
+		fprintf(f, "}%s\n", i + 1 < r->nratios ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"row_targets\": [\n");
+	for (unsigned i = 0; i < r->ntargets; i++) {
+		const struct row_target *t = &r->targets[i];
+		fprintf(f, "    {\"row\": ");
+		json_string(f, t->row);
+		fprintf(f, ", \"op\": \"%s\", \"threshold\": ", t->op);
+		json_number(f, t->threshold);
+		fprintf(f, ", \"na\": %s", t->na ? "true" : "false");
+		if (!t->na) {
+			fprintf(f, ", \"value\": ");
+			json_number(f, t->value);
+		}
+		fprintf(f, ", \"met\": %s}%s\n", t->met ? "true" : "false", i + 1 < r->ntargets ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+	return fclose(f) ? -1 : 0;
+}

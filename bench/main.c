@@ -36,15 +36,33 @@ struct options {
 	bool short_mode, no_qemu, verbose;
 	unsigned runs, batch;
 	const char *json, *reference, *qemu;
+	const char *only_paths, *only_frames; /* comma lists for profiling; NULL = all */
 };
+
+/* Is name in the comma-separated list (NULL = everything)? */
+static bool selected(const char *list, const char *name)
+{
+	if (!list)
+		return true;
+	size_t n = strlen(name);
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p += len + (p[len] == ',');
+	}
+	return false;
+}
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vgb-bench [--short] [--runs N] [--batch N] [--json FILE]\n"
 		   "                 [--backend CMD] [--qemu CMD | --no-qemu] [--verbose]\n"
+		   "                 [--paths transfer,guest-blob,host3d-mapped] [--frames LABEL,...]\n"
 		   "  --backend CMD  reference backend command (default: %s%s)\n"
 		   "  --qemu CMD     comparison backend (default: %s)\n"
-		   "  --short        tiny frames and few runs: checks the plumbing, not the machine\n",
+		   "  --short        tiny frames and few runs: checks the plumbing, not the machine\n"
+		   "  --paths/--frames  run only these (for profiling; the rest is reported n/a)\n",
 		VGB_HOST_PATH, VGB_HOST_ARGS, QEMU_GPU_PATH);
 }
 
@@ -66,6 +84,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"batch", required_argument, NULL, 'b'}, {"json", required_argument, NULL, 'j'},
 		{"backend", required_argument, NULL, 'B'}, {"qemu", required_argument, NULL, 'q'},
 		{"no-qemu", no_argument, NULL, 'n'},  {"verbose", no_argument, NULL, 'v'},
+		{"paths", required_argument, NULL, 'p'}, {"frames", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof(*o));
@@ -82,6 +101,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'q': o->qemu = optarg; break;
 		case 'n': o->no_qemu = true; break;
 		case 'v': o->verbose = true; break;
+		case 'p': o->only_paths = optarg; break;
+		case 'f': o->only_frames = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
@@ -213,6 +234,10 @@ static void bench_frame(struct run_ctx *x, const struct frame *f, const uint8_t 
 				row_set_na(upload[b][k], "%s", x->down_reason[b]);
 				continue;
 			}
+			if (!selected(x->o->only_paths, path_name(k)) || !selected(x->o->only_frames, f->label)) {
+				row_set_na(upload[b][k], "not selected");
+				continue;
+			}
 			const char *why = path_unsupported(&x->be[b], k);
 			if (why) {
 				row_set_na(upload[b][k], "%s", why);
@@ -229,13 +254,18 @@ static void bench_frame(struct run_ctx *x, const struct frame *f, const uint8_t 
 			row_set_na(command[b], "%s", upload[b][PATH_TRANSFER]->reason);
 	}
 
+	bool frame_on = selected(x->o->only_frames, f->label);
+	if (!frame_on)
+		row_set_na(memcpy_row, "not selected");
 	/* Run 0 warms caches and page tables and is not recorded. */
 	for (unsigned run = 0; run <= x->o->runs; run++) {
-		double t0 = now_seconds();
-		memcpy(dst, src, f->bytes);
-		double t = now_seconds() - t0;
-		if (run)
-			samples_add(&memcpy_row->runs, t);
+		if (frame_on) {
+			double t0 = now_seconds();
+			memcpy(dst, src, f->bytes);
+			double t = now_seconds() - t0;
+			if (run)
+				samples_add(&memcpy_row->runs, t);
+		}
 		for (unsigned b = 0; b < NBACKENDS; b++) {
 			for (unsigned k = 0; k < NPATHS; k++) {
 				double w, c;

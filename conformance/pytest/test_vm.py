@@ -1,0 +1,123 @@
+"""Real-VM pairs: each configuration's pair cases must get exactly the verdicts
+of its known-results file (conformance/known-results/<config>.json).
+
+Runs the configurations named in VGB_VM_CONFIGS (comma separated; default:
+the runner's default set). Each configuration is booted once; its results
+go to VGB_VM_RESULTS (default build/vm-results.json when build/ exists) in
+the suite's results shape, for the report.
+
+  /usr/bin/python3 -m pytest conformance/pytest/test_vm.py -v
+"""
+
+import json
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "conformance", "vm"))
+
+import configs  # noqa: E402
+import known  # noqa: E402
+import run  # noqa: E402
+
+
+def selected_configs():
+    env = os.environ.get("VGB_VM_CONFIGS", "").strip()
+    if not env:
+        return list(configs.DEFAULT_SET)
+    if env == "all":
+        return [c.name for c in configs.CONFIGS]
+    return [n.strip() for n in env.split(",") if n.strip()]
+
+
+def results_path():
+    if os.environ.get("VGB_VM_RESULTS"):
+        return os.environ["VGB_VM_RESULTS"]
+    build = os.path.join(REPO, "build")
+    return os.path.join(build if os.path.isdir(build) else "/tmp", "vm-results.json")
+
+
+def expected_cases(name):
+    """(config, case) pairs from the known results; a configuration without a
+    file still gets one test that says so."""
+    try:
+        k = known.load(name)
+    except ValueError:
+        return [(name, "<known-results file>")]
+    if k is None:
+        return [(name, "<known-results file>")]
+    return [(name, c) for c in k["cases"]] + [(name, "<no unexpected cases>")]
+
+
+PARAMS = [p for n in selected_configs() for p in expected_cases(n)]
+
+
+class _Runs:
+    """Boots each configuration at most once per pytest session."""
+
+    def __init__(self):
+        self.targets, self.skips = {}, {}
+
+    def get(self, name):
+        if name in self.skips:
+            pytest.skip(self.skips[name])
+        if name not in self.targets:
+            cfg = configs.BY_NAME.get(name)
+            if cfg is None:
+                pytest.fail(f"unknown VM configuration {name!r} (see conformance/vm/run.py --list)")
+            try:
+                self.targets[name] = run.run_config(cfg, timeout_s=170, keep=False)
+            except run.Skip as e:
+                self.skips[name] = f"{name} cannot run here: {e}"
+                pytest.skip(self.skips[name])
+            except (RuntimeError, OSError) as e:
+                self.targets[name] = {"name": name, "implementation": cfg.summary,
+                                      "info": {"error": str(e)}, "cases": []}
+            self.write()
+        return self.targets[name]
+
+    def write(self):
+        doc = {"suite_version": run.SUITE_VERSION, "targets": list(self.targets.values())}
+        if self.skips:
+            doc["skipped"] = self.skips
+        with open(results_path(), "w") as f:
+            json.dump(doc, f, indent=1)
+
+
+@pytest.fixture(scope="session")
+def vm_runs():
+    return _Runs()
+
+
+@pytest.mark.parametrize("config,case", PARAMS, ids=[f"{c}::{k}" for c, k in PARAMS])
+def test_vm_case(vm_runs, config, case):
+    if case == "<known-results file>":
+        try:
+            known.load(config)
+        except ValueError as e:
+            pytest.fail(str(e))
+        cfg = configs.BY_NAME.get(config)
+        if cfg is not None and cfg.backend == "vgb-host" and not run.vgb_host_binary():
+            pytest.skip(f"{config}: our device build/ref/host/vgb-host is not built yet, and its "
+                        f"known results come with it")
+        pytest.fail(f"{config} has no {known.path_for(config)}; run conformance/vm/run.py {config} "
+                    f"and record its verdicts with reasons")
+    target = vm_runs.get(config)
+    if target["info"].get("error"):
+        pytest.fail(f"{config} did not run: {target['info']['error']}")
+    k = known.load(config)
+    got = {c["name"]: c for c in target["cases"]}
+    if case == "<no unexpected cases>":
+        extra = [n for n in got if n not in k["cases"]]
+        assert not extra, f"cases missing from {known.path_for(config)}: {extra}"
+        return
+    exp = k["cases"][case]
+    c = got.get(case)
+    assert c is not None, f"{case} was not reported (notes: {target['info'].get('notes')})"
+    assert c["verdict"] == exp["verdict"], (
+        f"{config} {case}: expected {exp['verdict']}"
+        + (f" ({exp['why']})" if exp.get("why") else "")
+        + f", got {c['verdict']}: {c['detail']}")

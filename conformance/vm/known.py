@@ -1,0 +1,54 @@
+"""Known results: the verdict each case is expected to get in a configuration,
+with the reason for every expected non-PASS (conformance/known-results/)."""
+
+import json
+import os
+
+KNOWN_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "known-results")
+
+
+def path_for(config_name):
+    return os.path.join(KNOWN_DIR, f"{config_name}.json")
+
+
+def load(config_name):
+    """The file's contents, or None when the configuration has none yet."""
+    p = path_for(config_name)
+    if not os.path.exists(p):
+        return None
+    with open(p) as f:
+        known = json.load(f)
+    problems = validate(known)
+    if problems:
+        raise ValueError(f"{p}: " + "; ".join(problems))
+    return known
+
+
+def validate(known):
+    """Every expected non-PASS verdict must say why (and cite what it breaks)."""
+    problems = []
+    for name, exp in known.get("cases", {}).items():
+        v = exp.get("verdict")
+        if v not in ("PASS", "FAIL", "NOT_SUPPORTED", "ERROR", "TIMEOUT"):
+            problems.append(f"{name}: bad verdict {v!r}")
+        if v != "PASS" and not exp.get("why"):
+            problems.append(f"{name}: expected {v} without a 'why'")
+        if v == "FAIL" and not (exp.get("upstream") and exp.get("ids")):
+            problems.append(f"{name}: an expected FAIL needs 'ids' and an 'upstream' reference")
+    return problems
+
+
+def compare(target, known):
+    """Differences between a results target and its known results, as text."""
+    got = {c["name"]: c for c in target.get("cases", [])}
+    diffs = []
+    for name, exp in known.get("cases", {}).items():
+        c = got.get(name)
+        if c is None:
+            diffs.append(f"{name}: expected {exp['verdict']}, not reported")
+        elif c["verdict"] != exp["verdict"]:
+            diffs.append(f"{name}: expected {exp['verdict']}, got {c['verdict']} ({c.get('detail', '')})")
+    for name in got:
+        if name not in known.get("cases", {}):
+            diffs.append(f"{name}: {got[name]['verdict']} but absent from the known results")
+    return diffs

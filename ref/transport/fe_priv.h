@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* State of the vhost-user front-end, shared by its files (memory, region, display, spawn). */
+#ifndef VGB_FE_PRIV_H
+#define VGB_FE_PRIV_H
+
+#include <poll.h>
+#include <sys/types.h>
+
+#include "vgb/frontend.h"
+#include "vgb/vhost_user.h"
+#include "vgb/vhost_user_gpu.h"
+#include "vgb/virtq.h"
+
+#define FE_PAGE 4096ull
+#define FE_MAX_QUEUES 2u
+#define FE_INDIRECT_MAX 64u
+#define FE_MAX_SHM 4u
+
+struct fe_queue {
+	struct vgb_vq_drv vq;
+	uint64_t ring_gpa, ring_bytes;
+	uint64_t ind_gpa, ind_bytes;
+	int kick_fd, call_fd;
+	bool ready;
+};
+
+struct fe_mapping {
+	uint64_t offset, len;
+};
+
+struct fe_shm {
+	uint8_t shmid;
+	uint64_t size;
+	uint8_t *base; /* PROT_NONE reservation, mappings placed over it */
+	struct fe_mapping *maps;
+	unsigned nmaps, cap;
+};
+
+struct fe_display {
+	uint32_t width, height;
+	bool enabled;
+};
+
+struct vgb_fe {
+	struct vgb_fe_options opt;
+	pid_t pid;          /* spawned backend; 0 none; -1 reaped */
+	int wait_status;    /* waitpid status once reaped */
+	int sock;           /* vhost-user main socket */
+	int backend_fd;     /* our end of the back-end request channel */
+	int gpu_fd;         /* our end of the display channel */
+	uint64_t device_features, features, protocol_features;
+	uint32_t queue_num; /* GET_QUEUE_NUM, when MQ */
+
+	struct vgb_guest_mem mem;
+	uint8_t *page_used[VGB_MEM_MAX_REGIONS]; /* one byte per page */
+	uint64_t npages[VGB_MEM_MAX_REGIONS];
+
+	struct fe_queue q[FE_MAX_QUEUES];
+	unsigned nqueues;
+
+	struct fe_shm shm[FE_MAX_SHM];
+	unsigned nshm;
+
+	uint64_t gpu_protocol_features;
+	struct fe_display display[VGB_VUG_MAX_SCANOUTS];
+	struct vgb_fe_scanout scanout[VGB_VUG_MAX_SCANOUTS];
+	struct vgb_vug_cursor_pos cursor;
+	bool cursor_visible;
+	uint64_t gpu_violations;
+
+	bool disconnected;
+	bool broken;
+	char err[512];
+};
+
+int fe_fail(struct vgb_fe *fe, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void fe_note(struct vgb_fe *fe, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Guest RAM (fe_mem.c). */
+int fe_mem_create(struct vgb_fe *fe);
+void fe_mem_destroy(struct vgb_fe *fe);
+
+/* Host-visible regions (fe_shm.c). */
+int fe_shm_reserve(struct vgb_fe *fe, const struct vgb_vu_shmem_config *cfg);
+void fe_shm_drop_all(struct vgb_fe *fe);
+void fe_shm_release(struct vgb_fe *fe);
+/* Serves one SHMEM_MAP/UNMAP: returns the u64 to ack with (0 = done). */
+uint64_t fe_shm_handle(struct vgb_fe *fe, struct vgb_vu_msg *m);
+
+/* Display channel (fe_gpu.c). Serves one message; <0 when the channel is gone. */
+int fe_gpu_serve(struct vgb_fe *fe);
+void fe_gpu_init(struct vgb_fe *fe);
+void fe_gpu_release(struct vgb_fe *fe);
+
+/* Process handling (fe_spawn.c). */
+int fe_spawn(struct vgb_fe *fe);
+int fe_connect(struct vgb_fe *fe, const char *path, int timeout_ms);
+/* After EOF on the main socket: why the backend went away, as text. */
+void fe_explain_exit(struct vgb_fe *fe, char *buf, size_t len);
+void fe_reap(struct vgb_fe *fe, int wait_ms);
+
+/* The wait loop (frontend.c): serves the request and display channels. */
+int fe_serve_side_channels(struct vgb_fe *fe, const struct pollfd *pfd, unsigned n);
+
+#endif

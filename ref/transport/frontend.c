@@ -1,0 +1,672 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vhost-user front-end: negotiation, memory table, queues, submission, and
+ * one wait loop that also serves the back-end request channel and the display
+ * channel, so that a back-end blocked on either never deadlocks us.
+ */
+#include "fe_priv.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vgb/wire.h"
+
+#define U64(b) (1ull << (b))
+#define KNOWN_DEVICE_FEATURES 0x3full /* VIRGL EDID RESOURCE_UUID RESOURCE_BLOB CONTEXT_INIT BLOB_ALIGNMENT */
+
+static const uint64_t our_protocol_features =
+	U64(VGB_VU_PROTOCOL_F_MQ) | U64(VGB_VU_PROTOCOL_F_REPLY_ACK) | U64(VGB_VU_PROTOCOL_F_BACKEND_REQ) |
+	U64(VGB_VU_PROTOCOL_F_CONFIG) | U64(VGB_VU_PROTOCOL_F_BACKEND_SEND_FD) |
+	U64(VGB_VU_PROTOCOL_F_RESET_DEVICE) | U64(VGB_VU_PROTOCOL_F_SHMEM);
+
+void vgb_fe_options_defaults(struct vgb_fe_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->ram_size = 64ull << 20;
+	o->ram_regions = 2;
+	o->queue_size = 256;
+	o->indirect = true;
+	o->features_mask = KNOWN_DEVICE_FEATURES;
+	o->timeout_ms = 5000;
+}
+
+int fe_fail(struct vgb_fe *fe, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(fe->err, sizeof(fe->err), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void fe_note(struct vgb_fe *fe, const char *fmt, ...)
+{
+	if (fe->opt.quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "vgb frontend: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+const char *vgb_fe_error(const struct vgb_fe *fe)
+{
+	return fe->err;
+}
+
+bool vgb_fe_disconnected(const struct vgb_fe *fe)
+{
+	return fe->disconnected;
+}
+
+uint64_t vgb_fe_device_features(const struct vgb_fe *fe)
+{
+	return fe->device_features;
+}
+
+uint64_t vgb_fe_features(const struct vgb_fe *fe)
+{
+	return fe->features;
+}
+
+uint64_t vgb_fe_protocol_features(const struct vgb_fe *fe)
+{
+	return fe->protocol_features;
+}
+
+static bool has_protocol(const struct vgb_fe *fe, unsigned bit)
+{
+	return fe->protocol_features & U64(bit);
+}
+
+/* The main socket reached EOF: say why the back-end went away. */
+static int backend_gone(struct vgb_fe *fe)
+{
+	char why[160];
+	fe_explain_exit(fe, why, sizeof(why));
+	fe->disconnected = true;
+	return fe_fail(fe, -EPIPE, "%s", why);
+}
+
+/* --- Side channels -------------------------------------------------------- */
+
+static void serve_backend_channel(struct vgb_fe *fe)
+{
+	struct vgb_vu_msg m;
+	char why[200];
+	int r = vgb_vu_recv(fe->backend_fd, &m, fe->opt.timeout_ms, why, sizeof(why));
+	if (r) {
+		if (r != -EPIPE)
+			fe_note(fe, "back-end request channel closed: %s", why);
+		close(fe->backend_fd);
+		fe->backend_fd = -1;
+		return;
+	}
+	uint64_t result = 1;
+	r = vgb_vu_check_backend_msg(&m, why, sizeof(why));
+	if (r)
+		fe_note(fe, "refused back-end request: %s", why);
+	else if (m.request == VGB_VU_BACKEND_SHMEM_MAP || m.request == VGB_VU_BACKEND_SHMEM_UNMAP)
+		result = fe_shm_handle(fe, &m);
+	else
+		result = 0; /* CONFIG_CHANGE_MSG: nothing cached to refresh */
+	if ((m.flags & VGB_VU_FLAG_NEED_REPLY) && has_protocol(fe, VGB_VU_PROTOCOL_F_REPLY_ACK)) {
+		struct vgb_vu_msg rep;
+		vgb_vu_msg_init(&rep, m.request, VGB_VU_FLAG_REPLY, sizeof(uint64_t));
+		rep.payload.u64 = result;
+		vgb_vu_send(fe->backend_fd, &rep, NULL, 0);
+	}
+	vgb_vu_close_fds(&m);
+}
+
+/* Fills pfd[1..] with the side channels; returns how many. */
+static unsigned side_pollfds(const struct vgb_fe *fe, struct pollfd *pfd)
+{
+	unsigned n = 0;
+	if (fe->backend_fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = fe->backend_fd, .events = POLLIN };
+	if (fe->gpu_fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = fe->gpu_fd, .events = POLLIN };
+	return n;
+}
+
+int fe_serve_side_channels(struct vgb_fe *fe, const struct pollfd *pfd, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (!pfd[i].revents)
+			continue;
+		if (pfd[i].fd == fe->backend_fd)
+			serve_backend_channel(fe);
+		else if (pfd[i].fd == fe->gpu_fd)
+			fe_gpu_serve(fe);
+	}
+	return 0;
+}
+
+/* --- Main channel --------------------------------------------------------- */
+
+static int send_msg(struct vgb_fe *fe, const struct vgb_vu_msg *m, const int *fds, unsigned nfds)
+{
+	int r = vgb_vu_send(fe->sock, m, fds, nfds);
+	if (r == -EPIPE)
+		return backend_gone(fe);
+	if (r)
+		return fe_fail(fe, r, "sending %s: %s", vgb_vu_request_name(m->request), strerror(-r));
+	return 0;
+}
+
+/* Waits for the reply to `request` while serving the side channels. */
+static int wait_reply(struct vgb_fe *fe, uint32_t request, uint32_t size, struct vgb_vu_msg *rep,
+		      bool any_size)
+{
+	int64_t deadline = vgb_deadline(fe->opt.timeout_ms);
+	for (;;) {
+		struct pollfd pfd[3] = { { .fd = fe->sock, .events = POLLIN } };
+		unsigned n = 1 + side_pollfds(fe, pfd + 1);
+		int r = poll(pfd, n, vgb_ms_left(deadline));
+		if (r < 0 && errno != EINTR)
+			return fe_fail(fe, -errno, "poll: %s", strerror(errno));
+		if (r == 0)
+			return fe_fail(fe, -ETIMEDOUT, "no reply to %s within %d ms",
+				       vgb_vu_request_name(request), fe->opt.timeout_ms);
+		if (r <= 0)
+			continue;
+		fe_serve_side_channels(fe, pfd + 1, n - 1);
+		if (!pfd[0].revents)
+			continue;
+		char why[200];
+		r = vgb_vu_recv(fe->sock, rep, fe->opt.timeout_ms, why, sizeof(why));
+		if (r == -EPIPE)
+			return backend_gone(fe);
+		if (r == 0 && !any_size)
+			r = vgb_vu_check_reply(rep, request, size, why, sizeof(why));
+		else if (r == 0)
+			r = vgb_vu_check_reply(rep, request, rep->size, why, sizeof(why));
+		if (r) {
+			vgb_vu_close_fds(rep);
+			fe->broken = true;
+			return fe_fail(fe, -EPROTO, "bad reply from the backend: %s", why);
+		}
+		return 0;
+	}
+}
+
+/*
+ * Sends a request.  reply_size > 0: the request has a reply of that size, stored
+ * in *rep.  Otherwise the request is acknowledged when REPLY_ACK is negotiated
+ * (unless no_ack) and a non-zero ack is an error.
+ */
+static int call(struct vgb_fe *fe, struct vgb_vu_msg *m, const int *fds, unsigned nfds,
+		uint32_t reply_size, struct vgb_vu_msg *rep, bool no_ack)
+{
+	bool ack = reply_size == 0 && !no_ack && has_protocol(fe, VGB_VU_PROTOCOL_F_REPLY_ACK);
+	if (ack)
+		m->flags |= VGB_VU_FLAG_NEED_REPLY;
+	int r = send_msg(fe, m, fds, nfds);
+	if (r)
+		return r;
+	if (reply_size)
+		return wait_reply(fe, m->request, reply_size, rep, false);
+	if (!ack)
+		return 0;
+	struct vgb_vu_msg a;
+	r = wait_reply(fe, m->request, sizeof(uint64_t), &a, false);
+	if (r)
+		return r;
+	if (a.payload.u64)
+		return fe_fail(fe, -EIO, "backend refused %s", vgb_vu_request_name(m->request));
+	return 0;
+}
+
+static int call_u64(struct vgb_fe *fe, uint32_t request, uint64_t v, bool with_payload)
+{
+	struct vgb_vu_msg m;
+	vgb_vu_msg_init(&m, request, 0, with_payload ? 8 : 0);
+	m.payload.u64 = v;
+	return call(fe, &m, NULL, 0, 0, NULL, false);
+}
+
+static int get_u64(struct vgb_fe *fe, uint32_t request, uint64_t *out)
+{
+	struct vgb_vu_msg m, rep;
+	vgb_vu_msg_init(&m, request, 0, 0);
+	int r = call(fe, &m, NULL, 0, 8, &rep, false);
+	if (!r)
+		*out = rep.payload.u64;
+	return r;
+}
+
+static int call_state(struct vgb_fe *fe, uint32_t request, uint32_t index, uint32_t num)
+{
+	struct vgb_vu_msg m;
+	vgb_vu_msg_init(&m, request, 0, sizeof(struct vgb_vu_vring_state));
+	m.payload.state = (struct vgb_vu_vring_state){ index, num };
+	return call(fe, &m, NULL, 0, 0, NULL, false);
+}
+
+static int call_fd(struct vgb_fe *fe, uint32_t request, uint64_t v, int fd, bool no_ack)
+{
+	struct vgb_vu_msg m;
+	vgb_vu_msg_init(&m, request, 0, (request == VGB_VU_SET_BACKEND_REQ_FD ||
+					 request == VGB_VU_GPU_SET_SOCKET) ? 0 : 8);
+	m.payload.u64 = v;
+	return call(fe, &m, &fd, 1, 0, NULL, no_ack);
+}
+
+/* --- Set-up --------------------------------------------------------------- */
+
+static int send_mem_table(struct vgb_fe *fe)
+{
+	struct vgb_vu_msg m;
+	int fds[VGB_MEM_MAX_REGIONS];
+	unsigned n = fe->mem.nregions;
+	vgb_vu_msg_init(&m, VGB_VU_SET_MEM_TABLE, 0, 8 + n * sizeof(struct vgb_vu_mem_region));
+	m.payload.memory.nregions = n;
+	for (unsigned i = 0; i < n; i++) {
+		const struct vgb_mem_region *r = &fe->mem.regions[i];
+		m.payload.memory.regions[i] = (struct vgb_vu_mem_region){ r->gpa, r->size, r->uva, 0 };
+		fds[i] = r->fd;
+	}
+	return call(fe, &m, fds, n, 0, NULL, false);
+}
+
+static uint64_t uva_of(const struct vgb_fe *fe, uint64_t gpa, uint64_t len)
+{
+	return (uint64_t)(uintptr_t)vgb_mem_gpa(&fe->mem, gpa, len);
+}
+
+static int setup_queue(struct vgb_fe *fe, unsigned i)
+{
+	struct fe_queue *q = &fe->q[i];
+	uint16_t num = fe->opt.queue_size;
+	bool indirect = fe->features & U64(VGB_F_RING_INDIRECT_DESC);
+	if (!q->ring_gpa) {
+		q->ring_bytes = vgb_vq_drv_ring_bytes(num);
+		q->ring_gpa = vgb_fe_alloc(fe, q->ring_bytes);
+		q->ind_bytes = vgb_vq_drv_indirect_bytes(num, FE_INDIRECT_MAX);
+		q->ind_gpa = vgb_fe_alloc(fe, q->ind_bytes);
+		if (!q->ring_gpa || !q->ind_gpa)
+			return fe_fail(fe, -ENOMEM, "guest RAM too small for the rings");
+	}
+	vgb_vq_drv_fini(&q->vq);
+	int r = vgb_vq_drv_init(&q->vq, num, vgb_fe_gpa_ptr(fe, q->ring_gpa, q->ring_bytes), q->ring_gpa,
+				vgb_fe_gpa_ptr(fe, q->ind_gpa, q->ind_bytes), q->ind_gpa,
+				indirect ? FE_INDIRECT_MAX : 0);
+	if (r)
+		return fe_fail(fe, r, "queue %u: cannot lay out the rings", i);
+	if (q->kick_fd < 0)
+		q->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (q->call_fd < 0)
+		q->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (q->kick_fd < 0 || q->call_fd < 0)
+		return fe_fail(fe, -errno, "eventfd: %s", strerror(errno));
+
+	struct vgb_vu_msg m;
+	if ((r = call_state(fe, VGB_VU_SET_VRING_NUM, i, num)) ||
+	    (r = call_state(fe, VGB_VU_SET_VRING_BASE, i, 0)))
+		return r;
+	vgb_vu_msg_init(&m, VGB_VU_SET_VRING_ADDR, 0, sizeof(struct vgb_vu_vring_addr));
+	m.payload.addr = (struct vgb_vu_vring_addr){
+		.index = i,
+		.desc_uva = uva_of(fe, q->vq.desc_gpa, vgb_vq_desc_bytes(num)),
+		.used_uva = uva_of(fe, q->vq.used_gpa, vgb_vq_used_bytes(num)),
+		.avail_uva = uva_of(fe, q->vq.avail_gpa, vgb_vq_avail_bytes(num)),
+	};
+	if ((r = call(fe, &m, NULL, 0, 0, NULL, false)) ||
+	    (r = call_fd(fe, VGB_VU_SET_VRING_KICK, i, q->kick_fd, false)) ||
+	    (r = call_fd(fe, VGB_VU_SET_VRING_CALL, i, q->call_fd, false)))
+		return r;
+	if (fe->features & U64(VGB_F_PROTOCOL_FEATURES))
+		if ((r = call_state(fe, VGB_VU_SET_VRING_ENABLE, i, 1)))
+			return r;
+	q->ready = true;
+	return 0;
+}
+
+static int negotiate(struct vgb_fe *fe)
+{
+	int r;
+	if ((r = get_u64(fe, VGB_VU_GET_FEATURES, &fe->device_features)))
+		return r;
+	if (fe->device_features & U64(VGB_F_PROTOCOL_FEATURES)) {
+		uint64_t theirs;
+		if ((r = get_u64(fe, VGB_VU_GET_PROTOCOL_FEATURES, &theirs)))
+			return r;
+		uint64_t want = theirs & our_protocol_features;
+		/* REPLY_ACK takes effect only once SET_PROTOCOL_FEATURES is through. */
+		if ((r = call_u64(fe, VGB_VU_SET_PROTOCOL_FEATURES, want, true)))
+			return r;
+		fe->protocol_features = want;
+	}
+	if (has_protocol(fe, VGB_VU_PROTOCOL_F_MQ)) {
+		uint64_t nq;
+		if ((r = get_u64(fe, VGB_VU_GET_QUEUE_NUM, &nq)))
+			return r;
+		if (nq < VGB_NUM_QUEUES)
+			return fe_fail(fe, -EPROTO, "backend supports %llu queues, a GPU needs %u",
+				       (unsigned long long)nq, VGB_NUM_QUEUES);
+		fe->queue_num = (uint32_t)nq;
+	}
+	if ((r = call_u64(fe, VGB_VU_SET_OWNER, 0, false)))
+		return r;
+	if (has_protocol(fe, VGB_VU_PROTOCOL_F_BACKEND_REQ)) {
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+			return fe_fail(fe, -errno, "socketpair: %s", strerror(errno));
+		fe->backend_fd = sv[0];
+		r = call_fd(fe, VGB_VU_SET_BACKEND_REQ_FD, 0, sv[1], false);
+		close(sv[1]);
+		if (r)
+			return r;
+	}
+	if (has_protocol(fe, VGB_VU_PROTOCOL_F_SHMEM)) {
+		struct vgb_vu_msg m;
+		struct vgb_vu_msg *rep = malloc(sizeof(*rep));
+		if (!rep)
+			return fe_fail(fe, -ENOMEM, "out of memory");
+		vgb_vu_msg_init(&m, VGB_VU_GET_SHMEM_CONFIG, 0, 0);
+		r = call(fe, &m, NULL, 0, sizeof(struct vgb_vu_shmem_config), rep, false);
+		if (!r)
+			r = fe_shm_reserve(fe, &rep->payload.shmem);
+		free(rep);
+		if (r)
+			return r;
+	}
+	uint64_t accept = U64(VGB_F_VERSION_1) | U64(VGB_F_PROTOCOL_FEATURES) |
+			  (fe->opt.indirect ? U64(VGB_F_RING_INDIRECT_DESC) : 0) |
+			  (fe->opt.features_mask & ((1ull << 24) - 1));
+	fe->features = fe->device_features & accept;
+	if ((r = call_u64(fe, VGB_VU_SET_FEATURES, fe->features, true)))
+		return r;
+	if ((r = send_mem_table(fe)))
+		return r;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return fe_fail(fe, -errno, "socketpair: %s", strerror(errno));
+	fe->gpu_fd = sv[0];
+	/* Device-specific requests are not acknowledged by every back-end (libvhost-user). */
+	r = call_fd(fe, VGB_VU_GPU_SET_SOCKET, 0, sv[1], true);
+	close(sv[1]);
+	if (r)
+		return r;
+	fe->nqueues = VGB_NUM_QUEUES;
+	for (unsigned i = 0; i < fe->nqueues; i++)
+		if ((r = setup_queue(fe, i)))
+			return r;
+	return 0;
+}
+
+struct vgb_fe *vgb_fe_start(const struct vgb_fe_options *o, char *err, size_t errlen)
+{
+	struct vgb_fe *fe = calloc(1, sizeof(*fe));
+	if (!fe) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	fe->opt = *o;
+	if (!fe->opt.ram_size)
+		fe->opt.ram_size = 64ull << 20;
+	if (!fe->opt.ram_regions)
+		fe->opt.ram_regions = 2;
+	if (fe->opt.ram_regions > VGB_MEM_MAX_REGIONS)
+		fe->opt.ram_regions = VGB_MEM_MAX_REGIONS;
+	if (!fe->opt.queue_size)
+		fe->opt.queue_size = 256;
+	if (fe->opt.timeout_ms <= 0)
+		fe->opt.timeout_ms = 5000;
+	fe->sock = fe->backend_fd = fe->gpu_fd = -1;
+	for (unsigned i = 0; i < FE_MAX_QUEUES; i++)
+		fe->q[i].kick_fd = fe->q[i].call_fd = -1;
+	fe_gpu_init(fe);
+	signal(SIGPIPE, SIG_IGN); /* a back-end that vanishes must give EPIPE, not kill us */
+
+	int r;
+	uint16_t qs = fe->opt.queue_size;
+	if (qs & (qs - 1) || qs > VGB_VQ_MAX_SIZE)
+		r = fe_fail(fe, -EINVAL, "queue size %u is not a power of two", qs);
+	else if ((!o->backend_argv) == (!o->socket_path))
+		r = fe_fail(fe, -EINVAL, "give exactly one of backend_argv and socket_path");
+	else
+		r = fe_mem_create(fe);
+	if (!r)
+		r = o->backend_argv ? fe_spawn(fe) : fe_connect(fe, o->socket_path, 0);
+	if (!r)
+		r = negotiate(fe);
+	if (r) {
+		snprintf(err, errlen, "%s", fe->err);
+		vgb_fe_stop(fe);
+		return NULL;
+	}
+	return fe;
+}
+
+void vgb_fe_stop(struct vgb_fe *fe)
+{
+	if (!fe)
+		return;
+	if (fe->sock >= 0)
+		close(fe->sock); /* the back-end sees EOF and exits */
+	if (fe->backend_fd >= 0)
+		close(fe->backend_fd);
+	if (fe->gpu_fd >= 0)
+		close(fe->gpu_fd);
+	if (fe->pid > 0) {
+		fe_reap(fe, 2000);
+		if (fe->pid > 0) {
+			kill(fe->pid, SIGKILL);
+			fe_reap(fe, 2000);
+		}
+	}
+	for (unsigned i = 0; i < FE_MAX_QUEUES; i++) {
+		vgb_vq_drv_fini(&fe->q[i].vq);
+		if (fe->q[i].kick_fd >= 0)
+			close(fe->q[i].kick_fd);
+		if (fe->q[i].call_fd >= 0)
+			close(fe->q[i].call_fd);
+	}
+	fe_shm_release(fe);
+	fe_gpu_release(fe);
+	fe_mem_destroy(fe);
+	free(fe);
+}
+
+/* --- Runtime -------------------------------------------------------------- */
+
+int vgb_fe_get_config(struct vgb_fe *fe, void *buf, uint32_t len)
+{
+	if (!has_protocol(fe, VGB_VU_PROTOCOL_F_CONFIG))
+		return fe_fail(fe, -ENOTSUP, "backend does not offer GET_CONFIG");
+	if (len == 0 || len > VGB_VU_MAX_CONFIG_SIZE)
+		return -EINVAL;
+	struct vgb_vu_msg m, rep;
+	vgb_vu_msg_init(&m, VGB_VU_GET_CONFIG, 0, VGB_VU_CONFIG_HDR_SIZE + len);
+	m.payload.config.size = len;
+	int r = call(fe, &m, NULL, 0, 0, NULL, true);
+	if (!r)
+		r = wait_reply(fe, VGB_VU_GET_CONFIG, 0, &rep, true);
+	if (r)
+		return r;
+	if (rep.size == 0)
+		return fe_fail(fe, -EIO, "backend refused GET_CONFIG of %u bytes", len);
+	if (rep.size != VGB_VU_CONFIG_HDR_SIZE + len || rep.payload.config.size != len ||
+	    rep.payload.config.offset != 0) {
+		fe->broken = true;
+		return fe_fail(fe, -EPROTO, "GET_CONFIG reply of %u bytes for a %u-byte request", rep.size, len);
+	}
+	memcpy(buf, rep.payload.config.payload, len);
+	return (int)len;
+}
+
+struct vgb_vq_drv *vgb_fe_vq(struct vgb_fe *fe, unsigned queue)
+{
+	return queue < fe->nqueues ? &fe->q[queue].vq : NULL;
+}
+
+int vgb_fe_kick(struct vgb_fe *fe, unsigned queue)
+{
+	if (queue >= fe->nqueues)
+		return -EINVAL;
+	uint64_t one = 1;
+	if (write(fe->q[queue].kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		return fe_fail(fe, -errno, "kick: %s", strerror(errno));
+	return 0;
+}
+
+/* The main socket is readable outside a request: EOF, or a message nobody asked for. */
+static int main_socket_event(struct vgb_fe *fe)
+{
+	char c;
+	ssize_t n = recv(fe->sock, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		return backend_gone(fe);
+	if (n < 0)
+		return 0;
+	struct vgb_vu_msg m;
+	char why[200];
+	int r = vgb_vu_recv(fe->sock, &m, fe->opt.timeout_ms, why, sizeof(why));
+	if (r == -EPIPE)
+		return backend_gone(fe);
+	vgb_vu_close_fds(&m);
+	fe->broken = true;
+	return fe_fail(fe, -EPROTO, "backend sent an unsolicited message on the main socket (%s)",
+		       r ? why : vgb_vu_request_name(m.request));
+}
+
+/* Collects used elements of queue; 1 when `head` came back (its length in *len). */
+static int reap_used(struct vgb_fe *fe, unsigned queue, int head, uint32_t *len)
+{
+	struct fe_queue *q = &fe->q[queue];
+	for (;;) {
+		uint16_t h;
+		uint32_t l;
+		int r = vgb_vq_drv_get_used(&q->vq, &h, &l);
+		if (r < 0) {
+			fe->broken = true;
+			return fe_fail(fe, -EPROTO, "backend broke queue %u: %s", queue, q->vq.err);
+		}
+		if (r == 0)
+			return 0;
+		if (h == head) {
+			*len = l;
+			return 1;
+		}
+	}
+}
+
+static int wait_used(struct vgb_fe *fe, unsigned queue, int head, uint32_t *len, int timeout_ms)
+{
+	int64_t deadline = vgb_deadline(timeout_ms);
+	for (;;) {
+		int r = reap_used(fe, queue, head, len);
+		if (r)
+			return r < 0 ? r : 0;
+		struct pollfd pfd[4] = { { .fd = fe->q[queue].call_fd, .events = POLLIN },
+					 { .fd = fe->sock, .events = POLLIN } };
+		unsigned n = 2 + side_pollfds(fe, pfd + 2);
+		r = poll(pfd, n, vgb_ms_left(deadline));
+		if (r < 0 && errno != EINTR)
+			return fe_fail(fe, -errno, "poll: %s", strerror(errno));
+		if (r == 0)
+			return fe_fail(fe, -ETIMEDOUT, "no answer from the backend on queue %u within %d ms",
+				       queue, timeout_ms);
+		if (r < 0)
+			continue;
+		if (pfd[0].revents) {
+			uint64_t v;
+			if (read(fe->q[queue].call_fd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
+			}
+		}
+		fe_serve_side_channels(fe, pfd + 2, n - 2);
+		if (pfd[1].revents) {
+			r = reap_used(fe, queue, head, len); /* answers that raced with the exit */
+			if (r)
+				return r < 0 ? r : 0;
+			r = main_socket_event(fe);
+			if (r)
+				return r;
+		}
+	}
+}
+
+int vgb_fe_submit(struct vgb_fe *fe, unsigned queue, const struct vgb_sg *out, unsigned nout,
+		  const struct vgb_sg *in, unsigned nin, uint32_t *used_len)
+{
+	if (fe->disconnected)
+		return fe_fail(fe, -EPIPE, "%s", fe->err[0] ? fe->err : "backend gone");
+	if (fe->broken)
+		return -EPROTO;
+	if (queue >= fe->nqueues || nout + nin == 0)
+		return fe_fail(fe, -EINVAL, "bad submission (queue %u, %u+%u buffers)", queue, nout, nin);
+	_Static_assert(sizeof(struct vgb_sg) == sizeof(struct vgb_vq_buf), "same layout");
+	int head = vgb_vq_drv_add(&fe->q[queue].vq, (const struct vgb_vq_buf *)out, nout,
+				  (const struct vgb_vq_buf *)in, nin);
+	if (head < 0)
+		return fe_fail(fe, head, "queue %u: no room for %u buffers", queue, nout + nin);
+	int r = vgb_fe_kick(fe, queue);
+	if (r)
+		return r;
+	uint32_t len = 0;
+	r = wait_used(fe, queue, head, &len, fe->opt.timeout_ms);
+	if (!r && used_len)
+		*used_len = len;
+	return r;
+}
+
+int vgb_fe_poll(struct vgb_fe *fe, int timeout_ms)
+{
+	if (fe->disconnected)
+		return -EPIPE;
+	int64_t deadline = vgb_deadline(timeout_ms);
+	do {
+		struct pollfd pfd[3] = { { .fd = fe->sock, .events = POLLIN } };
+		unsigned n = 1 + side_pollfds(fe, pfd + 1);
+		int r = poll(pfd, n, vgb_ms_left(deadline));
+		if (r < 0 && errno != EINTR)
+			return fe_fail(fe, -errno, "poll: %s", strerror(errno));
+		if (r <= 0)
+			continue;
+		fe_serve_side_channels(fe, pfd + 1, n - 1);
+		if (pfd[0].revents && (r = main_socket_event(fe)))
+			return r;
+	} while (vgb_ms_left(deadline) != 0);
+	return 0;
+}
+
+int vgb_fe_reset_device(struct vgb_fe *fe)
+{
+	if (fe->disconnected)
+		return -EPIPE;
+	int r;
+	for (unsigned i = 0; i < fe->nqueues; i++) {
+		struct vgb_vu_msg m, rep;
+		vgb_vu_msg_init(&m, VGB_VU_GET_VRING_BASE, 0, sizeof(struct vgb_vu_vring_state));
+		m.payload.state.index = i;
+		if ((r = call(fe, &m, NULL, 0, sizeof(struct vgb_vu_vring_state), &rep, false)))
+			return r;
+		fe->q[i].ready = false;
+	}
+	struct vgb_vu_msg m;
+	bool dev_reset = has_protocol(fe, VGB_VU_PROTOCOL_F_RESET_DEVICE);
+	vgb_vu_msg_init(&m, dev_reset ? VGB_VU_RESET_DEVICE : VGB_VU_RESET_OWNER, 0, 0);
+	if ((r = call(fe, &m, NULL, 0, 0, NULL, false)))
+		return r;
+	fe_shm_drop_all(fe); /* a reset device has no mappings */
+	fe->broken = false;
+	if ((r = call_u64(fe, VGB_VU_SET_FEATURES, fe->features, true)) || (r = send_mem_table(fe)))
+		return r;
+	for (unsigned i = 0; i < fe->nqueues; i++)
+		if ((r = setup_queue(fe, i)))
+			return r;
+	return 0;
+}

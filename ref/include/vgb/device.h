@@ -59,9 +59,14 @@ struct vgb_device_ops {
 		       uint32_t hot_x, uint32_t hot_y, const void *argb64x64);
 	/* A driver requirement was broken (validating mode): its REQ-DRV-* id and what was seen. */
 	void (*violation)(void *opaque, const char *req_id, const char *detail);
+	/* A line for the log: rejected commands, transport-level problems (NULL = silent). */
+	void (*log)(void *opaque, const char *line);
 };
 
+/* NULL when cfg is inconsistent (see vgb_device_config_check) or memory is short. */
 struct vgb_device *vgb_device_new(const struct vgb_device_config *cfg, const struct vgb_device_ops *ops);
+/* NULL when cfg is usable, else what is wrong with it. */
+const char *vgb_device_config_check(const struct vgb_device_config *cfg);
 void vgb_device_free(struct vgb_device *dev);
 
 /* Feature bits (device-specific, 0..23) the device offers. */

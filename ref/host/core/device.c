@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/* Device lifecycle, features, config space, command dispatch and response writing. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vgb/names.h"
+
+#define MAX_SUBMIT_BYTES (1u << 20) /* largest SUBMIT_3D stream a transport must accept */
+
+void vgb_device_config_defaults(struct vgb_device_config *cfg)
+{
+	*cfg = (struct vgb_device_config){
+		.num_scanouts = 1,
+		.width = 1280,
+		.height = 800,
+		.edid = true,
+		.blob = true,
+		.virgl = true,
+		.context_init = true,
+		.blob_alignment = false,
+		.alignment = VGB_PAGE,
+		.region_size = 256ull << 20,
+		.map_cache = VIRTIO_GPU_MAP_CACHE_CACHED,
+		.max_entries = 16384,
+		.max_blob_size = 256ull << 20,
+		.max_host_memory = 1ull << 30,
+		.max_resources = 4096,
+		.validate = false,
+	};
+}
+
+const char *vgb_device_config_check(const struct vgb_device_config *cfg)
+{
+	if (cfg->num_scanouts < 1 || cfg->num_scanouts > VIRTIO_GPU_MAX_SCANOUTS)
+		return "num_scanouts must be 1..16";
+	if (cfg->width < 1 || cfg->width > 4095 || cfg->height < 1 || cfg->height > 4095)
+		return "mode must be 1..4095 in each dimension (EDID detailed timing limit)";
+	if (cfg->context_init && !cfg->virgl)
+		return "context_init needs virgl";
+	if (cfg->blob_alignment && !cfg->blob)
+		return "blob_alignment needs blob";
+	if (cfg->alignment < VGB_PAGE || cfg->alignment > (1u << 31) ||
+	    (cfg->alignment & (cfg->alignment - 1)))
+		return "alignment must be a power of two in 4096..2^31";
+	if (cfg->region_size % cfg->alignment)
+		return "region_size must be a multiple of alignment";
+	if (cfg->map_cache < VIRTIO_GPU_MAP_CACHE_CACHED || cfg->map_cache > VIRTIO_GPU_MAP_CACHE_WC)
+		return "map_cache must be CACHED, UNCACHED or WC";
+	if (cfg->max_entries < 1 || cfg->max_entries > (1u << 24))
+		return "max_entries must be 1..2^24";
+	if (cfg->max_blob_size < 1 || cfg->max_resources < 1)
+		return "max_blob_size and max_resources must be non-zero";
+	return NULL;
+}
+
+void vgb_log(struct vgb_device *dev, const char *fmt, ...)
+{
+	if (!dev->ops.log)
+		return;
+	char line[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	dev->ops.log(dev->ops.opaque, line);
+}
+
+uint32_t vgb_granularity(const struct vgb_device *dev)
+{
+	return has_feature(dev, VIRTIO_GPU_F_BLOB_ALIGNMENT) ? dev->cfg.alignment : VGB_PAGE;
+}
+
+static uint64_t offered_features(const struct vgb_device_config *cfg)
+{
+	uint64_t f = 0;
+	if (cfg->virgl)
+		f |= 1ull << VIRTIO_GPU_F_VIRGL;
+	if (cfg->edid)
+		f |= 1ull << VIRTIO_GPU_F_EDID;
+	if (cfg->blob)
+		f |= 1ull << VIRTIO_GPU_F_RESOURCE_BLOB;
+	if (cfg->context_init)
+		f |= 1ull << VIRTIO_GPU_F_CONTEXT_INIT;
+	if (cfg->blob_alignment)
+		f |= 1ull << VIRTIO_GPU_F_BLOB_ALIGNMENT;
+	return f;
+}
+
+struct vgb_device *vgb_device_new(const struct vgb_device_config *cfg, const struct vgb_device_ops *ops)
+{
+	if (vgb_device_config_check(cfg))
+		return NULL;
+	struct vgb_device *dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return NULL;
+	dev->cfg = *cfg;
+	if (ops)
+		dev->ops = *ops;
+	dev->offered = offered_features(cfg);
+	dev->entries = calloc(cfg->max_entries, sizeof(*dev->entries));
+	dev->scratch = calloc(cfg->max_entries, sizeof(*dev->scratch));
+	if (!dev->entries || !dev->scratch) {
+		vgb_device_free(dev);
+		return NULL;
+	}
+	vgb_device_set_features(dev, 0);
+	return dev;
+}
+
+void vgb_device_reset(struct vgb_device *dev)
+{
+	for (uint32_t i = 0; i < dev->cfg.num_scanouts; i++)
+		vgb_scanout_disable(dev, i);
+	vgb_res_destroy_all(dev); /* unmaps every mapped blob first */
+	vgb_ctx_destroy_all(dev);
+	vgb_device_set_features(dev, 0);
+}
+
+void vgb_device_free(struct vgb_device *dev)
+{
+	if (!dev)
+		return;
+	if (dev->entries && dev->scratch)
+		vgb_device_reset(dev);
+	free(dev->entries);
+	free(dev->scratch);
+	free(dev);
+}
+
+uint64_t vgb_device_features(const struct vgb_device *dev)
+{
+	return dev->offered;
+}
+
+void vgb_device_set_features(struct vgb_device *dev, uint64_t features)
+{
+	features &= (1ull << 24) - 1; /* transport bits are not the device's business */
+	if (features & ~dev->offered)
+		vgb_violation(dev, VGB_DRV_FEAT_UNOFFERED, "accepted features 0x%llx not offered (0x%llx)",
+			      (unsigned long long)features, (unsigned long long)dev->offered);
+	features &= dev->offered;
+	if ((features & (1ull << VIRTIO_GPU_F_CONTEXT_INIT)) && !(features & (1ull << VIRTIO_GPU_F_VIRGL)))
+		vgb_violation(dev, VGB_DRV_FEAT_CTX_INIT, "CONTEXT_INIT accepted without VIRGL");
+	if ((features & (1ull << VIRTIO_GPU_F_BLOB_ALIGNMENT)) &&
+	    !(features & (1ull << VIRTIO_GPU_F_RESOURCE_BLOB)))
+		vgb_violation(dev, VGB_DRV_FEAT_BLOB_ALIGN, "BLOB_ALIGNMENT accepted without RESOURCE_BLOB");
+	dev->features = features;
+	dev->lim = (struct vgb_decode_limits){
+		.features = features,
+		.max_entries = dev->cfg.max_entries,
+		.blob_alignment = dev->cfg.alignment,
+		.max_blob_size = dev->cfg.max_blob_size,
+	};
+}
+
+size_t vgb_device_config_space(const struct vgb_device *dev, void *buf, size_t cap)
+{
+	struct vgb_gpu_config c = {
+		.events_read = 0,
+		.events_clear = 0,
+		.num_scanouts = vgb_to_le32(dev->cfg.num_scanouts),
+		.num_capsets = vgb_to_le32(vgb_num_capsets(dev)),
+		.blob_alignment = vgb_to_le32(dev->cfg.blob_alignment ? dev->cfg.alignment : 0),
+	};
+	size_t size = dev->cfg.blob_alignment ? VGB_GPU_CONFIG_SIZE_V14 : VGB_GPU_CONFIG_SIZE_V12;
+	memcpy(buf, &c, cap < size ? cap : size);
+	return size;
+}
+
+size_t vgb_device_max_request(const struct vgb_device *dev)
+{
+	size_t with_entries = sizeof(struct virtio_gpu_resource_create_blob) +
+			      (size_t)dev->cfg.max_entries * sizeof(struct virtio_gpu_mem_entry);
+	size_t submit = sizeof(struct virtio_gpu_cmd_submit) + MAX_SUBMIT_BYTES;
+	return with_entries > submit ? with_entries : submit;
+}
+
+void vgb_device_mem_changed(struct vgb_device *dev)
+{
+	/* Entries are kept as guest-physical addresses and translated on every use,
+	 * so there is no host pointer to forget; only the current table pointer. */
+	dev->mem = NULL;
+}
+
+static uint32_t dispatch(struct vgb_device *dev, const struct vgb_cmd *cmd, struct vgb_reply *rep)
+{
+	switch (cmd->type) {
+	case VIRTIO_GPU_CMD_GET_DISPLAY_INFO: return vgb_cmd_display_info(dev, cmd, rep);
+	case VIRTIO_GPU_CMD_GET_EDID: return vgb_cmd_get_edid(dev, cmd, rep);
+	case VIRTIO_GPU_CMD_RESOURCE_CREATE_2D: return vgb_cmd_create_2d(dev, cmd);
+	case VIRTIO_GPU_CMD_RESOURCE_UNREF: return vgb_cmd_unref(dev, cmd);
+	case VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING: return vgb_cmd_attach_backing(dev, cmd);
+	case VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING: return vgb_cmd_detach_backing(dev, cmd);
+	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D: return vgb_cmd_transfer_2d(dev, cmd);
+	case VIRTIO_GPU_CMD_SET_SCANOUT: return vgb_cmd_set_scanout(dev, cmd);
+	case VIRTIO_GPU_CMD_SET_SCANOUT_BLOB: return vgb_cmd_set_scanout_blob(dev, cmd);
+	case VIRTIO_GPU_CMD_RESOURCE_FLUSH: return vgb_cmd_flush(dev, cmd);
+	case VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB: return vgb_cmd_create_blob(dev, cmd);
+	case VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB: return vgb_cmd_map_blob(dev, cmd, rep);
+	case VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB: return vgb_cmd_unmap_blob(dev, cmd);
+	case VIRTIO_GPU_CMD_CTX_CREATE: return vgb_cmd_ctx_create(dev, cmd);
+	case VIRTIO_GPU_CMD_CTX_DESTROY: return vgb_cmd_ctx_destroy(dev, cmd);
+	case VIRTIO_GPU_CMD_CTX_ATTACH_RESOURCE: return vgb_cmd_ctx_attach(dev, cmd);
+	case VIRTIO_GPU_CMD_CTX_DETACH_RESOURCE: return vgb_cmd_ctx_detach(dev, cmd);
+	case VIRTIO_GPU_CMD_GET_CAPSET_INFO: return vgb_cmd_capset_info(dev, cmd, rep);
+	case VIRTIO_GPU_CMD_GET_CAPSET: return vgb_cmd_capset(dev, cmd, rep);
+	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D:
+	case VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D: return vgb_cmd_transfer_3d(dev, cmd);
+	case VIRTIO_GPU_CMD_SUBMIT_3D: return vgb_cmd_submit_3d(dev, cmd);
+	case VIRTIO_GPU_CMD_RESOURCE_CREATE_3D:
+		/* The reference context type has no 3D resources: blobs only. */
+		return vgb_reject(dev, VGB_DRV_NONE, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+				  "RESOURCE_CREATE_3D: the reference context has no 3D resources");
+	default:
+		/* RESOURCE_ASSIGN_UUID: F_RESOURCE_UUID is never offered, the decoder refuses it. */
+		return vgb_reject(dev, VGB_DRV_CMD_FEATURE, VIRTIO_GPU_RESP_ERR_UNSPEC,
+				  "%s not supported", vgb_cmd_name(cmd->type));
+	}
+}
+
+/*
+ * Id failures outrank parameter failures (error table order): an unknown or
+ * in-use resource, then context, then scanout, before anything else the
+ * handler or the decoder finds wrong.
+ */
+static uint32_t check_ids(struct vgb_device *dev, const struct vgb_cmd *cmd)
+{
+	uint32_t create = 0, named = 0, scanout = UINT32_MAX;
+	bool ctx_needed = false;
+	switch (cmd->type) {
+	case VIRTIO_GPU_CMD_RESOURCE_CREATE_2D: create = cmd->u.create_2d.resource_id; break;
+	case VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB:
+		create = cmd->u.create_blob.resource_id;
+		ctx_needed = cmd->u.create_blob.blob_mem == VIRTIO_GPU_BLOB_MEM_HOST3D ||
+			     cmd->u.create_blob.blob_mem == VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST;
+		break;
+	case VIRTIO_GPU_CMD_RESOURCE_UNREF:
+	case VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING:
+	case VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB: named = cmd->u.res.resource_id; break;
+	case VIRTIO_GPU_CMD_CTX_ATTACH_RESOURCE:
+	case VIRTIO_GPU_CMD_CTX_DETACH_RESOURCE:
+		named = cmd->u.res.resource_id;
+		ctx_needed = true;
+		break;
+	case VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING: named = cmd->u.attach.resource_id; break;
+	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D: named = cmd->u.transfer_2d.resource_id; break;
+	case VIRTIO_GPU_CMD_RESOURCE_FLUSH: named = cmd->u.flush.resource_id; break;
+	case VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB: named = cmd->u.map.resource_id; break;
+	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D:
+	case VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D:
+		named = cmd->u.transfer_3d.resource_id;
+		ctx_needed = true;
+		break;
+	case VIRTIO_GPU_CMD_CTX_DESTROY:
+	case VIRTIO_GPU_CMD_SUBMIT_3D: ctx_needed = true; break;
+	case VIRTIO_GPU_CMD_SET_SCANOUT:
+		named = cmd->u.set_scanout.resource_id;
+		scanout = cmd->u.set_scanout.scanout_id;
+		break;
+	case VIRTIO_GPU_CMD_SET_SCANOUT_BLOB:
+		named = cmd->u.scanout_blob.resource_id;
+		scanout = cmd->u.scanout_blob.scanout_id;
+		break;
+	case VIRTIO_GPU_CMD_GET_EDID: scanout = cmd->u.edid.scanout; break;
+	case VIRTIO_GPU_CMD_CTX_CREATE:
+		if (vgb_ctx_find(dev, cmd->ctx_id))
+			return vgb_reject(dev, VGB_DRV_CTX_ID_CREATE, VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID,
+					  "CTX_CREATE: context %u exists", cmd->ctx_id);
+		break;
+	default: break;
+	}
+	if (create && vgb_res_find(dev, create))
+		return vgb_reject(dev, VGB_DRV_RES_ID_CREATE, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
+				  "%s: resource %u in use", vgb_cmd_name(cmd->type), create);
+	if (named && !vgb_res_find(dev, named))
+		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
+				  "%s: unknown resource %u", vgb_cmd_name(cmd->type), named);
+	if (ctx_needed && !vgb_ctx_find(dev, cmd->ctx_id))
+		return vgb_reject(dev, VGB_DRV_NONE, VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID,
+				  "%s: unknown context %u", vgb_cmd_name(cmd->type), cmd->ctx_id);
+	if (scanout != UINT32_MAX && scanout >= dev->cfg.num_scanouts)
+		return vgb_reject(dev, VGB_DRV_NONE, VIRTIO_GPU_RESP_ERR_INVALID_SCANOUT_ID,
+				  "%s: scanout %u", vgb_cmd_name(cmd->type), scanout);
+	return VGB_DECODE_OK;
+}
+
+/* Header of every response; a fenced request gets its fence (and ring) echoed. */
+static void write_hdr(void *resp, uint32_t type, const struct vgb_cmd *cmd)
+{
+	struct virtio_gpu_ctrl_hdr h = {.type = vgb_to_le32(type)};
+	if (cmd->flags & VIRTIO_GPU_FLAG_FENCE) {
+		uint32_t flags = VIRTIO_GPU_FLAG_FENCE;
+		h.fence_id = vgb_to_le64(cmd->fence_id);
+		h.ctx_id = vgb_to_le32(cmd->ctx_id);
+		if ((cmd->flags & VIRTIO_GPU_FLAG_INFO_RING_IDX) && cmd->ring_idx <= VGB_MAX_RING_IDX) {
+			flags |= VIRTIO_GPU_FLAG_INFO_RING_IDX;
+			h.ring_idx = cmd->ring_idx;
+		}
+		h.flags = vgb_to_le32(flags);
+	}
+	memcpy(resp, &h, sizeof(h));
+}
+
+static size_t too_small(struct vgb_device *dev, const struct vgb_cmd *cmd, size_t resp_cap)
+{
+	vgb_violation(dev, VGB_DRV_RESP_TOO_SMALL, "%s: %zu writable bytes cannot hold the response",
+		      vgb_cmd_name(cmd->type), resp_cap);
+	vgb_log(dev, "%s: response buffer of %zu bytes too small, nothing written",
+		vgb_cmd_name(cmd->type), resp_cap);
+	return 0;
+}
+
+size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, const void *req,
+		       size_t req_len, void *resp, size_t resp_cap)
+{
+	struct vgb_cmd cmd;
+	struct vgb_reply rep = {.buf = resp, .cap = resp_cap};
+	dev->mem = mem;
+	uint32_t rc = vgb_decode_ctrl(req, req_len, &dev->lim, &cmd, dev->entries);
+	/* Framing errors (ERR_UNSPEC) outrank a short response buffer; everything else ranks below. */
+	if (rc != VIRTIO_GPU_RESP_ERR_UNSPEC && resp_cap < vgb_resp_size(cmd.type))
+		return too_small(dev, &cmd, resp_cap);
+	vgb_validate_request(dev, &cmd, req);
+	uint32_t id_rc = VGB_DECODE_OK;
+	if (rc == VGB_DECODE_OK ||
+	    (rc == VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER && cmd.body_decoded))
+		id_rc = check_ids(dev, &cmd);
+	if (id_rc != VGB_DECODE_OK) {
+		rc = id_rc;
+	} else if (rc == VGB_DECODE_OK) {
+		rc = dispatch(dev, &cmd, &rep);
+		if (rc == VGB_RESP_TOO_SMALL)
+			return too_small(dev, &cmd, resp_cap);
+	} else {
+		vgb_log(dev, "%s (0x%x), %zu bytes: %s", vgb_cmd_name(cmd.type), cmd.type, req_len,
+			vgb_resp_name(rc));
+		vgb_validate_decode(dev, &cmd, req_len, rc);
+	}
+	if (resp_cap < sizeof(struct virtio_gpu_ctrl_hdr))
+		return too_small(dev, &cmd, resp_cap);
+	if (rc == VGB_DECODE_OK && rep.len) {
+		write_hdr(resp, rep.type, &cmd);
+		return rep.len;
+	}
+	write_hdr(resp, rc == VGB_DECODE_OK ? VIRTIO_GPU_RESP_OK_NODATA : rc, &cmd);
+	return sizeof(struct virtio_gpu_ctrl_hdr);
+}
+
+void vgb_device_cursor(struct vgb_device *dev, const struct vgb_guest_mem *mem, const void *req,
+		       size_t req_len)
+{
+	struct vgb_cmd cmd;
+	dev->mem = mem;
+	uint32_t rc = vgb_decode_cursor(req, req_len, &cmd);
+	if (rc != VGB_DECODE_OK) {
+		vgb_log(dev, "cursorq: %zu bytes rejected (%s)", req_len, vgb_resp_name(rc));
+		vgb_validate_decode(dev, &cmd, req_len, rc);
+		return;
+	}
+	vgb_validate_request(dev, &cmd, req);
+	vgb_cursor_cmd(dev, &cmd);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host memory for resources and context objects, charged against
+ * cfg.max_host_memory so that a driver cannot make the host allocate without
+ * bound.  Memory that may be placed into the host-visible region lives in a
+ * memfd, whose fd the transport hands to the frontend (ops->shm_map).
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+bool vgb_charge(struct vgb_device *dev, uint64_t bytes)
+{
+	if (bytes > dev->cfg.max_host_memory - dev->host_used)
+		return false;
+	dev->host_used += bytes;
+	return true;
+}
+
+void vgb_uncharge(struct vgb_device *dev, uint64_t bytes)
+{
+	dev->host_used -= bytes;
+}
+
+static uint64_t page_round(uint64_t size)
+{
+	return (size + VGB_PAGE - 1) & ~(uint64_t)(VGB_PAGE - 1);
+}
+
+int vgb_hostmem_alloc(struct vgb_device *dev, struct vgb_hostmem *m, uint64_t size, bool shareable)
+{
+	*m = (struct vgb_hostmem){.fd = -1};
+	uint64_t len = page_round(size);
+	if (size == 0 || len < size || len > SIZE_MAX || !vgb_charge(dev, len))
+		return -ENOMEM;
+	void *p;
+	if (shareable) {
+		m->fd = memfd_create("vgb-hostmem", MFD_CLOEXEC);
+		if (m->fd < 0 || ftruncate(m->fd, (off_t)len) < 0)
+			goto fail;
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+	} else {
+		/* Untouched pages cost nothing: a huge resource only costs what is written. */
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			 -1, 0);
+	}
+	if (p == MAP_FAILED)
+		goto fail;
+	m->ptr = p;
+	m->size = size;
+	return 0;
+fail:
+	if (m->fd >= 0)
+		close(m->fd);
+	*m = (struct vgb_hostmem){.fd = -1};
+	vgb_uncharge(dev, len);
+	return -ENOMEM;
+}
+
+void vgb_hostmem_free(struct vgb_device *dev, struct vgb_hostmem *m)
+{
+	if (m->ptr) {
+		munmap(m->ptr, page_round(m->size));
+		vgb_uncharge(dev, page_round(m->size));
+	}
+	if (m->fd >= 0)
+		close(m->fd);
+	*m = (struct vgb_hostmem){.fd = -1};
+}

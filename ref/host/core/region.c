@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host-visible region (shm id 1): which ranges hold which blob.  The
+ * device only does the bookkeeping and the checks; placing memory is the
+ * transport's (ops->shm_map / shm_unmap), and an UNMAP is answered only after
+ * shm_unmap returned, i.e. once the range no longer reaches the memory.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define ERR_UNSPEC VIRTIO_GPU_RESP_ERR_UNSPEC
+#define ERR_PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
+#define ERR_RES VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID
+
+/* Bytes a blob occupies in the region: its size rounded up to whole pages. */
+static uint64_t map_len(const struct vgb_resource *res)
+{
+	return (res->size + VGB_PAGE - 1) & ~(uint64_t)(VGB_PAGE - 1);
+}
+
+static struct vgb_resource *overlapping_mapping(struct vgb_device *dev, uint64_t off, uint64_t len)
+{
+	for (unsigned b = 0; b < VGB_RES_BUCKETS; b++)
+		for (struct vgb_resource *r = dev->buckets[b]; r; r = r->next)
+			if (r->mapped && r->map_offset < off + len && off < r->map_offset + map_len(r))
+				return r;
+	return NULL;
+}
+
+uint32_t vgb_cmd_map_blob(struct vgb_device *dev, const struct vgb_cmd *cmd, struct vgb_reply *rep)
+{
+	uint32_t id = cmd->u.map.resource_id;
+	uint64_t off = cmd->u.map.offset;
+	if (!dev->cfg.region_size)
+		return vgb_reject(dev, VGB_DRV_MAP_NO_REGION, ERR_UNSPEC, "MAP_BLOB without a region");
+	struct vgb_resource *res = vgb_res_find(dev, id);
+	if (!res)
+		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN, ERR_RES, "MAP_BLOB: unknown resource %u", id);
+	if (!res->blob || res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST ||
+	    !(res->blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE))
+		return vgb_reject(dev, VGB_DRV_MAP_NOT_MAPPABLE, ERR_PARAM,
+				  "resource %u is not a mappable host blob", id);
+	if (res->mapped)
+		return vgb_reject(dev, VGB_DRV_MAP_TWICE, ERR_PARAM, "blob %u already mapped at %llu", id,
+				  (unsigned long long)res->map_offset);
+	if (off % vgb_granularity(dev))
+		return vgb_reject(dev, VGB_DRV_MAP_OFFSET_ALIGN, ERR_PARAM,
+				  "map offset %llu not a multiple of %u", (unsigned long long)off,
+				  vgb_granularity(dev));
+	uint64_t len = map_len(res);
+	if (!vgb_range_ok(off, len, dev->cfg.region_size))
+		return vgb_reject(dev, VGB_DRV_MAP_PAST_END, ERR_PARAM,
+				  "map [%llu, +%llu) past the region end (%llu)", (unsigned long long)off,
+				  (unsigned long long)len, (unsigned long long)dev->cfg.region_size);
+	struct vgb_resource *other = overlapping_mapping(dev, off, len);
+	if (other)
+		return vgb_reject(dev, VGB_DRV_MAP_OVERLAP, ERR_PARAM,
+				  "map [%llu, +%llu) overlaps blob %u", (unsigned long long)off,
+				  (unsigned long long)len, other->id);
+	int err = dev->ops.shm_map ? dev->ops.shm_map(dev->ops.opaque, res->host.fd, 0, off, len, true)
+				   : -1;
+	if (err) {
+		vgb_log(dev, "MAP_BLOB %u: the transport could not place the memory (%d)", id, err);
+		return ERR_UNSPEC;
+	}
+	res->mapped = true;
+	res->map_offset = off;
+	struct virtio_gpu_resp_map_info info = {.map_info = vgb_to_le32(dev->cfg.map_cache)};
+	memcpy(rep->buf, &info, sizeof(info));
+	rep->len = sizeof(info);
+	rep->type = VIRTIO_GPU_RESP_OK_MAP_INFO;
+	return VGB_DECODE_OK;
+}
+
+int vgb_region_unmap(struct vgb_device *dev, struct vgb_resource *res)
+{
+	int err = dev->ops.shm_unmap ? dev->ops.shm_unmap(dev->ops.opaque, res->map_offset, map_len(res))
+				     : 0;
+	if (err) {
+		vgb_log(dev, "unmap of blob %u at %llu failed (%d)", res->id,
+			(unsigned long long)res->map_offset, err);
+		return err;
+	}
+	res->mapped = false;
+	return 0;
+}
+
+uint32_t vgb_cmd_unmap_blob(struct vgb_device *dev, const struct vgb_cmd *cmd)
+{
+	uint32_t id = cmd->u.res.resource_id;
+	if (!dev->cfg.region_size)
+		return vgb_reject(dev, VGB_DRV_MAP_NO_REGION, ERR_UNSPEC, "UNMAP_BLOB without a region");
+	struct vgb_resource *res = vgb_res_find(dev, id);
+	if (!res)
+		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN, ERR_RES, "UNMAP_BLOB: unknown resource %u", id);
+	if (!res->mapped)
+		return vgb_reject(dev, VGB_DRV_UNMAP_UNMAPPED, ERR_PARAM, "blob %u is not mapped", id);
+	return vgb_region_unmap(dev, res) ? ERR_UNSPEC : VGB_DECODE_OK;
+}

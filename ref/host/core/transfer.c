@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Transfers between guest pages and host storage: TRANSFER_TO_HOST_2D and
+ * TRANSFER_TO/FROM_HOST_3D.  The guest lays a rectangle out with the same
+ * stride as the resource starting at `offset` (QEMU and Linux agree), so a
+ * full-width rectangle is one contiguous span; otherwise one span per row.
+ * Nothing is allocated here and no pixel is touched one by one.
+ */
+#include "internal.h"
+
+#define ERR_PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
+#define ERR_RES VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID
+#define ERR_CTX VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID
+
+/* Copies rectangle r of a 2D resource from/to the backing laid out with gstride from offset. */
+static uint32_t copy_rect(struct vgb_device *dev, struct vgb_resource *res, const struct vgb_rect *r,
+			  uint64_t offset, uint64_t gstride, bool to_host)
+{
+	if (!vgb_rect_inside(r, res->width, res->height))
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,
+				  "rect %ux%u+%u+%u outside resource %u (%ux%u)", r->width, r->height,
+				  r->x, r->y, res->id, res->width, res->height);
+	if (!res->backing.n)
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "resource %u has no backing",
+				  res->id);
+	if (r->width == 0 || r->height == 0)
+		return VGB_DECODE_OK;
+	uint64_t row = (uint64_t)r->width * res->bpp, span;
+	if (gstride < row || __builtin_mul_overflow(gstride, (uint64_t)(r->height - 1), &span) ||
+	    __builtin_add_overflow(span, row, &span) || !vgb_range_ok(offset, span, res->backing.size))
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,
+				  "transfer of resource %u at offset %llu stride %llu exceeds its %llu-byte backing",
+				  res->id, (unsigned long long)offset, (unsigned long long)gstride,
+				  (unsigned long long)res->backing.size);
+	uint8_t *host = res->host.ptr + r->y * res->stride + (uint64_t)r->x * res->bpp;
+	int err;
+	if (r->x == 0 && r->width == res->width && gstride == res->stride) {
+		uint64_t len = res->stride * r->height;
+		err = to_host ? vgb_backing_read(dev, &res->backing, offset, host, len)
+			      : vgb_backing_write(dev, &res->backing, offset, host, len);
+	} else {
+		err = 0;
+		for (uint32_t y = 0; y < r->height && !err; y++) {
+			uint64_t goff = offset + gstride * y;
+			uint8_t *h = host + res->stride * y;
+			err = to_host ? vgb_backing_read(dev, &res->backing, goff, h, row)
+				      : vgb_backing_write(dev, &res->backing, goff, h, row);
+		}
+	}
+	if (err)
+		return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
+				  "backing of resource %u no longer inside guest memory", res->id);
+	return VGB_DECODE_OK;
+}
+
+/* Shadow <-> host copy of a HOST3D_GUEST blob's byte range. */
+static uint32_t copy_shadow(struct vgb_device *dev, struct vgb_resource *res, uint64_t off,
+			    uint64_t len, bool to_host)
+{
+	if (!res->backing.n)
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "blob %u has no guest shadow",
+				  res->id);
+	int err = to_host ? vgb_backing_read(dev, &res->backing, off, res->host.ptr + off, len)
+			  : vgb_backing_write(dev, &res->backing, off, res->host.ptr + off, len);
+	if (err)
+		return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
+				  "shadow of blob %u no longer inside guest memory", res->id);
+	return VGB_DECODE_OK;
+}
+
+/*
+ * A blob's byte range: GUEST blobs are read in place (nothing to copy),
+ * HOST3D blobs have no guest storage (flush/invalidate: nothing to do for a
+ * CPU-coherent host), HOST3D_GUEST copies between the shadow and host memory.
+ */
+static uint32_t blob_range(struct vgb_device *dev, struct vgb_resource *res, uint64_t off,
+			   uint64_t len, bool to_host)
+{
+	if (!vgb_range_ok(off, len, res->size))
+		return vgb_reject(dev, VGB_DRV_XFER_BLOB_BOX, ERR_PARAM,
+				  "range [%llu, +%llu) outside blob %u of %llu bytes",
+				  (unsigned long long)off, (unsigned long long)len, res->id,
+				  (unsigned long long)res->size);
+	switch (res->blob_mem) {
+	case VIRTIO_GPU_BLOB_MEM_GUEST:
+		if (!res->backing.n)
+			return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,
+					  "GUEST blob %u has no guest pages", res->id);
+		return VGB_DECODE_OK;
+	case VIRTIO_GPU_BLOB_MEM_HOST3D:
+		return VGB_DECODE_OK;
+	default:
+		return len ? copy_shadow(dev, res, off, len, to_host) : VGB_DECODE_OK;
+	}
+}
+
+uint32_t vgb_cmd_transfer_2d(struct vgb_device *dev, const struct vgb_cmd *cmd)
+{
+	const __typeof__(cmd->u.transfer_2d) *t = &cmd->u.transfer_2d;
+	struct vgb_resource *res = vgb_res_find(dev, t->resource_id);
+	if (!res)
+		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN, ERR_RES, "TRANSFER_TO_HOST_2D: unknown resource %u",
+				  t->resource_id);
+	if (!res->blob)
+		return copy_rect(dev, res, &t->r, t->offset, res->stride, true);
+	if (res->blob_mem == VIRTIO_GPU_BLOB_MEM_HOST3D)
+		return vgb_reject(dev, VGB_DRV_XFER_HOST_2D, ERR_PARAM,
+				  "TRANSFER_TO_HOST_2D on HOST3D blob %u (no guest storage)", res->id);
+	/* A blob has no 2D layout of its own: the transfer covers offset..end. */
+	if (t->offset >= res->size)
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,
+				  "offset %llu beyond blob %u of %llu bytes", (unsigned long long)t->offset,
+				  res->id, (unsigned long long)res->size);
+	return blob_range(dev, res, t->offset, res->size - t->offset, true);
+}
+
+uint32_t vgb_cmd_transfer_3d(struct vgb_device *dev, const struct vgb_cmd *cmd)
+{
+	const __typeof__(cmd->u.transfer_3d) *t = &cmd->u.transfer_3d;
+	bool to_host = cmd->type == VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D;
+	struct vgb_resource *res = vgb_res_find(dev, t->resource_id);
+	if (!res)
+		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN, ERR_RES, "transfer of unknown resource %u",
+				  t->resource_id);
+	if (!vgb_ctx_find(dev, cmd->ctx_id))
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_CTX, "transfer in unknown context %u",
+				  cmd->ctx_id);
+	if (res->blob) {
+		if (t->box.h != 1 || t->box.d != 1)
+			return vgb_reject(dev, VGB_DRV_XFER_BLOB_BOX, ERR_PARAM,
+					  "blob transfer box must be w x 1 x 1 bytes, got h=%u d=%u",
+					  t->box.h, t->box.d);
+		return blob_range(dev, res, t->offset, t->box.w, to_host);
+	}
+	if (t->box.z != 0 || t->box.d != 1 || t->level != 0)
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,
+				  "2D resource %u: box z/d/level must be 0/1/0", res->id);
+	struct vgb_rect r = {t->box.x, t->box.y, t->box.w, t->box.h};
+	return copy_rect(dev, res, &r, t->offset, t->stride ? t->stride : res->stride, to_host);
+}

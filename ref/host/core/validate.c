@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Validating mode (cfg.validate): every driver action that breaks a driver
+ * requirement of the spec is reported through ops->violation with its
+ * REQ-DRV-* id.  The ids live in this one table; tests check that each one
+ * exists in spec/.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "vgb/names.h"
+
+static const char *const req_ids[VGB_DRV_COUNT] = {
+	[VGB_DRV_NONE] = NULL,
+	[VGB_DRV_FEAT_CTX_INIT] = "REQ-DRV-FEAT-0001",
+	[VGB_DRV_FEAT_BLOB_ALIGN] = "REQ-DRV-FEAT-0002",
+	[VGB_DRV_FEAT_UNOFFERED] = "REQ-DRV-FEAT-0003",
+	[VGB_DRV_CMD_FEATURE] = "REQ-DRV-FEAT-0005",
+	[VGB_DRV_CMD_LENGTH] = "REQ-DRV-CMD-0001",
+	[VGB_DRV_RESP_TOO_SMALL] = "REQ-DRV-CMD-0002",
+	[VGB_DRV_HDR_FLAGS] = "REQ-DRV-CMD-0003",
+	[VGB_DRV_RING_IDX_FEATURE] = "REQ-DRV-CMD-0004",
+	[VGB_DRV_RING_IDX_RANGE] = "REQ-DRV-CMD-0005",
+	[VGB_DRV_PADDING] = "REQ-DRV-CMD-0006",
+	[VGB_DRV_RES_ID_CREATE] = "REQ-DRV-RES-0001",
+	[VGB_DRV_RES_ID_UNKNOWN] = "REQ-DRV-RES-0002",
+	[VGB_DRV_CTX_ID_CREATE] = "REQ-DRV-CTX-0001",
+	[VGB_DRV_CTX_INIT_FEATURE] = "REQ-DRV-CTX-0002",
+	[VGB_DRV_REFCTX_LENGTH] = "REQ-DRV-CTX-0003",
+	[VGB_DRV_ENTRY_OUTSIDE] = "REQ-DRV-ENTRY-0001",
+	[VGB_DRV_ENTRY_OVERLAP] = "REQ-DRV-ENTRY-0003",
+	[VGB_DRV_ENTRY_ZERO] = "REQ-DRV-ENTRY-0004",
+	[VGB_DRV_BLOB_MEM] = "REQ-DRV-BLOB-0001",
+	[VGB_DRV_BLOB_SIZE_ALIGN] = "REQ-DRV-BLOB-0005",
+	[VGB_DRV_BLOB_ID_GUEST] = "REQ-DRV-BLOB-0007",
+	[VGB_DRV_BLOB_HOST_ENTRIES] = "REQ-DRV-BLOB-0008",
+	[VGB_DRV_BLOB_OBJECT] = "REQ-DRV-BLOB-0009",
+	[VGB_DRV_BLOB_FLAGS] = "REQ-DRV-BLOB-0010",
+	[VGB_DRV_BLOB_ENTRIES_SHORT] = "REQ-DRV-BLOB-0011",
+	[VGB_DRV_BLOB_NO_VIRGL] = "REQ-DRV-BLOB-0012",
+	[VGB_DRV_MAPPABLE_NO_REGION] = "REQ-DRV-XFER-0005",
+	[VGB_DRV_MAP_NO_REGION] = "REQ-DRV-MAP-0001",
+	[VGB_DRV_MAP_TWICE] = "REQ-DRV-MAP-0002",
+	[VGB_DRV_MAP_NOT_MAPPABLE] = "REQ-DRV-MAP-0003",
+	[VGB_DRV_MAP_OFFSET_ALIGN] = "REQ-DRV-MAP-0004",
+	[VGB_DRV_MAP_PAST_END] = "REQ-DRV-MAP-0005",
+	[VGB_DRV_MAP_OVERLAP] = "REQ-DRV-MAP-0006",
+	[VGB_DRV_UNMAP_UNMAPPED] = "REQ-DRV-MAP-0010",
+	[VGB_DRV_DETACH_SCANNED_OUT] = "REQ-DRV-LIFE-0003",
+	[VGB_DRV_SCANOUT_BOUNDS] = "REQ-DRV-SCANOUT-0001",
+	[VGB_DRV_SCANOUT_STRIDE] = "REQ-DRV-SCANOUT-0002",
+	[VGB_DRV_SCANOUT_PLANES] = "REQ-DRV-SCANOUT-0003",
+	[VGB_DRV_XFER_BLOB_BOX] = "REQ-DRV-XFER-0004",
+	[VGB_DRV_XFER_HOST_2D] = "REQ-DRV-XFER-0009",
+};
+
+const char *vgb_drv_req_id(enum vgb_drv_req req)
+{
+	return (unsigned)req < VGB_DRV_COUNT ? req_ids[req] : NULL;
+}
+
+__attribute__((format(printf, 3, 0)))
+static void report(struct vgb_device *dev, enum vgb_drv_req req, const char *fmt, va_list ap)
+{
+	const char *id = vgb_drv_req_id(req);
+	if (!dev->cfg.validate || !id || !dev->ops.violation)
+		return;
+	char detail[256];
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	dev->ops.violation(dev->ops.opaque, id, detail);
+}
+
+void vgb_violation(struct vgb_device *dev, enum vgb_drv_req req, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report(dev, req, fmt, ap);
+	va_end(ap);
+}
+
+uint32_t vgb_reject(struct vgb_device *dev, enum vgb_drv_req req, uint32_t resp, const char *fmt, ...)
+{
+	va_list ap;
+	if (dev->ops.log) {
+		char line[256];
+		va_start(ap, fmt);
+		vsnprintf(line, sizeof(line), fmt, ap);
+		va_end(ap);
+		vgb_log(dev, "%s -> %s", line, vgb_resp_name(resp));
+	}
+	va_start(ap, fmt);
+	report(dev, req, fmt, ap);
+	va_end(ap);
+	return resp;
+}
+
+/* Decoder failures, keyed by cmd->why (the decoder's static strings). */
+static const struct {
+	const char *why;
+	enum vgb_drv_req req;
+} why_reqs[] = {
+	{"hdr.flags: unknown bit", VGB_DRV_HDR_FLAGS},
+	{"hdr.ring_idx: above 63", VGB_DRV_RING_IDX_RANGE},
+	{"type: feature not negotiated", VGB_DRV_CMD_FEATURE},
+	{"entry: length 0", VGB_DRV_ENTRY_ZERO},
+	{"resource_id: 0", VGB_DRV_RES_ID_CREATE},
+	{"ctx_id: 0", VGB_DRV_CTX_ID_CREATE},
+	{"context_init: without CONTEXT_INIT", VGB_DRV_CTX_INIT_FEATURE},
+	{"blob_id: not 0 for GUEST", VGB_DRV_BLOB_ID_GUEST},
+	{"blob_mem: unknown", VGB_DRV_BLOB_MEM},
+	{"blob_mem: HOST3D needs VIRGL", VGB_DRV_BLOB_NO_VIRGL},
+	{"blob_mem: HOST3D_GUEST needs VIRGL", VGB_DRV_BLOB_NO_VIRGL},
+	{"nr_entries: not 0 for HOST3D", VGB_DRV_BLOB_HOST_ENTRIES},
+	{"blob_flags: unknown bit", VGB_DRV_BLOB_FLAGS},
+	{"size: not a multiple of blob_alignment", VGB_DRV_BLOB_SIZE_ALIGN},
+	{"entries: shorter than size", VGB_DRV_BLOB_ENTRIES_SHORT},
+	{"strides[0]: below width * bpp", VGB_DRV_SCANOUT_STRIDE},
+	{"type: unknown", VGB_DRV_CMD_LENGTH},
+	{"length: differs from the command", VGB_DRV_CMD_LENGTH},
+	{"entries: length", VGB_DRV_CMD_LENGTH},
+	{"size: length differs", VGB_DRV_CMD_LENGTH},
+	{"hdr: shorter than 24 bytes", VGB_DRV_CMD_LENGTH},
+};
+
+void vgb_validate_decode(struct vgb_device *dev, const struct vgb_cmd *cmd, size_t req_len,
+			 uint32_t resp)
+{
+	if (!dev->cfg.validate || !cmd->why)
+		return;
+	for (size_t i = 0; i < sizeof(why_reqs) / sizeof(why_reqs[0]); i++) {
+		if (strcmp(why_reqs[i].why, cmd->why))
+			continue;
+		vgb_violation(dev, why_reqs[i].req, "%s (0x%x), %zu bytes: %s", vgb_cmd_name(cmd->type),
+			      cmd->type, req_len, cmd->why);
+		return;
+	}
+}
+
+void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, const void *req)
+{
+	if (!dev->cfg.validate || !cmd->body_decoded)
+		return;
+	if ((cmd->flags & VIRTIO_GPU_FLAG_INFO_RING_IDX) && !has_feature(dev, VIRTIO_GPU_F_CONTEXT_INIT))
+		vgb_violation(dev, VGB_DRV_RING_IDX_FEATURE, "%s: INFO_RING_IDX without CONTEXT_INIT",
+			      vgb_cmd_name(cmd->type));
+	struct virtio_gpu_ctrl_hdr h;
+	memcpy(&h, req, sizeof(h));
+	if (h.padding[0] || h.padding[1] || h.padding[2])
+		vgb_violation(dev, VGB_DRV_PADDING, "%s: header padding %02x %02x %02x",
+			      vgb_cmd_name(cmd->type), h.padding[0], h.padding[1], h.padding[2]);
+}

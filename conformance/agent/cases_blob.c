@@ -58,6 +58,42 @@ static enum verdict blob_host3d_map(struct case_ctx *c)
 			 : v;
 }
 
+/* TRANSFER_TO_HOST_3D / FROM_HOST_3D on a mapped HOST3D blob: accepted, and
+ * the bytes in the mapping stay what the guest wrote (nothing outside or
+ * inside the range is clobbered by a transfer of memory that is shared). */
+static enum verdict blob_host3d_transfer(struct case_ctx *c)
+{
+	const char *why = host3d_blob_unsupported(c);
+	if (why)
+		return case_say(c, NOT_SUPPORTED, "%s", why);
+	struct gpu_blob b;
+	int r = host3d_blob_create(c, BLOB_SIZE, 1, &b);
+	if (!r)
+		r = gpu_blob_map(c->fd, &b);
+	if (r)
+		return case_say(c, FAIL, "HOST3D blob create/map: %s", strerror(-r));
+	pattern_fill(b.map, BLOB_SIZE, 0xf6);
+	struct drm_virtgpu_3d_transfer_to_host th = { .bo_handle = b.handle,
+						      .box = { .w = BLOB_SIZE, .h = 1, .d = 1 } };
+	r = gpu_ioctl(c->fd, DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &th);
+	if (!r)
+		r = gpu_wait(c->fd, b.handle);
+	if (r)
+		return case_say(c, FAIL, "TRANSFER_TO_HOST_3D on a mapped host blob: %s", strerror(-r));
+	struct drm_virtgpu_3d_transfer_from_host fh = { .bo_handle = b.handle,
+							.box = { .w = BLOB_SIZE, .h = 1, .d = 1 } };
+	r = gpu_ioctl(c->fd, DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST, &fh);
+	if (!r)
+		r = gpu_wait(c->fd, b.handle);
+	if (r)
+		return case_say(c, FAIL, "TRANSFER_FROM_HOST_3D on a mapped host blob: %s", strerror(-r));
+	size_t bad = pattern_check(b.map, BLOB_SIZE, 0xf6);
+	gpu_blob_destroy(c->fd, &b);
+	if (bad != BLOB_SIZE)
+		return case_say(c, FAIL, "transfers changed the mapped bytes (first at %zu)", bad);
+	return case_say(c, PASS, "both 3D transfers accepted; the mapping kept the guest's bytes");
+}
+
 /* Guest writes A through its mapping; the host copies A to B; the guest reads
  * B through its mapping. Passing needs guest->host (the host saw A's bytes)
  * and host->guest (the guest sees B's new bytes). Then the other way round. */
@@ -107,7 +143,7 @@ static enum verdict blob_host_copy_coherency(struct case_ctx *c)
 
 /* Finds the largest memory BAR of the virtio-gpu PCI function: the shared
  * memory (host-visible) window. */
-static int host_visible_bar(uint64_t *start, uint64_t *end)
+static int host_visible_bar(uint64_t *start, uint64_t *end, int *prefetch)
 {
 	DIR *d = opendir("/sys/bus/pci/devices");
 	if (!d)
@@ -137,6 +173,7 @@ static int host_visible_bar(uint64_t *start, uint64_t *end)
 				best = en - s + 1;
 				*start = s;
 				*end = en;
+				*prefetch = (fl & 0x2000) != 0;
 				found = 0;
 			}
 		}
@@ -153,7 +190,8 @@ static enum verdict blob_cache_type(struct case_ctx *c)
 	if (why)
 		return case_say(c, NOT_SUPPORTED, "%s", why);
 	uint64_t bar_start = 0, bar_end = 0;
-	if (host_visible_bar(&bar_start, &bar_end))
+	int prefetch = 0;
+	if (host_visible_bar(&bar_start, &bar_end, &prefetch))
 		return case_say(c, ERROR, "cannot find the virtio-gpu host-visible BAR in sysfs");
 	struct gpu_blob b;
 	int r = host3d_blob_create(c, BLOB_SIZE, 1, &b);
@@ -178,7 +216,8 @@ static enum verdict blob_cache_type(struct case_ctx *c)
 	gpu_blob_destroy(c->fd, &b);
 	if (!type[0])
 		return case_say(c, ERROR, "no PAT entry inside the BAR 0x%" PRIx64 "-0x%" PRIx64, bar_start, bar_end);
-	case_say(c, PASS, "BAR 0x%" PRIx64 "-0x%" PRIx64 ", guest mapping memtype %s", bar_start, bar_end, type);
+	case_say(c, PASS, "%sprefetchable BAR 0x%" PRIx64 "-0x%" PRIx64 ", guest mapping memtype %s",
+		 prefetch ? "" : "non-", bar_start, bar_end, type);
 	/* virglrenderer answers map_info CACHED for these buffers; a cached host
 	 * mapping seen uncached by the guest is the gap the spec has to close. */
 	if (strcmp(type, "write-back") != 0)
@@ -225,6 +264,7 @@ static enum verdict fallback_blob_refused(struct case_ctx *c)
 const struct case_def blob_cases[] = {
 	{ "pair.blob.guest_map", blob_guest_map, CASE_IDS(IDS_BLOB_GUEST) },
 	{ "pair.blob.host3d_map", blob_host3d_map, CASE_IDS(IDS_BLOB_HOST3D) },
+	{ "pair.blob.host3d_transfer", blob_host3d_transfer, CASE_IDS(IDS_BLOB_TRANSFER) },
 	{ "pair.blob.host_copy_coherency", blob_host_copy_coherency, CASE_IDS(IDS_BLOB_COHERENCY) },
 	{ "pair.blob.cache_type", blob_cache_type, CASE_IDS(IDS_BLOB_CACHE_TYPE) },
 	{ "pair.fallback.blob_refused", fallback_blob_refused, CASE_IDS(IDS_BLOB_REFUSED) },

@@ -43,9 +43,13 @@ static enum verdict params_features(struct case_ctx *c)
 	case_event(info);
 	if (failed_core)
 		return case_say(c, FAIL, "a core parameter could not be read");
-	/* Not an error in itself, but it means the region can never be used. */
+	/* The driver's parameters mirror what the device offered. */
+	if (c->params.context_init && !c->params.has_3d)
+		return case_say(c, FAIL, "device offers CONTEXT_INIT without VIRGL (REQ-DEV-FEAT-0001)");
 	if (c->params.host_visible && !c->params.resource_blob)
-		case_say(c, PASS, "note: host-visible region without resource_blob: nothing can be mapped in it");
+		return case_say(c, FAIL,
+				"device exposes a host-visible region but does not offer RESOURCE_BLOB, so nothing "
+				"can ever be mapped into it (REQ-DEV-FEAT-0003)");
 	return PASS;
 }
 

@@ -1,28 +1,33 @@
-/* The requirement IDs each case checks, kept in one place so they can follow
- * the spec. Every case cites the IDs of spec/ requirement blocks.
- *
- * TODO(spec ids): spec/ has no requirement blocks yet. Until it has, the
- * entries below are topic placeholders of the form "TODO-<side>-<topic>-<what>";
- * replace each with the real REQ-<DEV|DRV>-<TOPIC>-NNNN id(s) (see
- * `grep -rho 'REQ-[A-Z]*-[A-Z]*-[0-9]*' spec/`). The host runner reports
- * any id that does not start with "REQ-" as unresolved. */
+/* The requirement IDs (spec/chapters) each case checks, kept in one
+ * place so the citations follow the spec when it changes. */
 #ifndef VGB_AGENT_REQUIREMENTS_H
 #define VGB_AGENT_REQUIREMENTS_H
 
-#define IDS_PARAMS_FEATURES      "TODO-DEV-FEAT-feature-bits", "TODO-DRV-FEAT-negotiation"
-#define IDS_PARAMS_CAPSETS       "TODO-DEV-CAPS-capset-info", "TODO-DEV-CAPS-get-capset"
-#define IDS_PARAMS_CONTEXT_INIT  "TODO-DEV-CTX-context-init"
-#define IDS_COPY_SCANOUT         "TODO-DEV-COPY-transfer-to-host-2d", "TODO-DEV-COPY-resource-flush"
-#define IDS_COPY_TRANSFER        "TODO-DEV-COPY-transfer-3d-roundtrip"
-#define IDS_BLOB_GUEST           "TODO-DEV-BLOB-guest-create", "TODO-DRV-BLOB-guest-backing"
-#define IDS_BLOB_HOST3D          "TODO-DEV-BLOB-host3d-create", "TODO-DEV-MAP-map-blob", "TODO-DRV-MAP-mmap"
-#define IDS_BLOB_COHERENCY       "TODO-DEV-COH-host-writes-visible", "TODO-DEV-COH-guest-writes-visible"
-#define IDS_BLOB_CACHE_TYPE      "TODO-DEV-MAP-map-info", "TODO-DRV-MAP-honour-map-info"
-#define IDS_BLOB_REFUSED         "TODO-DEV-MAP-refusal", "TODO-DRV-FALLBACK-copy-path"
-#define IDS_LIFECYCLE_CLOSE      "TODO-DRV-LIFE-unmap-before-unref", "TODO-DEV-LIFE-unref-mapped"
-#define IDS_LIFECYCLE_REMAP      "TODO-DEV-MAP-remap"
-#define IDS_NEGATIVE_HANDLE      "TODO-DRV-NEG-bad-handle"
-#define IDS_NEGATIVE_BLOB_ARGS   "TODO-DRV-NEG-blob-args"
-#define IDS_NEGATIVE_PARAM       "TODO-DRV-NEG-unknown-param"
+/* CONTEXT_INIT only with VIRGL; a host-visible region only with RESOURCE_BLOB. */
+#define IDS_PARAMS_FEATURES      "REQ-DEV-FEAT-0001", "REQ-DEV-FEAT-0003"
+/* Offered capsets can be read (success answers), within max_version. */
+#define IDS_PARAMS_CAPSETS       "REQ-DEV-CMD-0013", "REQ-DEV-CMD-0015"
+/* context_init naming an offered capset creates that context. */
+#define IDS_PARAMS_CONTEXT_INIT  "REQ-DEV-CTX-0005", "REQ-DRV-CTX-0002"
+/* TRANSFER_TO_HOST_2D copies; RESOURCE_FLUSH shows it; the driver flushes. */
+#define IDS_COPY_SCANOUT         "REQ-DEV-XFER-0001", "REQ-DEV-DISP-0003", "REQ-DRV-SCANOUT-0004"
+/* Transfers of a classic 3D resource succeed and change only their range. */
+#define IDS_COPY_TRANSFER        "REQ-DEV-CMD-0013", "REQ-DEV-XFER-0016"
+#define IDS_BLOB_GUEST           "REQ-DEV-BLOB-0001", "REQ-DRV-BLOB-0007", "REQ-DRV-BLOB-0011"
+#define IDS_BLOB_HOST3D          "REQ-DEV-BLOB-0001", "REQ-DEV-MAP-0011", "REQ-DEV-MAP-0012", "REQ-DRV-BLOB-0002"
+#define IDS_BLOB_TRANSFER        "REQ-DEV-XFER-0011", "REQ-DEV-XFER-0012", "REQ-DEV-XFER-0016"
+#define IDS_BLOB_COHERENCY       "REQ-DEV-COH-0001", "REQ-DEV-COH-0002", "REQ-DEV-COH-0004", "REQ-DEV-COH-0005"
+#define IDS_BLOB_CACHE_TYPE      "REQ-DRV-CACHE-0001", "REQ-DRV-CACHE-0004"
+#define IDS_BLOB_REFUSED         "REQ-DRV-XFER-0006", "REQ-DRV-XFER-0007", "REQ-DRV-XFER-0008"
+#define IDS_LIFECYCLE_CLOSE      "REQ-DRV-LIFE-0001", "REQ-DEV-LIFE-0001"
+#define IDS_LIFECYCLE_REMAP      "REQ-DEV-MAP-0018", "REQ-DRV-MAP-0002"
+/* The driver refuses requests that would name unknown resources or break
+ * blob rules before anything reaches the device. */
+#define IDS_NEGATIVE_HANDLE      "REQ-DRV-RES-0002"
+#define IDS_NEGATIVE_BLOB_ARGS   "REQ-DRV-BLOB-0001", "REQ-DRV-BLOB-0007", "REQ-DRV-BLOB-0010", "REQ-DRV-BLOB-0012", \
+				 "REQ-DRV-FEAT-0005"
+#define IDS_NEGATIVE_PARAM       "REQ-DRV-FEAT-0005"
+/* Host-observed: the pixels the guest flushed reach the display. */
+#define IDS_SCANOUT_PIXELS       "REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"
 
 #endif

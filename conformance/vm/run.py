@@ -206,7 +206,7 @@ def check_scanout_capture(event, session, cfg, rundir, qmp):
     """The host-observed half of the copy path: the pixels the guest drew."""
     w, h = event["width"], event["height"]
     name = "pair.copy.scanout_pixels"
-    ids = ["TODO-DEV-DISP-flushed-content-shown"]
+    ids = ["REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"]  # as IDS_SCANOUT_PIXELS in the agent
     t0 = time.monotonic()
     how = None
     try:

@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Joins the spec's requirements with the IDs that conformance cases cite.
+
+Usage: coverage.py --requirements requirements.json --cases cases.json
+                   [--untestable spec/ids/untestable.txt] [--json OUT] [--fail-uncovered]
+
+cases.json is what `vgb-conform --list --json` prints: [{"name": "dev.map.basic", "ids": [...]}]
+(extra keys are ignored).  untestable.txt lines are "ID  reason".
+
+Prints a summary, the uncovered requirements and the dangling citations.  Exit status:
+0 fine, 1 dangling IDs (a case or untestable.txt names an ID the spec does not define), or
+uncovered requirements with --fail-uncovered, 2 bad input.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reqparse  # noqa: E402
+
+
+class InputError(Exception):
+    pass
+
+
+def load_json(path, what):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        raise InputError("%s %s: %s" % (what, path, e))
+
+
+def check_cases(cases):
+    if not isinstance(cases, list):
+        raise InputError("cases: expected a JSON list")
+    for i, c in enumerate(cases):
+        if not isinstance(c, dict) or not isinstance(c.get("name"), str) or \
+                not isinstance(c.get("ids"), list) or \
+                not all(isinstance(x, str) for x in c["ids"]):
+            raise InputError("cases[%d]: expected {\"name\": str, \"ids\": [str, ...]}" % i)
+
+
+def join(requirements, cases, untestable):
+    by_id = {r["id"]: r for r in requirements}
+    cited = {}
+    dangling = []
+    for c in cases:
+        for rid in c["ids"]:
+            if rid in by_id:
+                cited.setdefault(rid, []).append(c["name"])
+            else:
+                dangling.append({"case": c["name"], "id": rid})
+    for rid, (line, _reason) in sorted(untestable.items()):
+        if rid not in by_id:
+            dangling.append({"case": "untestable.txt:%d" % line, "id": rid})
+
+    rows = []
+    for r in requirements:
+        rid = r["id"]
+        names = sorted(set(cited.get(rid, [])))
+        if names:
+            status = "covered"
+        elif rid in untestable:
+            status = "untestable"
+        else:
+            status = "uncovered"
+        rows.append({
+            "id": rid, "side": r.get("side"), "topic": r.get("topic"),
+            "keyword": r.get("keyword"), "section": r.get("section"), "anchor": r.get("anchor"),
+            "text": r.get("text"), "status": status, "cases": names,
+            "reason": untestable[rid][1] if rid in untestable else None,
+        })
+
+    def count(side=None, status=None):
+        return sum(1 for x in rows if (side is None or x["side"] == side) and
+                   (status is None or x["status"] == status))
+
+    summary = {}
+    for side in ("device", "driver", None):
+        key = side or "all"
+        total = count(side)
+        covered = count(side, "covered")
+        unt = count(side, "untestable")
+        testable = total - unt
+        summary[key] = {
+            "requirements": total, "covered": covered, "untestable": unt,
+            "uncovered": count(side, "uncovered"),
+            "percent_of_testable": round(100.0 * covered / testable, 1) if testable else 100.0,
+        }
+    return {
+        "summary": summary,
+        "cases": len(cases),
+        "requirements": rows,
+        "uncovered": [x["id"] for x in rows if x["status"] == "uncovered"],
+        "dangling": dangling,
+        "covered_but_listed_untestable": sorted(x["id"] for x in rows
+                                                if x["status"] == "covered" and x["id"] in untestable),
+    }
+
+
+def print_report(rep, out):
+    s = rep["summary"]
+    for key in ("device", "driver", "all"):
+        v = s[key]
+        out.write("%-7s %4d requirements: %4d covered, %3d untestable, %4d uncovered "
+                  "(%.1f%% of testable)\n" % (key, v["requirements"], v["covered"], v["untestable"],
+                                              v["uncovered"], v["percent_of_testable"]))
+    if rep["uncovered"]:
+        out.write("uncovered:\n")
+        for rid in rep["uncovered"]:
+            out.write("  %s\n" % rid)
+    for rid in rep["covered_but_listed_untestable"]:
+        out.write("note: %s is covered but listed in untestable.txt\n" % rid)
+    for d in rep["dangling"]:
+        out.write("dangling: %s cites %s, which the spec does not define\n" % (d["case"], d["id"]))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Requirement coverage of the conformance cases.")
+    ap.add_argument("--requirements", required=True, help="requirements.json from req_extract.py")
+    ap.add_argument("--cases", required=True, help="cases JSON (vgb-conform --list --json)")
+    ap.add_argument("--untestable", help="ID  reason list")
+    ap.add_argument("--json", dest="json_out", help="write the full report as JSON here")
+    ap.add_argument("--fail-uncovered", action="store_true",
+                    help="exit 1 when a testable requirement is not covered")
+    args = ap.parse_args(argv)
+    try:
+        reqs = load_json(args.requirements, "requirements")
+        if not isinstance(reqs, list) or not all(isinstance(r, dict) and "id" in r for r in reqs):
+            raise InputError("requirements: expected a list of objects with an id")
+        cases = load_json(args.cases, "cases")
+        check_cases(cases)
+        if args.untestable and not os.path.exists(args.untestable):
+            raise InputError("untestable list %s not found" % args.untestable)
+        untestable = reqparse.load_id_list(args.untestable)
+    except InputError as e:
+        print("coverage: %s" % e, file=sys.stderr)
+        return 2
+    rep = join(reqs, cases, untestable)
+    print_report(rep, sys.stdout)
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as f:
+            json.dump(rep, f, indent=2, ensure_ascii=False)
+            f.write("\n")
+    if rep["dangling"]:
+        return 1
+    if args.fail_uncovered and rep["uncovered"]:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

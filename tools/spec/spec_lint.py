@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Checks the spec's requirement IDs and normative language.
+
+Usage: spec_lint.py [--retired FILE] [--next DEV-MAP] SPEC.adoc...
+
+Errors (file:line: error CODE: message), exit 1 if any:
+  E001 normative key word outside a requirement block
+  E002 bullet without a well-formed [[ID]]*ID*: label
+  E003 ID not of the form REQ-<DEV|DRV>-<TOPIC>-<NNNN>
+  E004 ID defined twice
+  E005 retired ID used (defined or referenced)
+  E006 ID side does not match the block (DEV in a driver block or the reverse)
+  E007 bullet without exactly one normative key word
+  E008 unknown topic
+  E009 text other than bullets inside a requirement block
+  E010 malformed or unclosed block
+  E011 label differs from the anchor
+  E012 reference to a requirement ID the spec does not define
+  E013 requirement anchor outside a requirement block
+  E100 included file missing
+"""
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reqparse  # noqa: E402
+
+
+def lint(spec, retired):
+    problems = list(spec.problems)
+    add = problems.append
+    for line, kw in spec.stray_keywords:
+        add(reqparse.Problem(line, "E001", "normative key word %s outside a requirement block "
+                             "(write it in lower case, or move the statement into a block)" % kw))
+    seen = {}
+    for req in spec.requirements:
+        rid = req.id
+        m = reqparse.ID_FULL_RE.match(rid)
+        if not m:
+            add(reqparse.Problem(req.line, "E003", "malformed requirement ID %r: expected "
+                                 "REQ-<DEV|DRV>-<TOPIC>-<NNNN>" % rid))
+        else:
+            if m.group(2) not in reqparse.TOPICS:
+                add(reqparse.Problem(req.line, "E008", "unknown topic %s in %s (known: %s)" %
+                                     (m.group(2), rid, " ".join(reqparse.TOPICS))))
+            if reqparse.SIDES[m.group(1)] != req.block_side:
+                add(reqparse.Problem(req.line, "E006", "%s stands in a %s requirement block" %
+                                     (rid, req.block_side)))
+            if m.group(3) == "0000":
+                add(reqparse.Problem(req.line, "E003", "requirement numbers start at 0001: %s" % rid))
+        if req.label != rid:
+            add(reqparse.Problem(req.line, "E011", "label %s differs from anchor %s" %
+                                 (req.label, rid)))
+        if rid in seen:
+            add(reqparse.Problem(req.line, "E004", "%s already defined at %s" %
+                                 (rid, seen[rid].line.where())))
+        else:
+            seen[rid] = req
+        if rid in retired:
+            add(reqparse.Problem(req.line, "E005", "%s is retired (retired.txt line %d) and "
+                                 "cannot be used again" % (rid, retired[rid][0])))
+        kws = reqparse.keywords(req.text)
+        if len(kws) != 1:
+            add(reqparse.Problem(req.line, "E007", "%s has %d normative key words (%s); a bullet "
+                                 "holds exactly one testable statement" %
+                                 (rid, len(kws), ", ".join(kws) or "none")))
+    for line in spec.lines:
+        for m in reqparse.re.finditer(r"\[\[(REQ-[^\],]*)", line.text):
+            if m.group(1) not in seen and not line.text.startswith("* "):
+                add(reqparse.Problem(line, "E013", "requirement anchor %s outside a requirement "
+                                     "block" % m.group(1)))
+    for line, target in spec.xrefs:
+        if target.startswith("REQ-"):
+            if target in retired:
+                add(reqparse.Problem(line, "E005", "reference to retired %s" % target))
+            elif target not in seen:
+                add(reqparse.Problem(line, "E012", "reference to undefined requirement %s" % target))
+    problems.sort(key=lambda p: (p.line.path, p.line.lineno, p.code))
+    return problems
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Lint the spec's requirement blocks.")
+    ap.add_argument("files", nargs="+", help="top-level .adoc files (includes are followed)")
+    ap.add_argument("--retired", help="retired ID list (default: ids/retired.txt next to the spec)")
+    ap.add_argument("--next", metavar="SIDE-TOPIC",
+                    help="print the next free ID for e.g. DEV-MAP and exit")
+    ap.add_argument("--root", help="show paths relative to this directory")
+    args = ap.parse_args(argv)
+
+    retired_path = args.retired
+    if retired_path is None:
+        cand = os.path.join(os.path.dirname(os.path.abspath(args.files[0])), "ids", "retired.txt")
+        retired_path = cand if os.path.exists(cand) else None
+    retired = reqparse.load_id_list(retired_path)
+    spec = reqparse.parse(args.files, args.root)
+
+    if args.next:
+        prefix = "REQ-" + args.next.upper().strip("-") + "-"
+        used = {r.id for r in spec.requirements} | set(retired)
+        n = 1
+        while "%s%04d" % (prefix, n) in used:
+            n += 1
+        print("%s%04d" % (prefix, n))
+        return 0
+
+    problems = lint(spec, retired)
+    for p in problems:
+        print(p, file=sys.stderr)
+    n_dev = sum(1 for r in spec.requirements if r.block_side == "device")
+    n_drv = len(spec.requirements) - n_dev
+    if problems:
+        print("spec_lint: %d error(s)" % len(problems), file=sys.stderr)
+        return 1
+    print("spec_lint: ok, %d requirements (%d device, %d driver) in %d blocks" %
+          (len(spec.requirements), n_dev, n_drv, len(spec.blocks)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -100,7 +100,16 @@ static int read_config(struct vgb_drv *drv)
 		return drv_fail(drv, -EPROTO, "device error: config space is %d bytes, need %u", ret, want);
 	drv->caps.num_scanouts = vgb_le32(cfg.num_scanouts);
 	drv->caps.num_capsets = vgb_le32(cfg.num_capsets);
-	if (drv->caps.num_scanouts < 1 || drv->caps.num_scanouts > VIRTIO_GPU_MAX_SCANOUTS)
+	/*
+	 * num_scanouts is the VMM's to fill in over vhost-user: QEMU's frontend
+	 * overwrites it with its own output count, and QEMU's backend leaves it 0.
+	 * This frontend passes the backend's bytes through and shows one output.
+	 */
+	if (drv->caps.num_scanouts == 0) {
+		drv->caps.num_scanouts = 1;
+		drv->caps.scanouts_from_vmm = true;
+	}
+	if (drv->caps.num_scanouts > VIRTIO_GPU_MAX_SCANOUTS)
 		return drv_fail(drv, -EPROTO, "device error: num_scanouts %u outside 1..%u",
 				drv->caps.num_scanouts, VIRTIO_GPU_MAX_SCANOUTS);
 	drv->caps.map_granularity = PAGE;

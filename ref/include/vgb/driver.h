@@ -59,6 +59,7 @@ struct vgb_fe *vgb_drv_fe(struct vgb_drv *drv);
 struct vgb_drv_caps {
 	uint64_t features;        /* negotiated device bits */
 	uint32_t num_scanouts;    /* 1..16 */
+	bool scanouts_from_vmm;   /* the backend left num_scanouts 0 for the VMM (QEMU's does) */
 	uint32_t num_capsets;
 	uint32_t blob_alignment;  /* 0 unless F_BLOB_ALIGNMENT */
 	uint64_t map_granularity; /* region offsets and map sizes: max(4096, blob_alignment) */

@@ -1,0 +1,66 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""The README's main command: `vgb-guest --self-check --backend vgb-host`.
+
+Runs it exactly in that form and checks that it reports the mapped,
+guest-blob and copy paths separately, each PASS, a summary, and exit 0.
+With --socket, checks the same against a device listening on a socket.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+guest, host = sys.argv[1], sys.argv[2]
+mode = sys.argv[3] if len(sys.argv) > 3 else "backend"
+PATHS = ("mapped", "guest-blob", "copy")
+
+
+def check(out, rc):
+    print(out)
+    lines = {m.group(1): (m.group(2), m.group(3))
+             for m in re.finditer(r"^path (\S+): (PASS|FAIL|NOT_SUPPORTED) \((.*)\)$", out, re.M)}
+    ok = True
+    for p in PATHS:
+        if p not in lines:
+            print(f"missing line for path {p}")
+            ok = False
+        elif lines[p][0] != "PASS":
+            print(f"path {p} did not pass: {lines[p]}")
+            ok = False
+    if not re.search(r"^summary: 3 passed, 0 failed", out, re.M):
+        print("missing or wrong summary line")
+        ok = False
+    if rc != 0:
+        print(f"exit status {rc}, expected 0")
+        ok = False
+    return ok
+
+
+if mode == "backend":
+    p = subprocess.run([guest, "--self-check", "--backend", host],
+                       stdout=subprocess.PIPE, text=True, timeout=120)
+    sys.exit(0 if check(p.stdout, p.returncode) else 1)
+
+with tempfile.TemporaryDirectory() as d:
+    sock = os.path.join(d, "sock")
+    dev = subprocess.Popen([host, f"--socket-path={sock}"])
+    try:
+        for _ in range(500):
+            if os.path.exists(sock) or dev.poll() is not None:
+                break
+            time.sleep(0.01)
+        p = subprocess.run([guest, "--self-check", "--socket", sock],
+                           stdout=subprocess.PIPE, text=True, timeout=120)
+        ok = check(p.stdout, p.returncode)
+        rc = dev.wait(timeout=10)
+        if rc != 0:
+            print(f"device exited with {rc} after the driver left")
+            ok = False
+    finally:
+        if dev.poll() is None:
+            dev.kill()
+            dev.wait()
+    sys.exit(0 if ok else 1)

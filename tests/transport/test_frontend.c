@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Front-end against vgb-test-backend in a separate process: real socketpair,
+ * memfd guest RAM, eventfds; host-visible region map/unmap (an unmapped range
+ * must fault), display channel, reset, and both sides going away.
+ * Usage: test_frontend PATH-TO-vgb-test-backend
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "test_proto.h"
+#include "vgb/frontend.h"
+#include "vgb/vhost_user.h"
+#include "vgb/virtq.h"
+#include "vgb/wire.h"
+
+#define PAGE 4096u
+#define SHM_SIZE (1u << 20)
+
+static const char *backend_path;
+
+static struct vgb_fe *start(bool indirect, bool with_socket, const char *extra)
+{
+	char *argv[4] = { (char *)backend_path, (char *)(extra ? extra : "--shm-size=1048576"), NULL };
+	struct vgb_fe_options o;
+	vgb_fe_options_defaults(&o);
+	o.backend_argv = argv;
+	o.spawn_with_socket = with_socket;
+	o.indirect = indirect;
+	o.timeout_ms = 3000;
+	char err[512];
+	struct vgb_fe *fe = vgb_fe_start(&o, err, sizeof(err));
+	CHECK(fe != NULL, "start: %s", err);
+	return fe;
+}
+
+/* Sends `req` (one page) and reads up to `cap` response bytes. Returns submit's result. */
+static int cmd(struct vgb_fe *fe, const void *req, uint32_t len, void *resp, uint32_t cap,
+	       uint32_t *used)
+{
+	uint64_t out = vgb_fe_alloc(fe, PAGE), in = vgb_fe_alloc(fe, PAGE);
+	memcpy(vgb_fe_gpa_ptr(fe, out, len), req, len);
+	struct vgb_sg o = { out, len }, i = { in, cap };
+	uint32_t u = 0;
+	int r = vgb_fe_submit(fe, 0, &o, 1, &i, 1, &u);
+	if (!r)
+		memcpy(resp, vgb_fe_gpa_ptr(fe, in, cap), u < cap ? u : cap);
+	if (used)
+		*used = u;
+	vgb_fe_free(fe, out, PAGE);
+	vgb_fe_free(fe, in, PAGE);
+	return r;
+}
+
+static int32_t cmd_i32(struct vgb_fe *fe, const void *req, uint32_t len)
+{
+	int32_t v = -12345;
+	uint32_t used = 0;
+	int r = cmd(fe, req, len, &v, sizeof(v), &used);
+	CHECK(r == 0 && used == 4, "command %u: submit %d used %u (%s)", *(const uint32_t *)req, r, used,
+	      vgb_fe_error(fe));
+	return v;
+}
+
+static void test_echo_scattered(struct vgb_fe *fe, const char *name)
+{
+	uint64_t pages[5];
+	CHECK(vgb_fe_alloc_pages(fe, 5, true, pages) == 0, "%s: scattered pages", name);
+	for (int k = 1; k < 5; k++)
+		CHECK(pages[k] + PAGE != pages[k - 1] && pages[k - 1] + PAGE != pages[k],
+		      "%s: pages %d and %d adjacent", name, k - 1, k);
+	struct vgb_sg out[3], in[2];
+	uint32_t code = TCMD_ECHO;
+	for (int k = 0; k < 3; k++) {
+		uint8_t *p = vgb_fe_gpa_ptr(fe, pages[k], PAGE);
+		for (unsigned b = 0; b < PAGE; b++)
+			p[b] = (uint8_t)(b * 7 + k);
+		out[k] = (struct vgb_sg){ pages[k], k == 2 ? 100 : PAGE };
+	}
+	memcpy(vgb_fe_gpa_ptr(fe, pages[0], 4), &code, 4);
+	/* The test device gathers at most 4096 bytes: the answer echoes the first page. */
+	in[0] = (struct vgb_sg){ pages[3], 1000 };
+	in[1] = (struct vgb_sg){ pages[4], PAGE };
+	uint32_t used = 0;
+	int r = vgb_fe_submit(fe, 0, out, 3, in, 2, &used);
+	CHECK(r == 0 && used == PAGE, "%s: echo submit %d used %u (%s)", name, r, used, vgb_fe_error(fe));
+	const uint8_t *a = vgb_fe_gpa_ptr(fe, pages[3], 1000), *b = vgb_fe_gpa_ptr(fe, pages[4], PAGE);
+	const uint8_t *src = vgb_fe_gpa_ptr(fe, pages[0], PAGE);
+	bool same = true;
+	for (unsigned k = 4; k < PAGE; k++)
+		same &= (k < 1000 ? a[k] : b[k - 1000]) == (uint8_t)~src[k];
+	CHECK(same, "%s: echoed bytes differ", name);
+	for (int k = 0; k < 5; k++)
+		vgb_fe_free(fe, pages[k], PAGE);
+}
+
+struct map_req {
+	uint32_t code;
+	uint64_t off, len;
+	uint32_t fill;
+} __attribute__((packed));
+
+struct unmap_req {
+	uint32_t code;
+	uint64_t off, len;
+} __attribute__((packed));
+
+static int32_t map(struct vgb_fe *fe, uint64_t off, uint64_t len, uint32_t fill)
+{
+	struct map_req m = { TCMD_MAP, off, len, fill };
+	return cmd_i32(fe, &m, sizeof(m));
+}
+
+static int32_t unmap(struct vgb_fe *fe, uint64_t off, uint64_t len)
+{
+	struct unmap_req m = { TCMD_UNMAP, off, len };
+	return cmd_i32(fe, &m, sizeof(m));
+}
+
+/* Touches addr in a child: returns the signal that ended it (0 = no fault). */
+static int touch_in_child(volatile uint8_t *addr)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGSEGV, SIG_DFL);
+		signal(SIGBUS, SIG_DFL);
+		(void)*addr;
+		_exit(0);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+}
+
+static void test_shm(struct vgb_fe *fe)
+{
+	uint64_t size = 0;
+	uint8_t *base = vgb_fe_shm(fe, 1, &size);
+	CHECK(base && size == SHM_SIZE, "region 1 of %llu bytes", (unsigned long long)size);
+	CHECK(vgb_fe_protocol_features(fe) & (1ull << VGB_VU_PROTOCOL_F_SHMEM), "SHMEM negotiated");
+	if (!base)
+		return;
+	CHECK(touch_in_child(base + 0x10000) == SIGSEGV, "unmapped region faults before any map");
+	CHECK(map(fe, 0x10000, 0x20000, 0x5a) == 0, "map");
+	CHECK(vgb_fe_shm_mapped(fe, 1, 0x10000, 0x20000), "tracked as mapped");
+	CHECK(!vgb_fe_shm_mapped(fe, 1, 0x8000, 0x10000), "partly outside is not mapped");
+	CHECK(base[0x10000] == 0x5a && base[0x2ffff] == 0x5a, "mapped bytes visible");
+	base[0x10000] = 0x11; /* writable mapping */
+	CHECK(map(fe, 0x20000, 0x20000, 1) != 0, "overlapping map refused");
+	CHECK(map(fe, SHM_SIZE - PAGE, 2 * PAGE, 1) != 0, "map past the end refused");
+	CHECK(map(fe, 0x40000, 100, 1) != 0, "unaligned length refused");
+	CHECK(map(fe, 0x40800, PAGE, 1) != 0, "unaligned offset refused");
+	CHECK(base[0x10000] == 0x11, "refused maps left the live mapping intact");
+	CHECK(unmap(fe, 0x10000, 0x10000) != 0, "partial unmap refused");
+	CHECK(unmap(fe, 0x50000, PAGE) != 0, "unmap of nothing refused");
+	CHECK(unmap(fe, 0x10000, 0x20000) == 0, "unmap");
+	CHECK(!vgb_fe_shm_mapped(fe, 1, 0x10000, 0x20000), "no longer tracked");
+	CHECK(touch_in_child(base + 0x10000) == SIGSEGV, "unmapped range faults after UNMAP");
+	CHECK(touch_in_child(base + 0x2f000) == SIGSEGV, "end of the old mapping faults too");
+	CHECK(map(fe, 0x10000, PAGE, 0x33) == 0 && base[0x10000] == 0x33, "map again after unmap");
+	/* Reset drops every mapping. */
+	int r = vgb_fe_reset_device(fe);
+	CHECK(r == 0, "reset: %d %s", r, vgb_fe_error(fe));
+	CHECK(!vgb_fe_shm_mapped(fe, 1, 0x10000, PAGE), "reset dropped the mapping");
+	CHECK(touch_in_child(base + 0x10000) == SIGSEGV, "range faults after reset");
+	uint32_t echo[2] = { TCMD_ECHO, 0x01020304 }, back[2];
+	CHECK(cmd(fe, echo, 8, back, 8, NULL) == 0 && back[1] == ~0x01020304u, "queue works after reset");
+}
+
+static void test_display(struct vgb_fe *fe)
+{
+	uint32_t d[3] = { TCMD_DISPLAY, 100, 50 };
+	CHECK(cmd_i32(fe, d, sizeof(d)) == 0, "small display");
+	const struct vgb_fe_scanout *s = vgb_fe_scanout(fe, 0);
+	CHECK(s && s->width == 100 && s->height == 50 && s->pixels, "scanout 100x50");
+	if (s && s->pixels)
+		CHECK(s->pixels[49 * 100 + 99] == (49u << 16 | 99), "pixel (99,49)");
+	uint32_t big[3] = { TCMD_DISPLAY, 1024, 700 }; /* 2.8 MiB: several bounded UPDATEs */
+	uint64_t before = s ? s->updates : 0;
+	CHECK(cmd_i32(fe, big, sizeof(big)) == 0, "big display");
+	s = vgb_fe_scanout(fe, 0);
+	CHECK(s->width == 1024 && s->height == 700, "scanout 1024x700");
+	CHECK(s->updates - before >= 3, "big update split (%llu messages)",
+	      (unsigned long long)(s->updates - before));
+	bool ok = true;
+	for (uint32_t y = 0; y < 700 && s->pixels; y += 37)
+		for (uint32_t x = 0; x < 1024; x += 13)
+			ok &= s->pixels[y * 1024 + x] == (y << 16 | x);
+	CHECK(ok, "big display pixels");
+
+	vgb_fe_set_display(fe, 0, 800, 600, true);
+	uint32_t q = TCMD_DPYINFO;
+	int32_t info[4] = { -1 };
+	CHECK(cmd(fe, &q, 4, info, sizeof(info), NULL) == 0, "display info submit");
+	CHECK(info[0] == 0 && info[1] == 800 && info[2] == 600 && info[3] == 1,
+	      "display info %d %d %d %d", info[0], info[1], info[2], info[3]);
+	q = TCMD_EDID;
+	int32_t edid[2] = { -1 };
+	CHECK(cmd(fe, &q, 4, edid, sizeof(edid), NULL) == 0 && edid[0] == 0 && edid[1] == 128,
+	      "edid %d size %d", edid[0], edid[1]);
+	q = TCMD_CURSOR;
+	CHECK(cmd_i32(fe, &q, 4) == 0, "cursor");
+}
+
+static void test_config(struct vgb_fe *fe)
+{
+	uint8_t c[20];
+	memset(c, 0xee, sizeof(c));
+	int n = vgb_fe_get_config(fe, c, 20);
+	CHECK(n == 20, "get_config %d (%s)", n, vgb_fe_error(fe));
+	CHECK(c[0] == 0xa0 && c[15] == 0xaf && c[16] == 0 && c[19] == 0, "config bytes");
+	uint64_t f = vgb_fe_features(fe);
+	CHECK((f & (1ull << VGB_F_VERSION_1)) && (f & (1ull << VIRTIO_GPU_F_EDID)), "features 0x%llx",
+	      (unsigned long long)f);
+}
+
+static void test_backend_dies(uint32_t code, uint32_t arg, const char *expect)
+{
+	struct vgb_fe *fe = start(true, false, NULL);
+	if (!fe)
+		return;
+	uint32_t req[2] = { code, arg };
+	int32_t v;
+	int r = cmd(fe, req, sizeof(req), &v, 4, NULL);
+	CHECK(r == -EPIPE, "backend gone: %d", r);
+	CHECK(strstr(vgb_fe_error(fe), expect), "message '%s' lacks '%s'", vgb_fe_error(fe), expect);
+	CHECK(vgb_fe_disconnected(fe), "disconnected");
+	fprintf(stderr, "ok backend gone: %s\n", vgb_fe_error(fe));
+	r = cmd(fe, req, sizeof(req), &v, 4, NULL);
+	CHECK(r == -EPIPE, "later submissions fail too: %d", r);
+	vgb_fe_stop(fe);
+}
+
+static void test_malformed_ring(void)
+{
+	struct vgb_fe *fe = start(true, false, NULL);
+	if (!fe)
+		return;
+	struct vgb_vq_drv *vq = vgb_fe_vq(fe, 0);
+	vgb_vq_drv_raw_desc(vq, 0, 0xfff00000000ull, 64, 0, 0); /* outside guest memory */
+	vgb_vq_drv_raw_publish(vq, 0);
+	vgb_fe_kick(fe, 0);
+	int r = vgb_fe_poll(fe, 3000);
+	CHECK(r == -EPIPE, "backend disconnects on a malformed ring: %d", r);
+	CHECK(strstr(vgb_fe_error(fe), "exited with status 1"), "message '%s'", vgb_fe_error(fe));
+	vgb_fe_stop(fe);
+}
+
+static void test_timeout(void)
+{
+	struct vgb_fe *fe = start(true, false, NULL);
+	if (!fe)
+		return;
+	uint32_t req[2] = { TCMD_SLEEP, 1500 };
+	int32_t v;
+	struct vgb_fe_options o;
+	(void)o;
+	/* The request's deadline is 3000 ms: a 1500 ms answer arrives in time... */
+	CHECK(cmd(fe, req, sizeof(req), &v, 4, NULL) == 0, "slow answer within the deadline");
+	/* ...a 4000 ms one does not. */
+	req[1] = 4000;
+	int r = cmd(fe, req, sizeof(req), &v, 4, NULL);
+	CHECK(r == -ETIMEDOUT, "deadline: %d", r);
+	vgb_fe_stop(fe);
+}
+
+/* The front-end process is killed: the back-end must notice and exit 0. */
+static void test_frontend_killed(void)
+{
+	char sock[] = "/tmp/vgb-test-fe-XXXXXX";
+	if (!mkdtemp(sock)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	char path[64], arg[96];
+	snprintf(path, sizeof(path), "%s/s", sock);
+	snprintf(arg, sizeof(arg), "--socket-path=%s", path);
+	pid_t be = fork();
+	if (be == 0) {
+		execl(backend_path, backend_path, arg, (char *)NULL);
+		_exit(127);
+	}
+	pid_t fe_pid = fork();
+	if (fe_pid == 0) {
+		struct vgb_fe_options o;
+		vgb_fe_options_defaults(&o);
+		o.socket_path = path;
+		o.timeout_ms = 3000;
+		struct vgb_fe *fe = NULL;
+		char err[256];
+		for (int tries = 0; tries < 100 && !fe; tries++) {
+			fe = vgb_fe_start(&o, err, sizeof(err));
+			if (!fe)
+				usleep(20000);
+		}
+		if (!fe)
+			_exit(3);
+		uint32_t echo[2] = { TCMD_ECHO, 7 }, back[2];
+		if (cmd(fe, echo, 8, back, 8, NULL) != 0 || back[1] != ~7u)
+			_exit(4);
+		raise(SIGKILL);
+	}
+	int st;
+	waitpid(fe_pid, &st, 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "front-end child ran and was killed (status 0x%x)", st);
+	int bst = -1;
+	for (int k = 0; k < 300; k++) {
+		if (waitpid(be, &bst, WNOHANG) == be)
+			break;
+		usleep(10000);
+	}
+	if (bst == -1) {
+		kill(be, SIGKILL);
+		waitpid(be, &bst, 0);
+		CHECK(0, "backend did not exit after the front-end was killed");
+	} else {
+		CHECK(WIFEXITED(bst) && WEXITSTATUS(bst) == 0, "backend exit status 0x%x", bst);
+	}
+	unlink(path);
+	rmdir(sock);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s PATH-TO-vgb-test-backend\n", argv[0]);
+		return 99;
+	}
+	backend_path = argv[1];
+
+	struct vgb_fe *fe = start(true, false, NULL);
+	if (fe) {
+		test_config(fe);
+		test_echo_scattered(fe, "indirect");
+		test_display(fe);
+		test_shm(fe);
+		vgb_fe_stop(fe);
+	}
+	fe = start(false, true, NULL);
+	if (fe) {
+		CHECK(!(vgb_fe_features(fe) & (1ull << VGB_F_RING_INDIRECT_DESC)), "indirect not negotiated");
+		test_echo_scattered(fe, "direct, --socket-path");
+		uint64_t size = 1;
+		vgb_fe_shm(fe, 1, &size);
+		vgb_fe_stop(fe);
+	}
+	fe = start(true, false, "-v");
+	if (fe) {
+		uint64_t size = 1;
+		CHECK(vgb_fe_shm(fe, 1, &size) == NULL && size == 0, "no region without --shm-size");
+		CHECK(!(vgb_fe_protocol_features(fe) & (1ull << VGB_VU_PROTOCOL_F_SHMEM)), "no SHMEM");
+		vgb_fe_stop(fe);
+	}
+	test_backend_dies(TCMD_DIE, SIGKILL, "killed by signal 9");
+	test_backend_dies(TCMD_EXIT, 3, "exited with status 3");
+	test_malformed_ring();
+	test_timeout();
+	test_frontend_killed();
+	return check_result("test_frontend");
+}

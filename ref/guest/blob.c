@@ -78,10 +78,12 @@ static int send_map(struct vgb_drv *drv, uint32_t resource_id, uint64_t offset, 
 	uint32_t cache = vgb_le32(resp.map_info) & VIRTIO_GPU_MAP_CACHE_MASK;
 	*map_info = cache;
 	if (cache == VIRTIO_GPU_MAP_CACHE_NONE)
-		return drv_fail(drv, -EPROTO, "device error: MAP_BLOB succeeded with map_info NONE");
+		return drv_fail(drv, -EPROTO, "device error (%s): MAP_BLOB succeeded with map_info NONE",
+				REQ_CACHE_NOT_NONE);
 	if (cache != VIRTIO_GPU_MAP_CACHE_CACHED && cache != VIRTIO_GPU_MAP_CACHE_UNCACHED &&
 	    cache != VIRTIO_GPU_MAP_CACHE_WC)
-		return drv_fail(drv, -EPROTO, "device error: MAP_BLOB reported unknown cache type %u", cache);
+		return drv_fail(drv, -EPROTO, "device error (%s): MAP_BLOB reported unknown cache type %u",
+				REQ_CACHE_NOT_NONE, cache);
 	return 0;
 }
 
@@ -112,14 +114,14 @@ int vgb_drv_unmap_raw(struct vgb_drv *drv, uint32_t resource_id)
 	return ret ? ret : send_unmap(drv, resource_id);
 }
 
-int drv_region_release(struct vgb_drv *drv, struct drv_resource *r, const char *why)
+int drv_region_release(struct vgb_drv *drv, struct drv_resource *r, const char *why, const char *req)
 {
 	uint64_t offset = r->map_offset, size = r->map_size;
 	r->mapped = false;
 	/* The device answered only after the range stopped reaching memory (spec); check it. */
 	if (vgb_fe_shm_mapped(drv->fe, VGB_DRV_SHMID_HOST_VISIBLE, offset, size))
-		return drv_fail(drv, -EPROTO, "device error: %s answered while region [0x%llx, +0x%llx) is still mapped",
-				why, (unsigned long long)offset, (unsigned long long)size);
+		return drv_fail(drv, -EPROTO, "device error (%s): %s answered while region [0x%llx, +0x%llx) is still mapped",
+				req, why, (unsigned long long)offset, (unsigned long long)size);
 	vgb_range_release(&drv->region, offset);
 	return 0;
 }
@@ -163,8 +165,8 @@ int vgb_drv_map(struct vgb_drv *drv, uint32_t resource_id, struct vgb_drv_mappin
 	}
 	if (!vgb_fe_shm_mapped(drv->fe, VGB_DRV_SHMID_HOST_VISIBLE, offset, r->size)) {
 		send_unmap(drv, resource_id);
-		return drv_fail(drv, -EPROTO, "device error: MAP_BLOB answered OK but region [0x%llx, +0x%llx) is not backed",
-				(unsigned long long)offset, (unsigned long long)r->size);
+		return drv_fail(drv, -EPROTO, "device error (%s): MAP_BLOB answered OK but region [0x%llx, +0x%llx) is not backed",
+				REQ_MAP_REACHES, (unsigned long long)offset, (unsigned long long)r->size);
 	}
 	r->mapped = true;
 	r->map_offset = offset;
@@ -186,7 +188,7 @@ int vgb_drv_unmap(struct vgb_drv *drv, uint32_t resource_id)
 	int ret = send_unmap(drv, resource_id);
 	if (ret)
 		return ret;
-	return drv_region_release(drv, r, "UNMAP_BLOB");
+	return drv_region_release(drv, r, "UNMAP_BLOB", REQ_UNMAP_GONE);
 }
 
 void vgb_drv_mapping_flush(const struct vgb_drv_mapping *m)

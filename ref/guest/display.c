@@ -145,7 +145,7 @@ int vgb_drv_unref(struct vgb_drv *drv, uint32_t resource_id)
 		return ret;
 	struct drv_resource *r = drv_res_find(drv, resource_id);
 	if (r && r->mapped)
-		ret = drv_region_release(drv, r, "UNREF of a mapped blob");
+		ret = drv_region_release(drv, r, "UNREF of a mapped blob", REQ_UNREF_UNMAPS);
 	drv_res_remove(drv, resource_id);
 	return ret;
 }

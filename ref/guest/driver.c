@@ -80,9 +80,17 @@ static int check_features(struct vgb_drv *drv)
 	if (dev & ~drv->opts.features)
 		return drv_fail(drv, -EPROTO, "negotiated device features 0x%llx beyond what the driver supports",
 				(unsigned long long)dev);
-	/* Bit 5 only means something with blobs; a device offering it alone is broken. */
-	if ((dev >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1 && !((dev >> VIRTIO_GPU_F_RESOURCE_BLOB) & 1))
-		return drv_fail(drv, -EPROTO, "device error: F_BLOB_ALIGNMENT without F_RESOURCE_BLOB");
+	/*
+	 * The frontend accepts at start-up whatever is offered within the mask, so
+	 * a device offering a dependent bit alone has made the driver accept it.
+	 */
+	uint64_t off = offered & DEVICE_BITS & drv->opts.features;
+	if ((off >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1 && !((off >> VIRTIO_GPU_F_RESOURCE_BLOB) & 1))
+		return drv_fail(drv, -EPROTO, "device error (%s): F_BLOB_ALIGNMENT without F_RESOURCE_BLOB",
+				REQ_FEAT_ALIGNMENT_NEEDS_BLOB);
+	if ((off >> VIRTIO_GPU_F_CONTEXT_INIT) & 1 && !((off >> VIRTIO_GPU_F_VIRGL) & 1))
+		return drv_fail(drv, -EPROTO, "device error (%s): F_CONTEXT_INIT without F_VIRGL",
+				REQ_FEAT_CONTEXT_INIT_NEEDS_VIRGL);
 	drv->caps.features = dev;
 	return 0;
 }
@@ -97,7 +105,8 @@ static int read_config(struct vgb_drv *drv)
 	if (ret < 0)
 		return drv_fail(drv, ret, "GET_CONFIG failed: %s", vgb_fe_error(drv->fe));
 	if ((uint32_t)ret < want)
-		return drv_fail(drv, -EPROTO, "device error: config space is %d bytes, need %u", ret, want);
+		return drv_fail(drv, -EPROTO, "device error (%s): config space is %d bytes, need %u",
+				REQ_CFG_SIZE, ret, want);
 	drv->caps.num_scanouts = vgb_le32(cfg.num_scanouts);
 	drv->caps.num_capsets = vgb_le32(cfg.num_capsets);
 	/*
@@ -110,13 +119,17 @@ static int read_config(struct vgb_drv *drv)
 		drv->caps.scanouts_from_vmm = true;
 	}
 	if (drv->caps.num_scanouts > VIRTIO_GPU_MAX_SCANOUTS)
-		return drv_fail(drv, -EPROTO, "device error: num_scanouts %u outside 1..%u",
-				drv->caps.num_scanouts, VIRTIO_GPU_MAX_SCANOUTS);
+		return drv_fail(drv, -EPROTO, "device error (%s): num_scanouts %u above %u",
+				REQ_CFG_NUM_SCANOUTS, drv->caps.num_scanouts, VIRTIO_GPU_MAX_SCANOUTS);
 	drv->caps.map_granularity = PAGE;
 	if (want == VGB_GPU_CONFIG_SIZE_V14) {
 		uint32_t a = vgb_le32(cfg.blob_alignment);
 		if (!is_pow2(a))
-			return drv_fail(drv, -EPROTO, "device error: blob_alignment %u is not a power of two", a);
+			return drv_fail(drv, -EPROTO, "device error (%s): blob_alignment %u is not a power of two",
+					REQ_CFG_ALIGNMENT_POW2, a);
+		if (a < PAGE)
+			return drv_fail(drv, -EPROTO, "device error (%s): blob_alignment %u below 4096",
+					REQ_CFG_ALIGNMENT_RANGE, a);
 		drv->caps.blob_alignment = a;
 		if (a > PAGE)
 			drv->caps.map_granularity = a;
@@ -274,17 +287,19 @@ static int check_fence_echo(struct vgb_drv *drv, const struct virtio_gpu_ctrl_hd
 	uint32_t qf = vgb_le32(rq->flags), sf = vgb_le32(rs->flags);
 	if (!(qf & VIRTIO_GPU_FLAG_FENCE)) {
 		if (sf & VIRTIO_GPU_FLAG_FENCE)
-			return drv_fail(drv, -EPROTO, "device error: cmd 0x%04x answered with a fence it was not given", cmd);
+			return drv_fail(drv, -EPROTO, "device error: cmd 0x%04x answered with a fence it was not given",
+					cmd);
 		return 0;
 	}
 	if (!(sf & VIRTIO_GPU_FLAG_FENCE) || rs->fence_id != rq->fence_id || rs->ctx_id != rq->ctx_id)
 		return drv_fail(drv, -EPROTO,
-				"device error: cmd 0x%04x fence not echoed (flags 0x%x fence %llu ctx %u, sent fence %llu ctx %u)",
-				cmd, sf, (unsigned long long)vgb_le64(rs->fence_id), vgb_le32(rs->ctx_id),
+				"device error (%s, %s): cmd 0x%04x fence not echoed (flags 0x%x fence %llu ctx %u, sent fence %llu ctx %u)",
+				REQ_FENCE_ECHO, REQ_FENCE_CTX, cmd, sf, (unsigned long long)vgb_le64(rs->fence_id), vgb_le32(rs->ctx_id),
 				(unsigned long long)vgb_le64(rq->fence_id), vgb_le32(rq->ctx_id));
 	if ((qf & VIRTIO_GPU_FLAG_INFO_RING_IDX) &&
 	    (!(sf & VIRTIO_GPU_FLAG_INFO_RING_IDX) || rs->ring_idx != rq->ring_idx))
-		return drv_fail(drv, -EPROTO, "device error: cmd 0x%04x ring_idx %u not echoed", cmd, rq->ring_idx);
+		return drv_fail(drv, -EPROTO, "device error (%s): cmd 0x%04x ring_idx %u not echoed",
+				REQ_FENCE_RING, cmd, rq->ring_idx);
 	uint64_t id = vgb_le64(rq->fence_id);
 	if (id <= drv->fence_completed)
 		return drv_fail(drv, -EPROTO, "device error: fence %llu completed out of order",
@@ -317,7 +332,8 @@ int drv_cmd(struct vgb_drv *drv, void *req, size_t req_len, void *resp, size_t r
 	if (ret)
 		return ret;
 	if (used < sizeof(struct virtio_gpu_ctrl_hdr))
-		return drv_fail(drv, -EPROTO, "device error: cmd 0x%04x answered with %u bytes", cmd, used);
+		return drv_fail(drv, -EPROTO, "device error (%s): cmd 0x%04x answered with %u bytes",
+				REQ_CMD_USED_LEN, cmd, used);
 	const struct virtio_gpu_ctrl_hdr *rs = resp;
 	uint32_t type = vgb_le32(rs->type);
 	drv->last_resp_type = type;
@@ -326,18 +342,18 @@ int drv_cmd(struct vgb_drv *drv, void *req, size_t req_len, void *resp, size_t r
 		return ret;
 	if (is_error_type(type)) {
 		if (used != sizeof(*rs))
-			return drv_fail(drv, -EPROTO, "device error: cmd 0x%04x error 0x%04x with %u bytes",
-					cmd, type, used);
+			return drv_fail(drv, -EPROTO, "device error (%s): cmd 0x%04x error 0x%04x with %u bytes",
+					REQ_ERR_HDR_ONLY, cmd, type, used);
 		return drv_fail(drv, (int)type, "cmd 0x%04x refused: 0x%04x", cmd, type);
 	}
 	if (type != ok_type)
-		return drv_fail(drv, -EPROTO, "device error: cmd 0x%04x answered with type 0x%04x, expected 0x%04x",
-				cmd, type, ok_type);
+		return drv_fail(drv, -EPROTO, "device error (%s): cmd 0x%04x answered with type 0x%04x, expected 0x%04x",
+				REQ_CMD_OK_TYPE, cmd, type, ok_type);
 	if (got)
 		*got = used;
 	else if (used != resp_len)
-		return drv_fail(drv, -EPROTO, "device error: cmd 0x%04x response of %u bytes, expected %zu",
-				cmd, used, resp_len);
+		return drv_fail(drv, -EPROTO, "device error (%s): cmd 0x%04x response of %u bytes, expected %zu",
+				REQ_CMD_USED_LEN, cmd, used, resp_len);
 	return 0;
 }
 

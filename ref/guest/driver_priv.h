@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "range_alloc.h"
+#include "req_ids.h"
 #include "vgb/driver.h"
 #include "vgb/refctx.h"
 
@@ -69,6 +70,6 @@ struct drv_resource *drv_res_add(struct vgb_drv *drv, uint32_t id);
 void drv_res_remove(struct vgb_drv *drv, uint32_t id);
 
 /* The resource's region range no longer reaches memory: release it. */
-int drv_region_release(struct vgb_drv *drv, struct drv_resource *r, const char *why);
+int drv_region_release(struct vgb_drv *drv, struct drv_resource *r, const char *why, const char *req);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -169,8 +170,18 @@ bool h_faults(volatile void *p, bool write)
 		/* No core files, and no sanitizer report for the expected fault. */
 		struct rlimit none = { 0, 0 };
 		setrlimit(RLIMIT_CORE, &none);
-		signal(SIGSEGV, SIG_DFL);
-		signal(SIGBUS, SIG_DFL);
+		/*
+		 * Default disposition through the raw system call: sanitizers keep
+		 * their own SIGSEGV handler and ignore signal()/sigaction().
+		 */
+		struct {
+			void (*handler)(int);
+			unsigned long flags;
+			void (*restorer)(void);
+			uint64_t mask;
+		} dfl = { SIG_DFL, 0, NULL, 0 };
+		syscall(SYS_rt_sigaction, SIGSEGV, &dfl, NULL, sizeof(dfl.mask));
+		syscall(SYS_rt_sigaction, SIGBUS, &dfl, NULL, sizeof(dfl.mask));
 		volatile uint8_t *q = p;
 		if (write)
 			*q = 0x5a;

@@ -38,5 +38,10 @@ extern const struct case_def copy_cases[];
 extern const struct case_def blob_cases[];
 extern const struct case_def lifecycle_cases[];
 extern const struct case_def negative_cases[];
+extern const struct case_def refctx_cases[];
+
+/* GET_CAPS of the reference context (capset 63); 0 or -errno. */
+struct vgb_refctx_caps;
+int refctx_read_caps(struct case_ctx *c, struct vgb_refctx_caps *caps);
 
 #endif

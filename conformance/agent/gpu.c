@@ -93,7 +93,7 @@ void gpu_blob_destroy(int fd, struct gpu_blob *b)
 	b->handle = 0;
 }
 
-int gpu_execbuffer(int fd, const uint32_t *cmd, uint32_t bytes, const uint32_t *handles, uint32_t nhandles)
+int gpu_execbuffer(int fd, const void *cmd, uint32_t bytes, const uint32_t *handles, uint32_t nhandles)
 {
 	struct drm_virtgpu_execbuffer eb;
 	memset(&eb, 0, sizeof(eb));

@@ -37,7 +37,7 @@ int gpu_blob_map(int fd, struct gpu_blob *b);
 void gpu_blob_unmap(struct gpu_blob *b);
 void gpu_blob_destroy(int fd, struct gpu_blob *b);
 
-int gpu_execbuffer(int fd, const uint32_t *cmd, uint32_t bytes, const uint32_t *handles, uint32_t nhandles);
+int gpu_execbuffer(int fd, const void *cmd, uint32_t bytes, const uint32_t *handles, uint32_t nhandles);
 /* Waits until the host has finished with the object's last command. */
 int gpu_wait(int fd, uint32_t handle);
 

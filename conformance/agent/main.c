@@ -15,7 +15,7 @@
 #include "cases.h"
 
 static const struct case_def *const case_groups[] = {
-	params_cases, copy_cases, blob_cases, lifecycle_cases, negative_cases,
+	params_cases, copy_cases, blob_cases, refctx_cases, lifecycle_cases, negative_cases,
 };
 
 static volatile sig_atomic_t watchdog_fired;

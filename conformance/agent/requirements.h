@@ -27,6 +27,10 @@
 #define IDS_NEGATIVE_BLOB_ARGS   "REQ-DRV-BLOB-0001", "REQ-DRV-BLOB-0007", "REQ-DRV-BLOB-0010", "REQ-DRV-BLOB-0012", \
 				 "REQ-DRV-FEAT-0005"
 #define IDS_NEGATIVE_PARAM       "REQ-DRV-FEAT-0005"
+/* Reference context (capset 63): its capset, and coherency both ways. */
+#define IDS_REFCTX_CAPS          "REQ-DEV-CTX-0006", "REQ-DEV-CTX-0007"
+#define IDS_REFCTX_HOST_WRITES   "REQ-DEV-COH-0002", "REQ-DEV-COH-0005", "REQ-DEV-CTX-0027", "REQ-DEV-MAP-0012"
+#define IDS_REFCTX_GUEST_WRITES  "REQ-DEV-COH-0001", "REQ-DEV-COH-0004", "REQ-DEV-CTX-0026", "REQ-DEV-CTX-0028"
 /* Host-observed: the pixels the guest flushed reach the display. */
 #define IDS_SCANOUT_PIXELS       "REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"
 

@@ -24,12 +24,12 @@ if [ ! -f "$uapi/include/linux/bits.h" ]; then
 	cp "$tmp/usr/include/linux/bits.h" "$uapi/include/linux/bits.h"
 	rm -rf "$tmp"
 fi
-hash=$( (cat "$src"/*.c "$src"/*.h "$0"; basename "$libc_dev"; "$CC" --version | head -n1) | sha256sum | cut -c1-16)
+hash=$( (cat "$src"/*.c "$src"/*.h "$0" "$VGB_REPO/ref/include/vgb/refctx.h"; basename "$libc_dev"; "$CC" --version | head -n1) | sha256sum | cut -c1-16)
 out="$VGB_CACHE/agent/vgb-agent-$hash"
 if [ ! -x "$out" ]; then
 	vm_log "agent: compiling (static)"
 	mkdir -p "$VGB_CACHE/agent"
-	"$CC" -std=c11 -D_GNU_SOURCE -O2 -g0 -Wall -Wextra -Werror -static -I"$uapi/include" \
+	"$CC" -std=c11 -D_GNU_SOURCE -O2 -g0 -Wall -Wextra -Werror -static -I"$uapi/include" -I"$VGB_REPO/ref/include" \
 		-o "$out.tmp" "$src"/*.c || vm_die "agent build failed"
 	mv "$out.tmp" "$out"
 fi

@@ -78,3 +78,11 @@ suite_download() {
 	fi
 	echo "$f"
 }
+
+# Serializes users of the forky chroot (set-up, runs, repros): bind mounts
+# are made and undone by whoever holds this lock. Holds it until exit.
+forky_lock() {
+	mkdir -p "$VGB_CACHE"
+	exec 9>"$VGB_CACHE/forky-root.lock"
+	flock 9
+}

@@ -5,6 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root "setup-forky.sh"
+forky_lock
 
 root="$VGB_CACHE/forky-root"
 stamp="$VGB_CACHE/forky-root.stamp"

@@ -37,7 +37,10 @@ static int host_blob(struct vgb_coh *c, uint64_t size, uint32_t *res, struct vgb
 		*res = 0;
 		goto fail;
 	}
-	ret = vgb_drv_map(drv, *res, m);
+	/* The context reaches only resources attached to it, as a guest kernel attaches them. */
+	ret = vgb_drv_ctx_attach(drv, c->ctx_id, *res);
+	if (!ret)
+		ret = vgb_drv_map(drv, *res, m);
 	if (ret == 0)
 		return 0;
 fail:

@@ -129,6 +129,9 @@ static int create_mapped(struct vgb_drv *drv, struct vgb_surface *s)
 		s->resource_id = 0;
 		return ret;
 	}
+	ret = vgb_drv_ctx_attach(drv, s->ctx_id, s->resource_id);
+	if (ret)
+		return ret;
 	ret = vgb_drv_map(drv, s->resource_id, &s->map);
 	if (ret == 0)
 		s->mapped = true;

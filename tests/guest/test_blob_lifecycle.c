@@ -38,6 +38,7 @@ static uint32_t host_blob(uint64_t size, uint32_t flags)
 	if (ret)
 		fprintf(stderr, "create blob: %s\n", vgb_drv_error(drv));
 	CHECK_EQ(ret, 0);
+	CHECK_EQ(vgb_drv_ctx_attach(drv, ctx, id), 0);
 	return id;
 }
 

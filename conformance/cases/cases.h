@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* Case tables of each file, terminated by an entry with name NULL. */
+#ifndef VGB_CONFORM_CASES_H
+#define VGB_CONFORM_CASES_H
+
+#include "../lib/gpu.h"
+#include "../lib/host.h"
+#include "../lib/reqs.h"
+#include "../lib/vc.h"
+
+#define IDS(...) .ids = { __VA_ARGS__ }
+
+extern const struct vc_case vc_cases_discovery[];
+extern const struct vc_case vc_cases_map[];
+extern const struct vc_case vc_cases_coherency[];
+extern const struct vc_case vc_cases_fallback[];
+extern const struct vc_case vc_cases_lifecycle[];
+extern const struct vc_case vc_cases_malformed[];
+extern const struct vc_case vc_cases_driver[];
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* The catalogue: every case table, in a stable order. */
+#include <stdlib.h>
+
+#include "cases.h"
+
+static const struct vc_case *const tables[] = {
+	vc_cases_discovery, vc_cases_map,       vc_cases_coherency, vc_cases_fallback,
+	vc_cases_lifecycle, vc_cases_malformed, vc_cases_driver,
+};
+
+size_t vc_catalogue(const struct vc_case *const **out)
+{
+	static const struct vc_case **all;
+	static size_t n;
+	if (!all) {
+		size_t total = 0;
+		for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+			for (const struct vc_case *c = tables[i]; c->name; c++)
+				total++;
+		all = calloc(total ? total : 1, sizeof(*all));
+		if (!all)
+			abort();
+		for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+			for (const struct vc_case *c = tables[i]; c->name; c++)
+				all[n++] = c;
+	}
+	*out = all;
+	return n;
+}

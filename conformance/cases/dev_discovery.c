@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/* Discovery: features, config space, host-visible region, display, capsets. */
+#include <string.h>
+
+#include "cases.h"
+#include "vgb/refctx.h"
+
+static bool is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static enum vc_verdict feat_offer(struct vc *t)
+{
+	uint64_t off = vgb_fe_device_features(t->fe);
+	bool blob = (off >> VIRTIO_GPU_F_RESOURCE_BLOB) & 1;
+	bool align = (off >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1;
+	vc_note(t, "offered 0x%llx", (unsigned long long)off);
+	vc_check(t, !align || blob, R_FEAT_ALIGN_NEEDS_BLOB,
+		 "F_BLOB_ALIGNMENT offered without F_RESOURCE_BLOB (features 0x%llx)",
+		 (unsigned long long)off);
+	bool ctxinit = (off >> VIRTIO_GPU_F_CONTEXT_INIT) & 1;
+	bool virgl = (off >> VIRTIO_GPU_F_VIRGL) & 1;
+	vc_check(t, !ctxinit || virgl, R_FEAT_CTXINIT_NEEDS_VIRGL,
+		 "F_CONTEXT_INIT offered without F_VIRGL (features 0x%llx)", (unsigned long long)off);
+	return vc_done(t);
+}
+
+static enum vc_verdict cfg_space(struct vc *t)
+{
+	struct vgb_gpu_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	bool align = (vgb_fe_features(t->fe) >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1;
+	/* blob_alignment exists only with F_BLOB_ALIGNMENT: read 20 bytes only then. */
+	int n = vgb_fe_get_config(t->fe, &cfg, align ? VGB_GPU_CONFIG_SIZE_V14 : VGB_GPU_CONFIG_SIZE_V12);
+	VC_TRY(vc_check(t, n >= (int)VGB_GPU_CONFIG_SIZE_V12, R_CFG_SCANOUTS,
+			"config space read returned %d (need %u bytes)", n, VGB_GPU_CONFIG_SIZE_V12));
+	if (align)
+		vc_check(t, n >= (int)VGB_GPU_CONFIG_SIZE_V14, R_CFG_SIZE,
+			 "F_BLOB_ALIGNMENT negotiated but config space has %d bytes (< 20)", n);
+	uint32_t scanouts = vgb_le32(cfg.num_scanouts);
+	vc_check(t, scanouts >= 1 && scanouts <= VIRTIO_GPU_MAX_SCANOUTS, R_CFG_SCANOUTS,
+		 "num_scanouts %u outside 1..16", scanouts);
+	if (vgb_le32(cfg.events_read))
+		vc_note(t, "events_read 0x%x at start", vgb_le32(cfg.events_read));
+	vc_note(t, "config %d bytes, %u scanouts, %u capsets", n, scanouts,
+		vgb_le32(cfg.num_capsets));
+	return vc_done(t);
+}
+
+static enum vc_verdict cfg_alignment(struct vc *t)
+{
+	struct vgb_gpu_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	int n = vgb_fe_get_config(t->fe, &cfg, sizeof(cfg));
+	VC_TRY(vc_check(t, n >= (int)VGB_GPU_CONFIG_SIZE_V14, R_CFG_SIZE,
+			"config space has %d bytes, blob_alignment missing", n));
+	uint32_t a = vgb_le32(cfg.blob_alignment);
+	vc_check(t, is_pow2(a), R_CFG_ALIGN_POW2, "blob_alignment %u is not a power of two", a);
+	vc_check(t, a >= 4096 && a <= (1u << 31), R_CFG_ALIGN_RANGE,
+		 "blob_alignment %u outside 4096..2^31", a);
+	vc_note(t, "blob_alignment %u", a);
+	return vc_done(t);
+}
+
+static enum vc_verdict shm_region(struct vc *t)
+{
+	uint64_t size = 0;
+	uint8_t *base = vc_region(t, &size);
+	VC_TRY(vc_check(t, base != NULL && size > 0, R_SHM_REGION, "no host-visible region"));
+	uint64_t g = vc_map_granularity(t);
+	vc_check(t, size % g == 0, R_SHM_REGION,
+		 "region size %llu not a multiple of the map granularity %llu",
+		 (unsigned long long)size, (unsigned long long)g);
+	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, 0, size), R_SHM_GONE,
+		 "parts of the region are mapped before any MAP_BLOB");
+	vc_check(t, vc_touch_faults(base), R_SHM_GONE,
+		 "the unmapped region start can be read (reaches memory)");
+	vc_note(t, "region %llu bytes, granularity %llu", (unsigned long long)size,
+		(unsigned long long)g);
+	return vc_done(t);
+}
+
+static enum vc_verdict disp_info(struct vc *t)
+{
+	struct virtio_gpu_resp_display_info info;
+	uint32_t got = vc_get_display_info(t, &info);
+	VC_TRY(vc_expect(t, got, VIRTIO_GPU_RESP_OK_DISPLAY_INFO, R_DISP_INFO, "GET_DISPLAY_INFO"));
+	unsigned enabled = 0;
+	for (unsigned i = 0; i < t->probe->num_scanouts && i < VIRTIO_GPU_MAX_SCANOUTS; i++) {
+		if (!vgb_le32(info.pmodes[i].enabled))
+			continue;
+		enabled++;
+		vc_check(t, vgb_le32(info.pmodes[i].r.width) && vgb_le32(info.pmodes[i].r.height),
+			 R_DISP_INFO, "scanout %u enabled with size %ux%u", i,
+			 vgb_le32(info.pmodes[i].r.width), vgb_le32(info.pmodes[i].r.height));
+	}
+	for (unsigned i = t->probe->num_scanouts; i < VIRTIO_GPU_MAX_SCANOUTS; i++)
+		vc_check(t, !vgb_le32(info.pmodes[i].enabled), R_DISP_INFO,
+			 "scanout %u >= num_scanouts reported enabled", i);
+	vc_note(t, "%u of %u scanouts enabled", enabled, t->probe->num_scanouts);
+	return vc_done(t);
+}
+
+static enum vc_verdict capset_info(struct vc *t)
+{
+	uint32_t n = t->probe->num_capsets;
+	for (uint32_t i = 0; i <= n; i++) {
+		struct virtio_gpu_get_capset_info c;
+		struct vc_resp r;
+		memset(&c, 0, sizeof(c));
+		vc_hdr(&c.hdr, VIRTIO_GPU_CMD_GET_CAPSET_INFO);
+		c.capset_index = vgb_to_le32(i);
+		uint32_t got = vc_cmd(t, &c, sizeof(c), &r);
+		if (i < n)
+			VC_TRY(vc_expect(t, got, VIRTIO_GPU_RESP_OK_CAPSET_INFO, R_CFG_CAPSET_INFO,
+					 "GET_CAPSET_INFO of an index < num_capsets"));
+		else
+			VC_TRY(vc_expect(t, got, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER, R_CAPSET_INFO_INDEX,
+					 "GET_CAPSET_INFO index == num_capsets"));
+	}
+	vc_note(t, "%u capsets", n);
+	return vc_done(t);
+}
+
+static enum vc_verdict refctx_caps(struct vc *t)
+{
+	const struct vc_probe *p = t->probe;
+	vc_check(t, p->refctx_map_cache >= VIRTIO_GPU_MAP_CACHE_CACHED &&
+			    p->refctx_map_cache <= VIRTIO_GPU_MAP_CACHE_WC,
+		 R_REFCTX_CAPS, "reference context reports map_cache %u", p->refctx_map_cache);
+	vc_check(t, is_pow2(p->refctx_alignment), R_REFCTX_CAPS,
+		 "reference context alignment %u not a power of two", p->refctx_alignment);
+	uint32_t want = (1u << VGB_REFCTX_ALLOC) | (1u << VGB_REFCTX_FILL) |
+			(1u << VGB_REFCTX_CHECKSUM) | (1u << VGB_REFCTX_PATTERN);
+	vc_check(t, (p->refctx_ops & want) == want, R_REFCTX_CAPS,
+		 "reference context ops 0x%x lack ALLOC/FILL/CHECKSUM/PATTERN", p->refctx_ops);
+	return vc_done(t);
+}
+
+const struct vc_case vc_cases_discovery[] = {
+	{ .name = "dev.feat.offer", IDS(R_FEAT_ALIGN_NEEDS_BLOB, R_FEAT_CTXINIT_NEEDS_VIRGL), .run = feat_offer,
+	  .summary = "offered feature bits are consistent" },
+	{ .name = "dev.cfg.space", IDS(R_CFG_SCANOUTS, R_CFG_SIZE), .run = cfg_space,
+	  .summary = "config space size, num_scanouts, events_read" },
+	{ .name = "dev.cfg.alignment", IDS(R_CFG_SIZE, R_CFG_ALIGN_POW2, R_CFG_ALIGN_RANGE), .needs = VC_NEED_ALIGNMENT,
+	  .run = cfg_alignment, .summary = "blob_alignment a power of two >= 4096" },
+	{ .name = "dev.shm.region", IDS(R_SHM_REGION, R_SHM_GONE, R_FEAT_REGION_NEEDS_BLOB),
+	  .needs = VC_NEED_BLOB | VC_NEED_REGION, .run = shm_region,
+	  .summary = "host-visible region present, granular, initially unmapped" },
+	{ .name = "dev.disp.info", IDS(R_DISP_INFO), .run = disp_info,
+	  .summary = "GET_DISPLAY_INFO answers for every scanout" },
+	{ .name = "dev.ctx.capset_info", IDS(R_CFG_CAPSET_INFO, R_CAPSET_INFO_INDEX), .needs = VC_NEED_VIRGL,
+	  .run = capset_info, .summary = "every capset index answers; one past the end is refused" },
+	{ .name = "dev.ctx.refctx_caps", IDS(R_REFCTX_CAPS, R_REFCTX_INFO), .needs = VC_NEED_REFCTX,
+	  .run = refctx_caps, .summary = "reference context capset is well formed" },
+	{ 0 },
+};

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The copy paths a driver falls back to: no blob feature, blobs without a
+ * region, a full region, and transfers through scattered guest backing
+ * checked pixel by pixel on the display channel against an independent model.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/display.h"
+#include "cases.h"
+
+#define OK_NODATA VIRTIO_GPU_RESP_OK_NODATA
+#define FMT VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM
+
+static enum vc_verdict no_blob(struct vc *t)
+{
+	if ((vgb_fe_features(t->fe) >> VIRTIO_GPU_F_RESOURCE_BLOB) & 1)
+		return vc_error(t, "F_RESOURCE_BLOB negotiated although the frontend masked it");
+	uint64_t gpa = vc_alloc(t, 4096);
+	VC_TRY(gpa);
+	struct vgb_sg e = { gpa, 4096 };
+	uint32_t id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_create_blob(t, id, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, &e, 1),
+			 VIRTIO_GPU_RESP_ERR_UNSPEC, R_FEAT_UNNEGOTIATED,
+			 "CREATE_BLOB without F_RESOURCE_BLOB negotiated"));
+	VC_TRY(vc_expect(t, vc_map(t, id, 0, NULL), VIRTIO_GPU_RESP_ERR_UNSPEC, R_FEAT_UNNEGOTIATED,
+			 "MAP_BLOB without F_RESOURCE_BLOB negotiated"));
+	VC_TRY(vc_expect(t, vc_unmap(t, id), VIRTIO_GPU_RESP_ERR_UNSPEC, R_FEAT_UNNEGOTIATED,
+			 "UNMAP_BLOB without F_RESOURCE_BLOB negotiated"));
+	/* The 2D path still works. */
+	VC_TRY(vc_expect(t, vc_create_2d(t, id, FMT, 16, 16), OK_NODATA, R_ERR_NO_EFFECT,
+			 "RESOURCE_CREATE_2D with the id a refused blob used"));
+	vc_still_serves(t, "refused blob commands");
+	return vc_done(t);
+}
+
+static enum vc_verdict blob_no_region(struct vc *t)
+{
+	uint32_t id;
+	if (t->probe->refctx) {
+		struct vc_host h;
+		VC_TRY(vc_host_open(t, &h));
+		VC_TRY(vc_expect(t,
+				 vc_host_blob(t, &h, vc_map_granularity(t),
+					      VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, &id),
+				 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D, MAPPABLE)"));
+	} else {
+		uint64_t g = vc_map_granularity(t), gpa = vc_alloc(t, g);
+		VC_TRY(gpa);
+		struct vgb_sg e = { gpa, (uint32_t)g };
+		id = vc_new_id(t);
+		VC_TRY(vc_expect(t, vc_create_blob(t, id, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, g, &e, 1),
+				 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(GUEST)"));
+	}
+	VC_TRY(vc_expect(t, vc_map(t, id, 0, NULL), VIRTIO_GPU_RESP_ERR_UNSPEC, R_MAP_NO_REGION,
+			 "MAP_BLOB on a device without a host-visible region"));
+	vc_still_serves(t, "MAP_BLOB without a region");
+	return vc_done(t);
+}
+
+/* Fill the whole region with mapped blobs; every further MAP is refused until one unmaps. */
+static enum vc_verdict region_full(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint64_t rsize, g = vc_map_granularity(t);
+	vc_region(t, &rsize);
+	unsigned n = 1;
+	uint64_t bsize = rsize;
+	uint64_t max_obj = t->probe->refctx_max_object ? t->probe->refctx_max_object : rsize;
+	while ((bsize > max_obj || bsize > (64ull << 20)) && n < 64) {
+		n *= 2;
+		bsize = rsize / n;
+	}
+	if (bsize % g || bsize * n != rsize || bsize > max_obj)
+		return vc_not_supported(t, "region of %llu bytes cannot be tiled by 64 blobs",
+					(unsigned long long)rsize);
+	uint32_t ids[64];
+	for (unsigned i = 0; i < n; i++) {
+		VC_TRY(vc_expect(t, vc_host_blob(t, &h, bsize, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, &ids[i]),
+				 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D) tile"));
+		VC_TRY(vc_expect(t, vc_map(t, ids[i], i * bsize, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO,
+				 R_MAP_OK, "MAP_BLOB of a tile"));
+	}
+	uint32_t extra;
+	VC_TRY(vc_expect(t, vc_host_blob(t, &h, g, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, &extra),
+			 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D)"));
+	uint64_t tries[3] = { 0, rsize / 2 / g * g, rsize - g };
+	for (int i = 0; i < 3; i++)
+		VC_TRY(vc_expect(t, vc_map(t, extra, tries[i], NULL),
+				 VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER, R_MAP_OVERLAP,
+				 "MAP_BLOB into a full region"));
+	VC_TRY(vc_expect(t, vc_unmap(t, ids[n - 1]), OK_NODATA, R_UNMAP_OK, "UNMAP_BLOB of a tile"));
+	vc_expect(t, vc_map(t, extra, rsize - g, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO, R_MAP_REUSE,
+		  "MAP_BLOB into the range a tile freed");
+	vc_note(t, "%u tiles of %llu bytes", n, (unsigned long long)bsize);
+	return vc_done(t);
+}
+
+/* Random bytes, opaque alpha not required: the device copies, it does not blend. */
+static void random_bytes(struct vc *t, uint8_t *p, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		p[i] = (uint8_t)vc_rand(t);
+}
+
+/*
+ * 2D resource behind scattered odd-sized entries: full upload, then random
+ * sub-rectangle uploads; bytes changed outside the rectangle must not show.
+ */
+static enum vc_verdict transfer_2d(struct vc *t, uint32_t max_entry_len, uint32_t wmax,
+				   uint32_t hmax)
+{
+	uint32_t w = vc_rand_range(t, 17, wmax), h = vc_rand_range(t, 9, hmax);
+	uint32_t stride = w * 4;
+	uint64_t size = (uint64_t)stride * h;
+	struct vc_backing *b = calloc(1, sizeof(*b));
+	uint8_t *guest = malloc(size), *model = malloc(size);
+	if (!b || !guest || !model) {
+		free(b), free(guest), free(model);
+		return vc_error(t, "out of memory");
+	}
+	uint32_t id = vc_new_id(t);
+	if (!vc_backing_make(t, size, max_entry_len, b))
+		goto out;
+	vc_note(t, "%ux%u, %u entries", w, h, b->n);
+	random_bytes(t, guest, size);
+	vc_backing_write(t, b, 0, guest, size);
+	memcpy(model, guest, size);
+	if (!vc_expect(t, vc_create_2d(t, id, FMT, w, h), OK_NODATA, R_CMD_SUCCESS, "RESOURCE_CREATE_2D") ||
+	    !vc_expect(t, vc_attach_backing(t, id, b->ents, b->n), OK_NODATA, R_ENTRY_CONCAT,
+		       "RESOURCE_ATTACH_BACKING of scattered odd-sized entries") ||
+	    !vc_expect(t, vc_transfer_2d(t, id, 0, 0, w, h, 0), OK_NODATA, R_XFER_2D,
+		       "TRANSFER_TO_HOST_2D of the whole resource") ||
+	    !vc_expect(t, vc_set_scanout(t, 0, id, 0, 0, w, h), OK_NODATA, R_CMD_SUCCESS,
+		       "SET_SCANOUT"))
+		goto out;
+	uint64_t before = vc_display_updates(t, 0);
+	if (!vc_expect(t, vc_flush(t, id, 0, 0, w, h), OK_NODATA, R_DISP_PIXELS, "RESOURCE_FLUSH"))
+		goto out;
+	if (!vc_check(t, vc_display_wait(t, 0, before), R_DISP_PIXELS,
+		      "no display update after RESOURCE_FLUSH"))
+		goto out;
+	if (!vc_display_matches(t, 0, model, w, h, stride, R_XFER_2D, "after a full upload"))
+		goto out;
+	for (int round = 0; round < 4; round++) {
+		uint32_t x = vc_rand_range(t, 0, w - 1), y = vc_rand_range(t, 0, h - 1);
+		uint32_t rw = vc_rand_range(t, 1, w - x), rh = vc_rand_range(t, 1, h - y);
+		random_bytes(t, guest, size); /* everything changes in the guest... */
+		vc_backing_write(t, b, 0, guest, size);
+		for (uint32_t row = y; row < y + rh; row++) /* ...only the rect reaches the host */
+			memcpy(model + (uint64_t)row * stride + x * 4,
+			       guest + (uint64_t)row * stride + x * 4, (uint64_t)rw * 4);
+		uint64_t offset = (uint64_t)y * stride + (uint64_t)x * 4;
+		if (!vc_expect(t, vc_transfer_2d(t, id, x, y, rw, rh, offset), OK_NODATA, R_XFER_2D,
+			       "TRANSFER_TO_HOST_2D of a sub-rectangle"))
+			break;
+		before = vc_display_updates(t, 0);
+		if (!vc_expect(t, vc_flush(t, id, 0, 0, w, h), OK_NODATA, R_DISP_PIXELS,
+			       "RESOURCE_FLUSH") ||
+		    !vc_check(t, vc_display_wait(t, 0, before), R_DISP_PIXELS,
+			      "no display update after RESOURCE_FLUSH"))
+			break;
+		char what[96];
+		snprintf(what, sizeof(what), "after uploading rect %u,%u %ux%u (round %d)", x, y, rw, rh,
+			 round);
+		if (!vc_display_matches(t, 0, model, w, h, stride, R_XFER_2D, what))
+			break;
+	}
+out:
+	free(b);
+	free(guest);
+	free(model);
+	return vc_done(t);
+}
+
+static enum vc_verdict transfer_2d_scattered(struct vc *t)
+{
+	return transfer_2d(t, 2000, 160, 90);
+}
+
+static enum vc_verdict transfer_2d_many_entries(struct vc *t)
+{
+	return transfer_2d(t, 47, 41, 23);
+}
+
+static enum vc_verdict transfer_2d_contiguous(struct vc *t)
+{
+	return transfer_2d(t, 0, 200, 120);
+}
+
+/* A GUEST blob shown with SET_SCANOUT_BLOB: the device reads guest pages in place. */
+static enum vc_verdict guest_blob_scanout(struct vc *t)
+{
+	uint32_t w = vc_rand_range(t, 16, 96), h = vc_rand_range(t, 8, 48);
+	uint32_t stride = w * 4 + vc_rand_range(t, 0, 16) * 4;
+	uint32_t offset = vc_rand_range(t, 0, 64) * 4;
+	uint64_t g = vc_map_granularity(t);
+	uint64_t need = offset + (uint64_t)stride * h;
+	uint64_t size = (need + g - 1) / g * g;
+	struct vc_backing *b = calloc(1, sizeof(*b));
+	uint8_t *guest = malloc(size);
+	if (!b || !guest) {
+		free(b), free(guest);
+		return vc_error(t, "out of memory");
+	}
+	uint32_t id = vc_new_id(t);
+	if (!vc_backing_make(t, size, 1500, b))
+		goto out;
+	vc_note(t, "%ux%u stride %u offset %u, %u entries", w, h, stride, offset, b->n);
+	for (int round = 0; round < 3; round++) {
+		random_bytes(t, guest, size);
+		vc_backing_write(t, b, 0, guest, size);
+		if (round == 0 &&
+		    (!vc_expect(t, vc_create_blob(t, id, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, size, b->ents, b->n),
+				OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(GUEST) with scattered entries") ||
+		     !vc_expect(t, vc_set_scanout_blob(t, 0, id, FMT, w, h, stride, offset), OK_NODATA,
+				R_CMD_SUCCESS, "SET_SCANOUT_BLOB")))
+			break;
+		if (!vc_expect(t, vc_transfer_2d(t, id, 0, 0, w, h, 0), OK_NODATA, R_XFER_GUEST_BLOB,
+			       "TRANSFER_TO_HOST_2D on a GUEST blob"))
+			break;
+		uint64_t before = vc_display_updates(t, 0);
+		if (!vc_expect(t, vc_flush(t, id, 0, 0, w, h), OK_NODATA, R_DISP_PIXELS,
+			       "RESOURCE_FLUSH") ||
+		    !vc_check(t, vc_display_wait(t, 0, before), R_DISP_PIXELS,
+			      "no display update after RESOURCE_FLUSH of a GUEST blob"))
+			break;
+		if (!vc_display_matches(t, 0, guest + offset, w, h, stride, R_SBLOB_SHOWS_GUEST,
+					"GUEST blob scanout"))
+			break;
+	}
+out:
+	free(b);
+	free(guest);
+	return vc_done(t);
+}
+
+const struct vc_case vc_cases_fallback[] = {
+	{ .name = "dev.fallback.no_blob", IDS(R_FEAT_UNNEGOTIATED),
+	  .mask_features = 1ull << VIRTIO_GPU_F_RESOURCE_BLOB, .run = no_blob,
+	  .summary = "without F_RESOURCE_BLOB, blob commands answer ERR_UNSPEC; 2D still works" },
+	{ .name = "dev.fallback.blob_no_region", IDS(R_MAP_NO_REGION),
+	  .needs = VC_NEED_BLOB | VC_NEED_NO_REGION, .run = blob_no_region,
+	  .summary = "blob device without a region refuses MAP_BLOB with ERR_UNSPEC" },
+	{ .name = "dev.fallback.region_full", IDS(R_MAP_OVERLAP, R_MAP_OK, R_MAP_REUSE),
+	  .needs = VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX, .run = region_full,
+	  .timeout_s = 90, .summary = "a full region refuses MAP_BLOB until a range is unmapped" },
+	{ .name = "dev.xfer.2d_contiguous", IDS(R_XFER_2D, R_DISP_PIXELS, R_DISP_SIZE), .random = true,
+	  .run = transfer_2d_contiguous,
+	  .summary = "TRANSFER_TO_HOST_2D from one entry, pixel-exact on the display" },
+	{ .name = "dev.xfer.2d_scattered", IDS(R_XFER_2D, R_ENTRY_CONCAT, R_DISP_PIXELS),
+	  .random = true, .run = transfer_2d_scattered,
+	  .summary = "TRANSFER_TO_HOST_2D through scattered odd-sized entries, pixel-exact" },
+	{ .name = "dev.xfer.2d_many_entries", IDS(R_XFER_2D, R_ENTRY_CONCAT), .random = true,
+	  .run = transfer_2d_many_entries,
+	  .summary = "hundreds of tiny entries, pixel-exact" },
+	{ .name = "dev.xfer.guest_blob_scanout", IDS(R_XFER_GUEST_BLOB, R_SBLOB_SHOWS_GUEST, R_DISP_PIXELS),
+	  .needs = VC_NEED_BLOB, .random = true, .run = guest_blob_scanout,
+	  .summary = "GUEST blob with stride/offset shown via SET_SCANOUT_BLOB, pixel-exact" },
+	{ 0 },
+};

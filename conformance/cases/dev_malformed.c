@@ -1,0 +1,680 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Malformed input: one case per defect, each expecting the response the
+ * error table names and a device that still answers GET_DISPLAY_INFO after.
+ * A small fixed environment (a backed 2D resource, an unbacked one, a GUEST
+ * blob, a context) gives the defects something real to point at.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cases.h"
+#include "vgb/refctx.h"
+
+#define FMT VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM
+#define W 64
+#define H 64
+#define ENT sizeof(struct virtio_gpu_mem_entry)
+
+enum { RES_BACKED = 100, RES_BARE = 101, RES_BLOB = 102, RES_HOST = 103, CTX = 7,
+       UNKNOWN = 0x7777 };
+
+struct env {
+	uint64_t backing_gpa;      /* W*H*4 bytes behind RES_BACKED */
+	uint64_t spare_gpa;        /* 2 pages nobody uses */
+	uint64_t ram_end;          /* first GPA past guest RAM */
+	uint32_t num_scanouts;
+	bool ctx, host_blob;
+	uint64_t host_blob_id, host_blob_size;
+};
+
+typedef size_t (*build_fn)(const struct env *e, uint8_t *buf);
+
+struct mal {
+	build_fn build;
+	uint32_t expect;     /* response type; 0 = no response (used.len 0) */
+	uint32_t resp_cap;   /* 0 = full */
+	unsigned setup;      /* SETUP_* */
+};
+
+enum { SETUP_CTX = 1, SETUP_HOST_BLOB = 2 };
+
+static uint8_t req[8192];
+
+static size_t put(uint8_t *buf, const void *s, size_t n)
+{
+	memcpy(buf, s, n);
+	return n;
+}
+
+static void hdr(struct virtio_gpu_ctrl_hdr *h, uint32_t type)
+{
+	vc_hdr(h, type);
+}
+
+#define LE32 vgb_to_le32
+#define LE64 vgb_to_le64
+
+static void entry(uint8_t *at, uint64_t gpa, uint32_t len)
+{
+	struct virtio_gpu_mem_entry en = { LE64(gpa), LE32(len), 0 };
+	memcpy(at, &en, sizeof(en));
+}
+
+/* --- Headers and lengths --- */
+
+static size_t b_unknown_type(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_ctrl_hdr h;
+	hdr(&h, 0x0999);
+	return put(buf, &h, sizeof(h));
+}
+
+static size_t b_type_zero(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_ctrl_hdr h;
+	hdr(&h, 0);
+	return put(buf, &h, sizeof(h));
+}
+
+static size_t b_response_as_command(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_ctrl_hdr h;
+	hdr(&h, VIRTIO_GPU_RESP_OK_NODATA);
+	return put(buf, &h, sizeof(h));
+}
+
+static size_t b_short_header(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_ctrl_hdr h;
+	hdr(&h, VIRTIO_GPU_CMD_GET_DISPLAY_INFO);
+	put(buf, &h, sizeof(h));
+	return 12;
+}
+
+static size_t b_create_2d_short(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_resource_create_2d c = { .resource_id = LE32(200), .format = LE32(FMT),
+						   .width = LE32(8), .height = LE32(8) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_2D);
+	put(buf, &c, sizeof(c));
+	return sizeof(c) - 1;
+}
+
+static size_t b_map_short(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_resource_map_blob c = { .resource_id = LE32(RES_BLOB) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB);
+	put(buf, &c, sizeof(c));
+	return sizeof(c) - 4;
+}
+
+static size_t attach(uint8_t *buf, uint32_t id, uint32_t nr, unsigned present)
+{
+	struct virtio_gpu_resource_attach_backing c = { .resource_id = LE32(id), .nr_entries = LE32(nr) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING);
+	put(buf, &c, sizeof(c));
+	return sizeof(c) + present * ENT;
+}
+
+static size_t b_attach_fewer_entries(const struct env *e, uint8_t *buf)
+{
+	size_t n = attach(buf, RES_BARE, 2, 1);
+	entry(buf + sizeof(struct virtio_gpu_resource_attach_backing), e->spare_gpa, 4096);
+	return n;
+}
+
+static size_t b_attach_more_entries(const struct env *e, uint8_t *buf)
+{
+	size_t n = attach(buf, RES_BARE, 1, 2);
+	entry(buf + 32, e->spare_gpa, 4096);
+	entry(buf + 32 + ENT, e->spare_gpa + 4096, 4096);
+	return n;
+}
+
+static size_t b_attach_count_wraps(const struct env *e, uint8_t *buf)
+{
+	/* 0x10000001 * 16 wraps to 16 in 32 bits: exactly one entry follows. */
+	size_t n = attach(buf, RES_BARE, 0x10000001u, 1);
+	entry(buf + 32, e->spare_gpa, 4096);
+	return n;
+}
+
+static size_t b_attach_count_absurd(const struct env *e, uint8_t *buf)
+{
+	size_t n = attach(buf, RES_BARE, 0xffffffffu, 1);
+	entry(buf + 32, e->spare_gpa, 4096);
+	return n;
+}
+
+static size_t blob(uint8_t *buf, uint32_t id, uint32_t ctx, uint32_t mem, uint32_t flags,
+		   uint64_t blob_id, uint64_t size, uint32_t nr)
+{
+	struct virtio_gpu_resource_create_blob c = {
+		.resource_id = LE32(id), .blob_mem = LE32(mem), .blob_flags = LE32(flags),
+		.nr_entries = LE32(nr), .blob_id = LE64(blob_id), .size = LE64(size) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB);
+	c.hdr.ctx_id = LE32(ctx);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_blob_len_mismatch(const struct env *e, uint8_t *buf)
+{
+	size_t n = blob(buf, 200, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, 2);
+	entry(buf + n, e->spare_gpa, 4096);
+	return n + ENT;
+}
+
+static size_t b_submit_len_mismatch(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_cmd_submit c = { .size = LE32(64) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_SUBMIT_3D);
+	c.hdr.ctx_id = LE32(CTX);
+	size_t n = put(buf, &c, sizeof(c));
+	memset(buf + n, 0, 16);
+	return n + 16;
+}
+
+static size_t b_submit_size_overflow(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_cmd_submit c = { .size = LE32(0xfffffff0u) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_SUBMIT_3D);
+	c.hdr.ctx_id = LE32(CTX);
+	size_t n = put(buf, &c, sizeof(c));
+	memset(buf + n, 0, 16);
+	return n + 16;
+}
+
+/* --- Flags --- */
+
+static size_t display_with(uint8_t *buf, uint32_t flags, uint8_t ring_idx)
+{
+	struct virtio_gpu_ctrl_hdr h;
+	hdr(&h, VIRTIO_GPU_CMD_GET_DISPLAY_INFO);
+	h.flags = LE32(flags);
+	h.fence_id = LE64(1);
+	h.ring_idx = ring_idx;
+	return put(buf, &h, sizeof(h));
+}
+
+static size_t b_flags_unknown(const struct env *e, uint8_t *buf)
+{
+	return display_with(buf, 0x80, 0);
+}
+
+static size_t b_flags_high(const struct env *e, uint8_t *buf)
+{
+	return display_with(buf, 0x80000000u | VIRTIO_GPU_FLAG_FENCE, 0);
+}
+
+static size_t b_ring_idx_64(const struct env *e, uint8_t *buf)
+{
+	return display_with(buf, VIRTIO_GPU_FLAG_FENCE | VIRTIO_GPU_FLAG_INFO_RING_IDX, 64);
+}
+
+static size_t b_ring_idx_255(const struct env *e, uint8_t *buf)
+{
+	return display_with(buf, VIRTIO_GPU_FLAG_FENCE | VIRTIO_GPU_FLAG_INFO_RING_IDX, 255);
+}
+
+/* --- Resources --- */
+
+static size_t create_2d(uint8_t *buf, uint32_t id, uint32_t fmt, uint32_t w, uint32_t h)
+{
+	struct virtio_gpu_resource_create_2d c = { .resource_id = LE32(id), .format = LE32(fmt),
+						   .width = LE32(w), .height = LE32(h) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_2D);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_create_id0(const struct env *e, uint8_t *buf) { return create_2d(buf, 0, FMT, 8, 8); }
+static size_t b_create_in_use(const struct env *e, uint8_t *buf) { return create_2d(buf, RES_BACKED, FMT, 8, 8); }
+static size_t b_create_format0(const struct env *e, uint8_t *buf) { return create_2d(buf, 200, 0, 8, 8); }
+static size_t b_create_format999(const struct env *e, uint8_t *buf) { return create_2d(buf, 200, 999, 8, 8); }
+static size_t b_create_width0(const struct env *e, uint8_t *buf) { return create_2d(buf, 200, FMT, 0, 8); }
+static size_t b_create_height0(const struct env *e, uint8_t *buf) { return create_2d(buf, 200, FMT, 8, 0); }
+
+static size_t unref(uint8_t *buf, uint32_t id)
+{
+	struct virtio_gpu_resource_unref c = { .resource_id = LE32(id) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_UNREF);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_unref_unknown(const struct env *e, uint8_t *buf) { return unref(buf, UNKNOWN); }
+static size_t b_unref_id0(const struct env *e, uint8_t *buf) { return unref(buf, 0); }
+
+static struct virtio_gpu_rect rect(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+{
+	return (struct virtio_gpu_rect){ LE32(x), LE32(y), LE32(w), LE32(h) };
+}
+
+static size_t scanout(uint8_t *buf, uint32_t sid, uint32_t id, struct virtio_gpu_rect r)
+{
+	struct virtio_gpu_set_scanout c = { .r = r, .scanout_id = LE32(sid), .resource_id = LE32(id) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_SET_SCANOUT);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_scanout_id16(const struct env *e, uint8_t *buf) { return scanout(buf, 16, RES_BACKED, rect(0, 0, W, H)); }
+static size_t b_scanout_id_num(const struct env *e, uint8_t *buf) { return scanout(buf, e->num_scanouts, RES_BACKED, rect(0, 0, W, H)); }
+static size_t b_scanout_unknown_res(const struct env *e, uint8_t *buf) { return scanout(buf, 0, UNKNOWN, rect(0, 0, W, H)); }
+static size_t b_scanout_rect_outside(const struct env *e, uint8_t *buf) { return scanout(buf, 0, RES_BACKED, rect(0, 0, W + 1, H)); }
+static size_t b_scanout_rect_overflow(const struct env *e, uint8_t *buf) { return scanout(buf, 0, RES_BACKED, rect(0xffffffffu, 0, 2, H)); }
+
+static size_t flush(uint8_t *buf, uint32_t id, struct virtio_gpu_rect r)
+{
+	struct virtio_gpu_resource_flush c = { .r = r, .resource_id = LE32(id) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_FLUSH);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_flush_unknown(const struct env *e, uint8_t *buf) { return flush(buf, UNKNOWN, rect(0, 0, 8, 8)); }
+static size_t b_flush_outside(const struct env *e, uint8_t *buf) { return flush(buf, RES_BACKED, rect(W - 4, 0, 8, 8)); }
+static size_t b_flush_overflow(const struct env *e, uint8_t *buf) { return flush(buf, RES_BACKED, rect(0, 0xfffffff8u, 8, 16)); }
+
+static size_t xfer(uint8_t *buf, uint32_t id, struct virtio_gpu_rect r, uint64_t off)
+{
+	struct virtio_gpu_transfer_to_host_2d c = { .r = r, .offset = LE64(off), .resource_id = LE32(id) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_xfer_unknown(const struct env *e, uint8_t *buf) { return xfer(buf, UNKNOWN, rect(0, 0, 8, 8), 0); }
+static size_t b_xfer_outside(const struct env *e, uint8_t *buf) { return xfer(buf, RES_BACKED, rect(60, 0, 10, 8), 240); }
+static size_t b_xfer_rect_overflow(const struct env *e, uint8_t *buf) { return xfer(buf, RES_BACKED, rect(0, 0xfffffff0u, 8, 0x20), 0); }
+static size_t b_xfer_offset_beyond(const struct env *e, uint8_t *buf) { return xfer(buf, RES_BACKED, rect(0, 0, 8, 8), (uint64_t)W * H * 4); }
+static size_t b_xfer_offset_overflow(const struct env *e, uint8_t *buf) { return xfer(buf, RES_BACKED, rect(0, 0, 8, 8), UINT64_MAX - 3); }
+static size_t b_xfer_no_backing(const struct env *e, uint8_t *buf) { return xfer(buf, RES_BARE, rect(0, 0, 8, 8), 0); }
+
+/* --- Backing entries --- */
+
+static size_t attach_one(uint8_t *buf, uint32_t id, uint64_t gpa, uint32_t len)
+{
+	size_t n = attach(buf, id, 1, 1);
+	entry(buf + 32, gpa, len);
+	return n;
+}
+
+static size_t b_attach_nr0(const struct env *e, uint8_t *buf) { return attach(buf, RES_BARE, 0, 0); }
+static size_t b_attach_len0(const struct env *e, uint8_t *buf) { return attach_one(buf, RES_BARE, e->spare_gpa, 0); }
+static size_t b_attach_outside_ram(const struct env *e, uint8_t *buf) { return attach_one(buf, RES_BARE, 1ull << 46, 4096); }
+static size_t b_attach_addr_overflow(const struct env *e, uint8_t *buf) { return attach_one(buf, RES_BARE, UINT64_MAX - 100, 4096); }
+static size_t b_attach_straddles_end(const struct env *e, uint8_t *buf) { return attach_one(buf, RES_BARE, e->ram_end - 2048, 4096); }
+static size_t b_attach_twice(const struct env *e, uint8_t *buf) { return attach_one(buf, RES_BACKED, e->spare_gpa, 4096); }
+static size_t b_attach_unknown(const struct env *e, uint8_t *buf) { return attach_one(buf, UNKNOWN, e->spare_gpa, 4096); }
+
+static size_t b_attach_overlap(const struct env *e, uint8_t *buf)
+{
+	size_t n = attach(buf, RES_BARE, 2, 2);
+	entry(buf + 32, e->spare_gpa, 4096);
+	entry(buf + 32 + ENT, e->spare_gpa + 2048, 4096);
+	return n;
+}
+
+static size_t detach(uint8_t *buf, uint32_t id)
+{
+	struct virtio_gpu_resource_detach_backing c = { .resource_id = LE32(id) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_detach_bare(const struct env *e, uint8_t *buf) { return detach(buf, RES_BARE); }
+static size_t b_detach_unknown(const struct env *e, uint8_t *buf) { return detach(buf, UNKNOWN); }
+
+/* --- Blobs --- */
+
+static size_t guest_blob(const struct env *e, uint8_t *buf, uint32_t id, uint32_t mem,
+			 uint32_t flags, uint64_t blob_id, uint64_t size, uint64_t gpa, uint32_t len)
+{
+	size_t n = blob(buf, id, 0, mem, flags, blob_id, size, 1);
+	entry(buf + n, gpa, len);
+	return n + ENT;
+}
+
+static size_t b_blob_id0(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, e->spare_gpa, 4096); }
+static size_t b_blob_in_use(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, RES_BACKED, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, e->spare_gpa, 4096); }
+static size_t b_blob_mem0(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, 0, 0, 0, 4096, e->spare_gpa, 4096); }
+static size_t b_blob_mem4(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, 4, 0, 0, 4096, e->spare_gpa, 4096); }
+static size_t b_blob_flags(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0x80, 0, 4096, e->spare_gpa, 4096); }
+static size_t b_blob_size0(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 0, e->spare_gpa, 4096); }
+static size_t b_blob_guest_blob_id(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 5, 4096, e->spare_gpa, 4096); }
+static size_t b_blob_entries_short(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 8192, e->spare_gpa, 4096); }
+static size_t b_blob_entry_outside(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, 1ull << 46, 4096); }
+static size_t b_blob_size_huge(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, UINT64_MAX & ~4095ull, e->spare_gpa, 4096); }
+
+static size_t b_blob_unaligned(const struct env *e, uint8_t *buf)
+{
+	/* 4096 + 4096 bytes covered, size not a multiple of a blob_alignment > 4096... or of 4096. */
+	size_t n = blob(buf, 200, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096 + 512, 1);
+	entry(buf + n, e->spare_gpa, 8192);
+	return n + ENT;
+}
+
+static size_t b_host3d_unknown_ctx(const struct env *e, uint8_t *buf) { return blob(buf, 200, UNKNOWN, VIRTIO_GPU_BLOB_MEM_HOST3D, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, e->host_blob_id, e->host_blob_size, 0); }
+static size_t b_host3d_unknown_blob_id(const struct env *e, uint8_t *buf) { return blob(buf, 200, CTX, VIRTIO_GPU_BLOB_MEM_HOST3D, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, 0xabcdef, e->host_blob_size, 0); }
+static size_t b_host3d_size_mismatch(const struct env *e, uint8_t *buf) { return blob(buf, 200, CTX, VIRTIO_GPU_BLOB_MEM_HOST3D, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, e->host_blob_id, e->host_blob_size * 2, 0); }
+
+static size_t b_host3d_with_entries(const struct env *e, uint8_t *buf)
+{
+	size_t n = blob(buf, 200, CTX, VIRTIO_GPU_BLOB_MEM_HOST3D, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE,
+			e->host_blob_id, e->host_blob_size, 1);
+	entry(buf + n, e->spare_gpa, 4096);
+	return n + ENT;
+}
+
+static size_t scanout_blob(uint8_t *buf, uint32_t fmt, uint32_t w, uint32_t h, uint32_t stride,
+			   uint32_t off)
+{
+	struct virtio_gpu_set_scanout_blob c = {
+		.r = rect(0, 0, w, h), .scanout_id = 0, .resource_id = LE32(RES_BLOB),
+		.width = LE32(w), .height = LE32(h), .format = LE32(fmt) };
+	c.strides[0] = LE32(stride);
+	c.offsets[0] = LE32(off);
+	hdr(&c.hdr, VIRTIO_GPU_CMD_SET_SCANOUT_BLOB);
+	return put(buf, &c, sizeof(c));
+}
+
+/* RES_BLOB is 8192 bytes. */
+static size_t b_sblob_stride_small(const struct env *e, uint8_t *buf) { return scanout_blob(buf, FMT, 16, 16, 60, 0); }
+static size_t b_sblob_past_size(const struct env *e, uint8_t *buf) { return scanout_blob(buf, FMT, 32, 65, 128, 0); }
+static size_t b_sblob_format(const struct env *e, uint8_t *buf) { return scanout_blob(buf, 999, 16, 16, 64, 0); }
+static size_t b_sblob_offset_overflow(const struct env *e, uint8_t *buf) { return scanout_blob(buf, FMT, 16, 16, 0x80000000u, 0xfffff000u); }
+
+/* --- Contexts and capsets --- */
+
+static size_t ctx_create(uint8_t *buf, uint32_t id, uint32_t init)
+{
+	struct virtio_gpu_ctx_create c = { .nlen = LE32(3), .context_init = LE32(init) };
+	memcpy(c.debug_name, "bad", 3);
+	hdr(&c.hdr, VIRTIO_GPU_CMD_CTX_CREATE);
+	c.hdr.ctx_id = LE32(id);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_ctx_id0(const struct env *e, uint8_t *buf) { return ctx_create(buf, 0, VGB_CAPSET_REFCTX); }
+static size_t b_ctx_in_use(const struct env *e, uint8_t *buf) { return ctx_create(buf, CTX, VGB_CAPSET_REFCTX); }
+static size_t b_ctx_bad_capset(const struct env *e, uint8_t *buf) { return ctx_create(buf, 300, 62); }
+
+static size_t b_ctx_destroy_unknown(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_ctx_destroy c;
+	hdr(&c.hdr, VIRTIO_GPU_CMD_CTX_DESTROY);
+	c.hdr.ctx_id = LE32(UNKNOWN);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_submit_unknown_ctx(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_cmd_submit c = { .size = LE32(8) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_SUBMIT_3D);
+	c.hdr.ctx_id = LE32(UNKNOWN);
+	size_t n = put(buf, &c, sizeof(c));
+	struct vgb_refctx_hdr rh = { LE32(VGB_REFCTX_FREE), LE32(8) };
+	return n + put(buf + n, &rh, sizeof(rh));
+}
+
+static size_t ctx_res(uint8_t *buf, uint32_t ctx, uint32_t id)
+{
+	struct virtio_gpu_ctx_resource c = { .resource_id = LE32(id) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_CTX_ATTACH_RESOURCE);
+	c.hdr.ctx_id = LE32(ctx);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_ctx_attach_unknown_ctx(const struct env *e, uint8_t *buf) { return ctx_res(buf, UNKNOWN, RES_BACKED); }
+static size_t b_ctx_attach_unknown_res(const struct env *e, uint8_t *buf) { return ctx_res(buf, CTX, UNKNOWN); }
+
+static size_t b_capset_unknown(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_get_capset c = { .capset_id = LE32(99), .capset_version = LE32(1) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_GET_CAPSET);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_capset_version(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_get_capset c = { .capset_id = LE32(VGB_CAPSET_REFCTX), .capset_version = LE32(99) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_GET_CAPSET);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_capset_info_index(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_get_capset_info c = { .capset_index = LE32(0xffffffffu) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_GET_CAPSET_INFO);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_refctx_bad_op(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_cmd_submit c = { .size = LE32(8) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_SUBMIT_3D);
+	c.hdr.ctx_id = LE32(CTX);
+	size_t n = put(buf, &c, sizeof(c));
+	struct vgb_refctx_hdr rh = { LE32(99), LE32(8) };
+	return n + put(buf + n, &rh, sizeof(rh));
+}
+
+static size_t b_refctx_length_past_end(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_cmd_submit c = { .size = LE32(8) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_SUBMIT_3D);
+	c.hdr.ctx_id = LE32(CTX);
+	size_t n = put(buf, &c, sizeof(c));
+	struct vgb_refctx_hdr rh = { LE32(VGB_REFCTX_FILL), LE32(32) }; /* claims 32, 8 present */
+	return n + put(buf + n, &rh, sizeof(rh));
+}
+
+/* --- Unnegotiated features (the case masks them) --- */
+
+static size_t b_blob_unnegotiated(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, e->spare_gpa, 4096); }
+static size_t b_ctx_unnegotiated(const struct env *e, uint8_t *buf) { return ctx_create(buf, 300, 0); }
+static size_t b_map_unnegotiated(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_resource_map_blob c = { .resource_id = LE32(RES_BACKED) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_edid_unnegotiated(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_cmd_get_edid c = { .scanout = 0 };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_GET_EDID);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_edid_bad_scanout(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_cmd_get_edid c = { .scanout = LE32(16) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_GET_EDID);
+	return put(buf, &c, sizeof(c));
+}
+
+/* --- The runner of one malformed case --- */
+
+static bool setup(struct vc *t, const struct mal *m, struct env *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->num_scanouts = t->probe->num_scanouts;
+	const struct vgb_guest_mem *mem = vgb_fe_mem(t->fe);
+	for (unsigned i = 0; i < mem->nregions; i++)
+		if (mem->regions[i].gpa + mem->regions[i].size > e->ram_end)
+			e->ram_end = mem->regions[i].gpa + mem->regions[i].size;
+	e->backing_gpa = vc_alloc(t, W * H * 4);
+	e->spare_gpa = vc_alloc(t, 8192);
+	if (!e->backing_gpa || !e->spare_gpa)
+		return false;
+	struct vgb_sg be = { e->backing_gpa, W * H * 4 };
+	if (!vc_expect(t, vc_create_2d(t, RES_BACKED, FMT, W, H), VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS,
+		       "set-up RESOURCE_CREATE_2D") ||
+	    !vc_expect(t, vc_attach_backing(t, RES_BACKED, &be, 1), VIRTIO_GPU_RESP_OK_NODATA,
+		       R_CMD_SUCCESS, "set-up ATTACH_BACKING") ||
+	    !vc_expect(t, vc_create_2d(t, RES_BARE, FMT, W, H), VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS,
+		       "set-up RESOURCE_CREATE_2D"))
+		return false;
+	bool blob = (vgb_fe_features(t->fe) >> VIRTIO_GPU_F_RESOURCE_BLOB) & 1;
+	if (blob) {
+		uint64_t gpa = vc_alloc(t, 8192);
+		struct vgb_sg ge = { gpa, 8192 };
+		uint64_t size = 8192;
+		uint64_t g = vc_map_granularity(t);
+		if (size % g)
+			size = g; /* a larger blob_alignment: one granule, backed by more pages */
+		if (size > 8192) {
+			gpa = vc_alloc(t, size);
+			ge = (struct vgb_sg){ gpa, (uint32_t)size };
+		}
+		if (!gpa || !vc_expect(t, vc_create_blob(t, RES_BLOB, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0,
+							   size, &ge, 1),
+				       VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "set-up CREATE_BLOB(GUEST)"))
+			return false;
+	}
+	if (m->setup & (SETUP_CTX | SETUP_HOST_BLOB)) {
+		if (!vc_expect(t, vc_ctx_create(t, CTX, VGB_CAPSET_REFCTX), VIRTIO_GPU_RESP_OK_NODATA,
+			       R_CTX_CREATE, "set-up CTX_CREATE"))
+			return false;
+		e->ctx = true;
+	}
+	if (m->setup & SETUP_HOST_BLOB) {
+		e->host_blob_id = 0x55;
+		e->host_blob_size = vc_map_granularity(t);
+		struct vgb_refctx_alloc a = { { LE32(VGB_REFCTX_ALLOC), LE32(sizeof(a)) },
+					      LE64(e->host_blob_id), LE64(e->host_blob_size) };
+		if (!vc_expect(t, vc_submit_3d(t, CTX, &a, sizeof(a)), VIRTIO_GPU_RESP_OK_NODATA,
+			       R_CMD_SUCCESS, "set-up reference context ALLOC"))
+			return false;
+		e->host_blob = true;
+	}
+	return true;
+}
+
+static enum vc_verdict run_malformed(struct vc *t)
+{
+	const struct mal *m = t->c->data;
+	struct env e;
+	VC_TRY(setup(t, m, &e));
+	memset(req, 0, sizeof(req));
+	size_t len = m->build(&e, req);
+	struct vc_resp r;
+	uint32_t got = vc_cmd_cap(t, req, len, m->resp_cap ? m->resp_cap : VC_RESP_MAX, &r);
+	VC_TRY(!vc_failed(t));
+	const char *id = t->c->ids[0];
+	if (m->expect == 0) {
+		vc_check(t, r.len == 0, id,
+			 "response buffer too small: expected used.len 0, device wrote %u bytes", r.len);
+	} else {
+		char what[160];
+		snprintf(what, sizeof(what), "%s", t->c->summary);
+		vc_expect(t, got, m->expect, id, what);
+	}
+	/* A transport failure was recorded as the device no longer serving. */
+	vc_still_serves(t, t->c->name);
+	return vc_done(t);
+}
+
+#define UNSPEC VIRTIO_GPU_RESP_ERR_UNSPEC
+#define PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
+#define RESID VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID
+#define CTXID VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID
+#define SCANID VIRTIO_GPU_RESP_ERR_INVALID_SCANOUT_ID
+
+#define MAL(nm, req_id, exp, nd, fn, sum, ...)                                              \
+	{ .name = "dev.err." nm, IDS(req_id, R_ERR_SERVES), .needs = (nd), .run = run_malformed, \
+	  .summary = sum, .data = &(const struct mal){ .build = fn, .expect = exp, __VA_ARGS__ } }
+#define MASKED(nm, req_id, exp, bit, fn, sum)                                              \
+	{ .name = "dev.err." nm, IDS(req_id, R_ERR_SERVES), .run = run_malformed, .summary = sum, \
+	  .mask_features = 1ull << (bit), .data = &(const struct mal){ .build = fn, .expect = exp } }
+
+#define BLOB VC_NEED_BLOB
+#define REF VC_NEED_REFCTX
+
+const struct vc_case vc_cases_malformed[] = {
+	MAL("cmd.unknown_type", R_CMD_UNKNOWN, UNSPEC, 0, b_unknown_type, "unknown command type 0x999"),
+	MAL("cmd.type_zero", R_CMD_UNKNOWN, UNSPEC, 0, b_type_zero, "command type 0"),
+	MAL("cmd.response_type", R_CMD_UNKNOWN, UNSPEC, 0, b_response_as_command, "a response type sent as a command"),
+	MAL("len.short_header", R_CMD_LENGTH, UNSPEC, 0, b_short_header, "request shorter than the header"),
+	MAL("len.create_2d_short", R_CMD_LENGTH, UNSPEC, 0, b_create_2d_short, "RESOURCE_CREATE_2D one byte short"),
+	MAL("len.map_short", R_CMD_LENGTH, UNSPEC, BLOB | VC_NEED_REGION, b_map_short, "RESOURCE_MAP_BLOB 4 bytes short"),
+	MAL("len.attach_fewer_entries", R_CMD_ENTRIES_LENGTH, UNSPEC, 0, b_attach_fewer_entries, "ATTACH_BACKING nr_entries 2, one entry sent"),
+	MAL("len.attach_more_entries", R_CMD_ENTRIES_LENGTH, UNSPEC, 0, b_attach_more_entries, "ATTACH_BACKING nr_entries 1, two entries sent"),
+	MAL("len.attach_count_wraps", R_CMD_ENTRIES_LENGTH, UNSPEC, 0, b_attach_count_wraps, "ATTACH_BACKING nr_entries*16 wrapping 32 bits"),
+	MAL("len.attach_count_absurd", R_CMD_ENTRIES_LENGTH, UNSPEC, 0, b_attach_count_absurd, "ATTACH_BACKING nr_entries 0xffffffff"),
+	MAL("len.blob_entries_mismatch", R_CMD_ENTRIES_LENGTH, UNSPEC, BLOB, b_blob_len_mismatch, "CREATE_BLOB nr_entries 2, one entry sent"),
+	MAL("len.submit_size_mismatch", R_CMD_SUBMIT_LENGTH, UNSPEC, REF, b_submit_len_mismatch, "SUBMIT_3D size 64, 16 bytes sent", .setup = SETUP_CTX),
+	MAL("len.submit_size_overflow", R_CMD_SUBMIT_LENGTH, UNSPEC, REF, b_submit_size_overflow, "SUBMIT_3D size 0xfffffff0", .setup = SETUP_CTX),
+	MAL("len.response_too_small", R_CMD_SHORT_RESP, 0, 0, b_flags_unknown, "GET_DISPLAY_INFO with a 16-byte response buffer", .resp_cap = 16),
+	MAL("flags.unknown_bit", R_CMD_FLAGS, PARAM, 0, b_flags_unknown, "hdr.flags with unknown bit 0x80"),
+	MAL("flags.high_bit", R_CMD_FLAGS, PARAM, 0, b_flags_high, "hdr.flags with bit 31"),
+	MAL("flags.ring_idx_64", R_CMD_RING_IDX, PARAM, 0, b_ring_idx_64, "INFO_RING_IDX with ring_idx 64"),
+	MAL("flags.ring_idx_255", R_CMD_RING_IDX, PARAM, 0, b_ring_idx_255, "INFO_RING_IDX with ring_idx 255"),
+	MAL("res.create_id0", R_RES_ID0, RESID, 0, b_create_id0, "RESOURCE_CREATE_2D with id 0"),
+	MAL("res.create_in_use", R_RES_IN_USE, RESID, 0, b_create_in_use, "RESOURCE_CREATE_2D with an id in use"),
+	MAL("res.format_zero", R_RES_FORMAT, PARAM, 0, b_create_format0, "RESOURCE_CREATE_2D format 0"),
+	MAL("res.format_unknown", R_RES_FORMAT, PARAM, 0, b_create_format999, "RESOURCE_CREATE_2D format 999"),
+	MAL("res.width_zero", R_RES_SIZE0, PARAM, 0, b_create_width0, "RESOURCE_CREATE_2D width 0"),
+	MAL("res.height_zero", R_RES_SIZE0, PARAM, 0, b_create_height0, "RESOURCE_CREATE_2D height 0"),
+	MAL("res.unref_unknown", R_RES_UNKNOWN, RESID, 0, b_unref_unknown, "RESOURCE_UNREF of an unknown id"),
+	MAL("res.unref_id0", R_RES_UNKNOWN, RESID, 0, b_unref_id0, "RESOURCE_UNREF of id 0"),
+	MAL("scanout.id_16", R_SCANOUT_ID, SCANID, 0, b_scanout_id16, "SET_SCANOUT scanout_id 16"),
+	MAL("scanout.id_num_scanouts", R_SCANOUT_ID, SCANID, 0, b_scanout_id_num, "SET_SCANOUT scanout_id == num_scanouts"),
+	MAL("scanout.unknown_resource", R_RES_UNKNOWN, RESID, 0, b_scanout_unknown_res, "SET_SCANOUT of an unknown resource"),
+	MAL("scanout.rect_outside", R_RES_RECT, PARAM, 0, b_scanout_rect_outside, "SET_SCANOUT rect one pixel wider than the resource"),
+	MAL("scanout.rect_overflow", R_RES_RECT, PARAM, 0, b_scanout_rect_overflow, "SET_SCANOUT rect x+width overflowing 32 bits"),
+	MAL("flush.unknown_resource", R_RES_UNKNOWN, RESID, 0, b_flush_unknown, "RESOURCE_FLUSH of an unknown resource"),
+	MAL("flush.rect_outside", R_RES_RECT, PARAM, 0, b_flush_outside, "RESOURCE_FLUSH rect outside the resource"),
+	MAL("flush.rect_overflow", R_RES_RECT, PARAM, 0, b_flush_overflow, "RESOURCE_FLUSH y+height overflowing 32 bits"),
+	MAL("xfer.unknown_resource", R_RES_UNKNOWN, RESID, 0, b_xfer_unknown, "TRANSFER_TO_HOST_2D of an unknown resource"),
+	MAL("xfer.rect_outside", R_RES_RECT, PARAM, 0, b_xfer_outside, "TRANSFER_TO_HOST_2D rect outside the resource"),
+	MAL("xfer.rect_overflow", R_RES_RECT, PARAM, 0, b_xfer_rect_overflow, "TRANSFER_TO_HOST_2D y+height overflowing 32 bits"),
+	MAL("xfer.offset_beyond_backing", R_XFER_BACKING_END, PARAM, 0, b_xfer_offset_beyond, "TRANSFER_TO_HOST_2D offset at the backing end"),
+	MAL("xfer.offset_overflow", R_XFER_BACKING_END, PARAM, 0, b_xfer_offset_overflow, "TRANSFER_TO_HOST_2D offset overflowing 64 bits"),
+	MAL("xfer.no_backing", R_XFER_NO_BACKING, PARAM, 0, b_xfer_no_backing, "TRANSFER_TO_HOST_2D without backing"),
+	MAL("entry.count_zero", R_ENTRY_COUNT, PARAM, 0, b_attach_nr0, "ATTACH_BACKING with nr_entries 0"),
+	MAL("entry.length_zero", R_ENTRY_LEN0, PARAM, 0, b_attach_len0, "ATTACH_BACKING entry of length 0"),
+	MAL("entry.outside_ram", R_ENTRY_BOUNDS, PARAM, 0, b_attach_outside_ram, "ATTACH_BACKING entry at 64 TiB"),
+	MAL("entry.addr_overflow", R_ENTRY_BOUNDS, PARAM, 0, b_attach_addr_overflow, "ATTACH_BACKING entry addr+length overflowing"),
+	MAL("entry.straddles_ram_end", R_ENTRY_BOUNDS, PARAM, 0, b_attach_straddles_end, "ATTACH_BACKING entry crossing the end of guest RAM"),
+	MAL("entry.overlap", R_ENTRY_OVERLAP, PARAM, 0, b_attach_overlap, "ATTACH_BACKING with overlapping entries"),
+	MAL("backing.attach_twice", R_RES_BACKING_TWICE, PARAM, 0, b_attach_twice, "ATTACH_BACKING to a resource that has backing"),
+	MAL("backing.attach_unknown", R_RES_UNKNOWN, RESID, 0, b_attach_unknown, "ATTACH_BACKING to an unknown resource"),
+	MAL("backing.detach_none", R_RES_DETACH_NONE, PARAM, 0, b_detach_bare, "DETACH_BACKING of a resource without backing"),
+	MAL("backing.detach_unknown", R_RES_UNKNOWN, RESID, 0, b_detach_unknown, "DETACH_BACKING of an unknown resource"),
+	MAL("blob.id_zero", R_RES_ID0, RESID, BLOB, b_blob_id0, "CREATE_BLOB with resource id 0"),
+	MAL("blob.id_in_use", R_RES_IN_USE, RESID, BLOB, b_blob_in_use, "CREATE_BLOB with an id in use"),
+	MAL("blob.mem_zero", R_BLOB_MEM, PARAM, BLOB, b_blob_mem0, "CREATE_BLOB blob_mem 0"),
+	MAL("blob.mem_four", R_BLOB_MEM, PARAM, BLOB, b_blob_mem4, "CREATE_BLOB blob_mem 4"),
+	MAL("blob.flags_unknown", R_BLOB_FLAGS, PARAM, BLOB, b_blob_flags, "CREATE_BLOB blob_flags 0x80"),
+	MAL("blob.size_zero", R_BLOB_SIZE0, PARAM, BLOB, b_blob_size0, "CREATE_BLOB size 0"),
+	MAL("blob.size_huge", R_LIMIT_BLOB_SIZE, PARAM, BLOB, b_blob_size_huge, "CREATE_BLOB size near 2^64"),
+	MAL("blob.size_unaligned", R_BLOB_UNALIGNED, PARAM, BLOB | VC_NEED_ALIGNMENT, b_blob_unaligned, "CREATE_BLOB size not a multiple of blob_alignment"),
+	MAL("blob.guest_with_blob_id", R_BLOB_GUEST_ID, PARAM, BLOB, b_blob_guest_blob_id, "CREATE_BLOB(GUEST) with blob_id 5"),
+	MAL("blob.guest_entries_short", R_BLOB_GUEST_SHORT, PARAM, BLOB, b_blob_entries_short, "CREATE_BLOB(GUEST) entries covering half the size"),
+	MAL("blob.guest_entry_outside", R_ENTRY_BOUNDS, PARAM, BLOB, b_blob_entry_outside, "CREATE_BLOB(GUEST) entry outside guest RAM"),
+	MAL("blob.host3d_unknown_ctx", R_BLOB_CTX, CTXID, BLOB | REF, b_host3d_unknown_ctx, "CREATE_BLOB(HOST3D) in an unknown context", .setup = SETUP_HOST_BLOB),
+	MAL("blob.host3d_unknown_blob_id", R_BLOB_HOST3D_UNKNOWN, PARAM, BLOB | REF, b_host3d_unknown_blob_id, "CREATE_BLOB(HOST3D) of an unknown blob_id", .setup = SETUP_HOST_BLOB),
+	MAL("blob.host3d_size_mismatch", R_BLOB_HOST3D_SIZE, PARAM, BLOB | REF, b_host3d_size_mismatch, "CREATE_BLOB(HOST3D) size != object size", .setup = SETUP_HOST_BLOB),
+	MAL("blob.host3d_with_entries", R_BLOB_HOST3D_ENTRIES, PARAM, BLOB | REF, b_host3d_with_entries, "CREATE_BLOB(HOST3D) with nr_entries 1", .setup = SETUP_HOST_BLOB),
+	MAL("scanout_blob.stride_small", R_SBLOB_STRIDE, PARAM, BLOB, b_sblob_stride_small, "SET_SCANOUT_BLOB stride < width*4"),
+	MAL("scanout_blob.past_size", R_SBLOB_BOUNDS, PARAM, BLOB, b_sblob_past_size, "SET_SCANOUT_BLOB frame past the blob end"),
+	MAL("scanout_blob.format_unknown", R_SBLOB_FORMAT, PARAM, BLOB, b_sblob_format, "SET_SCANOUT_BLOB format 999"),
+	MAL("scanout_blob.offset_overflow", R_SBLOB_BOUNDS, PARAM, BLOB, b_sblob_offset_overflow, "SET_SCANOUT_BLOB offset+stride*height overflowing"),
+	MAL("ctx.create_id0", R_CTX_ID0, CTXID, REF, b_ctx_id0, "CTX_CREATE with ctx_id 0"),
+	MAL("ctx.create_in_use", R_CTX_IN_USE, CTXID, REF, b_ctx_in_use, "CTX_CREATE with a ctx_id in use", .setup = SETUP_CTX),
+	MAL("ctx.capset_absent", R_CTX_CAPSET, PARAM, REF, b_ctx_bad_capset, "CTX_CREATE context_init naming an absent capset"),
+	MAL("ctx.destroy_unknown", R_CTX_UNKNOWN, CTXID, VC_NEED_VIRGL, b_ctx_destroy_unknown, "CTX_DESTROY of an unknown context"),
+	MAL("ctx.submit_unknown", R_CTX_UNKNOWN, CTXID, VC_NEED_VIRGL, b_submit_unknown_ctx, "SUBMIT_3D to an unknown context"),
+	MAL("ctx.attach_unknown_ctx", R_CTX_UNKNOWN, CTXID, VC_NEED_VIRGL, b_ctx_attach_unknown_ctx, "CTX_ATTACH_RESOURCE to an unknown context"),
+	MAL("ctx.attach_unknown_res", R_RES_UNKNOWN, RESID, REF, b_ctx_attach_unknown_res, "CTX_ATTACH_RESOURCE of an unknown resource", .setup = SETUP_CTX),
+	MAL("ctx.refctx_bad_op", R_REFCTX_BAD_OP, PARAM, REF, b_refctx_bad_op, "reference context stream with op 99", .setup = SETUP_CTX),
+	MAL("ctx.refctx_length_past_end", R_REFCTX_LENGTH, PARAM, REF, b_refctx_length_past_end, "reference context command longer than the stream", .setup = SETUP_CTX),
+	MAL("capset.unknown_id", R_CAPSET_GET, PARAM, VC_NEED_VIRGL, b_capset_unknown, "GET_CAPSET of capset 99"),
+	MAL("capset.bad_version", R_CAPSET_GET, PARAM, REF, b_capset_version, "GET_CAPSET of the reference context, version 99"),
+	MAL("capset.info_index", R_CAPSET_INFO_INDEX, PARAM, VC_NEED_VIRGL, b_capset_info_index, "GET_CAPSET_INFO index 0xffffffff"),
+	MAL("edid.bad_scanout", R_SCANOUT_ID, SCANID, VC_NEED_EDID, b_edid_bad_scanout, "GET_EDID of scanout 16"),
+	MASKED("feat.blob_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_RESOURCE_BLOB, b_blob_unnegotiated, "CREATE_BLOB without F_RESOURCE_BLOB"),
+	MASKED("feat.map_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_RESOURCE_BLOB, b_map_unnegotiated, "MAP_BLOB without F_RESOURCE_BLOB"),
+	MASKED("feat.ctx_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_VIRGL, b_ctx_unnegotiated, "CTX_CREATE without F_VIRGL"),
+	MASKED("feat.edid_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_EDID, b_edid_unnegotiated, "GET_EDID without F_EDID"),
+	{ 0 },
+};

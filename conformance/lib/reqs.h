@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every requirement ID the cases cite, in one place so the citations follow
+ * the spec (the chapters under spec/).  conformance/report/check_ids.py (a meson
+ * test) fails when a case cites an ID the spec lacks.
+ */
+#ifndef VGB_CONFORM_REQS_H
+#define VGB_CONFORM_REQS_H
+
+/* Features and configuration */
+#define R_FEAT_CTXINIT_NEEDS_VIRGL "REQ-DEV-FEAT-0001"
+#define R_FEAT_ALIGN_NEEDS_BLOB    "REQ-DEV-FEAT-0002"
+#define R_FEAT_REGION_NEEDS_BLOB   "REQ-DEV-FEAT-0003"
+#define R_FEAT_REGION_MAPS         "REQ-DEV-FEAT-0005"
+#define R_CFG_SIZE                 "REQ-DEV-CFG-0001" /* 20 bytes with blob_alignment */
+#define R_CFG_ALIGN_POW2           "REQ-DEV-CFG-0002"
+#define R_CFG_ALIGN_RANGE          "REQ-DEV-CFG-0003"
+#define R_CFG_ALIGN_STABLE         "REQ-DEV-CFG-0004"
+#define R_CFG_SCANOUTS             "REQ-DEV-CFG-0005"
+#define R_CFG_CAPSET_INFO          "REQ-DEV-CFG-0006" /* every index below num_capsets */
+#define R_SHM_ONLY_HOST_VISIBLE    "REQ-DEV-SHM-0001"
+#define R_SHM_REGION               "REQ-DEV-SHM-0002" /* non-zero multiple of the granularity */
+
+/* Commands and responses */
+#define R_CMD_UNKNOWN              "REQ-DEV-CMD-0001"
+#define R_FEAT_UNNEGOTIATED        "REQ-DEV-CMD-0002"
+#define R_CMD_LENGTH               "REQ-DEV-CMD-0003" /* shorter than its structure */
+#define R_CMD_ENTRIES_LENGTH       "REQ-DEV-CMD-0004" /* not struct + 16 * nr_entries */
+#define R_CMD_SUBMIT_LENGTH        "REQ-DEV-CMD-0005"
+#define R_CMD_TRAILING             "REQ-DEV-CMD-0006"
+#define R_CMD_SHORT_RESP           "REQ-DEV-CMD-0007"
+#define R_CMD_USED_LEN             "REQ-DEV-CMD-0008"
+#define R_CMD_FLAGS                "REQ-DEV-CMD-0009"
+#define R_CMD_RING_IDX             "REQ-DEV-CMD-0010"
+#define R_CMD_PADDING_ACCEPTED     "REQ-DEV-CMD-0012"
+#define R_CMD_SUCCESS              "REQ-DEV-CMD-0013" /* a valid command succeeds */
+#define R_CAPSET_INFO_INDEX        "REQ-DEV-CMD-0014"
+#define R_CAPSET_GET               "REQ-DEV-CMD-0015"
+#define R_ERR_NO_EFFECT            "REQ-DEV-ERR-0001"
+#define R_ERR_SERVES               "REQ-DEV-ERR-0002"
+#define R_ERR_HEADER               "REQ-DEV-ERR-0003" /* 24-byte header answer */
+
+/* Display and scanouts */
+#define R_SCANOUT_ID               "REQ-DEV-SCANOUT-0001"
+#define R_SCANOUT_DISABLE          "REQ-DEV-SCANOUT-0002"
+#define R_SBLOB_BOUNDS             "REQ-DEV-SCANOUT-0003"
+#define R_SBLOB_STRIDE             "REQ-DEV-SCANOUT-0004"
+#define R_SBLOB_FORMAT             "REQ-DEV-SCANOUT-0005"
+#define R_SBLOB_SHOWS_GUEST        "REQ-DEV-SCANOUT-0007"
+#define R_DISP_SIZE                "REQ-DEV-DISP-0001"
+#define R_DISP_DISABLED            "REQ-DEV-DISP-0002"
+#define R_DISP_PIXELS              "REQ-DEV-DISP-0003"
+#define R_DISP_INFO                "REQ-DEV-DISP-0005"
+
+/* Resources and backing */
+#define R_RES_ID0                  "REQ-DEV-RES-0001"
+#define R_RES_IN_USE               "REQ-DEV-RES-0002"
+#define R_RES_UNKNOWN              "REQ-DEV-RES-0003"
+#define R_RES_FORMAT               "REQ-DEV-RES-0004"
+#define R_RES_SIZE0                "REQ-DEV-RES-0005"
+#define R_RES_RECT                 "REQ-DEV-RES-0006" /* rect not inside the resource */
+#define R_RES_BACKING_TWICE        "REQ-DEV-RES-0007"
+#define R_RES_DETACH_NONE          "REQ-DEV-RES-0008"
+#define R_ENTRY_COUNT              "REQ-DEV-ENTRY-0001"
+#define R_ENTRY_LEN0               "REQ-DEV-ENTRY-0002"
+#define R_ENTRY_BOUNDS             "REQ-DEV-ENTRY-0003"
+#define R_ENTRY_OVERLAP            "REQ-DEV-ENTRY-0004"
+#define R_ENTRY_CONCAT             "REQ-DEV-ENTRY-0006"
+#define R_XFER_2D                  "REQ-DEV-XFER-0001"
+#define R_XFER_NO_BACKING          "REQ-DEV-XFER-0002"
+#define R_XFER_BACKING_END         "REQ-DEV-XFER-0003"
+#define R_XFER_GUEST_BLOB          "REQ-DEV-XFER-0005"
+
+/* Blobs */
+#define R_BLOB_MEM                 "REQ-DEV-BLOB-0001"
+#define R_BLOB_FLAGS               "REQ-DEV-BLOB-0003"
+#define R_BLOB_SIZE0               "REQ-DEV-BLOB-0004"
+#define R_BLOB_UNALIGNED           "REQ-DEV-BLOB-0005"
+#define R_BLOB_GUEST_ID            "REQ-DEV-BLOB-0006"
+#define R_BLOB_HOST3D_ENTRIES      "REQ-DEV-BLOB-0007"
+#define R_BLOB_GUEST_SHORT         "REQ-DEV-BLOB-0008"
+#define R_BLOB_CTX                 "REQ-DEV-BLOB-0009"
+#define R_BLOB_HOST3D_UNKNOWN      "REQ-DEV-BLOB-0010"
+#define R_BLOB_HOST3D_SIZE         "REQ-DEV-BLOB-0011"
+#define R_LIMIT_BLOB_SIZE          "REQ-DEV-LIMIT-0003"
+
+/* Mapping */
+#define R_MAP_NO_REGION            "REQ-DEV-MAP-0001"
+#define R_MAP_NOT_BLOB             "REQ-DEV-MAP-0002"
+#define R_MAP_GUEST_BLOB           "REQ-DEV-MAP-0003"
+#define R_MAP_NOT_MAPPABLE         "REQ-DEV-MAP-0004"
+#define R_MAP_DOUBLE               "REQ-DEV-MAP-0005"
+#define R_MAP_DOUBLE_INTACT        "REQ-DEV-MAP-0006"
+#define R_MAP_OFFSET               "REQ-DEV-MAP-0007" /* not a multiple of the granularity */
+#define R_MAP_BOUNDS               "REQ-DEV-MAP-0008" /* past the region end or overflowing */
+#define R_MAP_OVERLAP              "REQ-DEV-MAP-0009"
+#define R_MAP_OK                   "REQ-DEV-MAP-0011"
+#define R_MAP_VISIBLE              "REQ-DEV-MAP-0012"
+#define R_MAP_KEEPS_CONTENT        "REQ-DEV-MAP-0013"
+#define R_UNMAP_NOT_MAPPED         "REQ-DEV-MAP-0015"
+#define R_UNMAP_OK                 "REQ-DEV-MAP-0016"
+#define R_SHM_GONE                 "REQ-DEV-MAP-0017" /* no live mapping: no memory reached */
+#define R_MAP_REUSE                "REQ-DEV-MAP-0018"
+#define R_UNMAP_KEEPS_CONTENT      "REQ-DEV-MAP-0019"
+#define R_CACHE_VALID              "REQ-DEV-CACHE-0001"
+#define R_CACHE_HIGH_BITS          "REQ-DEV-CACHE-0002"
+#define R_CACHE_SAME               "REQ-DEV-CACHE-0005"
+#define R_CACHE_MATCH              "REQ-DEV-CTX-0008" /* capset map_cache == map_info */
+
+/* Coherency and fences */
+#define R_COH_GUEST_TO_HOST        "REQ-DEV-COH-0001"
+#define R_COH_HOST_TO_GUEST        "REQ-DEV-COH-0002" /* fenced host writes */
+#define R_COH_UNFENCED_LATER       "REQ-DEV-COH-0003"
+#define R_COH_RANGE                "REQ-DEV-COH-0006"
+#define R_FENCE_ECHO               "REQ-DEV-FENCE-0002"
+#define R_FENCE_CTX                "REQ-DEV-FENCE-0003"
+#define R_FENCE_ORDER              "REQ-DEV-FENCE-0005"
+
+/* Lifecycle, contexts, reset */
+#define R_LIFE_UNREF_MAPPED        "REQ-DEV-LIFE-0001"
+#define R_LIFE_UNREF_GONE          "REQ-DEV-LIFE-0002"
+#define R_LIFE_UNREF_SCANOUT       "REQ-DEV-LIFE-0003"
+#define R_LIFE_REUSE               "REQ-DEV-LIFE-0004"
+#define R_CTX_ID0                  "REQ-DEV-CTX-0001"
+#define R_CTX_IN_USE               "REQ-DEV-CTX-0002"
+#define R_CTX_UNKNOWN              "REQ-DEV-CTX-0003"
+#define R_CTX_CAPSET               "REQ-DEV-CTX-0004"
+#define R_CTX_CREATE               "REQ-DEV-CTX-0005"
+#define R_REFCTX_INFO              "REQ-DEV-CTX-0006"
+#define R_REFCTX_CAPS              "REQ-DEV-CTX-0007"
+#define R_REFCTX_LENGTH            "REQ-DEV-CTX-0011"
+#define R_REFCTX_INVALID           "REQ-DEV-CTX-0012"
+#define R_REFCTX_BAD_OP            "REQ-DEV-CTX-0014"
+#define R_REFCTX_FILL              "REQ-DEV-CTX-0023"
+#define R_REFCTX_CHECKSUM          "REQ-DEV-CTX-0026"
+#define R_REFCTX_PATTERN           "REQ-DEV-CTX-0027"
+#define R_RESET                    "REQ-DEV-RESET-0001"
+#define R_RESET_MAPPINGS           "REQ-DEV-RESET-0002"
+#define R_RESET_IDS                "REQ-DEV-RESET-0004"
+
+/* Driver requirements the validating device reports */
+#define R_DRV_MAP_DOUBLE           "REQ-DRV-MAP-0002"
+#define R_DRV_MAP_UNMAPPABLE       "REQ-DRV-MAP-0003"
+#define R_DRV_UNMAP_UNMAPPED       "REQ-DRV-MAP-0010"
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* Running cases isolated: a forked child with a fresh frontend + backend and a deadline. */
+#ifndef VGB_CONFORM_RUN_H
+#define VGB_CONFORM_RUN_H
+
+#include "vc.h"
+
+#define VC_DEFAULT_TIMEOUT_S 30
+
+struct vc_result {
+	enum vc_verdict verdict;
+	char fail_id[48];
+	char detail[1536];
+	char note[512];
+	uint32_t seed;
+	double time_s;
+};
+
+/* Discover what the target offers (isolated like a case). 0, or -1 with err. */
+int vc_probe_target(const struct vc_target *tg, struct vc_probe *p, char *err, size_t errlen);
+
+/* Run one case isolated. timeout_s 0 = the case's own or the default. */
+void vc_run_case(const struct vc_case *c, const struct vc_target *tg, const struct vc_probe *p,
+		 uint32_t seed, int timeout_s, struct vc_result *res);
+
+/* Inside a case: stop the backend now (e.g. to read its validating-mode log). */
+void vc_stop_backend(struct vc *t);
+
+/* Start a frontend for the target with the case's feature mask (used by run and probe). */
+struct vgb_fe *vc_start_frontend(const struct vc_target *tg, uint64_t mask_features,
+				 const char *validate_path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,349 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Turns conformance results (results.json from vgb-conform, and the VM runs in the
+same shape) into JUnit XML and a self-contained HTML report.
+
+Usage: vgb_report.py [--junit OUT.xml] [--html OUT.html] [--spec-url spec.html]
+                     [--requirements requirements.json] [--coverage coverage.json]
+                     [--known-results DIR] results.json [results.json ...]
+
+The HTML report holds a matrix of requirements x targets (each cell links to the
+case that decided it and the requirement links to its anchor in the rendered
+spec), the detail of every case per target, and the requirement coverage.
+"""
+
+import argparse
+import datetime
+import html
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import known_results as known  # noqa: E402
+
+VERDICTS = ["PASS", "FAIL", "NOT_SUPPORTED", "WARNING", "ERROR", "CRASH", "TIMEOUT"]
+# Which verdict a matrix cell shows when several cases cite one requirement.
+SEVERITY = {"FAIL": 7, "CRASH": 6, "TIMEOUT": 5, "ERROR": 4, "BLOCKED": 3, "WARNING": 2,
+            "PASS": 1, "NOT_SUPPORTED": 0}
+
+
+class InputError(Exception):
+    pass
+
+
+def load_results(paths):
+    """All targets of all results files, in order; later files replace same-named targets."""
+    suite_version = None
+    targets = {}
+    for p in paths:
+        try:
+            with open(p, encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, ValueError) as e:
+            raise InputError("%s: %s" % (p, e))
+        if not isinstance(doc, dict) or not isinstance(doc.get("targets"), list):
+            raise InputError("%s: expected {\"suite_version\": ..., \"targets\": [...]}" % p)
+        suite_version = suite_version or doc.get("suite_version")
+        for t in doc["targets"]:
+            if not isinstance(t, dict) or "name" not in t or not isinstance(t.get("cases"), list):
+                raise InputError("%s: a target lacks name or cases" % p)
+            for c in t["cases"]:
+                if c.get("verdict") not in VERDICTS or not isinstance(c.get("name"), str):
+                    raise InputError("%s: target %s: bad case %r" % (p, t["name"], c))
+                c.setdefault("ids", [])
+            targets[t["name"]] = t
+    return suite_version or "unknown", list(targets.values())
+
+
+def counts(target):
+    out = {v: 0 for v in VERDICTS}
+    for c in target["cases"]:
+        out[c["verdict"]] += 1
+    return out
+
+
+def cell_verdict(case, rid):
+    """The verdict a case contributes to requirement rid: a FAIL/WARNING that names
+    another requirement means rid was not reached (BLOCKED), not that it failed."""
+    v = case["verdict"]
+    failed = case.get("failed_id")
+    if v in ("FAIL", "WARNING") and failed and failed != rid:
+        return "BLOCKED"
+    return v
+
+
+def matrix(targets, req_ids):
+    """{rid: {target: (verdict, case name)}}"""
+    m = {rid: {} for rid in req_ids}
+    for t in targets:
+        for c in t["cases"]:
+            for rid in c["ids"]:
+                if rid not in m:
+                    m[rid] = {}
+                v = cell_verdict(c, rid)
+                cur = m[rid].get(t["name"])
+                if cur is None or SEVERITY[v] > SEVERITY[cur[0]]:
+                    m[rid][t["name"]] = (v, c["name"])
+    return m
+
+
+# --- JUnit ---
+
+def junit(suite_version, targets):
+    root = ET.Element("testsuites", name="vgb-conform " + suite_version)
+    for t in targets:
+        n = counts(t)
+        ts = ET.SubElement(root, "testsuite", name=t["name"], tests=str(len(t["cases"])),
+                           failures=str(n["FAIL"]),
+                           errors=str(n["ERROR"] + n["CRASH"] + n["TIMEOUT"]),
+                           skipped=str(n["NOT_SUPPORTED"]),
+                           time="%.3f" % sum(c.get("time_s", 0) for c in t["cases"]))
+        props = ET.SubElement(ts, "properties")
+        ET.SubElement(props, "property", name="implementation", value=str(t.get("implementation", "")))
+        for k, v in sorted((t.get("features") or {}).items()):
+            ET.SubElement(props, "property", name="feature." + k, value=json.dumps(v))
+        for c in t["cases"]:
+            tc = ET.SubElement(ts, "testcase", classname=t["name"], name=c["name"],
+                               time="%.3f" % c.get("time_s", 0))
+            detail = c.get("detail", "")
+            v = c["verdict"]
+            if v == "FAIL":
+                ET.SubElement(tc, "failure", message=detail, type=c.get("failed_id", "FAIL")).text = detail
+            elif v in ("ERROR", "CRASH", "TIMEOUT"):
+                ET.SubElement(tc, "error", message=detail, type=v).text = detail
+            elif v == "NOT_SUPPORTED":
+                ET.SubElement(tc, "skipped", message=detail)
+            out = ["ids: " + " ".join(c["ids"])]
+            if v == "WARNING":
+                out.append("WARNING: " + detail)
+            if c.get("seed") is not None:
+                out.append("seed: %s" % c["seed"])
+            if c.get("note"):
+                out.append(c["note"])
+            ET.SubElement(tc, "system-out").text = "\n".join(out)
+    return ET.ElementTree(root)
+
+
+# --- HTML ---
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+header{background:#1d2330;color:#fff;padding:18px 28px}
+header h1{margin:0;font-size:22px}header p{margin:4px 0 0;color:#c8cdd8}
+main{padding:18px 28px}
+h2{font-size:18px;margin:28px 0 10px;border-bottom:2px solid #d9dde5;padding-bottom:4px}
+h3{font-size:15px;margin:18px 0 8px}
+table{border-collapse:collapse;background:#fff;margin-bottom:12px}
+th,td{border:1px solid #d9dde5;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#eef0f4;font-weight:600}
+code,.mono{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12.5px}
+a{color:#1f5fbf;text-decoration:none}a:hover{text-decoration:underline}
+.v{display:inline-block;min-width:96px;text-align:center;border-radius:3px;padding:1px 6px;font-size:12px;font-weight:600}
+.PASS{background:#d5f1dc;color:#145a26}.FAIL{background:#f8d0d0;color:#8a1111}
+.NOT_SUPPORTED{background:#e6e8ed;color:#4a5263}.WARNING{background:#fdebc3;color:#7a5200}
+.ERROR,.CRASH,.TIMEOUT{background:#e6d3f5;color:#5b1d86}.BLOCKED{background:#fbe2cf;color:#7a3b07}
+.none{background:#fff;color:#aab0bd}
+td.cell{text-align:center;padding:2px 4px}td.cell a{display:block;padding:2px 0;border-radius:2px;font-size:11.5px;font-weight:600}
+td.cell a:hover{outline:2px solid #1f5fbf;text-decoration:none}
+.matrix td.req{white-space:nowrap}.matrix td.text{max-width:520px;font-size:12.5px;color:#3b4252}
+.matrix tr.untestable td{color:#8a90a0}
+.sticky th{position:sticky;top:0;z-index:1}
+.legend span{margin-right:8px}
+.summary td.n{text-align:right;font-variant-numeric:tabular-nums}
+.detail td{font-size:12.5px}.detail td.d{max-width:760px;word-break:break-word}
+.detail tr:target{outline:3px solid #1f5fbf}
+.muted{color:#6b7385}.small{font-size:12px}
+details{margin:6px 0 12px}summary{cursor:pointer;font-weight:600}
+"""
+
+
+def esc(s):
+    return html.escape(str(s), quote=True)
+
+
+def anchor(target, case):
+    return "case-%s-%s" % (target, case)
+
+
+def badge(v, text=None):
+    return '<span class="v %s">%s</span>' % (esc(v), esc(text or v))
+
+
+def render_html(suite_version, targets, spec_url, requirements, coverage, known_report):
+    reqs = {r["id"]: r for r in (requirements or [])}
+    cov_rows = {r["id"]: r for r in ((coverage or {}).get("requirements") or [])}
+    cited = sorted({rid for t in targets for c in t["cases"] for rid in c["ids"]})
+    req_ids = sorted(set(reqs) | set(cited))
+    m = matrix(targets, req_ids)
+    names = [t["name"] for t in targets]
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    o = []
+    w = o.append
+    w("<!DOCTYPE html><html lang=en><head><meta charset=utf-8>")
+    w("<title>virtio-gpu-blob conformance report</title><style>%s</style></head><body>" % CSS)
+    w("<header><h1>virtio-gpu-blob conformance report</h1><p>suite %s &middot; %d target(s) &middot; "
+      "generated %s</p></header><main>" % (esc(suite_version), len(targets), esc(now)))
+
+    # Targets summary
+    w("<h2 id=targets>Targets</h2><table class=summary><tr><th>target</th><th>implementation</th>"
+      "<th>negotiated features</th>")
+    for v in VERDICTS:
+        w("<th>%s</th>" % badge(v))
+    w("</tr>")
+    for t in targets:
+        n = counts(t)
+        feats = t.get("features") or {}
+        on = [k for k, v in sorted(feats.items()) if v is True]
+        info = t.get("info") or {}
+        extra = ""
+        if info.get("probe_error"):
+            extra = '<br><span class="small FAIL">%s</span>' % esc(info["probe_error"])
+        w("<tr><td><a href='#detail-%s'><b>%s</b></a></td><td>%s%s</td><td class=small>%s</td>"
+          % (esc(t["name"]), esc(t["name"]), esc(t.get("implementation", "")), extra,
+             esc(", ".join(on) or "none")))
+        for v in VERDICTS:
+            w("<td class=n>%s</td>" % (n[v] or '<span class=muted>0</span>'))
+        w("</tr>")
+    w("</table>")
+
+    if known_report:
+        w("<h2 id=known>Known results</h2>")
+        w("<p class=small>Each target's verdicts against its known-results file; a difference "
+          "is a regression or an improvement to record.</p><table><tr><th>target</th><th>file</th>"
+          "<th>matches</th><th>differences</th></tr>")
+        for name, kr in known_report.items():
+            diffs = "".join("<div><a href='#%s'>%s</a>: expected %s, got %s</div>" % (
+                esc(anchor(name, d["case"])), esc(d["case"]), badge(d["expected"]), badge(d["got"]))
+                for d in kr["differences"]) or '<span class="v PASS">none</span>'
+            w("<tr><td>%s</td><td class=mono>%s</td><td>%d</td><td>%s</td></tr>" % (
+                esc(name), esc(kr["file"]), kr["matches"], diffs))
+        w("</table>")
+
+    # Matrix
+    w("<h2 id=matrix>Requirements &times; targets</h2>")
+    w("<p class='legend small'>%s &mdash; a cell shows the most severe verdict of the cases citing "
+      "the requirement on that target and links to that case; BLOCKED: the case failed on another "
+      "requirement first. The ID links to the requirement in the spec.</p>" % " ".join(
+          badge(v) for v in ["PASS", "FAIL", "WARNING", "NOT_SUPPORTED", "ERROR", "BLOCKED"]))
+    w("<table class='matrix sticky'><tr><th>requirement</th><th>text</th>")
+    for n_ in names:
+        w("<th class=small>%s</th>" % esc(n_))
+    w("</tr>")
+    for rid in req_ids:
+        r = reqs.get(rid, {})
+        status = cov_rows.get(rid, {}).get("status")
+        cls = " class=untestable" if status == "untestable" else ""
+        text = r.get("text") or ("(not in the spec)" if reqs else "")
+        if status == "untestable":
+            text += " [untestable: %s]" % cov_rows[rid].get("reason", "")
+        w("<tr%s><td class='req mono'><a href='%s#%s' title='%s'>%s</a></td><td class=text>%s</td>" % (
+            cls, esc(spec_url), esc(rid), esc(r.get("section", "")), esc(rid), esc(text)))
+        for n_ in names:
+            cell = m.get(rid, {}).get(n_)
+            if not cell:
+                w("<td class='cell none'>&ndash;</td>")
+                continue
+            v, case = cell
+            short = {"NOT_SUPPORTED": "N/S"}.get(v, v)
+            w("<td class=cell><a class='%s' href='#%s' title='%s'>%s</a></td>" % (
+                esc(v), esc(anchor(n_, case)), esc(case), esc(short)))
+        w("</tr>")
+    w("</table>")
+
+    # Coverage
+    if coverage:
+        s = coverage.get("summary", {})
+        w("<h2 id=coverage>Coverage</h2><table class=summary><tr><th></th><th>requirements</th>"
+          "<th>covered</th><th>untestable</th><th>uncovered</th><th>% of testable</th></tr>")
+        for key in ("device", "driver", "all"):
+            v = s.get(key)
+            if v:
+                w("<tr><td>%s</td><td class=n>%d</td><td class=n>%d</td><td class=n>%d</td>"
+                  "<td class=n>%d</td><td class=n>%.1f</td></tr>" % (
+                      key, v["requirements"], v["covered"], v["untestable"], v["uncovered"],
+                      v["percent_of_testable"]))
+        w("</table>")
+        unc = coverage.get("uncovered") or []
+        if unc:
+            w("<details><summary>%d uncovered requirement(s)</summary><p class=mono>%s</p></details>" % (
+                len(unc), " ".join("<a href='%s#%s'>%s</a>" % (esc(spec_url), esc(x), esc(x))
+                                   for x in unc)))
+        dang = coverage.get("dangling") or []
+        if dang:
+            w("<p class=FAIL>Dangling citations: %s</p>" % esc(
+                ", ".join("%s cites %s" % (d["case"], d["id"]) for d in dang)))
+
+    # Details
+    w("<h2 id=details>Case details</h2>")
+    for t in targets:
+        info = t.get("info") or {}
+        w("<h3 id='detail-%s'>%s <span class='muted small'>%s</span></h3>" % (
+            esc(t["name"]), esc(t["name"]), esc(t.get("implementation", ""))))
+        w("<details><summary>target information</summary><pre class=mono>%s</pre></details>" %
+          esc(json.dumps({"info": info, "features": t.get("features")}, indent=1)))
+        w("<table class=detail><tr><th>case</th><th>verdict</th><th>requirements</th><th>time</th>"
+          "<th>detail</th></tr>")
+        for c in t["cases"]:
+            ids = " ".join("<a class=mono href='%s#%s'>%s</a>" % (esc(spec_url), esc(x), esc(x))
+                           for x in c["ids"])
+            d = esc(c.get("detail", ""))
+            if c.get("note"):
+                d += "<div class='muted small'>%s</div>" % esc(c["note"])
+            if c.get("seed") is not None:
+                d += "<div class='muted small'>seed %s (rerun with --seed)</div>" % esc(c["seed"])
+            w("<tr id='%s'><td class=mono>%s</td><td>%s</td><td class=small>%s</td>"
+              "<td class=n>%.2fs</td><td class=d>%s</td></tr>" % (
+                  esc(anchor(t["name"], c["name"])), esc(c["name"]), badge(c["verdict"]), ids,
+                  c.get("time_s", 0.0), d))
+        w("</table>")
+    w("</main></body></html>")
+    return "\n".join(o)
+
+
+def load_optional(path, what):
+    if not path:
+        return None
+    if not os.path.exists(path):
+        print("vgb_report: %s %s not found; section left out" % (what, path), file=sys.stderr)
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Conformance results to JUnit XML and HTML.")
+    ap.add_argument("results", nargs="+")
+    ap.add_argument("--junit")
+    ap.add_argument("--html")
+    ap.add_argument("--spec-url", default="spec.html",
+                    help="rendered spec the requirement links point to (default spec.html)")
+    ap.add_argument("--requirements", help="requirements.json of the spec")
+    ap.add_argument("--coverage", help="coverage JSON (tools/spec/coverage.py --json)")
+    ap.add_argument("--known-results", help="directory of known-results files")
+    ap.add_argument("--targets-file", help="targets.json naming each target's known-results file")
+    args = ap.parse_args(argv)
+    try:
+        suite_version, targets = load_results(args.results)
+    except InputError as e:
+        print("vgb_report: %s" % e, file=sys.stderr)
+        return 2
+    known_report = None
+    if args.known_results:
+        known_report = known.compare_all(targets, args.known_results, args.targets_file)
+    if args.junit:
+        junit(suite_version, targets).write(args.junit, encoding="utf-8", xml_declaration=True)
+        print("junit: %s" % args.junit)
+    if args.html:
+        page = render_html(suite_version, targets, args.spec_url,
+                           load_optional(args.requirements, "requirements"),
+                           load_optional(args.coverage, "coverage"), known_report)
+        with open(args.html, "w", encoding="utf-8") as f:
+            f.write(page)
+        print("html: %s" % os.path.abspath(args.html))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

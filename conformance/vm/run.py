@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import configs  # noqa: E402
 import images  # noqa: E402
 import qmp as qmplib  # noqa: E402
+import trace_check  # noqa: E402
 
 VM_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(VM_DIR))
@@ -242,6 +243,41 @@ def case(name, verdict, ids, secs, detail):
     return {"name": name, "verdict": verdict, "ids": list(ids), "time_s": round(secs, 3), "detail": detail}
 
 
+def driver_command_stream(rundir):
+    """Driver requirements checked on what the Linux driver sent to QEMU's device."""
+    name, path = "pair.driver.command_stream", os.path.join(rundir, "trace.log")
+    try:
+        n = len(trace_check.events(path))
+        found = trace_check.check(path)
+    except FileNotFoundError:
+        n, found = 0, []
+    if n == 0:
+        return case(name, "NOT_SUPPORTED", trace_check.CHECKED_IDS, 0, "QEMU wrote no virtio_gpu_cmd_* trace events")
+    if found:
+        ids = sorted({i for i, _ in found})
+        return case(name, "FAIL", ids, 0, f"{len(found)} violations in {n} commands: "
+                    + "; ".join(f"{i}: {t}" for i, t in found[:8]))
+    return case(name, "PASS", trace_check.CHECKED_IDS, 0, f"{n} commands, no violation of the checked requirements")
+
+
+def driver_validation(rundir):
+    """What our device's validating mode reported about the guest driver."""
+    name, path = "pair.driver.validated", os.path.join(rundir, "validate.jsonl")
+    found = []
+    with contextlib.suppress(FileNotFoundError):
+        with open(path) as f:
+            for line in f:
+                with contextlib.suppress(ValueError):
+                    found.append(json.loads(line))
+    if not os.path.exists(path):
+        return case(name, "ERROR", [], 0, "the device wrote no validation file")
+    if not found:
+        return case(name, "PASS", [], 0, "the device's validating mode reported no driver requirement broken")
+    ids = sorted({v.get("requirement", "?") for v in found})
+    return case(name, "FAIL", ids, 0, f"{len(found)} violations: "
+                + "; ".join(f"{v.get('requirement')}: {v.get('detail')}" for v in found[:8]))
+
+
 def summarize_trace(path):
     counts = {}
     with contextlib.suppress(FileNotFoundError):
@@ -365,6 +401,9 @@ def run_config(cfg, timeout_s, keep):
         raise
     finally:
         pass
+    c = (driver_validation(rundir) if cfg.backend else driver_command_stream(rundir))
+    cases[c["name"]] = c
+    log(f"  [host] {c['name']}: {c['verdict']} {c['detail'][:140]}")
     for name in expected:
         if name not in cases:
             verdict = "TIMEOUT" if timed_out else "ERROR"

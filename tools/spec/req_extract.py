@@ -36,7 +36,7 @@ def extract(spec, base_url):
             "side": req.side,
             "topic": req.topic,
             "keyword": kws[0] if kws else None,
-            "text": reqparse.plain_text(req.text),
+            "text": reqparse.plain_text(req.text, spec.titles),
             "section": section_title(req),
             "block": req.block_title or "",
             "anchor": "%s#%s" % (base_url, req.id),

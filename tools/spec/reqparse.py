@@ -127,10 +127,11 @@ def keywords(text):
     return KEYWORD_RE.findall(strip_markup_for_keywords(text))
 
 
-def plain_text(markup):
+def plain_text(markup, titles=None):
     """AsciiDoc inline markup of a requirement turned into plain text."""
+    titles = titles or {}
     t = re.sub(r"<<([^,>]+),([^>]+)>>", r"\2", markup)
-    t = re.sub(r"<<([^>]+)>>", r"\1", t)
+    t = re.sub(r"<<([^>]+)>>", lambda m: titles.get(m.group(1).strip(), m.group(1).strip()), t)
     t = t.replace("`", "")
     t = re.sub(r"\^([^^]+)\^", r"^\1", t)
     t = re.sub(r"(?<![A-Za-z0-9])_([^_]+)_(?![A-Za-z0-9])", r"\1", t)
@@ -147,6 +148,8 @@ class Spec:
         self.anchors = set()   # every [[id]] in the document
         self.xrefs = []        # (Line, target)
         self.stray_keywords = []  # (Line, keyword) outside requirement blocks
+        self.titles = {}       # anchor -> title of the heading or block it names
+        self.headings = []     # (index into lines, level, title, anchor)
 
 
 def parse(paths, display_root=None):
@@ -249,6 +252,9 @@ def _scan(spec):
         hm = HEADING_RE.match(text)
         if hm:
             level = len(hm.group(1))
+            if pending_anchor:
+                spec.titles[pending_anchor] = hm.group(2).strip()
+            spec.headings.append((i - 1, level, hm.group(2).strip(), pending_anchor))
             sections = [s for s in sections if s[0] < level] + [(level, hm.group(2).strip(),
                                                                  pending_anchor)]
             pending_anchor = None
@@ -257,8 +263,11 @@ def _scan(spec):
         if am:
             pending_anchor = am.group(1)
             continue
+        if text.startswith(".") and not text.startswith("..") and pending_anchor:
+            spec.titles.setdefault(pending_anchor, text[1:].strip())
+            continue
         if text.strip() and not text.startswith("["):
-            pending_anchor = None if not text.startswith(".") else pending_anchor
+            pending_anchor = None
 
     finish_bullet()
     if block is not None:

@@ -1,0 +1,592 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Turns chosen requirement blocks and sections of the spec into a patch series for the
+VIRTIO specification (oasis-tcs/virtio-spec), as plain-text mails in `git format-patch` form
+for the virtio-comment list.
+
+Usage:
+  upstream_export.py --spec spec/spec.adoc --series SERIES.json --upstream VIRTIO_SPEC_DIR
+                     --out DIR [--version N] [--from "Name <mail>"] [--signoff "Name <mail>"]...
+                     [--fixes NNN] [--to ADDR] [--date 2026-11-25T12:00:00+00:00]
+                     [--tex-only]
+
+SERIES.json:
+  {"cover": {"subject": "...", "body": "..."},
+   "fixes": 223,                                  (optional; --fixes overrides)
+   "patches": [
+     {"subject": "...", "body": "...",
+      "edits": [
+        {"file": "device-types/gpu/description.tex",
+         "insert_before": "<a line that occurs exactly once in the file>",   (or "create": true)
+         "content": [
+           {"section": "<spec anchor>", "sectioning": "subsubsection",
+            "title": "Device Operation: ...", "ref": "Device Types / GPU Device / ..."},
+           {"requirements": ["REQ-DEV-MAP-*", "REQ-DEV-CACHE-0001"],
+            "sectioning": "paragraph", "title": "Device Operation: ...",
+            "ref": "Device Types / GPU Device / Device Operation / Device Operation: ..."}
+         ]}]}]}
+
+A requirements item becomes \\devicenormative{\\paragraph}{title}{ref} (or \\drivernormative)
+followed by an itemize of the statements, each with a "% REQ-..." comment so reviewers can
+trace it; the matching conformance file (device-types/gpu/device-conformance.tex or
+driver-conformance.tex) gets an \\item \\ref{devicenormative:ref}.  A section item becomes the
+section's prose (paragraphs, lists, definition lists, notes); tables, listings and figures are
+left out with a TeX comment.  The diffs are computed against the files of --upstream, patch
+after patch, so the series applies with `git am` on that tree.  With a fixed --date the output
+is byte-for-byte reproducible.
+"""
+
+import argparse
+import datetime
+import difflib
+import email.utils
+import fnmatch
+import hashlib
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reqparse  # noqa: E402
+import spec_lint  # noqa: E402
+
+DEFAULT_TO = "virtio-comment@lists.linux.dev"
+GIT_VERSION = "2.39.5"
+CONFORMANCE_FILES = {
+    "device": "device-types/gpu/device-conformance.tex",
+    "driver": "device-types/gpu/driver-conformance.tex",
+}
+
+# Short names used in our prose and their full upstream spelling.
+FULL_NAMES = {}
+for _n in ("GET_DISPLAY_INFO RESOURCE_CREATE_2D RESOURCE_UNREF SET_SCANOUT RESOURCE_FLUSH "
+           "TRANSFER_TO_HOST_2D RESOURCE_ATTACH_BACKING RESOURCE_DETACH_BACKING GET_CAPSET_INFO "
+           "GET_CAPSET GET_EDID RESOURCE_ASSIGN_UUID RESOURCE_CREATE_BLOB SET_SCANOUT_BLOB "
+           "CTX_CREATE CTX_DESTROY CTX_ATTACH_RESOURCE CTX_DETACH_RESOURCE RESOURCE_CREATE_3D "
+           "TRANSFER_TO_HOST_3D TRANSFER_FROM_HOST_3D SUBMIT_3D RESOURCE_MAP_BLOB "
+           "RESOURCE_UNMAP_BLOB UPDATE_CURSOR MOVE_CURSOR").split():
+    FULL_NAMES[_n] = "VIRTIO_GPU_CMD_" + _n
+for _n in ("OK_NODATA OK_DISPLAY_INFO OK_CAPSET_INFO OK_CAPSET OK_EDID OK_RESOURCE_UUID "
+           "OK_MAP_INFO ERR_UNSPEC ERR_OUT_OF_MEMORY ERR_INVALID_SCANOUT_ID "
+           "ERR_INVALID_RESOURCE_ID ERR_INVALID_CONTEXT_ID ERR_INVALID_PARAMETER").split():
+    FULL_NAMES[_n] = "VIRTIO_GPU_RESP_" + _n
+for _n in ("GUEST", "HOST3D", "HOST3D_GUEST"):
+    FULL_NAMES[_n] = "VIRTIO_GPU_BLOB_MEM_" + _n
+for _n in ("USE_MAPPABLE", "USE_SHAREABLE", "USE_CROSS_DEVICE"):
+    FULL_NAMES[_n] = "VIRTIO_GPU_BLOB_FLAG_" + _n
+for _n in ("NONE", "CACHED", "UNCACHED", "WC"):
+    FULL_NAMES[_n] = "VIRTIO_GPU_MAP_CACHE_" + _n
+
+TEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&",
+                "#": r"\#", "$": r"\$", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+class ExportError(Exception):
+    pass
+
+
+def tex_escape(text):
+    # Underscores stay as they are: the upstream spec loads the underscore package.
+    return "".join(TEX_SPECIALS.get(c, c) for c in text)
+
+
+def code_to_tex(code):
+    if code in FULL_NAMES:
+        return FULL_NAMES[code]
+    if re.fullmatch(r"[A-Z0-9_]+(\(\d+\))?", code) or code.startswith("<"):
+        return tex_escape(code)
+    if re.fullmatch(r"[a-z_][A-Za-z0-9_.]*(\[[0-9.]*\])?", code):
+        return r"\field{%s}" % tex_escape(code)
+    return r"\texttt{%s}" % tex_escape(code)
+
+
+class Converter:
+    """AsciiDoc inline markup -> upstream TeX."""
+
+    def __init__(self, spec, warn):
+        self.spec = spec
+        self.warn = warn
+
+    def inline(self, text):
+        out = []
+        pos = 0
+        token = re.compile(r"`([^`]+)`|<<([^,>]+)(?:,([^>]+))?>>|\[\[[^\]]*\]\]|"
+                           r"(?<![A-Za-z0-9])\*([^*]+)\*(?![A-Za-z0-9])|"
+                           r"(?<![A-Za-z0-9])_([^_]+)_(?![A-Za-z0-9])|\^([^^]+)\^|×|->|\.\.\.")
+        for m in token.finditer(text):
+            out.append(self.plain(text[pos:m.start()]))
+            pos = m.end()
+            whole = m.group(0)
+            if m.group(1) is not None:
+                out.append(code_to_tex(m.group(1)))
+            elif m.group(2) is not None:
+                target, label = m.group(2).strip(), m.group(3)
+                if label:
+                    out.append(self.inline(label))
+                elif target in self.spec.titles:
+                    out.append("``%s''" % self.inline(self.spec.titles[target]))
+                else:
+                    self.warn("reference to %s kept as text; reword it before sending" % target)
+                    out.append(tex_escape(target))
+            elif whole.startswith("[["):
+                continue
+            elif m.group(4) is not None:
+                out.append(r"\textbf{%s}" % self.inline(m.group(4)))
+            elif m.group(5) is not None:
+                out.append(r"\emph{%s}" % self.inline(m.group(5)))
+            elif m.group(6) is not None:
+                out.append(r"$^{%s}$" % tex_escape(m.group(6)))
+            elif whole == "×":
+                out.append(r"$\times$")
+            elif whole == "->":
+                out.append(r"$\rightarrow$")
+            else:
+                out.append(r"\ldots{}")
+        out.append(self.plain(text[pos:]))
+        return "".join(out)
+
+    @staticmethod
+    def plain(text):
+        return tex_escape(text.replace("\u2014", "---").replace("\u2013", "--"))
+
+
+def wrap(text, width=72, hang=""):
+    """Fills text to width; lines after the first start with hang."""
+    lines, cur = [], ""
+    for w in text.split():
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = hang + w
+        else:
+            cur = cur + " " + w if cur else w
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def select_requirements(spec, patterns):
+    chosen = []
+    for pat in patterns:
+        hits = [r for r in spec.requirements if fnmatch.fnmatchcase(r.id, pat)]
+        if not hits:
+            raise ExportError("no requirement matches %s" % pat)
+        chosen.extend(h for h in hits if h not in chosen)
+    return chosen
+
+
+def normative_tex(conv, item, spec):
+    reqs = select_requirements(spec, item["requirements"])
+    sides = {r.side for r in reqs}
+    if len(sides) != 1:
+        raise ExportError("block %r mixes device and driver requirements" % item.get("title"))
+    side = sides.pop()
+    for key in ("title", "ref"):
+        if not item.get(key):
+            raise ExportError("requirements item needs %r" % key)
+    macro = "devicenormative" if side == "device" else "drivernormative"
+    lines = [r"\%s{\%s}{%s}{%s}" % (macro, item.get("sectioning", "paragraph"), item["title"],
+                                     item["ref"]), "", r"\begin{itemize}"]
+    for r in reqs:
+        body = wrap(r"\item " + conv.inline(r.text), hang="  ")
+        lines.extend(body[:-1])
+        lines.append(body[-1] + " % " + r.id)
+    lines.append(r"\end{itemize}")
+    return lines, (side, item["ref"])
+
+
+def section_lines(spec, anchor):
+    """The source lines of a section's own text (up to the next heading of any level)."""
+    for n, (idx, level, title, anc) in enumerate(spec.headings):
+        if anc == anchor:
+            end = len(spec.lines)
+            for idx2, _lvl2, _t2, _a2 in spec.headings[n + 1:]:
+                end = idx2
+                break
+            return title, [ln.text for ln in spec.lines[idx + 1:end]]
+    raise ExportError("no section with anchor %s" % anchor)
+
+
+def section_tex(conv, item, spec):
+    title, src = section_lines(spec, item["section"])
+    sectioning = item.get("sectioning", "subsubsection")
+    head = r"\%s{%s}" % (sectioning, item.get("title") or conv.inline(title))
+    if item.get("ref"):
+        head += r"\label{sec:%s}" % item["ref"]
+    out = [head, ""]
+    para = []
+    lists = []   # stack of "itemize"/"enumerate"/"description"
+    i = 0
+
+    def flush():
+        if para:
+            out.extend(wrap(conv.inline(" ".join(para))))
+            out.append("")
+            para.clear()
+
+    def close_lists():
+        while lists:
+            out.append(r"\end{%s}" % lists.pop())
+            out.append("")
+
+    while i < len(src):
+        line = src[i]
+        i += 1
+        s = line.strip()
+        if s in ("----", "....", "|===", "****", "++++", "////"):
+            flush()
+            close_lists()
+            kind = {"----": "listing", "....": "listing", "|===": "table", "****": "sidebar",
+                    "++++": "passthrough", "////": "comment"}[s]
+            while i < len(src) and src[i].strip() != s:
+                i += 1
+            i += 1
+            if kind not in ("comment", "sidebar"):
+                out.append("%% (%s left out: see the project specification)" % kind)
+                out.append("")
+            continue
+        if s == "====":
+            flush()
+            close_lists()
+            continue
+        if s.startswith("image::"):
+            flush()
+            close_lists()
+            out.append("% (figure left out: see the project specification)")
+            out.append("")
+            continue
+        if (s.startswith("[") and s.endswith("]")) or s.startswith("include::") or \
+                (s.startswith(".") and not s.startswith("..") and not s.startswith(". ")):
+            continue
+        if not s:
+            flush()
+            continue
+        m = re.match(r"^(\*|\.) (.*)$", s)
+        dm = re.match(r"^(.+?)::\s*(.*)$", s)
+        if m:
+            flush()
+            env = "itemize" if m.group(1) == "*" else "enumerate"
+            if not lists or lists[-1] != env:
+                close_lists()
+                out.append(r"\begin{%s}" % env)
+                lists.append(env)
+            text = [m.group(2)]
+            while i < len(src) and src[i].strip() and not re.match(r"^(\*|\.) ", src[i].strip()) \
+                    and src[i].startswith(" "):
+                text.append(src[i].strip())
+                i += 1
+            out.extend(wrap(r"\item " + conv.inline(" ".join(text)), hang="  "))
+            continue
+        if dm and not s.startswith("NOTE"):
+            flush()
+            if not lists or lists[-1] != "description":
+                close_lists()
+                out.append(r"\begin{description}")
+                lists.append("description")
+            text = [dm.group(2)]
+            while i < len(src) and src[i].strip() and "::" not in src[i]:
+                text.append(src[i].strip())
+                i += 1
+            out.extend(wrap(r"\item[%s] " % conv.inline(dm.group(1)) +
+                            conv.inline(" ".join(text)), hang="  "))
+            continue
+        if lists and not line.startswith(" "):
+            close_lists()
+        para.append(s)
+    flush()
+    close_lists()
+    while out and out[-1] == "":
+        out.pop()
+    return out, None
+
+
+def render_content(conv, spec, content):
+    lines, refs = [], []
+    for n, item in enumerate(content):
+        if n:
+            lines.append("")
+        if "requirements" in item:
+            tex, ref = normative_tex(conv, item, spec)
+            refs.append(ref)
+        elif "section" in item:
+            tex, _ = section_tex(conv, item, spec)
+        else:
+            raise ExportError("content item needs 'requirements' or 'section'")
+        lines.extend(tex)
+    return lines, refs
+
+
+def apply_edit(files, edit, new_lines):
+    path = edit["file"]
+    block = "\n".join(new_lines) + "\n"
+    if edit.get("create"):
+        if path in files:
+            raise ExportError("%s already exists upstream" % path)
+        files[path] = block
+        return
+    if path not in files:
+        raise ExportError("%s not found in the upstream tree" % path)
+    text = files[path]
+    anchor = edit.get("insert_before")
+    if not anchor:
+        raise ExportError("edit of %s needs insert_before or create" % path)
+    lines = text.split("\n")
+    hits = [n for n, ln in enumerate(lines) if ln == anchor]
+    if len(hits) != 1:
+        raise ExportError("insert_before line %r occurs %d times in %s" % (anchor, len(hits), path))
+    n = hits[0]
+    lines[n:n] = block.rstrip("\n").split("\n") + [""]
+    files[path] = "\n".join(lines)
+
+
+def add_conformance(files, side, ref):
+    path = CONFORMANCE_FILES[side]
+    if path not in files:
+        raise ExportError("%s not found in the upstream tree" % path)
+    macro = "devicenormative" if side == "device" else "drivernormative"
+    item = r"\item \ref{%s:%s}" % (macro, ref)
+    lines = files[path].split("\n")
+    if item in lines:
+        return
+    ends = [n for n, ln in enumerate(lines) if ln.strip() == r"\end{itemize}"]
+    if not ends:
+        raise ExportError("no itemize in %s" % path)
+    lines.insert(ends[0], item)
+    files[path] = "\n".join(lines)
+
+
+def git_blob_id(text):
+    data = text.encode("utf-8")
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def file_diff(path, old, new):
+    a = old.splitlines(keepends=True) if old is not None else []
+    b = new.splitlines(keepends=True)
+    body = []
+    for ln in difflib.unified_diff(a, b, "a/" + path if old is not None else "/dev/null",
+                                   "b/" + path, n=3):
+        if ln.startswith("---") or ln.startswith("+++"):
+            body.append(ln if ln.endswith("\n") else ln + "\n")
+            continue
+        if ln.startswith("@@"):
+            ln = re.sub(r" @@.*$", " @@", ln.rstrip("\n")) + "\n"
+        body.append(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n")
+    body = [re.sub(r"^(---|\+\+\+) (\S+)\t?.*$", r"\1 \2", ln.rstrip("\n")) + "\n"
+            if ln.startswith(("---", "+++")) else ln for ln in body]
+    added = sum(1 for ln in body if ln.startswith("+") and not ln.startswith("+++"))
+    removed = sum(1 for ln in body if ln.startswith("-") and not ln.startswith("---"))
+    head = ["diff --git a/%s b/%s\n" % (path, path)]
+    if old is None:
+        head.append("new file mode 100644\n")
+        head.append("index 0000000..%s\n" % git_blob_id(new)[:7])
+    else:
+        head.append("index %s..%s 100644\n" % (git_blob_id(old)[:7], git_blob_id(new)[:7]))
+    return "".join(head + body), added, removed
+
+
+def diffstat(stats):
+    if not stats:
+        return ""
+    width = max(len(p) for p, _a, _r in stats)
+    most = max(a + r for _p, a, r in stats)
+    scale = min(1.0, 50.0 / most) if most else 1.0
+    lines = []
+    for p, a, r in stats:
+        pa, pr = int(round(a * scale)), int(round(r * scale))
+        if a and not pa:
+            pa = 1
+        if r and not pr:
+            pr = 1
+        lines.append(" %-*s | %*d %s%s" % (width, p, len(str(most)), a + r, "+" * pa, "-" * pr))
+    tot_a = sum(a for _p, a, _r in stats)
+    tot_r = sum(r for _p, _a, r in stats)
+    summary = " %d file%s changed" % (len(stats), "" if len(stats) == 1 else "s")
+    if tot_a:
+        summary += ", %d insertion%s(+)" % (tot_a, "" if tot_a == 1 else "s")
+    if tot_r:
+        summary += ", %d deletion%s(-)" % (tot_r, "" if tot_r == 1 else "s")
+    return "\n".join(lines) + "\n" + summary + "\n"
+
+
+def mail(headers, body):
+    return "".join("%s: %s\n" % kv for kv in headers) + "\n" + body
+
+
+def format_series(series, spec, upstream_files, opts, warn):
+    conv = Converter(spec, warn)
+    patches = series.get("patches") or []
+    if not patches:
+        raise ExportError("series has no patches")
+    total = len(patches)
+    files = dict(upstream_files)
+    date = email.utils.format_datetime(opts.date)
+    fixes = opts.fixes if opts.fixes is not None else series.get("fixes")
+    fixes_line = "Fixes: https://github.com/oasis-tcs/virtio-spec/issues/%s" % fixes \
+        if fixes is not None else None
+    trailer = ([fixes_line] if fixes_line else []) + \
+        ["Signed-off-by: %s" % s for s in opts.signoff]
+    version = "v%d " % opts.version
+    prefix = lambda k: "[PATCH %s%d/%d]" % (version, k, total)  # noqa: E731
+
+    outputs = []
+    shortlog = []
+    all_stats = {}
+    tex_only = {}
+    for k, p in enumerate(patches, 1):
+        before = dict(files)
+        refs = []
+        for edit in p.get("edits", []):
+            tex, r = render_content(conv, spec, edit.get("content", []))
+            tex_only.setdefault(edit["file"], []).extend(tex + [""])
+            apply_edit(files, edit, tex)
+            refs.extend(r)
+        for side, ref in refs:
+            add_conformance(files, side, ref)
+        changed = sorted(f for f in files if before.get(f) != files[f])
+        if not changed:
+            raise ExportError("patch %d changes nothing" % k)
+        diffs, stats = [], []
+        for f in changed:
+            d, a, r = file_diff(f, before.get(f), files[f])
+            diffs.append(d)
+            stats.append((f, a, r))
+            pa, pr = all_stats.get(f, (0, 0))
+            all_stats[f] = (pa + a, pr + r)
+        subject = "%s virtio-gpu: %s" % (prefix(k), p["subject"])
+        shortlog.append(p["subject"])
+        body_text = "\n".join(wrap_paragraphs(p.get("body", "")))
+        msg = (body_text + "\n\n" if body_text else "") + "\n".join(trailer) + "\n---\n" + \
+            diffstat(stats) + "\n" + "".join(diffs) + "-- \n" + GIT_VERSION + "\n\n"
+        commit = hashlib.sha1((subject + msg).encode("utf-8")).hexdigest()
+        headers = [("From", opts.author), ("Date", date), ("Subject", subject)]
+        if opts.to:
+            headers.insert(1, ("To", opts.to))
+        text = "From %s Mon Sep 17 00:00:00 2001\n" % commit + mail(
+            headers + [("MIME-Version", "1.0"),
+                       ("Content-Type", "text/plain; charset=UTF-8"),
+                       ("Content-Transfer-Encoding", "8bit")], msg)
+        name = "%04d-%s.patch" % (k, slug(p["subject"]))
+        outputs.append((name, text))
+
+    cover = series.get("cover") or {}
+    if not cover.get("subject"):
+        raise ExportError("series needs cover.subject")
+    cov_body = "\n".join(wrap_paragraphs(cover.get("body", "")))
+    stats = [(f, a, r) for f, (a, r) in sorted(all_stats.items())]
+    author_name = opts.author.split(" <")[0]
+    cov_msg = (cov_body + "\n\n" if cov_body else "") + \
+        ((fixes_line + "\n\n") if fixes_line else "") + \
+        "%s (%d):\n" % (author_name, total) + \
+        "".join("  virtio-gpu: %s\n" % s for s in shortlog) + "\n" + diffstat(stats) + \
+        "\n-- \n" + GIT_VERSION + "\n\n"
+    subject = "%s virtio-gpu: %s" % (prefix(0), cover["subject"])
+    headers = [("From", opts.author), ("Date", date), ("Subject", subject)]
+    if opts.to:
+        headers.insert(1, ("To", opts.to))
+    cov_text = "From %s Mon Sep 17 00:00:00 2001\n" % ("0" * 40) + mail(
+        headers + [("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=UTF-8"),
+                   ("Content-Transfer-Encoding", "8bit")], cov_msg)
+    outputs.insert(0, ("0000-cover-letter.patch", cov_text))
+    return outputs, tex_only
+
+
+def wrap_paragraphs(text):
+    out = []
+    for n, para in enumerate(p for p in text.strip().split("\n\n") if p.strip()):
+        if n:
+            out.append("")
+        if any(ln.startswith((" ", "-", "*")) for ln in para.split("\n")):
+            out.extend(para.split("\n"))
+        else:
+            out.extend(wrap(" ".join(para.split())))
+    return out
+
+
+def slug(subject):
+    s = re.sub(r"[^A-Za-z0-9]+", "-", subject).strip("-")
+    return s[:52].rstrip("-") or "patch"
+
+
+def read_upstream(root, series):
+    wanted = set(CONFORMANCE_FILES.values())
+    for p in series.get("patches", []):
+        for e in p.get("edits", []):
+            wanted.add(e["file"])
+    files = {}
+    for rel in sorted(wanted):
+        full = os.path.join(root, rel)
+        if os.path.exists(full):
+            with open(full, encoding="utf-8") as f:
+                files[rel] = f.read()
+    return files
+
+
+def parse_date(s):
+    if s is None:
+        return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    try:
+        d = datetime.datetime.fromisoformat(s)
+    except ValueError:
+        raise ExportError("--date: expected ISO 8601, e.g. 2026-11-25T12:00:00+00:00")
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=datetime.timezone.utc)
+    return d
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Prepare an upstream virtio-spec patch series.")
+    ap.add_argument("--spec", required=True, help="top-level .adoc of the spec")
+    ap.add_argument("--series", required=True, help="series description (JSON)")
+    ap.add_argument("--upstream", required=True, help="checkout of oasis-tcs/virtio-spec")
+    ap.add_argument("--out", required=True, help="directory for the .patch mails")
+    ap.add_argument("--version", type=int, default=1, help="series version (vN in the subject)")
+    ap.add_argument("--from", dest="author", default="Your Name <you@example.org>")
+    ap.add_argument("--signoff", action="append", default=[],
+                    help="Signed-off-by identity (repeatable; default: --from)")
+    ap.add_argument("--fixes", help="virtio-spec GitHub issue number for the Fixes: line")
+    ap.add_argument("--to", default=DEFAULT_TO, help="To: header ('' for none)")
+    ap.add_argument("--date", help="fixed ISO 8601 date for reproducible output")
+    ap.add_argument("--tex-only", action="store_true",
+                    help="also write the generated TeX per file (for review)")
+    opts = ap.parse_args(argv)
+    if not opts.signoff:
+        opts.signoff = [opts.author]
+    if opts.version < 1:
+        print("upstream_export: --version must be >= 1", file=sys.stderr)
+        return 2
+    warnings = []
+    try:
+        opts.date = parse_date(opts.date)
+        with open(opts.series, encoding="utf-8") as f:
+            series = json.load(f)
+        spec = reqparse.parse([opts.spec])
+        retired_path = os.path.join(os.path.dirname(os.path.abspath(opts.spec)), "ids",
+                                    "retired.txt")
+        problems = spec_lint.lint(spec, reqparse.load_id_list(retired_path))
+        if problems:
+            for p in problems:
+                print(p, file=sys.stderr)
+            raise ExportError("the spec does not lint")
+        upstream = read_upstream(opts.upstream, series)
+        outputs, tex_only = format_series(series, spec, upstream, opts, warnings.append)
+    except (OSError, ValueError, KeyError, ExportError) as e:
+        print("upstream_export: %s" % e, file=sys.stderr)
+        return 1
+    os.makedirs(opts.out, exist_ok=True)
+    for name, text in outputs:
+        with open(os.path.join(opts.out, name), "w", encoding="utf-8") as f:
+            f.write(text)
+    if opts.tex_only:
+        for path, lines in sorted(tex_only.items()):
+            name = path.replace("/", "_") + ".generated"
+            with open(os.path.join(opts.out, name), "w", encoding="utf-8") as f:
+                f.write("\n".join(lines))
+    for w in sorted(set(warnings)):
+        print("upstream_export: warning: %s" % w, file=sys.stderr)
+    print("upstream_export: wrote %d mails to %s" % (len(outputs), opts.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -233,21 +233,17 @@ def section_tex(conv, item, spec):
         line = src[i]
         i += 1
         s = line.strip()
-        if s in ("----", "....", "|===", "****", "++++", "////"):
+        if s in ("----", "....", "|===", "****", "++++", "////", "===="):
             flush()
             close_lists()
             kind = {"----": "listing", "....": "listing", "|===": "table", "****": "sidebar",
-                    "++++": "passthrough", "////": "comment"}[s]
+                    "++++": "passthrough", "////": "comment", "====": "example"}[s]
             while i < len(src) and src[i].strip() != s:
                 i += 1
             i += 1
             if kind not in ("comment", "sidebar"):
                 out.append("%% (%s left out: see the project specification)" % kind)
                 out.append("")
-            continue
-        if s == "====":
-            flush()
-            close_lists()
             continue
         if s.startswith("image::"):
             flush()

@@ -564,11 +564,29 @@ static int reap_used(struct vgb_fe *fe, unsigned queue, int head, uint32_t *len)
 	}
 }
 
+/*
+ * Serves whatever the side channels already hold.  A back-end writes display
+ * messages before it returns the chain that caused them, so after this the
+ * caller sees every UPDATE of that command.
+ */
+static void drain_side_channels(struct vgb_fe *fe)
+{
+	for (int rounds = 0; rounds < 100000; rounds++) {
+		struct pollfd pfd[2];
+		unsigned n = side_pollfds(fe, pfd);
+		if (n == 0 || poll(pfd, n, 0) <= 0)
+			return;
+		fe_serve_side_channels(fe, pfd, n);
+	}
+}
+
 static int wait_used(struct vgb_fe *fe, unsigned queue, int head, uint32_t *len, int timeout_ms)
 {
 	int64_t deadline = vgb_deadline(timeout_ms);
 	for (;;) {
 		int r = reap_used(fe, queue, head, len);
+		if (r > 0)
+			drain_side_channels(fe);
 		if (r)
 			return r < 0 ? r : 0;
 		struct pollfd pfd[4] = { { .fd = fe->q[queue].call_fd, .events = POLLIN },

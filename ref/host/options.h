@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* vgb-host command line: QEMU backend-program conventions plus the device knobs. */
+#ifndef VGB_HOST_OPTIONS_H
+#define VGB_HOST_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "vgb/device.h"
+
+struct host_options {
+	const char *socket_path; /* --socket-path: listen and accept one front-end */
+	int fd;                  /* --fd: an already connected socket (-1 = none) */
+	bool print_capabilities;
+	bool verbose;
+	const char *validate_file; /* --validate=FILE: violations as JSON lines */
+	struct vgb_device_config cfg;
+};
+
+/* 0: run; 1: done (help or capabilities printed, exit 0); -1: usage error (printed). */
+int host_options_parse(struct host_options *o, int argc, char **argv);
+
+#endif

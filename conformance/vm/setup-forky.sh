@@ -1,7 +1,7 @@
 #!/bin/bash
 # Builds the forky chroot that holds QEMU 11.1, virglrenderer 1.3, Mesa
-# llvmpipe and Xvfb (about 5 minutes and 1 GB, once). A stamp holding the hash
-# of this recipe marks a finished chroot; a changed recipe rebuilds it.
+# llvmpipe and Xvfb (about 2-5 minutes and 1 GB, once). A stamp holding the
+# hash of the recipe marks a finished chroot; a changed recipe rebuilds it.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root "setup-forky.sh"
@@ -12,7 +12,10 @@ stamp="$VGB_CACHE/forky-root.stamp"
 packages=(qemu-system-x86 qemu-system-gui qemu-system-modules-opengl qemu-utils
 	libvirglrenderer1 virgl-server libgl1-mesa-dri libegl1 libgles2 mesa-vulkan-drivers
 	xvfb xauth x11-apps ca-certificates)
-recipe_hash=$(cat "$0" "$VGB_VM_DIR/lib.sh" | sha256sum | cut -c1-16)
+# Bump recipe_version when the way the chroot is made changes; the package
+# list is part of the hash, so adding a package rebuilds too.
+recipe_version=1
+recipe_hash=$(echo "$recipe_version ${packages[*]}" | sha256sum | cut -c1-16)
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$recipe_hash" ] && [ -x "$root/usr/bin/qemu-system-x86_64" ]; then
 	vm_log "forky: chroot ready ($root)"

@@ -72,14 +72,12 @@ def vgb_host_binary():
 def ensure_stack(cfg):
     if os.geteuid() != 0:
         raise Skip("needs root (installs packages, chroot and bind mounts)")
-    if cfg.stack == "host":
-        run_script("setup-host.sh")
-    else:
-        run_script("setup-host.sh")
-        run_script("setup-forky.sh")
     if cfg.backend == "vgb-host" and not vgb_host_binary():
         raise Skip("our device build/ref/host/vgb-host is not built (meson compile -C build); "
                    "set VGB_HOST to use another path")
+    run_script("setup-host.sh")
+    if cfg.stack == "forky":
+        run_script("setup-forky.sh")
 
 
 class Session:

@@ -39,12 +39,16 @@ static enum vc_verdict cfg_space(struct vc *t)
 		vc_check(t, n >= (int)VGB_GPU_CONFIG_SIZE_V14, R_CFG_SIZE,
 			 "F_BLOB_ALIGNMENT negotiated but config space has %d bytes (< 20)", n);
 	uint32_t scanouts = vgb_le32(cfg.num_scanouts);
-	vc_check(t, scanouts >= 1 && scanouts <= VIRTIO_GPU_MAX_SCANOUTS, R_CFG_SCANOUTS,
-		 "num_scanouts %u outside 1..16", scanouts);
+	if (scanouts == 0)
+		vc_note(t, "num_scanouts 0: left to the VMM, as vhost-user-gpu backends may");
+	else
+		vc_check(t, scanouts <= VIRTIO_GPU_MAX_SCANOUTS, R_CFG_SCANOUTS,
+			 "num_scanouts %u above 16", scanouts);
 	if (vgb_le32(cfg.events_read))
 		vc_note(t, "events_read 0x%x at start", vgb_le32(cfg.events_read));
-	vc_note(t, "config %d bytes, %u scanouts, %u capsets", n, scanouts,
-		vgb_le32(cfg.num_capsets));
+	const uint32_t *w = (const uint32_t *)&cfg;
+	vc_note(t, "config %d bytes: %08x %08x %08x %08x %08x", n, vgb_le32(w[0]), vgb_le32(w[1]),
+		vgb_le32(w[2]), vgb_le32(w[3]), vgb_le32(w[4]));
 	return vc_done(t);
 }
 

@@ -73,6 +73,7 @@ struct vc_probe {
 	uint64_t negotiated;
 	uint64_t protocol;
 	uint32_t num_scanouts, num_capsets, blob_alignment;
+	bool num_scanouts_from_vmm; /* the backend left num_scanouts 0 for the VMM */
 	uint32_t config_len;
 	uint64_t region_size;       /* 0 = none */
 	bool has_region;

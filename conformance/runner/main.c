@@ -139,9 +139,11 @@ static void write_target_info(FILE *f, const struct vc_target *tg, const struct 
 	fprintf(f,
 		", \"offered_features\": \"0x%llx\", \"negotiated_features\": \"0x%llx\", "
 		"\"protocol_features\": \"0x%llx\", \"config_len\": %u, \"num_scanouts\": %u, "
-		"\"num_capsets\": %u, \"blob_alignment\": %u, \"region_size\": %llu, \"capsets\": [",
+		"\"num_scanouts_from_vmm\": %s, \"num_capsets\": %u, \"blob_alignment\": %u, "
+		"\"region_size\": %llu, \"capsets\": [",
 		(unsigned long long)p->offered, (unsigned long long)p->negotiated,
-		(unsigned long long)p->protocol, p->config_len, p->num_scanouts, p->num_capsets,
+		(unsigned long long)p->protocol, p->config_len, p->num_scanouts,
+		p->num_scanouts_from_vmm ? "true" : "false", p->num_capsets,
 		p->blob_alignment, (unsigned long long)p->region_size);
 	for (unsigned i = 0; i < p->ncapsets; i++)
 		fprintf(f, "%s{\"id\": %u, \"max_version\": %u, \"max_size\": %u}", i ? ", " : "",

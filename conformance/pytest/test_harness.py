@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: MIT
+"""The harness itself: listing opens no device, a broken environment is an
+ERROR (never a skip), random cases are reproducible from their seed, and a
+deliberately broken device makes the matching case FAIL with the right ID."""
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+NAME = re.compile(r"^(dev|drv|pair)\.[a-z0-9_]+\.[a-z0-9_.]+$")
+ID = re.compile(r"^REQ-(DEV|DRV)-[A-Z]+-[0-9]{4}$")
+QEMU = "/usr/lib/qemu/vhost-user-gpu"
+
+
+def run(conform, tmp_path, *args):
+    out = str(tmp_path / "r.json")
+    proc = subprocess.run([conform, "--output", out] + list(args), capture_output=True, text=True,
+                          timeout=600)
+    doc = json.load(open(out)) if os.path.exists(out) else None
+    return proc, doc
+
+
+def test_list_opens_no_device(conform):
+    # A backend that cannot exist: listing must not touch it.
+    proc = subprocess.run([conform, "--backend", "/nonexistent/backend", "--list", "--json"],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    cases = json.loads(proc.stdout)
+    assert len(cases) >= 100
+    names = [c["name"] for c in cases]
+    assert len(names) == len(set(names)), "case names must be unique"
+    for c in cases:
+        assert NAME.match(c["name"]), c["name"]
+        assert c["ids"], "%s cites no requirement" % c["name"]
+        for rid in c["ids"]:
+            assert ID.match(rid), "%s cites malformed id %s" % (c["name"], rid)
+    assert sum(c["name"].startswith("dev.err.") for c in cases) >= 50
+
+
+def test_unreachable_backend_is_error(conform, tmp_path):
+    proc, doc = run(conform, tmp_path, "--backend", "/bin/false", "--filter", "dev.disp.*,dev.err.cmd.*")
+    assert proc.returncode == 99, proc.stdout
+    verdicts = {c["verdict"] for c in doc["targets"][0]["cases"]}
+    assert verdicts == {"ERROR"}, verdicts
+
+
+@pytest.fixture
+def qemu():
+    if not os.access(QEMU, os.X_OK):
+        pytest.fail("%s missing: install qemu-system-gui (tools/setup.sh interop)" % QEMU)
+    return QEMU
+
+
+def test_seed_reproduces(conform, tmp_path, qemu):
+    notes = []
+    for i in range(2):
+        proc, doc = run(conform, tmp_path, "--backend", qemu, "--filter", "dev.xfer.2d_scattered",
+                        "--seed", "4242")
+        c = doc["targets"][0]["cases"][0]
+        assert c["verdict"] == "PASS", c
+        notes.append((c["seed"], c.get("note")))
+    assert notes[0] == notes[1], notes
+    assert "seed=%d" % notes[0][0] in proc.stdout, "the seed is printed"
+
+
+def test_injected_bug_fails_with_id(conform, tmp_path, qemu):
+    # A device that answers OK to an unknown command breaks REQ-DEV-CMD-0001.
+    proc, doc = run(conform, tmp_path, "--backend", qemu, "--inject", "unknown-cmd-ok",
+                    "--filter", "dev.err.cmd.unknown_type")
+    c = doc["targets"][0]["cases"][0]
+    assert c["verdict"] == "FAIL" and c["failed_id"] == "REQ-DEV-CMD-0001", c
+    assert proc.returncode == 1
+    # Without the injection the same case passes.
+    proc, doc = run(conform, tmp_path, "--backend", qemu, "--filter", "dev.err.cmd.unknown_type")
+    assert doc["targets"][0]["cases"][0]["verdict"] == "PASS"
+
+
+def test_exit_code_not_supported(conform, tmp_path, qemu):
+    proc, doc = run(conform, tmp_path, "--backend", qemu, "--filter", "dev.map.*")
+    assert {c["verdict"] for c in doc["targets"][0]["cases"]} == {"NOT_SUPPORTED"}
+    for c in doc["targets"][0]["cases"]:
+        assert c["detail"], "NOT_SUPPORTED must say why"
+    assert proc.returncode == 77

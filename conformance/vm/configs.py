@@ -18,7 +18,9 @@ class Config:
     device: List[str]           # QEMU arguments that make the GPU
     summary: str                # one line for --list and the report
     gl: bool = False            # needs Xvfb + the GL display
-    backend: Optional[str] = None   # "vgb-host": an external vhost-user backend
+    # An external vhost-user backend the runner starts on a socket in the run
+    # directory: "vgb-host" (our device) or "qemu-vhost-user-gpu" (QEMU's own).
+    backend: Optional[str] = None
     mem: str = "512M"
     screendump: bool = True     # QMP screendump shows the 2D scanout
     # x-query-virtio-status aborts forky's QEMU 11.1.2 (qapi visitor assertion):
@@ -64,6 +66,14 @@ CONFIGS = [
             "-device", "vhost-user-gpu-pci,chardev=vgpu"],
            "bookworm-backports QEMU 10.0.2 vhost-user-gpu-pci + vgb-host, Linux 7.2 (2D display "
            "channel; no shared memory region on this frontend)", backend="vgb-host", mem="1G"),
+
+    # QEMU's own vhost-user-gpu backend behind the same frontend: proves the
+    # vhost-user plumbing and is a pair in its own right (2D, EDID only).
+    Config("qemu10-vhost-user-gpu-linux7.2", "host", "linux-7.2",
+           ["-chardev", "socket,id=vgpu,path={socket}",
+            "-device", "vhost-user-gpu-pci,chardev=vgpu"],
+           "bookworm-backports QEMU 10.0.2 vhost-user-gpu-pci + QEMU's vhost-user-gpu backend, Linux 7.2 "
+           "(2D only)", backend="qemu-vhost-user-gpu", mem="512M"),
 ]
 
 BY_NAME = {c.name: c for c in CONFIGS}

@@ -14,6 +14,8 @@ static int shm_map(void *opaque, int fd, uint64_t fd_offset, uint64_t shm_offset
 		   bool writable)
 {
 	struct host *h = opaque;
+	if (h->closing)
+		return -ENOTCONN;
 	int r = vgb_vu_backend_shm_map(h->be, fd, fd_offset, shm_offset, len, writable);
 	if (r)
 		fprintf(stderr, "vgb-host: placing 0x%llx bytes at region offset 0x%llx failed: %s\n",
@@ -24,6 +26,8 @@ static int shm_map(void *opaque, int fd, uint64_t fd_offset, uint64_t shm_offset
 static int shm_unmap(void *opaque, uint64_t shm_offset, uint64_t len)
 {
 	struct host *h = opaque;
+	if (h->closing)
+		return 0; /* the front-end dropped every mapping with the connection */
 	int r = vgb_vu_backend_shm_unmap(h->be, shm_offset, len);
 	if (r)
 		fprintf(stderr, "vgb-host: removing the mapping at region offset 0x%llx failed: %s\n",
@@ -34,6 +38,8 @@ static int shm_unmap(void *opaque, uint64_t shm_offset, uint64_t len)
 /* The display channel may be absent (a front-end without a display): not an error. */
 static void display_result(struct host *h, const char *what, int r)
 {
+	if (h->closing)
+		return;
 	if (r && r != -ENOTCONN && h->opt->verbose)
 		fprintf(stderr, "vgb-host: display %s: %s\n", what, strerror(-r));
 }
@@ -41,6 +47,8 @@ static void display_result(struct host *h, const char *what, int r)
 static void scanout(void *opaque, uint32_t scanout_id, uint32_t width, uint32_t height)
 {
 	struct host *h = opaque;
+	if (h->closing)
+		return;
 	display_result(h, "scanout", vgb_vu_gpu_scanout(h->be, scanout_id, width, height));
 }
 
@@ -48,6 +56,8 @@ static void update(void *opaque, uint32_t scanout_id, uint32_t x, uint32_t y, ui
 		   uint32_t height, const void *pixels, uint32_t stride)
 {
 	struct host *h = opaque;
+	if (h->closing)
+		return;
 	display_result(h, "update",
 		       vgb_vu_gpu_update(h->be, scanout_id, x, y, width, height, pixels, stride));
 }
@@ -56,6 +66,8 @@ static void cursor(void *opaque, uint32_t scanout_id, uint32_t x, uint32_t y, bo
 		   uint32_t hot_x, uint32_t hot_y, const void *argb64x64)
 {
 	struct host *h = opaque;
+	if (h->closing)
+		return;
 	display_result(h, "cursor",
 		       vgb_vu_gpu_cursor(h->be, scanout_id, x, y, visible, hot_x, hot_y, argb64x64));
 }

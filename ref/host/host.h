@@ -3,6 +3,7 @@
 #ifndef VGB_HOST_H
 #define VGB_HOST_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "options.h"
@@ -14,6 +15,7 @@ struct host {
 	struct vgb_device *dev;
 	struct vgb_vu_backend *be;
 	FILE *violations; /* --validate=FILE, or NULL */
+	bool closing;     /* the connection is gone: the device is torn down locally */
 };
 
 /* Device services over the transport (display.c). */

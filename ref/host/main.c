@@ -57,8 +57,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vgb-host: %s, exiting\n", vgb_vu_backend_error(h.be));
 	else
 		fprintf(stderr, "vgb-host: %s; disconnecting\n", vgb_vu_backend_error(h.be));
-	vgb_vu_backend_free(h.be);
+	/* The device goes first: its teardown must not reach a freed transport. */
+	h.closing = true;
 	vgb_device_free(h.dev);
+	vgb_vu_backend_free(h.be);
 	if (h.violations)
 		fclose(h.violations);
 	return r == 0 ? 0 : 1;

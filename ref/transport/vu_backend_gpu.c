@@ -101,10 +101,10 @@ void be_gpu_readable(struct vgb_vu_backend *be)
 	/* Nothing is expected unprompted: EOF or stray bytes end the channel. */
 	char c;
 	ssize_t n = recv(be->gpu_fd, &c, 1, MSG_DONTWAIT | MSG_PEEK);
-	if (n == 0)
-		be_log(be, "display channel closed by the front-end");
-	else
+	if (n > 0)
 		fprintf(stderr, "vhost-user backend: unexpected data on the display channel\n");
+	else
+		be_log(be, "display channel closed by the front-end");
 	be_gpu_detach(be);
 }
 

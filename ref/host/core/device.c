@@ -234,8 +234,10 @@ static uint32_t check_ids(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	case VIRTIO_GPU_CMD_RESOURCE_CREATE_2D: create = cmd->u.create_2d.resource_id; break;
 	case VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB:
 		create = cmd->u.create_blob.resource_id;
-		ctx_needed = cmd->u.create_blob.blob_mem == VIRTIO_GPU_BLOB_MEM_HOST3D ||
-			     cmd->u.create_blob.blob_mem == VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST;
+		/* Without VIRGL there are no contexts: "HOST3D without VIRGL" is the failure. */
+		ctx_needed = has_feature(dev, VIRTIO_GPU_F_VIRGL) &&
+			     (cmd->u.create_blob.blob_mem == VIRTIO_GPU_BLOB_MEM_HOST3D ||
+			      cmd->u.create_blob.blob_mem == VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST);
 		break;
 	case VIRTIO_GPU_CMD_RESOURCE_UNREF:
 	case VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING:

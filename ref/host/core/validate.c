@@ -61,6 +61,19 @@ const char *vgb_drv_req_id(enum vgb_drv_req req)
 	return (unsigned)req < VGB_DRV_COUNT ? req_ids[req] : NULL;
 }
 
+size_t vgb_device_checked_requirements(const char **ids, size_t cap)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < VGB_DRV_COUNT; i++) {
+		if (!req_ids[i])
+			continue;
+		if (n < cap)
+			ids[n] = req_ids[i];
+		n++;
+	}
+	return n;
+}
+
 __attribute__((format(printf, 3, 0)))
 static void report(struct vgb_device *dev, enum vgb_drv_req req, const char *fmt, va_list ap)
 {

@@ -23,7 +23,7 @@ COL = 230
 TOP = 20
 BOX_H = 32
 STEP = 38
-CHAR_W = 7.0
+CHAR_W = 7.6
 FONT = "font-family='DejaVu Sans, Arial, sans-serif' font-size='13'"
 
 
@@ -76,8 +76,6 @@ def column_width(order, steps):
         need = len(msg) * CHAR_W
         if kind == "msg" and a != b:
             col = max(col, need / abs(idx[a] - idx[b]) + 24)
-        elif kind == "msg":
-            col = max(col, need + 48)
     return int(col)
 
 
@@ -85,7 +83,19 @@ def render(text):
     parts, order, steps = parse(text)
     col = column_width(order, steps)
     x = {p: col // 2 + i * col for i, p in enumerate(order)}
-    width = col * len(order)
+    # Self messages and notes may reach past the outer lifelines: widen and shift to fit.
+    left, right = 0.0, float(col * len(order))
+    for kind, a, b, _dashed, msg in steps:
+        if kind == "msg" and a == b:
+            right = max(right, x[a] + 34 + len(msg) * CHAR_W + 8)
+        elif kind == "note":
+            lo, hi = sorted((x[a], x[b]))
+            w = max(hi - lo + 40, len(msg) * CHAR_W + 16)
+            left = min(left, (lo + hi) / 2 - w / 2 - 4)
+            right = max(right, (lo + hi) / 2 + w / 2 + 4)
+    shift = int(-left)
+    x = {p: v + shift for p, v in x.items()}
+    width = int(right) + shift
     y0 = TOP + BOX_H + 16
     height = y0 + STEP * len(steps) + 24 + BOX_H
     out = ["<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' viewBox='0 0 %d %d'>"

@@ -18,6 +18,7 @@ Errors (file:line: error CODE: message), exit 1 if any:
   E011 label differs from the anchor
   E012 reference to a requirement ID the spec does not define
   E013 requirement anchor outside a requirement block
+  E014 line ends with " +" (an AsciiDoc hard line break, usually a split expression)
   E100 included file missing
 """
 
@@ -72,6 +73,17 @@ def lint(spec, retired):
             if m.group(1) not in seen and not line.text.startswith("* "):
                 add(reqparse.Problem(line, "E013", "requirement anchor %s outside a requirement "
                                      "block" % m.group(1)))
+    verbatim = None
+    for line in spec.lines:
+        if verbatim:
+            verbatim = None if line.text == verbatim else verbatim
+            continue
+        if line.text in reqparse.VERBATIM_DELIMS:
+            verbatim = line.text
+            continue
+        if line.text.endswith(" +") and not line.text.lstrip().startswith("|"):
+            add(reqparse.Problem(line, "E014", "line ends with ' +', which AsciiDoc renders as a "
+                                 "hard line break; move the '+' to the next line"))
     for line, target in spec.xrefs:
         if target.startswith("REQ-"):
             if target in retired:

@@ -93,6 +93,12 @@ size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 void vgb_device_cursor(struct vgb_device *dev, const struct vgb_guest_mem *mem, const void *req,
 		       size_t req_len);
 
+/*
+ * The REQ-DRV-* ids validating mode can report (each once), for tools that list
+ * what the reference device checks. Returns the count; fills up to cap.
+ */
+size_t vgb_device_checked_requirements(const char **ids, size_t cap);
+
 /* Device reset: drop every resource, context, mapping and scanout. */
 void vgb_device_reset(struct vgb_device *dev);
 

@@ -8,7 +8,7 @@ what a requirement is.  A requirement block is a sidebar with role
     [.requirements.device]
     .Device requirements: something
     ****
-    * [[REQ-DEV-MAP-0001]]*REQ-DEV-MAP-0001*: The device MUST ...
+    * [[REQ-DEV-MAP-0001,REQ-DEV-MAP-0001]]*REQ-DEV-MAP-0001*: The device MUST ...
       continuation line
     ****
 """
@@ -27,7 +27,7 @@ SIDES = {"DEV": "device", "DRV": "driver"}
 KEYWORD_RE = re.compile(r"(?<![A-Za-z_])(NOT RECOMMENDED|MUST NOT|SHALL NOT|SHOULD NOT|MUST|SHALL|"
                         r"SHOULD|MAY|REQUIRED|RECOMMENDED|OPTIONAL)(?![A-Za-z_])")
 BULLET_RE = re.compile(r"^\* (.*)$")
-LABEL_RE = re.compile(r"^\[\[([^\],]+)\]\]\*([^*]+)\*: (.*)$")
+LABEL_RE = re.compile(r"^\[\[([^\],]+)(?:,([^\]]*))?\]\]\*([^*]+)\*: (.*)$")
 BLOCK_ROLE_RE = re.compile(r"^\[\.requirements\.(device|driver)\]\s*$")
 HEADING_RE = re.compile(r"^(=+) (.+)$")
 ANCHOR_LINE_RE = re.compile(r"^\[\[([^\],]+)(?:,[^\]]*)?\]\]\s*$")
@@ -182,9 +182,12 @@ def _scan(spec):
         m = LABEL_RE.match(joined)
         if not m:
             spec.problems.append(Problem(first, "E002", "requirement bullet does not start with "
-                                         "[[REQ-...]]*REQ-...*: (an ID anchor and its label)"))
+                                         "[[REQ-...,REQ-...]]*REQ-...*: (an ID anchor and its "
+                                         "label)"))
             return
-        anchor, label, text = m.group(1), m.group(2), m.group(3)
+        anchor, reftext, label, text = m.group(1), m.group(2), m.group(3), m.group(4)
+        if reftext is not None and reftext != anchor:
+            label = reftext
         req = Requirement(anchor, label, text, parts, first, block.side, block.title, sections)
         block.requirements.append(req)
         spec.requirements.append(req)

@@ -19,6 +19,11 @@ static enum vc_verdict feat_offer(struct vc *t)
 	vc_check(t, !align || blob, R_FEAT_ALIGN_NEEDS_BLOB,
 		 "F_BLOB_ALIGNMENT offered without F_RESOURCE_BLOB (features 0x%llx)",
 		 (unsigned long long)off);
+	uint64_t rsize = 0;
+	bool region = vc_region(t, &rsize) != NULL;
+	vc_check(t, !region || blob, R_FEAT_REGION_NEEDS_BLOB,
+		 "a host-visible region of %llu bytes without F_RESOURCE_BLOB (features 0x%llx)",
+		 (unsigned long long)rsize, (unsigned long long)off);
 	bool ctxinit = (off >> VIRTIO_GPU_F_CONTEXT_INIT) & 1;
 	bool virgl = (off >> VIRTIO_GPU_F_VIRGL) & 1;
 	vc_check(t, !ctxinit || virgl, R_FEAT_CTXINIT_NEEDS_VIRGL,
@@ -143,7 +148,8 @@ static enum vc_verdict refctx_caps(struct vc *t)
 }
 
 const struct vc_case vc_cases_discovery[] = {
-	{ .name = "dev.feat.offer", IDS(R_FEAT_ALIGN_NEEDS_BLOB, R_FEAT_CTXINIT_NEEDS_VIRGL), .run = feat_offer,
+	{ .name = "dev.feat.offer", IDS(R_FEAT_ALIGN_NEEDS_BLOB, R_FEAT_CTXINIT_NEEDS_VIRGL, R_FEAT_REGION_NEEDS_BLOB),
+	  .run = feat_offer,
 	  .summary = "offered feature bits are consistent" },
 	{ .name = "dev.cfg.space", IDS(R_CFG_SCANOUTS, R_CFG_SIZE), .run = cfg_space,
 	  .summary = "config space size, num_scanouts, events_read" },

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../lib/validate.h"
 #include "cases.h"
 #include "vgb/refctx.h"
 
@@ -26,6 +27,8 @@ struct env {
 	uint32_t num_scanouts;
 	bool ctx, host_blob;
 	uint64_t host_blob_id, host_blob_size;
+	uint64_t blob_size;        /* bytes of RES_BLOB */
+	uint64_t gran;             /* map granularity / blob size unit */
 };
 
 typedef size_t (*build_fn)(const struct env *e, uint8_t *buf);
@@ -244,6 +247,19 @@ static size_t unref(uint8_t *buf, uint32_t id)
 static size_t b_unref_unknown(const struct env *e, uint8_t *buf) { return unref(buf, UNKNOWN); }
 static size_t b_unref_id0(const struct env *e, uint8_t *buf) { return unref(buf, 0); }
 
+static size_t b_unref_padding(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_resource_unref c = { .resource_id = LE32(RES_BARE), .padding = LE32(0xabcd) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_UNREF);
+	c.hdr.padding[1] = 0x5a;
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_display_info(const struct env *e, uint8_t *buf)
+{
+	return display_with(buf, 0, 0);
+}
+
 static struct virtio_gpu_rect rect(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
 	return (struct virtio_gpu_rect){ LE32(x), LE32(y), LE32(w), LE32(h) };
@@ -339,7 +355,7 @@ static size_t b_blob_mem4(const struct env *e, uint8_t *buf) { return guest_blob
 static size_t b_blob_flags(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0x80, 0, 4096, e->spare_gpa, 4096); }
 static size_t b_blob_size0(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 0, e->spare_gpa, 4096); }
 static size_t b_blob_guest_blob_id(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 5, 4096, e->spare_gpa, 4096); }
-static size_t b_blob_entries_short(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 8192, e->spare_gpa, 4096); }
+static size_t b_blob_entries_short(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 2 * e->gran, e->spare_gpa, 4096); }
 static size_t b_blob_entry_outside(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, 1ull << 46, 4096); }
 static size_t b_blob_size_huge(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, UINT64_MAX & ~4095ull, e->spare_gpa, 4096); }
 
@@ -375,9 +391,20 @@ static size_t scanout_blob(uint8_t *buf, uint32_t fmt, uint32_t w, uint32_t h, u
 	return put(buf, &c, sizeof(c));
 }
 
-/* RES_BLOB is 8192 bytes. */
 static size_t b_sblob_stride_small(const struct env *e, uint8_t *buf) { return scanout_blob(buf, FMT, 16, 16, 60, 0); }
-static size_t b_sblob_past_size(const struct env *e, uint8_t *buf) { return scanout_blob(buf, FMT, 32, 65, 128, 0); }
+/* One row more than RES_BLOB holds at a 128-byte stride. */
+static size_t b_sblob_past_size(const struct env *e, uint8_t *buf) { return scanout_blob(buf, FMT, 32, (uint32_t)(e->blob_size / 128) + 1, 128, 0); }
+
+static size_t b_sblob_planes(const struct env *e, uint8_t *buf)
+{
+	size_t n = scanout_blob(buf, FMT, 16, 16, 64, 0);
+	struct virtio_gpu_set_scanout_blob c;
+	memcpy(&c, buf, sizeof(c));
+	c.strides[1] = LE32(64);
+	c.offsets[1] = LE32(4096);
+	memcpy(buf, &c, sizeof(c));
+	return n;
+}
 static size_t b_sblob_format(const struct env *e, uint8_t *buf) { return scanout_blob(buf, 999, 16, 16, 64, 0); }
 static size_t b_sblob_offset_overflow(const struct env *e, uint8_t *buf) { return scanout_blob(buf, FMT, 16, 16, 0x80000000u, 0xfffff000u); }
 
@@ -497,6 +524,7 @@ static bool setup(struct vc *t, const struct mal *m, struct env *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->num_scanouts = t->probe->num_scanouts;
+	e->gran = vc_map_granularity(t);
 	const struct vgb_guest_mem *mem = vgb_fe_mem(t->fe);
 	for (unsigned i = 0; i < mem->nregions; i++)
 		if (mem->regions[i].gpa + mem->regions[i].size > e->ram_end)
@@ -525,6 +553,7 @@ static bool setup(struct vc *t, const struct mal *m, struct env *e)
 			gpa = vc_alloc(t, size);
 			ge = (struct vgb_sg){ gpa, (uint32_t)size };
 		}
+		e->blob_size = size;
 		if (!gpa || !vc_expect(t, vc_create_blob(t, RES_BLOB, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0,
 							   size, &ge, 1),
 				       VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "set-up CREATE_BLOB(GUEST)"))
@@ -573,6 +602,20 @@ static enum vc_verdict run_malformed(struct vc *t)
 	return vc_done(t);
 }
 
+/* The same defect sent to a validating device: it must name the driver requirement. */
+static enum vc_verdict run_drv_malformed(struct vc *t)
+{
+	const struct mal *m = t->c->data;
+	struct env e;
+	VC_TRY(setup(t, m, &e));
+	memset(req, 0, sizeof(req));
+	size_t len = m->build(&e, req);
+	struct vc_resp r;
+	vc_cmd_cap(t, req, len, m->resp_cap ? m->resp_cap : VC_RESP_MAX, &r);
+	VC_TRY(!vc_failed(t));
+	return vc_expect_violation(t, t->c->ids[0], t->c->summary);
+}
+
 #define UNSPEC VIRTIO_GPU_RESP_ERR_UNSPEC
 #define PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
 #define RESID VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID
@@ -585,6 +628,11 @@ static enum vc_verdict run_malformed(struct vc *t)
 #define MASKED(nm, req_id, exp, bit, fn, sum)                                              \
 	{ .name = "dev.err." nm, IDS(req_id, R_ERR_SERVES), .run = run_malformed, .summary = sum, \
 	  .mask_features = 1ull << (bit), .data = &(const struct mal){ .build = fn, .expect = exp } }
+
+#define DRV(nm, req_id, nd, fn, sum, ...)                                                  \
+	{ .name = "drv.validate." nm, IDS(req_id), .needs = (nd) | VC_NEED_VALIDATE,             \
+	  .run = run_drv_malformed, .summary = sum,                                              \
+	  .data = &(const struct mal){ .build = fn, __VA_ARGS__ } }
 
 #define BLOB VC_NEED_BLOB
 #define REF VC_NEED_REFCTX
@@ -675,6 +723,33 @@ const struct vc_case vc_cases_malformed[] = {
 	MASKED("feat.blob_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_RESOURCE_BLOB, b_blob_unnegotiated, "CREATE_BLOB without F_RESOURCE_BLOB"),
 	MASKED("feat.map_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_RESOURCE_BLOB, b_map_unnegotiated, "MAP_BLOB without F_RESOURCE_BLOB"),
 	MASKED("feat.ctx_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_VIRGL, b_ctx_unnegotiated, "CTX_CREATE without F_VIRGL"),
+	MAL("padding.nonzero_accepted", R_CMD_PADDING_ACCEPTED, VIRTIO_GPU_RESP_OK_NODATA, 0, b_unref_padding, "RESOURCE_UNREF with non-zero padding"),
+	MAL("scanout_blob.planes_ignored", R_SBLOB_PLANES_IGNORED, VIRTIO_GPU_RESP_OK_NODATA, BLOB, b_sblob_planes, "SET_SCANOUT_BLOB with strides[1]/offsets[1] set"),
 	MASKED("feat.edid_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_EDID, b_edid_unnegotiated, "GET_EDID without F_EDID"),
+	DRV("cmd.length", R_DRV_CMD_0001, 0, b_create_2d_short, "sent RESOURCE_CREATE_2D one byte short"),
+	DRV("cmd.response_room", R_DRV_CMD_0002, 0, b_display_info, "gave GET_DISPLAY_INFO a 16-byte response buffer", .resp_cap = 16),
+	DRV("cmd.flags", R_DRV_CMD_0003, 0, b_flags_unknown, "set an unknown hdr.flags bit"),
+	DRV("cmd.ring_idx", R_DRV_CMD_0005, 0, b_ring_idx_64, "sent ring_idx 64"),
+	DRV("cmd.padding", R_DRV_CMD_0006, 0, b_unref_padding, "sent non-zero padding"),
+	DRV("res.create_id0", R_DRV_RES_0001, 0, b_create_id0, "created resource id 0"),
+	DRV("res.create_in_use", R_DRV_RES_0001, 0, b_create_in_use, "created a resource with an id in use"),
+	DRV("res.unknown", R_DRV_RES_0002, 0, b_unref_unknown, "named a resource that does not exist"),
+	DRV("ctx.create_id0", R_DRV_CTX_0001, REF, b_ctx_id0, "created context id 0"),
+	DRV("entry.outside", R_DRV_ENTRY_0001, 0, b_attach_outside_ram, "sent an entry outside guest RAM"),
+	DRV("entry.overlap", R_DRV_ENTRY_0003, 0, b_attach_overlap, "sent overlapping entries"),
+	DRV("entry.zero", R_DRV_ENTRY_0004, 0, b_attach_len0, "sent an entry of length 0"),
+	DRV("blob.mem", R_DRV_BLOB_0001, BLOB, b_blob_mem4, "sent blob_mem 4"),
+	DRV("blob.unaligned", R_DRV_BLOB_0005, BLOB | VC_NEED_ALIGNMENT, b_blob_unaligned, "sent a blob size not a multiple of blob_alignment"),
+	DRV("blob.guest_blob_id", R_DRV_BLOB_0007, BLOB, b_blob_guest_blob_id, "sent a GUEST blob with blob_id 5"),
+	DRV("blob.host3d_entries", R_DRV_BLOB_0008, BLOB | REF, b_host3d_with_entries, "sent a HOST3D blob with entries", .setup = SETUP_HOST_BLOB),
+	DRV("blob.flags", R_DRV_BLOB_0010, BLOB, b_blob_flags, "set an unknown blob flag"),
+	DRV("blob.entries_short", R_DRV_BLOB_0011, BLOB, b_blob_entries_short, "gave a GUEST blob entries shorter than its size"),
+	DRV("scanout.bounds", R_DRV_SCANOUT_0001, BLOB, b_sblob_past_size, "scanned out an image past the blob end"),
+	DRV("scanout.stride", R_DRV_SCANOUT_0002, BLOB, b_sblob_stride_small, "set strides[0] below width * 4"),
+	DRV("scanout.planes", R_DRV_SCANOUT_0003, BLOB, b_sblob_planes, "set strides[1]/offsets[1]"),
+	{ .name = "drv.validate.feat.unnegotiated", IDS(R_DRV_FEAT_0005), .needs = VC_NEED_VALIDATE,
+	  .mask_features = 1ull << VIRTIO_GPU_F_RESOURCE_BLOB, .run = run_drv_malformed,
+	  .summary = "sent CREATE_BLOB without F_RESOURCE_BLOB",
+	  .data = &(const struct mal){ .build = b_blob_unnegotiated } },
 	{ 0 },
 };

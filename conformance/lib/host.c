@@ -59,8 +59,13 @@ uint32_t vc_host_blob(struct vc *t, struct vc_host *h, uint64_t size, uint32_t b
 	if (!submit(t, h, &a, sizeof(a), R_CMD_SUCCESS, "reference context ALLOC"))
 		return 0;
 	*res = vc_new_id(t);
-	return vc_create_blob(t, *res, h->ctx_id, VIRTIO_GPU_BLOB_MEM_HOST3D, blob_flags, blob_id,
-			      size, NULL, 0);
+	uint32_t got = vc_create_blob(t, *res, h->ctx_id, VIRTIO_GPU_BLOB_MEM_HOST3D, blob_flags,
+				      blob_id, size, NULL, 0);
+	if (got != VIRTIO_GPU_RESP_OK_NODATA)
+		return got;
+	/* Stream commands name resources attached to the context. */
+	uint32_t att = vc_ctx_attach(t, h->ctx_id, *res);
+	return att == VIRTIO_GPU_RESP_OK_NODATA ? got : att;
 }
 
 bool vc_host_fill(struct vc *t, struct vc_host *h, uint32_t res, uint32_t value, uint64_t off,

@@ -440,7 +440,7 @@ struct vgb_fe *vgb_fe_start(const struct vgb_fe_options *o, char *err, size_t er
 	else
 		r = fe_mem_create(fe);
 	if (!r)
-		r = o->backend_argv ? fe_spawn(fe) : fe_connect(fe, o->socket_path, 0);
+		r = o->backend_argv ? fe_spawn(fe) : fe_connect(fe, o->socket_path, fe->opt.timeout_ms);
 	if (!r)
 		r = negotiate(fe);
 	if (r) {

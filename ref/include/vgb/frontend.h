@@ -20,7 +20,8 @@ struct vgb_fe;
 
 struct vgb_fe_options {
 	/* Exactly one of: a backend argv to spawn (given --fd=N, or --socket-path when
-	 * spawn_with_socket), or a unix socket path a backend already listens on. */
+	 * spawn_with_socket), or a unix socket path a backend already listens on
+	 * (connecting is retried until timeout_ms while the path is absent or refuses). */
 	char *const *backend_argv;
 	bool spawn_with_socket;
 	const char *socket_path;

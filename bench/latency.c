@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paths.h"
 #include "stats.h"
 #include "vgb/refctx.h"
 #include "vgb/wire.h"
@@ -46,19 +47,11 @@ static void setup_blob(struct lat_state *s)
 	else
 		why = backend_refctx(be);
 	if (!why) {
-		struct vgb_refctx_alloc a = {
-			.hdr = {vgb_to_le32(VGB_REFCTX_ALLOC), vgb_to_le32(sizeof(a))},
-			.blob_id = vgb_to_le64(be->next_blob_id),
-			.size = vgb_to_le64(be->alignment),
-		};
 		s->blob_id = backend_new_resource(be);
 		s->map_offset = backend_shm_alloc(be, be->alignment);
 		if (s->map_offset == UINT64_MAX) {
 			why = "host-visible region full";
-		} else if (gpu_submit_3d(&be->gpu, be->ctx_id, &a, sizeof(a), false) ||
-			   gpu_create_blob(&be->gpu, be->ctx_id, s->blob_id, VIRTIO_GPU_BLOB_MEM_HOST3D,
-					   VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, be->next_blob_id, be->alignment, NULL, 0,
-					   0)) {
+		} else if (paths_create_host3d(be, s->blob_id, be->next_blob_id, be->alignment)) {
 			snprintf(s->err, sizeof(s->err), "blob set-up: %s", be->gpu.err);
 			why = s->err;
 			s->blob_id = 0;

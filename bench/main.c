@@ -26,8 +26,8 @@
 #define VGB_HOST_PATH "build/ref/host/vgb-host"
 #endif
 #define QEMU_GPU_PATH "/usr/lib/qemu/vhost-user-gpu"
-/* The reference device with every path on: blobs, the reference context, a region for 64 MiB + slack. */
-#define VGB_HOST_ARGS " --blob --virgl --region-size=256M"
+/* The reference device offers blobs and the reference context by default; the region holds 64 MiB + slack. */
+#define VGB_HOST_ARGS " --region-size=256M"
 
 #define NBACKENDS 2
 #define NPATHS 3
@@ -172,7 +172,7 @@ static void add_ratios(struct report *r, const struct frame *frames, unsigned nf
 		const char *s = frames[i].label;
 		/* Targets are judged on the headline frame; other sizes are for reading. */
 		bool headline = !strcmp(s, "3840x2160");
-		char id[96], a[96], b[96];
+		char id[256], a[256], b[256];
 #define RATIO(idfmt, num, den, op, thr)                                                         \
 	do {                                                                                    \
 		snprintf(id, sizeof(id), idfmt, s);                                             \
@@ -370,7 +370,8 @@ int main(int argc, char **argv)
 	snprintf(r.qemu_cmd, sizeof(r.qemu_cmd), "%s", o.no_qemu ? "" : o.qemu);
 	describe_machine(&r);
 	for (unsigned i = 0; i < nframes; i++) {
-		snprintf(r.sizes[i], sizeof(r.sizes[i]), "%s", frames[i].label);
+		_Static_assert(sizeof(r.sizes[i]) == sizeof(frames[i].label), "label sizes");
+		memcpy(r.sizes[i], frames[i].label, sizeof(r.sizes[i]));
 		r.size_bytes[i] = frames[i].bytes;
 	}
 	r.nsizes = nframes;

@@ -70,8 +70,7 @@ static int alloc_pages(struct path *p, uint64_t bytes)
 	return 0;
 }
 
-/* The reference context allocates a host object and turns it into a mappable HOST3D blob. */
-static int create_host3d(struct backend *be, uint32_t id, uint64_t blob_id, uint64_t size)
+int paths_create_host3d(struct backend *be, uint32_t id, uint64_t blob_id, uint64_t size)
 {
 	struct vgb_refctx_alloc a = {
 		.hdr = {vgb_to_le32(VGB_REFCTX_ALLOC), vgb_to_le32(sizeof(a))},
@@ -81,8 +80,10 @@ static int create_host3d(struct backend *be, uint32_t id, uint64_t blob_id, uint
 	int rc = gpu_submit_3d(&be->gpu, be->ctx_id, &a, sizeof(a), false);
 	if (rc)
 		return rc;
-	return gpu_create_blob(&be->gpu, be->ctx_id, id, VIRTIO_GPU_BLOB_MEM_HOST3D,
-			       VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, blob_id, size, NULL, 0, 0);
+	rc = gpu_create_blob(&be->gpu, be->ctx_id, id, VIRTIO_GPU_BLOB_MEM_HOST3D,
+			     VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, blob_id, size, NULL, 0, 0);
+	/* Like a guest kernel, attach the new resource so context commands may name it. */
+	return rc ? rc : gpu_ctx_attach(&be->gpu, be->ctx_id, id);
 }
 
 static int map_blob(struct backend *be, uint32_t id, uint64_t size, uint64_t *offset, uint8_t **map)
@@ -136,7 +137,7 @@ int path_setup(struct path *p, struct backend *be, enum path_kind kind, const st
 		break;
 	case PATH_HOST3D_MAPPED:
 		p->blob_id = be->next_blob_id++;
-		if ((rc = create_host3d(be, p->resource_id, p->blob_id, p->size)))
+		if ((rc = paths_create_host3d(be, p->resource_id, p->blob_id, p->size)))
 			return fail(p, rc, "CREATE_BLOB(HOST3D)");
 		p->created = true;
 		if ((rc = map_blob(be, p->resource_id, p->size, &p->map_offset, &p->map)))
@@ -189,7 +190,7 @@ static int result_blob(struct backend *be)
 	uint32_t id = backend_new_resource(be);
 	uint64_t offset;
 	uint8_t *map;
-	int rc = create_host3d(be, id, be->next_blob_id++, be->alignment);
+	int rc = paths_create_host3d(be, id, be->next_blob_id++, be->alignment);
 	if (rc)
 		return rc;
 	if ((rc = map_blob(be, id, be->alignment, &offset, &map))) {

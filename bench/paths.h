@@ -58,6 +58,10 @@ const char *path_unsupported(struct backend *be, enum path_kind kind);
  * below be->shm_floor so that frames can reuse the rest of the region. */
 void paths_prepare(struct backend *be);
 
+/* The reference context allocates host object blob_id and turns it into mappable HOST3D blob
+ * `id`, attached to the context. */
+int paths_create_host3d(struct backend *be, uint32_t id, uint64_t blob_id, uint64_t size);
+
 int path_setup(struct path *p, struct backend *be, enum path_kind kind, const struct frame *f);
 /* One upload of src (frame.bytes); the guest write and the command are timed apart. */
 int path_upload(struct path *p, const uint8_t *src, double *write_s, double *command_s);

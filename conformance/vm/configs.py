@@ -78,7 +78,8 @@ CONFIGS = [
 
 BY_NAME = {c.name: c for c in CONFIGS}
 
-# What CI and the default pytest run cover: one copy-path pair on the host
-# QEMU and the real host-visible pair in forky.
-DEFAULT_SET = ["qemu10-virtio-gpu-linux6.1", "qemu10-virtio-gpu-linux7.2",
+# What CI and the default pytest run cover: the copy-path pairs on the host
+# QEMU (device built in, and behind vhost-user), the real host-visible pair in
+# forky, and our device behind forky QEMU once it is built.
+DEFAULT_SET = ["qemu10-virtio-gpu-linux6.1", "qemu10-virtio-gpu-linux7.2", "qemu10-vhost-user-gpu-linux7.2",
                "qemu11-virgl-blob-linux7.2", "qemu11-vgb-host-linux7.2"]

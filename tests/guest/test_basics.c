@@ -60,8 +60,11 @@ int main(int argc, char **argv)
 	h.flags = vgb_to_le32(VIRTIO_GPU_FLAG_FENCE | VIRTIO_GPU_FLAG_INFO_RING_IDX);
 	h.fence_id = vgb_to_le64(1000);
 	h.ring_idx = 64;
-	CHECK_EQ(vgb_drv_raw(drv, VGB_CONTROLQ, &h, sizeof(h), &r, sizeof(r), &used), 0);
-	CHECK_EQ(vgb_le32(r.type), VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER);
+	struct virtio_gpu_resp_display_info di;
+	memset(&di, 0, sizeof(di));
+	CHECK_EQ(vgb_drv_raw(drv, VGB_CONTROLQ, &h, sizeof(h), &di, sizeof(di), &used), 0);
+	CHECK_EQ(used, sizeof(r));
+	CHECK_EQ(vgb_le32(di.hdr.type), VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER);
 
 	if (vgb_drv_has(drv, VIRTIO_GPU_F_VIRGL) && vgb_drv_has(drv, VIRTIO_GPU_F_CONTEXT_INIT)) {
 		struct vgb_drv_capset_info ci;

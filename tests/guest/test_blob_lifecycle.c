@@ -59,20 +59,19 @@ static bool region_mapped(uint64_t off, uint64_t len)
 	return vgb_fe_shm_mapped(vgb_drv_fe(drv), VGB_DRV_SHMID_HOST_VISIBLE, off, len);
 }
 
-int main(int argc, char **argv)
+static int run(const char *host, const char *const *extra)
 {
-	const char *host = h_host(argc, argv);
-	drv = h_open_spawn(host, NULL, NULL);
+	drv = h_open_spawn(host, extra, NULL);
 	const struct vgb_drv_caps *c = vgb_drv_caps(drv);
 	if (!c->region) {
 		printf("SKIP: device offers no host-visible region\n");
-		return EXIT_SKIP;
+		exit(EXIT_SKIP);
 	}
 	CHECK_EQ(vgb_drv_refctx(drv, &ctx, &rc), 0);
 	const uint64_t g = c->map_granularity;
 	const uint64_t size = 2 * g;
-	printf("region %llu bytes, granularity %llu\n", (unsigned long long)c->region_size,
-	       (unsigned long long)g);
+	printf("region %llu bytes, granularity %llu (blob_alignment %u)\n", (unsigned long long)c->region_size,
+	       (unsigned long long)g, c->blob_alignment);
 
 	/* Nothing is mapped before the first MAP: the whole region faults. */
 	CHECK(!region_mapped(0, g));
@@ -206,5 +205,16 @@ int main(int argc, char **argv)
 	for (uint64_t off = 0; off + g <= rs; off += g)
 		CHECK(!region_mapped(off, g));
 	vgb_drv_close(drv);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *host = h_host(argc, argv);
+	static const char *const small_region[] = { "--region-size=1M", NULL };
+	static const char *const coarse[] = { "--alignment=65536", "--blob-alignment", "--region-size=4M", NULL };
+	run(host, NULL);
+	run(host, small_region);
+	run(host, coarse);
 	return 0;
 }

@@ -94,7 +94,7 @@ static void guest_storage(struct vgb_drv *drv, uint32_t blob_mem, const char *la
 	vgb_drv_backing_free(drv, &rb);
 }
 
-static void run(const char *host, const char *const *extra, const char *label)
+static void run(const char *host, const char *const *extra, uint32_t expect_cache, const char *label)
 {
 	struct vgb_drv *drv = h_open_spawn(host, extra, NULL);
 	if (!vgb_drv_caps(drv)->region) {
@@ -109,6 +109,8 @@ static void run(const char *host, const char *const *extra, const char *label)
 		exit(1);
 	}
 	CHECK_EQ(c.buf.cacheable, c.buf.map_info == VIRTIO_GPU_MAP_CACHE_CACHED);
+	if (expect_cache)
+		CHECK_EQ(c.buf.map_info, expect_cache);
 	for (uint32_t seed = 1; seed <= 4; seed++) {
 		if (vgb_coh_guest_to_host(&c, seed, why, sizeof(why)) ||
 		    vgb_coh_host_to_guest(&c, seed, why, sizeof(why))) {
@@ -134,7 +136,15 @@ static void run(const char *host, const char *const *extra, const char *label)
 int main(int argc, char **argv)
 {
 	const char *host = h_host(argc, argv);
-	run(host, NULL, "default");
+	static const char *const wc[] = { "--map-cache=wc", NULL };
+	static const char *const uncached[] = { "--map-cache=uncached", NULL };
+	static const char *const cached[] = { "--map-cache=cached", NULL };
+	static const char *const coarse[] = { "--alignment=65536", "--blob-alignment", NULL };
+	run(host, NULL, 0, "default");
+	run(host, cached, VIRTIO_GPU_MAP_CACHE_CACHED, "map-cache=cached");
+	run(host, wc, VIRTIO_GPU_MAP_CACHE_WC, "map-cache=wc");
+	run(host, uncached, VIRTIO_GPU_MAP_CACHE_UNCACHED, "map-cache=uncached");
+	run(host, coarse, 0, "blob_alignment 65536");
 	struct vgb_drv *drv = h_open_spawn(host, NULL, NULL);
 	if (vgb_drv_has(drv, VIRTIO_GPU_F_RESOURCE_BLOB) && vgb_drv_has(drv, VIRTIO_GPU_F_CONTEXT_INIT)) {
 		guest_storage(drv, VIRTIO_GPU_BLOB_MEM_GUEST, "GUEST blob");

@@ -72,11 +72,16 @@ int main(int argc, char **argv)
 		show_frames(drv, (enum vgb_path)p);
 		vgb_drv_close(drv);
 	}
-	/* One session, every path forced by the driver in turn. */
-	struct vgb_drv *drv = h_open_spawn(host, NULL, NULL);
-	for (int p = 0; p < VGB_PATH_COUNT; p++)
-		show_frames(drv, (enum vgb_path)p);
-	CHECK_EQ(vgb_drv_region_used(drv), 0);
-	vgb_drv_close(drv);
+	/* One session, every path forced by the driver in turn; then with a coarse blob alignment. */
+	static const char *const coarse[] = { "--alignment=65536", "--blob-alignment", NULL };
+	for (int round = 0; round < 2; round++) {
+		struct vgb_drv *drv = h_open_spawn(host, round ? coarse : NULL, NULL);
+		if (round)
+			CHECK_EQ(vgb_drv_caps(drv)->blob_alignment, 65536);
+		for (int p = 0; p < VGB_PATH_COUNT; p++)
+			show_frames(drv, (enum vgb_path)p);
+		CHECK_EQ(vgb_drv_region_used(drv), 0);
+		vgb_drv_close(drv);
+	}
 	return 0;
 }

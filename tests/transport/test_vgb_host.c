@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vgb-host as a program: backend-program conventions (--print-capabilities,
+ * usage errors), device knobs seen through the front-end, an oversized
+ * request, and a malformed ring ending the process with status 1.
+ * Usage: test_vgb_host PATH-TO-vgb-host
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "check.h"
+#include "vgb/frontend.h"
+#include "vgb/virtq.h"
+#include "vgb/vhost_user.h"
+#include "vgb/wire.h"
+
+static const char *host;
+
+static int run_status(const char *args, char *out, size_t cap)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", host, args);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	size_t n = fread(out, 1, cap - 1, p);
+	out[n] = 0;
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_program_conventions(void)
+{
+	char out[4096];
+	CHECK(run_status("--print-capabilities", out, sizeof(out)) == 0, "capabilities exit 0");
+	CHECK(strstr(out, "\"type\": \"gpu\"") && strstr(out, "\"features\""), "capabilities JSON: %s", out);
+	const char *bad[] = { "", "--fd=3 --socket-path=/tmp/x", "--fd=3 --map-cache=foo", "--fd=3 --size=0x5",
+			      "--fd=3 --region-size=12Q", "--fd=3 --alignment=1000", "--fd=3 --scanouts=17",
+			      "--fd=3 --no-blob --blob-alignment", "--fd=3 extra" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int st = run_status(bad[i], out, sizeof(out));
+		CHECK(st == 2, "'%s' exits %d (expected 2): %s", bad[i], st, out);
+	}
+	CHECK(run_status("--help", out, sizeof(out)) == 0 && strstr(out, "--socket-path"), "--help");
+}
+
+static struct vgb_fe *start(char **argv)
+{
+	struct vgb_fe_options o;
+	vgb_fe_options_defaults(&o);
+	o.backend_argv = argv;
+	o.timeout_ms = 5000;
+	char err[512];
+	struct vgb_fe *fe = vgb_fe_start(&o, err, sizeof(err));
+	CHECK(fe, "start %s: %s", argv[1] ? argv[1] : "", err);
+	return fe;
+}
+
+static int ctrl(struct vgb_fe *fe, const void *req, uint32_t len, void *resp, uint32_t cap, uint32_t *used)
+{
+	uint64_t out = vgb_fe_alloc(fe, len), in = vgb_fe_alloc(fe, cap);
+	memcpy(vgb_fe_gpa_ptr(fe, out, len), req, len);
+	struct vgb_sg o = { out, len }, i = { in, cap };
+	int r = vgb_fe_submit(fe, 0, &o, 1, &i, 1, used);
+	if (!r)
+		memcpy(resp, vgb_fe_gpa_ptr(fe, in, cap), cap);
+	vgb_fe_free(fe, out, len);
+	vgb_fe_free(fe, in, cap);
+	return r;
+}
+
+static void test_knobs(void)
+{
+	char *a[] = { (char *)host, "--no-blob", "--no-region", "--scanouts=2", "--size=640x480", NULL };
+	struct vgb_fe *fe = start(a);
+	if (fe) {
+		CHECK(!(vgb_fe_device_features(fe) & (1ull << VIRTIO_GPU_F_RESOURCE_BLOB)), "no blob offered");
+		CHECK(!vgb_fe_shm(fe, VIRTIO_GPU_SHM_ID_HOST_VISIBLE, NULL), "no region");
+		struct vgb_gpu_config c;
+		memset(&c, 0, sizeof(c));
+		CHECK(vgb_fe_get_config(fe, &c, 16) == 16 && vgb_le32(c.num_scanouts) == 2, "2 scanouts");
+		struct virtio_gpu_ctrl_hdr h = { .type = vgb_to_le32(VIRTIO_GPU_CMD_GET_DISPLAY_INFO) };
+		struct virtio_gpu_resp_display_info info;
+		uint32_t used = 0;
+		CHECK(ctrl(fe, &h, sizeof(h), &info, sizeof(info), &used) == 0 && used == sizeof(info),
+		      "display info: %s", vgb_fe_error(fe));
+		CHECK(vgb_le32(info.pmodes[1].r.width) == 640 && vgb_le32(info.pmodes[1].r.height) == 480,
+		      "scanout 1 is 640x480");
+		/* Longer than any command: answered ERR_UNSPEC without being read. */
+		static uint8_t huge[8u << 20];
+		memcpy(huge, &h, sizeof(h));
+		struct virtio_gpu_ctrl_hdr r;
+		CHECK(ctrl(fe, huge, sizeof(huge), &r, sizeof(r), &used) == 0 && used == sizeof(r) &&
+			      vgb_le32(r.type) == VIRTIO_GPU_RESP_ERR_UNSPEC,
+		      "oversized request: used %u type 0x%x", used, vgb_le32(r.type));
+		vgb_fe_stop(fe);
+	}
+
+	char *b[] = { (char *)host, "--region-size=64M", "--alignment=65536", "--blob-alignment",
+		      "--map-cache=wc", NULL };
+	fe = start(b);
+	if (fe) {
+		uint64_t size = 0;
+		CHECK(vgb_fe_shm(fe, VIRTIO_GPU_SHM_ID_HOST_VISIBLE, &size) && size == (64u << 20),
+		      "64 MiB region (%llu)", (unsigned long long)size);
+		CHECK(vgb_fe_features(fe) & (1ull << VIRTIO_GPU_F_BLOB_ALIGNMENT), "blob alignment negotiated");
+		struct vgb_gpu_config c;
+		memset(&c, 0, sizeof(c));
+		CHECK(vgb_fe_get_config(fe, &c, 20) == 20 && vgb_le32(c.blob_alignment) == 65536,
+		      "blob_alignment %u", vgb_le32(c.blob_alignment));
+		vgb_fe_stop(fe);
+	}
+}
+
+static void test_malformed_ring(void)
+{
+	char *a[] = { (char *)host, NULL };
+	struct vgb_fe *fe = start(a);
+	if (!fe)
+		return;
+	struct vgb_vq_drv *vq = vgb_fe_vq(fe, 0);
+	vgb_vq_drv_raw_publish(vq, vq->num + 5); /* head past the queue size */
+	vgb_fe_kick(fe, 0);
+	int r = vgb_fe_poll(fe, 5000);
+	CHECK(r == -EPIPE && strstr(vgb_fe_error(fe), "exited with status 1"),
+	      "malformed ring: %d %s", r, vgb_fe_error(fe));
+	vgb_fe_stop(fe);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s PATH-TO-vgb-host\n", argv[0]);
+		return 99;
+	}
+	host = argv[1];
+	test_program_conventions();
+	test_knobs();
+	test_malformed_ring();
+	return check_result("test_vgb_host");
+}

@@ -84,3 +84,17 @@ def test_exit_code_not_supported(conform, tmp_path, qemu):
     for c in doc["targets"][0]["cases"]:
         assert c["detail"], "NOT_SUPPORTED must say why"
     assert proc.returncode == 77
+
+
+@pytest.mark.parametrize("rule,case,req", [
+    ("map-double-ok", "dev.map.double", "REQ-DEV-MAP-0005"),
+    ("map-info-none", "dev.map.map_info", "REQ-DEV-CACHE-0001"),
+])
+def test_injected_map_bug_fails_with_id(conform, tmp_path, rule, case, req):
+    """A reference device made to misbehave fails exactly the matching case."""
+    proc, doc = run(conform, tmp_path, "--target", "ref-full", "--inject", rule, "--filter", case)
+    c = doc["targets"][0]["cases"][0]
+    assert c["verdict"] == "FAIL", c
+    assert c["failed_id"] == req, c
+    proc, doc = run(conform, tmp_path, "--target", "ref-full", "--filter", case)
+    assert doc["targets"][0]["cases"][0]["verdict"] == "PASS", doc

@@ -359,6 +359,20 @@ static int get_config(struct vgb_vu_backend *be, const struct vgb_vu_msg *m)
 	return reply(be, m, &c, VGB_VU_CONFIG_HDR_SIZE + c.size);
 }
 
+/*
+ * SET_CONFIG: the only driver-writable field of a GPU is events_clear (offset 4).
+ * Nothing raises display events here, so clearing is accepted and changes nothing;
+ * any other write is refused.
+ */
+static int set_config(struct vgb_vu_backend *be, const struct vgb_vu_msg *m)
+{
+	const struct vgb_vu_config *c = &m->payload.config;
+	if (be->dev.gpu && c->offset == 4 && c->size == 4)
+		return 0;
+	be_log(be, "SET_CONFIG offset %u size %u refused: not a writable field", c->offset, c->size);
+	return 1;
+}
+
 static int get_shmem_config(struct vgb_vu_backend *be, const struct vgb_vu_msg *m)
 {
 	struct vgb_vu_shmem_config *c = calloc(1, sizeof(*c));
@@ -484,6 +498,10 @@ static int dispatch(struct vgb_vu_backend *be, struct vgb_vu_msg *m, bool *repli
 			return be_fail(be, -EPROTO, "GET_CONFIG without protocol feature CONFIG");
 		*replied = true;
 		return get_config(be, m);
+	case VGB_VU_SET_CONFIG:
+		if (!has_protocol(be, VGB_VU_PROTOCOL_F_CONFIG))
+			return be_fail(be, -EPROTO, "SET_CONFIG without protocol feature CONFIG");
+		return set_config(be, m);
 	case VGB_VU_GPU_SET_SOCKET:
 		if (!be->dev.gpu)
 			return be_fail(be, -EPROTO, "GPU_SET_SOCKET sent to a device that is not a GPU");

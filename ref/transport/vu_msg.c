@@ -279,6 +279,7 @@ static bool frontend_shape(uint32_t req, struct shape *s)
 		return true;
 	case VGB_VU_SET_MEM_TABLE:
 	case VGB_VU_GET_CONFIG:
+	case VGB_VU_SET_CONFIG:
 		*s = (struct shape){ -1, 0 };
 		return true;
 	default:
@@ -308,7 +309,7 @@ int vgb_vu_check_frontend_msg(const struct vgb_vu_msg *m, char *err, size_t errl
 			return errf(err, errlen, -EPROTO, "%s: %u fds for %u regions", name, m->nfds, n);
 		return 0;
 	}
-	if (m->request == VGB_VU_GET_CONFIG) {
+	if (m->request == VGB_VU_GET_CONFIG || m->request == VGB_VU_SET_CONFIG) {
 		if (m->size < VGB_VU_CONFIG_HDR_SIZE)
 			return errf(err, errlen, -EPROTO, "%s: payload %u bytes, too short", name, m->size);
 		uint32_t sz = m->payload.config.size;

@@ -297,6 +297,24 @@ static void test_backend_rejects(void)
 	      "SET_FEATURES with unoffered bits: %s", vgb_vu_backend_error(r.be));
 	rig_free(&r);
 
+	/* SET_CONFIG: events_clear is writable, nothing else. */
+	r = rig_new();
+	vgb_vu_msg_init(&m, VGB_VU_SET_PROTOCOL_FEATURES, 0, 8);
+	m.payload.u64 = (1ull << VGB_VU_PROTOCOL_F_REPLY_ACK) | (1ull << VGB_VU_PROTOCOL_F_CONFIG);
+	CHECK(rig_send(&r, &m, NULL, 0) == 1, "protocol features");
+	for (int k = 0; k < 2; k++) {
+		vgb_vu_msg_init(&m, VGB_VU_SET_CONFIG, VGB_VU_FLAG_NEED_REPLY, 12 + 4);
+		m.payload.config.offset = k ? 0 : 4;
+		m.payload.config.size = 4;
+		CHECK(rig_send(&r, &m, NULL, 0) == 1, "SET_CONFIG keeps the connection");
+		CHECK(vgb_vu_recv(r.fe, &rep, 1000, err, sizeof(err)) == 0 &&
+			      vgb_vu_check_reply(&rep, VGB_VU_SET_CONFIG, 8, err, sizeof(err)) == 0 &&
+			      rep.payload.u64 == (uint64_t)k,
+		      "SET_CONFIG offset %u acked %llu", m.payload.config.offset,
+		      (unsigned long long)rep.payload.u64);
+	}
+	rig_free(&r);
+
 	r = rig_new();
 	vgb_vu_msg_init(&m, VGB_VU_SET_VRING_NUM, 0, 8);
 	m.payload.state = (struct vgb_vu_vring_state){ 0, 3 };

@@ -84,7 +84,7 @@ static int check_features(struct vgb_drv *drv)
 	 * The frontend accepts at start-up whatever is offered within the mask, so
 	 * a device offering a dependent bit alone has made the driver accept it.
 	 */
-	uint64_t off = offered & DEVICE_BITS & drv->opts.features;
+	uint64_t off = offered & DEVICE_BITS;
 	if ((off >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1 && !((off >> VIRTIO_GPU_F_RESOURCE_BLOB) & 1))
 		return drv_fail(drv, -EPROTO, "device error (%s): F_BLOB_ALIGNMENT without F_RESOURCE_BLOB",
 				REQ_FEAT_ALIGNMENT_NEEDS_BLOB);
@@ -166,6 +166,11 @@ struct vgb_drv *vgb_drv_open(const struct vgb_drv_options *o, char *err, size_t 
 	}
 	drv->opts = *o;
 	drv->opts.features &= VGB_DRV_FEATURES;
+	/* Dependent bits only with what they depend on (REQ_DRV_FEAT_DEPENDENT). */
+	if (!(drv->opts.features & (1ull << VIRTIO_GPU_F_RESOURCE_BLOB)))
+		drv->opts.features &= ~(1ull << VIRTIO_GPU_F_BLOB_ALIGNMENT);
+	if (!(drv->opts.features & (1ull << VIRTIO_GPU_F_VIRGL)))
+		drv->opts.features &= ~(1ull << VIRTIO_GPU_F_CONTEXT_INIT);
 	struct vgb_fe_options fo = o->fe;
 	/* Transport bits stay as the frontend chose; device bits only those the driver uses. */
 	fo.features_mask = (fo.features_mask & ~DEVICE_BITS) | (fo.features_mask & drv->opts.features);

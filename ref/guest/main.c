@@ -41,13 +41,27 @@ static bool is_reference_device(const char *path)
 	return yes;
 }
 
+/* The driver leaves out what path p must not use (for backends without knobs). */
+static void restrict_driver(struct vgb_drv_options *o, enum vgb_path p)
+{
+	if (p == VGB_PATH_GUEST_BLOB)
+		o->ignore_region = true;
+	else if (p == VGB_PATH_COPY)
+		o->features &= ~(1ull << VIRTIO_GPU_F_RESOURCE_BLOB);
+}
+
+static void open_failed(struct vgb_path_result *r, const char *err)
+{
+	r->verdict = VGB_FAIL;
+	snprintf(r->detail, sizeof(r->detail), "cannot start the device: %s", err);
+}
+
 /* One backend process for path p. */
 static void run_spawned(char **argv, int argc, bool quiet, enum vgb_path p, struct vgb_path_result *r)
 {
 	char **args = calloc((size_t)argc + 2, sizeof(*args));
 	if (!args) {
-		snprintf(r->detail, sizeof(r->detail), "out of memory");
-		r->verdict = VGB_FAIL;
+		open_failed(r, "out of memory");
 		return;
 	}
 	struct vgb_drv_options o;
@@ -56,18 +70,35 @@ static void run_spawned(char **argv, int argc, bool quiet, enum vgb_path p, stru
 	int n = 0;
 	for (int i = 0; i < argc; i++)
 		args[n++] = argv[i];
-	if (is_reference_device(argv[0])) {
-		if (knobs[p])
-			args[n++] = (char *)knobs[p];
-	} else if (p == VGB_PATH_GUEST_BLOB) {
-		o.ignore_region = true;
-	} else if (p == VGB_PATH_COPY) {
-		o.features &= ~(1ull << VIRTIO_GPU_F_RESOURCE_BLOB);
-	}
+	const char *knob = is_reference_device(argv[0]) ? knobs[p] : NULL;
+	if (knob)
+		args[n++] = (char *)knob;
+	else if (!is_reference_device(argv[0]))
+		restrict_driver(&o, p);
 	args[n] = NULL;
 	o.fe.backend_argv = args;
-	vgb_selfcheck_path(&o, p, r);
+	char err[512];
+	struct vgb_drv *drv = vgb_drv_open(&o, err, sizeof(err));
+	char note[160] = "";
+	if (!drv && knob) {
+		/* The knob may clash with the caller's own options: restrict the driver instead. */
+		snprintf(note, sizeof(note), "backend refused %s; driver left the path's features out; ", knob);
+		args[n - 1] = NULL;
+		restrict_driver(&o, p);
+		drv = vgb_drv_open(&o, err, sizeof(err));
+	}
 	free(args);
+	if (!drv) {
+		open_failed(r, err);
+		return;
+	}
+	vgb_selfcheck_run(drv, p, true, r);
+	vgb_drv_close(drv);
+	if (note[0]) {
+		char detail[sizeof(r->detail)];
+		snprintf(detail, sizeof(detail), "%s%s", note, r->detail);
+		memcpy(r->detail, detail, sizeof(detail));
+	}
 }
 
 int main(int argc, char **argv)

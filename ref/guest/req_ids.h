@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The spec requirements the driver checks the device against, in one place:
- * every "device error" message names the requirement that was broken.
+ * The spec requirements the driver follows and checks the device against, in
+ * one place: every "device error" message names the requirement that was broken.
  */
 #ifndef VGB_GUEST_REQ_IDS_H
 #define VGB_GUEST_REQ_IDS_H
 
+/* What the driver itself follows. */
+#define REQ_DRV_FEAT_DEPENDENT "REQ-DRV-FEAT-0001", "REQ-DRV-FEAT-0002"
+
+/* What the driver checks the device against. */
 #define REQ_FEAT_CONTEXT_INIT_NEEDS_VIRGL "REQ-DEV-FEAT-0001"
 #define REQ_FEAT_ALIGNMENT_NEEDS_BLOB "REQ-DEV-FEAT-0002"
 #define REQ_CFG_SIZE "REQ-DEV-CFG-0001"

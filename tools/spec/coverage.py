@@ -4,6 +4,7 @@
 
 Usage: coverage.py --requirements requirements.json --cases cases.json
                    [--untestable spec/ids/untestable.txt] [--json OUT] [--fail-uncovered]
+                   [--exit-zero] [--quiet]
 
 cases.json is what `vgb-conform --list --json` prints: [{"name": "dev.map.basic", "ids": [...]}]
 (extra keys are ignored).  untestable.txt lines are "ID  reason".
@@ -127,6 +128,9 @@ def main(argv=None):
     ap.add_argument("--json", dest="json_out", help="write the full report as JSON here")
     ap.add_argument("--fail-uncovered", action="store_true",
                     help="exit 1 when a testable requirement is not covered")
+    ap.add_argument("--exit-zero", action="store_true",
+                    help="report only: exit 0 even with dangling IDs (for build steps)")
+    ap.add_argument("--quiet", action="store_true", help="print nothing (with --json)")
     args = ap.parse_args(argv)
     try:
         reqs = load_json(args.requirements, "requirements")
@@ -141,11 +145,14 @@ def main(argv=None):
         print("coverage: %s" % e, file=sys.stderr)
         return 2
     rep = join(reqs, cases, untestable)
-    print_report(rep, sys.stdout)
+    if not args.quiet:
+        print_report(rep, sys.stdout)
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as f:
             json.dump(rep, f, indent=2, ensure_ascii=False)
             f.write("\n")
+    if args.exit_zero:
+        return 0
     if rep["dangling"]:
         return 1
     if args.fail_uncovered and rep["uncovered"]:

@@ -67,6 +67,14 @@ CONFIGS = [
            "bookworm-backports QEMU 10.0.2 vhost-user-gpu-pci + vgb-host, Linux 7.2 (2D display "
            "channel; no shared memory region on this frontend)", backend="vgb-host", mem="1G"),
 
+    # The generic vhost-user frontend our device sits behind, driven by QEMU's
+    # own vhost-user-gpu backend: proves that plumbing without our device.
+    Config("qemu11-test-device-vhost-user-gpu-linux7.2", "forky", "linux-7.2",
+           ["-chardev", "socket,id=vu0,path={socket}",
+            "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
+           "forky QEMU 11.1 vhost-user-test-device-pci (virtio-id 16) + QEMU 10.0.2's vhost-user-gpu "
+           "backend, Linux 7.2 (no display channel, no SHMEM)", backend="qemu-vhost-user-gpu", mem="512M",
+           virtio_status=False),
     # QEMU's own vhost-user-gpu backend behind the same frontend: proves the
     # vhost-user plumbing and is a pair in its own right (2D, EDID only).
     Config("qemu10-vhost-user-gpu-linux7.2", "host", "linux-7.2",

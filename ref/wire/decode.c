@@ -235,8 +235,10 @@ static uint32_t decode_create_2d(const uint8_t *req, const struct vgb_decode_lim
 	uint32_t bpp = vgb_format_bpp(cmd->u.create_2d.format);
 	if (!bpp || !cmd->u.create_2d.width || !cmd->u.create_2d.height)
 		return fail(cmd, ERR_PARAM, "format/width/height");
-	uint64_t bytes = (uint64_t)cmd->u.create_2d.width * cmd->u.create_2d.height * bpp;
-	if (lim->max_blob_size && bytes > lim->max_blob_size)
+	uint64_t bytes;
+	bool wraps = __builtin_mul_overflow((uint64_t)cmd->u.create_2d.width * bpp,
+					    (uint64_t)cmd->u.create_2d.height, &bytes);
+	if (wraps || (lim->max_blob_size && bytes > lim->max_blob_size))
 		return fail(cmd, ERR_PARAM, "size: above max_blob_size");
 	return VGB_DECODE_OK;
 }

@@ -196,6 +196,8 @@ static void test_create_errors(void)
 	CHECK_RESP(t_create_2d(&t, 2, FMT_BGRA, 65537, 16384), E_PARAM);
 	CHECK_RESP(t_transfer_2d(&t, 2, 0, 0, 65537, 16384, 0), E_RES);
 	CHECK_RESP(t_create_2d(&t, 2, FMT_BGRA, 0xffffffffu, 0xffffffffu), E_PARAM);
+	CHECK_RESP(t_create_2d(&t, 2, FMT_BGRA, 1u << 31, 1u << 31), E_PARAM); /* 2^64 bytes wraps to 0 */
+	CHECK_RESP(t_create_2d(&t, 2, FMT_BGRA, 1u << 30, 1u << 30), E_PARAM);
 	t_fini(&t);
 
 	/* With limits that allow it, the resource exists and transfers stay 64-bit exact. */
@@ -218,6 +220,14 @@ static void test_create_errors(void)
 	CHECK_EQ(t.upd.w, 1);
 	CHECK_RESP(t_unref(&t, 2), OK);
 	CHECK_EQ(t.scanout_w[0], 0); /* unref disabled the scanout */
+	t_fini(&t);
+
+	/* No size limit at all: a size that wraps 64 bits is still refused. */
+	vgb_device_config_defaults(&cfg);
+	cfg.max_blob_size = ~0ull;
+	t_init(&t, &cfg);
+	CHECK_RESP(t_create_2d(&t, 2, FMT_BGRA, 1u << 31, 1u << 31), E_PARAM);
+	CHECK_RESP(t_create_2d(&t, 2, FMT_BGRA, 1u << 20, 1u << 20), E_OOM); /* 4 TiB: host memory */
 	t_fini(&t);
 
 	/* Host memory exhaustion. */

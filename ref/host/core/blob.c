@@ -68,7 +68,6 @@ uint32_t vgb_cmd_create_blob(struct vgb_device *dev, const struct vgb_cmd *cmd)
 		/* The object becomes the resource's memory; the context forgets it. */
 		vgb_ctx_take_object(ctx, c->blob_id);
 		res->host = obj->mem;
-		res->owner_ctx = ctx->id;
 		vgb_uncharge(dev, sizeof(*obj));
 		dev->nobjects--;
 		free(obj);

@@ -42,7 +42,6 @@ struct vgb_resource {
 	/* blobs */
 	uint32_t blob_mem, blob_flags;
 	uint64_t blob_id;
-	uint32_t owner_ctx;          /* ctx_id that created a HOST3D* blob */
 
 	uint64_t size;               /* bytes of content */
 	struct vgb_hostmem host;     /* 2D pixels or HOST3D* memory; ptr NULL for GUEST blobs */

@@ -194,3 +194,32 @@ int vgb_vu_gpu_get_edid(struct vgb_vu_backend *be, uint32_t scanout_id,
 		r = gpu_read_reply(be, VGB_VUG_GET_EDID, out, sizeof(*out));
 	return r;
 }
+
+int vgb_vu_gpu_send_raw(struct vgb_vu_backend *be, const void *buf, size_t len, int fd)
+{
+	int r = gpu_ready(be);
+	if (r || len == 0)
+		return r;
+	struct iovec iov = { (void *)buf, len };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd >= 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	ssize_t n = sendmsg(be->gpu_fd, &mh, MSG_NOSIGNAL);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n < len)
+		return vgb_sock_write_all(be->gpu_fd, (const uint8_t *)buf + n, len - (size_t)n);
+	return 0;
+}

@@ -11,6 +11,7 @@
  *   SLEEP    {u32 ms} -> i32 0 after sleeping
  *   CURSOR   -> i32: CURSOR_UPDATE at (5, 7)
  *   DIE {u32 sig}, EXIT {u32 status}: go away mid-request
+ *   GPU_RAW  {u32 with_fd, bytes} -> i32: the bytes as is on the display channel
  * Usage: vgb-test-backend [--shm-size=BYTES] [-v] (--fd=N | --socket-path=PATH)
  */
 #include <errno.h>
@@ -147,6 +148,18 @@ static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *
 	case TCMD_CURSOR: {
 		static uint32_t img[64 * 64];
 		int32_t r = vgb_vu_gpu_cursor(t->be, 0, 5, 7, true, 1, 2, img);
+		return put_i32s(resp, resp_cap, &r, 1);
+	}
+	case TCMD_GPU_RAW: {
+		int32_t r = -EINVAL;
+		if (req_len > 8) {
+			uint32_t with_fd;
+			memcpy(&with_fd, q + 4, 4);
+			int fd = with_fd ? memfd_create("vgb-test-dmabuf", MFD_CLOEXEC) : -1;
+			r = vgb_vu_gpu_send_raw(t->be, q + 8, req_len - 8, fd);
+			if (fd >= 0)
+				close(fd);
+		}
 		return put_i32s(resp, resp_cap, &r, 1);
 	}
 	case TCMD_DIE:

@@ -15,6 +15,7 @@
 #include "test_proto.h"
 #include "vgb/frontend.h"
 #include "vgb/vhost_user.h"
+#include "vgb/vhost_user_gpu.h"
 #include "vgb/virtq.h"
 #include "vgb/wire.h"
 
@@ -206,6 +207,60 @@ static void test_display(struct vgb_fe *fe)
 	CHECK(cmd_i32(fe, &q, 4) == 0, "cursor");
 }
 
+/* Sends one raw display-channel message: header fields, then `len` payload bytes. */
+static int32_t gpu_raw(struct vgb_fe *fe, uint32_t request, uint32_t size, const void *payload,
+		       uint32_t len, bool with_fd)
+{
+	uint8_t buf[4096];
+	uint32_t head[5] = { TCMD_GPU_RAW, with_fd, request, 0, size };
+	memcpy(buf, head, sizeof(head));
+	memcpy(buf + sizeof(head), payload, len);
+	return cmd_i32(fe, buf, (uint32_t)sizeof(head) + len);
+}
+
+/* A back-end that breaks the display protocol: every bad message is dropped, the channel stays in step. */
+static void test_display_rogue(struct vgb_fe *fe)
+{
+	uint32_t d[3] = { TCMD_DISPLAY, 64, 32 };
+	CHECK(cmd_i32(fe, d, sizeof(d)) == 0, "display 64x32");
+	const struct vgb_fe_scanout *s = vgb_fe_scanout(fe, 0);
+	uint32_t before = s->pixels ? s->pixels[0] : 1;
+	uint64_t updates = s->updates;
+	uint8_t zeros[64] = { 0 };
+
+	uint32_t short_scanout[2] = { 0, 10 };
+	CHECK(gpu_raw(fe, VGB_VUG_SCANOUT, 8, short_scanout, 8, false) == 0, "short SCANOUT sent");
+	uint32_t outside[5 + 10] = { 0, 60, 0, 10, 1 };
+	CHECK(gpu_raw(fe, VGB_VUG_UPDATE, sizeof(outside), outside, sizeof(outside), false) == 0, "sent");
+	uint32_t wrong_size[5 + 3] = { 0, 0, 0, 2, 2, 0xff, 0xff, 0xff };
+	CHECK(gpu_raw(fe, VGB_VUG_UPDATE, sizeof(wrong_size), wrong_size, sizeof(wrong_size), false) == 0, "sent");
+	CHECK(gpu_raw(fe, 99, 16, zeros, 16, false) == 0, "unknown request sent");
+	CHECK(gpu_raw(fe, VGB_VUG_CURSOR_UPDATE, 40, zeros, 40, false) == 0, "short CURSOR_UPDATE sent");
+	struct vgb_vug_dmabuf_scanout dm = { .scanout_id = 0, .width = 64, .height = 32 };
+	CHECK(gpu_raw(fe, VGB_VUG_DMABUF_SCANOUT, sizeof(dm), &dm, sizeof(dm), true) == 0, "dmabuf sent");
+	uint32_t big_scanout[3] = { 0, 20000, 10 };
+	CHECK(gpu_raw(fe, VGB_VUG_SCANOUT, 12, big_scanout, 12, false) == 0, "huge SCANOUT sent");
+	uint32_t bad_id[3] = { 40, 10, 10 };
+	CHECK(gpu_raw(fe, VGB_VUG_SCANOUT, 12, bad_id, 12, false) == 0, "SCANOUT 40 sent");
+	CHECK(gpu_raw(fe, VGB_VUG_SET_PROTOCOL_FEATURES, 4, zeros, 4, false) == 0, "short SET_PROTOCOL_FEATURES");
+
+	s = vgb_fe_scanout(fe, 0);
+	CHECK(s->width == 64 && s->height == 32 && s->updates == updates, "scanout untouched (%ux%u, %llu updates)",
+	      s->width, s->height, (unsigned long long)(s->updates - updates));
+	CHECK(s->pixels && s->pixels[0] == before && s->pixels[60] == 60, "pixels untouched");
+	CHECK(!vgb_fe_scanout(fe, 40), "no scanout 40");
+
+	/* Still in step: a valid one-pixel UPDATE lands. */
+	uint32_t one[6] = { 0, 3, 2, 1, 1, 0xdeadbeef };
+	CHECK(gpu_raw(fe, VGB_VUG_UPDATE, sizeof(one), one, sizeof(one), false) == 0, "valid update sent");
+	CHECK(s->pixels && s->pixels[2 * 64 + 3] == 0xdeadbeef && s->updates == updates + 1, "valid update applied");
+
+	/* A payload too large to skip safely ends the channel; the back-end then sees it closed. */
+	CHECK(gpu_raw(fe, 99, 1u << 30, zeros, 0, false) == 0, "huge unknown message sent");
+	int32_t r = cmd_i32(fe, d, sizeof(d));
+	CHECK(r != 0, "display after the channel was closed fails: %d", r);
+}
+
 static void test_config(struct vgb_fe *fe)
 {
 	uint8_t c[20];
@@ -338,6 +393,11 @@ int main(int argc, char **argv)
 		test_echo_scattered(fe, "indirect");
 		test_display(fe);
 		test_shm(fe);
+		vgb_fe_stop(fe);
+	}
+	fe = start(true, false, NULL);
+	if (fe) {
+		test_display_rogue(fe);
 		vgb_fe_stop(fe);
 	}
 	fe = start(false, true, NULL);

@@ -14,6 +14,7 @@ enum {
 	TCMD_CURSOR = 8,
 	TCMD_DIE = 9,  /* {u32 signal}: raise it */
 	TCMD_EXIT = 10, /* {u32 status}: exit with it */
+	TCMD_GPU_RAW = 11, /* {u32 with_fd, bytes...}: written as is on the display channel */
 };
 
 #endif

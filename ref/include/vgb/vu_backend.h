@@ -90,6 +90,9 @@ int vgb_vu_gpu_get_display_info(struct vgb_vu_backend *be,
 int vgb_vu_gpu_get_edid(struct vgb_vu_backend *be, uint32_t scanout_id,
 			struct virtio_gpu_resp_edid *out);
 
+/* Raw bytes (and optionally one fd) on the display channel: for tests that break the protocol on purpose. */
+int vgb_vu_gpu_send_raw(struct vgb_vu_backend *be, const void *buf, size_t len, int fd);
+
 /* Backend-program conventions: listen on a path and accept one front-end. */
 int vgb_vu_listen_accept(const char *path, char *err, size_t errlen);
 

@@ -83,18 +83,22 @@ static inline uint64_t vgb_to_le64(uint64_t v) { return htole64(v); }
 #define VGB_ASSERT_OFF(type, field, off) \
 	static_assert(offsetof(type, field) == (off), #type "." #field " offset")
 
+// tag::ctrl-hdr-layout[]
 VGB_ASSERT_SIZE(struct virtio_gpu_ctrl_hdr, 24);
 VGB_ASSERT_OFF(struct virtio_gpu_ctrl_hdr, type, 0);
 VGB_ASSERT_OFF(struct virtio_gpu_ctrl_hdr, flags, 4);
 VGB_ASSERT_OFF(struct virtio_gpu_ctrl_hdr, fence_id, 8);
 VGB_ASSERT_OFF(struct virtio_gpu_ctrl_hdr, ctx_id, 16);
 VGB_ASSERT_OFF(struct virtio_gpu_ctrl_hdr, ring_idx, 20);
+// end::ctrl-hdr-layout[]
 
 VGB_ASSERT_SIZE(struct virtio_gpu_rect, 16);
 VGB_ASSERT_SIZE(struct virtio_gpu_box, 24);
+// tag::mem-entry-layout[]
 VGB_ASSERT_SIZE(struct virtio_gpu_mem_entry, 16);
 VGB_ASSERT_OFF(struct virtio_gpu_mem_entry, addr, 0);
 VGB_ASSERT_OFF(struct virtio_gpu_mem_entry, length, 8);
+// end::mem-entry-layout[]
 
 VGB_ASSERT_SIZE(struct virtio_gpu_cursor_pos, 16);
 VGB_ASSERT_SIZE(struct virtio_gpu_update_cursor, 56);

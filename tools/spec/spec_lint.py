@@ -19,6 +19,7 @@ Errors (file:line: error CODE: message), exit 1 if any:
   E012 reference to a requirement ID the spec does not define
   E013 requirement anchor outside a requirement block
   E014 line ends with " +" (an AsciiDoc hard line break, usually a split expression)
+  E015 key word other than MUST, MUST NOT, SHOULD, SHOULD NOT, MAY in a requirement
   E100 included file missing
 """
 
@@ -28,6 +29,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reqparse  # noqa: E402
+
+
+ALLOWED_KEYWORDS = ("MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY")
 
 
 def lint(spec, retired):
@@ -64,6 +68,10 @@ def lint(spec, retired):
             add(reqparse.Problem(req.line, "E005", "%s is retired (retired.txt line %d) and "
                                  "cannot be used again" % (rid, retired[rid][0])))
         kws = reqparse.keywords(req.text)
+        for kw in kws:
+            if kw not in ALLOWED_KEYWORDS:
+                add(reqparse.Problem(req.line, "E015", "%s uses %s; this spec uses only %s" %
+                                     (rid, kw, ", ".join(ALLOWED_KEYWORDS))))
         if len(kws) != 1:
             add(reqparse.Problem(req.line, "E007", "%s has %d normative key words (%s); a bullet "
                                  "holds exactly one testable statement" %

@@ -3,9 +3,9 @@
 """Golden-file test: runs a command that writes into a fresh directory and compares every
 file it wrote with the expected directory.
 
-Usage: golden_test.py EXPECTED_DIR [--rc N] [--stdout NAME] -- COMMAND ARGS...
-"@OUT@" in the command is replaced by the output directory; with --stdout the command's
-standard output is saved there as NAME.  Set VGB_UPDATE_GOLDEN=1 to rewrite EXPECTED_DIR
+Usage: golden_test.py EXPECTED_DIR [--rc N] [--stdout NAME] [--stderr NAME] -- COMMAND ARGS...
+"@OUT@" in the command is replaced by the output directory; with --stdout (--stderr) the
+command's standard output (error) is saved there as NAME.  Set VGB_UPDATE_GOLDEN=1 to rewrite EXPECTED_DIR
 from the output (then review the diff before committing).
 """
 
@@ -27,7 +27,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 99
     expected = opts[0]
-    want_rc, stdout_name = 0, None
+    want_rc, stdout_name, stderr_name = 0, None, None
     i = 1
     while i < len(opts):
         if opts[i] == "--rc":
@@ -36,6 +36,9 @@ def main(argv):
         elif opts[i] == "--stdout":
             stdout_name = opts[i + 1]
             i += 2
+        elif opts[i] == "--stderr":
+            stderr_name = opts[i + 1]
+            i += 2
         else:
             print("unknown option %s" % opts[i], file=sys.stderr)
             return 99
@@ -43,6 +46,9 @@ def main(argv):
         cmd = [a.replace("@OUT@", out) for a in cmd]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         sys.stderr.write(proc.stderr)
+        if stderr_name:
+            with open(os.path.join(out, stderr_name), "w", encoding="utf-8") as f:
+                f.write(proc.stderr)
         if stdout_name:
             with open(os.path.join(out, stdout_name), "w", encoding="utf-8") as f:
                 f.write(proc.stdout)

@@ -94,9 +94,13 @@ static enum vc_verdict host_to_guest(struct vc *t)
 {
 	struct mapped m;
 	VC_TRY(setup(t, &m));
-	uint8_t *model = malloc(m.size);
-	if (!model)
+	uint8_t *model = malloc(m.size), *whole = malloc(m.size);
+	if (!model || !whole) {
+		free(model);
+		free(whole);
 		return vc_error(t, "out of memory");
+	}
+	memcpy(whole, m.ptr, m.size);
 	for (int it = 0; it < 24 && !vc_failed(t); it++) {
 		uint64_t off, len, first;
 		random_range(t, m.size, &off, &len);
@@ -104,6 +108,11 @@ static enum vc_verdict host_to_guest(struct vc *t)
 		if (!vc_host_pattern(t, &m.h, m.res, seed, off, len, R_COH_HOST_TO_GUEST))
 			break;
 		vc_pattern_fill(model, seed, len);
+		memcpy(whole + off, model, len);
+		uint64_t outside = compare(m.ptr, whole, m.size, &first) - compare(m.ptr + off, model, len, &first);
+		vc_check(t, outside == 0, R_COH_RANGE,
+			 "iteration %d: PATTERN of [%llu,+%llu) changed %llu words outside its range", it,
+			 (unsigned long long)off, (unsigned long long)len, (unsigned long long)outside);
 		uint64_t bad = compare(m.ptr + off, model, len, &first);
 		vc_check(t, bad == 0, R_COH_HOST_TO_GUEST,
 			 "iteration %d: %llu of %llu words differ from the host PATTERN (seed %u) at "
@@ -112,6 +121,7 @@ static enum vc_verdict host_to_guest(struct vc *t)
 			 (unsigned long long)off, (unsigned long long)len, (unsigned long long)first);
 	}
 	free(model);
+	free(whole);
 	return vc_done(t);
 }
 
@@ -134,13 +144,15 @@ static enum vc_verdict fence_order(struct vc *t)
 	vc_check(t, sum_b == want_b, R_FENCE_ORDER,
 		 "second fenced checksum %016llx does not match the second write %016llx",
 		 (unsigned long long)sum_b, (unsigned long long)want_b);
-	/* Host fill, then a guest read after the fenced command completed. */
-	VC_TRY(vc_host_fill(t, &m.h, m.res, 0x0badf00du, half, half, R_COH_HOST_TO_GUEST));
+	/* An unfenced host fill becomes visible once a later fenced request has completed. */
+	m.h.unfenced = true;
+	VC_TRY(vc_host_fill(t, &m.h, m.res, 0x0badf00du, half, half, R_COH_UNFENCED_LATER));
+	m.h.unfenced = false;
 	uint64_t dummy;
 	VC_TRY(vc_host_checksum_fenced(t, &m.h, m.res, 0, 4, 103, &dummy, R_FENCE_ECHO));
 	const volatile uint32_t *w = (const volatile uint32_t *)(m.ptr + half);
 	vc_check(t, vgb_le32(w[0]) == 0x0badf00du && vgb_le32(w[half / 4 - 1]) == 0x0badf00du,
-		 R_COH_HOST_TO_GUEST, "after a completed fence the guest reads 0x%08x, host wrote "
+		 R_COH_UNFENCED_LATER, "after a later fence completed the guest reads 0x%08x, host wrote "
 		 "0x0badf00d", vgb_le32(w[0]));
 	return vc_done(t);
 }
@@ -208,16 +220,19 @@ static enum vc_verdict producer_consumer(struct vc *t)
 #define NEED_COH (VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX)
 
 const struct vc_case vc_cases_coherency[] = {
-	{ .name = "dev.coh.guest_to_host", IDS(R_COH_GUEST_TO_HOST), .needs = NEED_COH,
+	{ .name = "dev.coh.guest_to_host", IDS(R_COH_GUEST_TO_HOST, R_COH_NO_TRANSFER_G2H, R_REFCTX_CHECKSUM),
+	  .needs = NEED_COH,
 	  .run = guest_to_host, .random = true,
 	  .summary = "guest writes through the mapping; host CHECKSUM matches" },
-	{ .name = "dev.coh.host_to_guest", IDS(R_COH_HOST_TO_GUEST), .needs = NEED_COH,
+	{ .name = "dev.coh.host_to_guest", IDS(R_COH_HOST_TO_GUEST, R_COH_NO_TRANSFER_H2G, R_COH_RANGE, R_REFCTX_PATTERN),
+	  .needs = NEED_COH,
 	  .run = host_to_guest, .random = true,
 	  .summary = "host PATTERN; guest reads exactly it through the mapping" },
-	{ .name = "dev.coh.fence_order", IDS(R_FENCE_ORDER, R_FENCE_ECHO, R_COH_HOST_TO_GUEST),
+	{ .name = "dev.coh.fence_order", IDS(R_FENCE_ORDER, R_FENCE_ECHO, R_FENCE_CTX, R_FENCE_DONE,
+						   R_COH_UNFENCED_LATER),
 	  .needs = NEED_COH, .run = fence_order,
 	  .summary = "fenced host reads see guest writes in order; fence echoed" },
-	{ .name = "dev.coh.producer_consumer", IDS(R_COH_HOST_TO_GUEST, R_COH_GUEST_TO_HOST),
+	{ .name = "dev.coh.producer_consumer", IDS(R_COH_HOST_TO_GUEST, R_COH_GUEST_TO_HOST, R_CACHE_COHERENT),
 	  .needs = NEED_COH, .run = producer_consumer, .random = true, .timeout_s = 120,
 	  .summary = "sustained alternating producer/consumer loop; staleness reported" },
 	{ 0 },

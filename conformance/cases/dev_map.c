@@ -21,12 +21,13 @@ static bool host_blob(struct vc *t, struct vc_host *h, unsigned granules, uint32
 	return vc_expect(t, got, OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D) of a host object");
 }
 
+/* map_info arrives little-endian (vc_map decodes it): a big-endian writer shows as high bits. */
 static bool valid_map_info(struct vc *t, uint32_t mi)
 {
 	uint32_t cache = mi & VIRTIO_GPU_MAP_CACHE_MASK;
-	return vc_check(t, (mi & ~(uint32_t)VIRTIO_GPU_MAP_CACHE_MASK) == 0 &&
-				   cache >= VIRTIO_GPU_MAP_CACHE_CACHED &&
-				   cache <= VIRTIO_GPU_MAP_CACHE_WC,
+	return vc_check(t, (mi & ~(uint32_t)VIRTIO_GPU_MAP_CACHE_MASK) == 0, R_CACHE_HIGH_BITS,
+			"map_info 0x%08x has bits above the cache mask set", mi) &&
+	       vc_check(t, cache >= VIRTIO_GPU_MAP_CACHE_CACHED && cache <= VIRTIO_GPU_MAP_CACHE_WC,
 			R_CACHE_VALID, "map_info 0x%x is not CACHED, UNCACHED or WC", mi);
 }
 
@@ -72,7 +73,7 @@ static enum vc_verdict map_visible(struct vc *t)
 	uint8_t *base = vc_region(t, NULL);
 	const volatile uint32_t *w = (const volatile uint32_t *)base;
 	for (uint64_t i = 0; i < size / 4; i++)
-		VC_TRY(vc_check(t, vgb_le32(w[i]) == 0xc0ffee11u, R_MAP_VISIBLE,
+		VC_TRY(vc_check(t, vgb_le32(w[i]) == 0xc0ffee11u, R_MAP_KEEPS_CONTENT,
 				"guest reads 0x%08x at byte %llu of the mapping; host filled 0xc0ffee11",
 				vgb_le32(w[i]), (unsigned long long)i * 4));
 	vc_pattern_fill(base, t->seed, size);
@@ -127,7 +128,7 @@ static enum vc_verdict unref_mapped(struct vc *t)
 	VC_TRY(vc_expect(t, vc_unref(t, res), OK_NODATA, R_LIFE_UNREF_MAPPED,
 			 "RESOURCE_UNREF of a mapped blob"));
 	uint8_t *base = vc_region(t, NULL);
-	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, 0, size), R_LIFE_UNREF_MAPPED,
+	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, 0, size), R_LIFE_UNREF_GONE,
 		 "after UNREF of a mapped blob, its range is still backed");
 	vc_check(t, vc_touch_faults(base), R_SHM_GONE,
 		 "after UNREF of a mapped blob, reading its old range still reaches memory");
@@ -147,27 +148,32 @@ static enum vc_verdict remap(struct vc *t)
 	VC_TRY(host_blob(t, &h, 1, MAPPABLE, &res, &size));
 	VC_TRY(region_fits(t, 2 * size));
 	VC_TRY(vc_host_fill(t, &h, res, 0x5a5a5a5au, 0, size, R_COH_HOST_TO_GUEST));
-	VC_TRY(map_ok(t, res, 0, "MAP_BLOB"));
+	uint32_t mi1 = 0, mi2 = 0;
+	VC_TRY(vc_expect(t, vc_map(t, res, 0, &mi1), OK_MAP, R_MAP_OK, "MAP_BLOB"));
 	VC_TRY(vc_expect(t, vc_unmap(t, res), OK_NODATA, R_UNMAP_OK, "UNMAP_BLOB"));
-	VC_TRY(map_ok(t, res, size, "MAP_BLOB again at another offset after UNMAP"));
+	VC_TRY(vc_expect(t, vc_map(t, res, size, &mi2), OK_MAP, R_MAP_REUSE,
+			 "MAP_BLOB again at another offset after UNMAP"));
+	vc_check(t, mi1 == mi2, R_CACHE_SAME, "map_info %u on the first mapping, %u on the second",
+		 mi1, mi2);
 	const volatile uint32_t *w = (const volatile uint32_t *)(vc_region(t, NULL) + size);
 	vc_check(t, vgb_le32(w[0]) == 0x5a5a5a5au && vgb_le32(w[size / 4 - 1]) == 0x5a5a5a5au,
-		 R_MAP_VISIBLE, "remapped blob shows 0x%08x, host content 0x5a5a5a5a", vgb_le32(w[0]));
+		 R_UNMAP_KEEPS_CONTENT, "remapped blob shows 0x%08x, host content 0x5a5a5a5a",
+		 vgb_le32(w[0]));
 	return vc_done(t);
 }
 
 /* MAP at `off`, expecting a refusal, and nothing mapped there afterwards. */
 static enum vc_verdict map_refused_at(struct vc *t, uint64_t off, unsigned granules,
-				      const char *what)
+				      const char *req_id, const char *what)
 {
 	struct vc_host h;
 	uint32_t res;
 	uint64_t size;
 	VC_TRY(host_blob(t, &h, granules, MAPPABLE, &res, &size));
-	VC_TRY(vc_expect(t, vc_map(t, res, off, NULL), EINVAL_P, R_MAP_OFFSET, what));
+	VC_TRY(vc_expect(t, vc_map(t, res, off, NULL), EINVAL_P, req_id, what));
 	uint64_t rsize;
 	vc_region(t, &rsize);
-	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, 0, rsize), R_MAP_OFFSET,
+	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, 0, rsize), R_ERR_NO_EFFECT,
 		 "a refused MAP_BLOB left a mapping in the region");
 	vc_still_serves(t, what);
 	/* The blob itself still maps where it fits. */
@@ -178,19 +184,19 @@ static enum vc_verdict map_refused_at(struct vc *t, uint64_t off, unsigned granu
 static enum vc_verdict offset_unaligned(struct vc *t)
 {
 	uint64_t g = vc_map_granularity(t);
-	return map_refused_at(t, g / 2, 1, "MAP_BLOB at half the map granularity");
+	return map_refused_at(t, g / 2, 1, R_MAP_OFFSET, "MAP_BLOB at half the map granularity");
 }
 
 static enum vc_verdict offset_odd(struct vc *t)
 {
-	return map_refused_at(t, 1, 1, "MAP_BLOB at offset 1");
+	return map_refused_at(t, 1, 1, R_MAP_OFFSET, "MAP_BLOB at offset 1");
 }
 
 static enum vc_verdict offset_past_end(struct vc *t)
 {
 	uint64_t rsize;
 	vc_region(t, &rsize);
-	return map_refused_at(t, rsize, 1, "MAP_BLOB at offset == region size");
+	return map_refused_at(t, rsize, 1, R_MAP_BOUNDS, "MAP_BLOB at offset == region size");
 }
 
 static enum vc_verdict offset_straddles_end(struct vc *t)
@@ -198,13 +204,13 @@ static enum vc_verdict offset_straddles_end(struct vc *t)
 	uint64_t rsize;
 	vc_region(t, &rsize);
 	uint64_t g = vc_map_granularity(t);
-	return map_refused_at(t, rsize - g, 2, "MAP_BLOB of 2 granules at the last granule");
+	return map_refused_at(t, rsize - g, 2, R_MAP_BOUNDS, "MAP_BLOB of 2 granules at the last granule");
 }
 
 static enum vc_verdict offset_overflow(struct vc *t)
 {
 	uint64_t g = vc_map_granularity(t);
-	return map_refused_at(t, UINT64_MAX - g + 1, 2,
+	return map_refused_at(t, UINT64_MAX - g + 1, 2, R_MAP_BOUNDS,
 			      "MAP_BLOB whose offset + size overflows 64 bits");
 }
 
@@ -241,12 +247,12 @@ static enum vc_verdict map_double(struct vc *t)
 	VC_TRY(map_ok(t, res, 0, "first MAP_BLOB"));
 	VC_TRY(vc_expect(t, vc_map(t, res, size, NULL), EINVAL_P, R_MAP_DOUBLE,
 			 "MAP_BLOB of an already mapped blob"));
-	vc_check(t, vgb_fe_shm_mapped(t->fe, 1, 0, size), R_MAP_DOUBLE,
+	vc_check(t, vgb_fe_shm_mapped(t->fe, 1, 0, size), R_MAP_DOUBLE_INTACT,
 		 "the existing mapping is gone after a refused second MAP_BLOB");
-	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, size, size), R_MAP_DOUBLE,
+	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, size, size), R_ERR_NO_EFFECT,
 		 "a refused second MAP_BLOB left a mapping at its offset");
 	const volatile uint32_t *w = (const volatile uint32_t *)vc_region(t, NULL);
-	vc_check(t, vgb_le32(w[0]) == 0x12345678u, R_MAP_DOUBLE,
+	vc_check(t, vgb_le32(w[0]) == 0x12345678u, R_MAP_DOUBLE_INTACT,
 		 "existing mapping reads 0x%08x after the refused MAP, expected 0x12345678",
 		 vgb_le32(w[0]));
 	return vc_done(t);
@@ -319,33 +325,35 @@ static enum vc_verdict not_blob(struct vc *t)
 #define NEED_MAP (VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX)
 
 const struct vc_case vc_cases_map[] = {
-	{ .name = "dev.map.basic", IDS(R_MAP_OK, R_MAP_VISIBLE, R_CACHE_VALID), .needs = NEED_MAP,
+	{ .name = "dev.map.basic", IDS(R_MAP_OK, R_MAP_VISIBLE, R_CACHE_VALID, R_CACHE_HIGH_BITS,
+					     R_CACHE_LE, R_FEAT_REGION_MAPS), .needs = NEED_MAP,
 	  .run = map_basic, .summary = "MAP_BLOB answers OK_MAP_INFO and backs the range" },
-	{ .name = "dev.map.visible_both_ways", IDS(R_MAP_VISIBLE, R_COH_HOST_TO_GUEST,
-						   R_COH_GUEST_TO_HOST),
+	{ .name = "dev.map.visible_both_ways", IDS(R_MAP_VISIBLE, R_MAP_KEEPS_CONTENT,
+						   R_COH_HOST_TO_GUEST, R_COH_GUEST_TO_HOST,
+						   R_REFCTX_FILL, R_REFCTX_CHECKSUM),
 	  .needs = NEED_MAP, .run = map_visible, .random = true,
 	  .summary = "host fill read by the guest; guest pattern checksummed by the host" },
 	{ .name = "dev.map.map_info", IDS(R_CACHE_VALID, R_CACHE_MATCH), .needs = NEED_MAP,
 	  .run = map_info_matches, .summary = "map_info is valid and matches the memory's cache type" },
 	{ .name = "dev.map.unmap_gone", IDS(R_UNMAP_OK, R_SHM_GONE), .needs = NEED_MAP,
 	  .run = unmap_gone, .summary = "after UNMAP_BLOB the range no longer reaches the memory" },
-	{ .name = "dev.map.unref_mapped", IDS(R_LIFE_UNREF_MAPPED, R_SHM_GONE), .needs = NEED_MAP,
+	{ .name = "dev.map.unref_mapped", IDS(R_LIFE_UNREF_MAPPED, R_LIFE_UNREF_GONE, R_SHM_GONE), .needs = NEED_MAP,
 	  .run = unref_mapped, .summary = "UNREF of a mapped blob unmaps it; the range is reusable" },
-	{ .name = "dev.map.remap", IDS(R_MAP_OK, R_UNMAP_OK, R_MAP_VISIBLE), .needs = NEED_MAP,
+	{ .name = "dev.map.remap", IDS(R_MAP_REUSE, R_UNMAP_KEEPS_CONTENT, R_CACHE_SAME, R_UNMAP_OK), .needs = NEED_MAP,
 	  .run = remap, .summary = "map, unmap, map again elsewhere; content kept" },
 	{ .name = "dev.map.offset_unaligned", IDS(R_MAP_OFFSET), .needs = NEED_MAP,
 	  .run = offset_unaligned, .summary = "offset not a multiple of the granularity is refused" },
 	{ .name = "dev.map.offset_odd", IDS(R_MAP_OFFSET), .needs = NEED_MAP, .run = offset_odd,
 	  .summary = "offset 1 is refused" },
-	{ .name = "dev.map.offset_past_end", IDS(R_MAP_OFFSET), .needs = NEED_MAP,
+	{ .name = "dev.map.offset_past_end", IDS(R_MAP_BOUNDS, R_ERR_NO_EFFECT), .needs = NEED_MAP,
 	  .run = offset_past_end, .summary = "offset at the region end is refused" },
-	{ .name = "dev.map.offset_straddles_end", IDS(R_MAP_OFFSET), .needs = NEED_MAP,
+	{ .name = "dev.map.offset_straddles_end", IDS(R_MAP_BOUNDS, R_ERR_NO_EFFECT), .needs = NEED_MAP,
 	  .run = offset_straddles_end, .summary = "a blob crossing the region end is refused" },
-	{ .name = "dev.map.offset_overflow", IDS(R_MAP_OFFSET), .needs = NEED_MAP,
+	{ .name = "dev.map.offset_overflow", IDS(R_MAP_BOUNDS, R_ERR_NO_EFFECT), .needs = NEED_MAP,
 	  .run = offset_overflow, .summary = "offset + size overflowing 64 bits is refused" },
 	{ .name = "dev.map.overlap", IDS(R_MAP_OVERLAP, R_MAP_OK), .needs = NEED_MAP, .run = overlap,
 	  .summary = "a mapping overlapping a live one is refused, the live one intact" },
-	{ .name = "dev.map.double", IDS(R_MAP_DOUBLE), .needs = NEED_MAP, .run = map_double,
+	{ .name = "dev.map.double", IDS(R_MAP_DOUBLE, R_MAP_DOUBLE_INTACT, R_ERR_NO_EFFECT), .needs = NEED_MAP, .run = map_double,
 	  .summary = "mapping an already mapped blob is refused, existing mapping intact" },
 	{ .name = "dev.map.unmap_unmapped", IDS(R_UNMAP_NOT_MAPPED, R_UNMAP_OK), .needs = NEED_MAP,
 	  .run = unmap_unmapped, .summary = "UNMAP of a blob that is not mapped is refused" },

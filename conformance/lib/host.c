@@ -18,11 +18,42 @@ static void rc_hdr(struct vgb_refctx_hdr *h, uint32_t op, uint32_t len)
 	h->length = vgb_to_le32(len);
 }
 
+/* SUBMIT_3D of one stream; fenced unless h->unfenced, the echo checked. */
 static bool submit(struct vc *t, struct vc_host *h, const void *cmd, uint32_t len,
 		   const char *req_id, const char *what)
 {
-	uint32_t got = vc_submit_3d(t, h->ctx_id, cmd, len);
-	return vc_expect(t, got, VIRTIO_GPU_RESP_OK_NODATA, req_id, what);
+	if (h->unfenced) {
+		uint32_t got = vc_submit_3d(t, h->ctx_id, cmd, len);
+		return vc_expect(t, got, VIRTIO_GPU_RESP_OK_NODATA, req_id, what);
+	}
+	static uint8_t buf[sizeof(struct virtio_gpu_cmd_submit) + 4096];
+	if (len > sizeof(buf) - sizeof(struct virtio_gpu_cmd_submit)) {
+		vc_error(t, "reference-context stream too long");
+		return false;
+	}
+	struct virtio_gpu_cmd_submit s;
+	memset(&s, 0, sizeof(s));
+	vc_hdr(&s.hdr, VIRTIO_GPU_CMD_SUBMIT_3D);
+	uint64_t fence = ++h->next_fence;
+	s.hdr.flags = vgb_to_le32(VIRTIO_GPU_FLAG_FENCE);
+	s.hdr.fence_id = vgb_to_le64(fence);
+	s.hdr.ctx_id = vgb_to_le32(h->ctx_id);
+	s.size = vgb_to_le32(len);
+	memcpy(buf, &s, sizeof(s));
+	memcpy(buf + sizeof(s), cmd, len);
+	struct vc_resp r;
+	uint32_t got = vc_cmd(t, buf, sizeof(s) + len, &r);
+	if (!vc_expect(t, got, VIRTIO_GPU_RESP_OK_NODATA, req_id, what))
+		return false;
+	uint32_t flags = vgb_le32(r.u.hdr.flags);
+	if (!vc_check(t, (flags & VIRTIO_GPU_FLAG_FENCE) && vgb_le64(r.u.hdr.fence_id) == fence,
+		      R_FENCE_ECHO, "%s: fenced response has flags 0x%x fence_id %llu (sent %llu)",
+		      what, flags, (unsigned long long)vgb_le64(r.u.hdr.fence_id),
+		      (unsigned long long)fence))
+		return false;
+	return vc_check(t, vgb_le32(r.u.hdr.ctx_id) == h->ctx_id, R_FENCE_CTX,
+			"%s: fenced response carries ctx_id %u, sent %u", what,
+			vgb_le32(r.u.hdr.ctx_id), h->ctx_id);
 }
 
 bool vc_host_open(struct vc *t, struct vc_host *h)
@@ -126,7 +157,7 @@ static bool checksum(struct vc *t, struct vc_host *h, uint32_t res, uint64_t off
 		if (!vc_check(t, (flags & VIRTIO_GPU_FLAG_FENCE) &&
 				      vgb_le64(r.u.hdr.fence_id) == fence_id &&
 				      vgb_le32(r.u.hdr.ctx_id) == h->ctx_id,
-			      R_FENCE_ECHO,
+			      vgb_le32(r.u.hdr.ctx_id) == h->ctx_id ? R_FENCE_ECHO : R_FENCE_CTX,
 			      "fenced response echoes flags 0x%x fence_id %llu ctx %u (sent fence %llu ctx %u)",
 			      flags, (unsigned long long)vgb_le64(r.u.hdr.fence_id),
 			      vgb_le32(r.u.hdr.ctx_id), (unsigned long long)fence_id, h->ctx_id))

@@ -105,6 +105,7 @@
 #define R_UNMAP_KEEPS_CONTENT      "REQ-DEV-MAP-0019"
 #define R_CACHE_VALID              "REQ-DEV-CACHE-0001"
 #define R_CACHE_HIGH_BITS          "REQ-DEV-CACHE-0002"
+#define R_CACHE_LE                 "REQ-DEV-CACHE-0003"
 #define R_CACHE_SAME               "REQ-DEV-CACHE-0005"
 #define R_CACHE_MATCH              "REQ-DEV-CTX-0008" /* capset map_cache == map_info */
 
@@ -112,7 +113,12 @@
 #define R_COH_GUEST_TO_HOST        "REQ-DEV-COH-0001"
 #define R_COH_HOST_TO_GUEST        "REQ-DEV-COH-0002" /* fenced host writes */
 #define R_COH_UNFENCED_LATER       "REQ-DEV-COH-0003"
+#define R_COH_NO_TRANSFER_G2H      "REQ-DEV-COH-0004"
+#define R_COH_NO_TRANSFER_H2G      "REQ-DEV-COH-0005"
 #define R_COH_RANGE                "REQ-DEV-COH-0006"
+#define R_CACHE_COHERENT           "REQ-DEV-CACHE-0007"
+#define R_FENCE_DONE               "REQ-DEV-FENCE-0001"
+#define R_FENCE_RING               "REQ-DEV-FENCE-0004"
 #define R_FENCE_ECHO               "REQ-DEV-FENCE-0002"
 #define R_FENCE_CTX                "REQ-DEV-FENCE-0003"
 #define R_FENCE_ORDER              "REQ-DEV-FENCE-0005"

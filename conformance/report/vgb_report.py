@@ -148,7 +148,11 @@ a{color:#1f5fbf;text-decoration:none}a:hover{text-decoration:underline}
 td.cell{text-align:center;padding:2px 4px}td.cell a{display:block;padding:2px 0;border-radius:2px;font-size:11.5px;font-weight:600}
 td.cell a:hover{outline:2px solid #1f5fbf;text-decoration:none}
 .matrix td.req{white-space:nowrap}.matrix td.text{max-width:520px;font-size:12.5px;color:#3b4252}
-.matrix tr.untestable td{color:#8a90a0}
+.matrix tr.untestable td,.matrix tr.nocase td{color:#8a90a0}
+.matrix th.t{width:92px;writing-mode:initial;font-size:11.5px;word-break:break-all}
+.matrix td.cell{width:92px}
+td.name{white-space:nowrap}
+.tag{font-size:11px;border:1px solid #c9ced8;border-radius:3px;padding:0 4px;margin-left:4px;color:#6b7385}
 .sticky th{position:sticky;top:0;z-index:1}
 .legend span{margin-right:8px}
 .summary td.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -200,7 +204,7 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
         extra = ""
         if info.get("probe_error"):
             extra = '<br><span class="small FAIL">%s</span>' % esc(info["probe_error"])
-        w("<tr><td><a href='#detail-%s'><b>%s</b></a></td><td>%s%s</td><td class=small>%s</td>"
+        w("<tr><td class=name><a href='#detail-%s'><b>%s</b></a></td><td>%s%s</td><td class=small>%s</td>"
           % (esc(t["name"]), esc(t["name"]), esc(t.get("implementation", "")), extra,
              esc(", ".join(on) or "none")))
         for v in VERDICTS:
@@ -220,37 +224,6 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
             w("<tr><td>%s</td><td class=mono>%s</td><td>%d</td><td>%s</td></tr>" % (
                 esc(name), esc(kr["file"]), kr["matches"], diffs))
         w("</table>")
-
-    # Matrix
-    w("<h2 id=matrix>Requirements &times; targets</h2>")
-    w("<p class='legend small'>%s &mdash; a cell shows the most severe verdict of the cases citing "
-      "the requirement on that target and links to that case; BLOCKED: the case failed on another "
-      "requirement first. The ID links to the requirement in the spec.</p>" % " ".join(
-          badge(v) for v in ["PASS", "FAIL", "WARNING", "NOT_SUPPORTED", "ERROR", "BLOCKED"]))
-    w("<table class='matrix sticky'><tr><th>requirement</th><th>text</th>")
-    for n_ in names:
-        w("<th class=small>%s</th>" % esc(n_))
-    w("</tr>")
-    for rid in req_ids:
-        r = reqs.get(rid, {})
-        status = cov_rows.get(rid, {}).get("status")
-        cls = " class=untestable" if status == "untestable" else ""
-        text = r.get("text") or ("(not in the spec)" if reqs else "")
-        if status == "untestable":
-            text += " [untestable: %s]" % cov_rows[rid].get("reason", "")
-        w("<tr%s><td class='req mono'><a href='%s#%s' title='%s'>%s</a></td><td class=text>%s</td>" % (
-            cls, esc(spec_url), esc(rid), esc(r.get("section", "")), esc(rid), esc(text)))
-        for n_ in names:
-            cell = m.get(rid, {}).get(n_)
-            if not cell:
-                w("<td class='cell none'>&ndash;</td>")
-                continue
-            v, case = cell
-            short = {"NOT_SUPPORTED": "N/S"}.get(v, v)
-            w("<td class=cell><a class='%s' href='#%s' title='%s'>%s</a></td>" % (
-                esc(v), esc(anchor(n_, case)), esc(case), esc(short)))
-        w("</tr>")
-    w("</table>")
 
     # Coverage
     if coverage:
@@ -274,6 +247,40 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
         if dang:
             w("<p class=FAIL>Dangling citations: %s</p>" % esc(
                 ", ".join("%s cites %s" % (d["case"], d["id"]) for d in dang)))
+
+    # Matrix
+    w("<h2 id=matrix>Requirements &times; targets</h2>")
+    w("<p class='legend small'>%s &mdash; a cell shows the most severe verdict of the cases citing "
+      "the requirement on that target and links to that case; BLOCKED: the case failed on another "
+      "requirement first. The ID links to the requirement in the spec.</p>" % " ".join(
+          badge(v) for v in ["PASS", "FAIL", "WARNING", "NOT_SUPPORTED", "ERROR", "BLOCKED"]))
+    w("<table class='matrix sticky'><tr><th>requirement</th><th>text</th>")
+    for n_ in names:
+        w("<th class=t>%s</th>" % esc(n_))
+    w("</tr>")
+    for rid in req_ids:
+        r = reqs.get(rid, {})
+        status = cov_rows.get(rid, {}).get("status")
+        cases_citing = any(rid in c["ids"] for t in targets for c in t["cases"])
+        cls = " class=untestable" if status == "untestable" else ("" if cases_citing else " class=nocase")
+        text = esc(r.get("text") or ("(not in the spec)" if reqs else ""))
+        if status == "untestable":
+            text += "<span class=tag>untestable: %s</span>" % esc(cov_rows[rid].get("reason", ""))
+        elif not cases_citing:
+            text += "<span class=tag>no case yet</span>"
+        w("<tr%s><td class='req mono'><a href='%s#%s' title='%s'>%s</a></td><td class=text>%s</td>" % (
+            cls, esc(spec_url), esc(rid), esc(r.get("section", "")), esc(rid), text))
+        for n_ in names:
+            cell = m.get(rid, {}).get(n_)
+            if not cell:
+                w("<td class='cell none'>&ndash;</td>")
+                continue
+            v, case = cell
+            short = {"NOT_SUPPORTED": "N/S"}.get(v, v)
+            w("<td class=cell><a class='%s' href='#%s' title='%s'>%s</a></td>" % (
+                esc(v), esc(anchor(n_, case)), esc(case), esc(short)))
+        w("</tr>")
+    w("</table>")
 
     # Details
     w("<h2 id=details>Case details</h2>")

@@ -286,6 +286,27 @@ static void test_entries(void)
 	memcpy(buf, &ab, sizeof(ab));
 	CHECK_RESP(t_ctrl(&t, buf, sizeof(buf)), E_UNSPEC);
 
+	/* Requests longer than the transport reads: only a prefix reaches the device. */
+	size_t max = vgb_device_max_request(t.dev);
+	CHECK(max >= 56 + 8 * 16);
+	ab.nr_entries = vgb_to_le32(100000);
+	ab.hdr.flags = vgb_to_le32(VIRTIO_GPU_FLAG_FENCE);
+	ab.hdr.fence_id = vgb_to_le64(99);
+	memcpy(buf, &ab, sizeof(ab));
+	uint8_t resp[64];
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, buf, 32, 32 + 16 * 100000, resp, sizeof(resp)), 24);
+	struct virtio_gpu_ctrl_hdr rh;
+	memcpy(&rh, resp, sizeof(rh));
+	CHECK_RESP(vgb_le32(rh.type), E_PARAM);
+	CHECK_EQ(vgb_le64(rh.fence_id), 99);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, buf, 32, 32 + 16 * 100000 + 1, resp, sizeof(resp)), 24);
+	memcpy(&rh, resp, sizeof(rh));
+	CHECK_RESP(vgb_le32(rh.type), E_UNSPEC);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, buf, 10, 1 << 20, resp, sizeof(resp)), 24);
+	memcpy(&rh, resp, sizeof(rh));
+	CHECK_RESP(vgb_le32(rh.type), E_UNSPEC);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, buf, 32, 1 << 20, resp, 8), 0);
+
 	/* Entries spanning both regions through many small pieces still work. */
 	CHECK_RESP(t_attach(&t, 1, e, 8), OK);
 	t_fini(&t);

@@ -17,6 +17,7 @@
 #include "vgb/wire.h"
 
 #define U64(b) (1ull << (b))
+#define DEVICE_FEATURE_BITS ((1ull << 24) - 1) /* virtio: 0..23 are device-specific */
 
 void be_log(struct vgb_vu_backend *be, const char *fmt, ...)
 {
@@ -397,19 +398,24 @@ static int dispatch(struct vgb_vu_backend *be, struct vgb_vu_msg *m, bool *repli
 	case VGB_VU_GET_FEATURES:
 		*replied = true;
 		return reply_u64(be, m, offered_features(be));
-	case VGB_VU_SET_FEATURES:
-		if (m->payload.u64 & ~offered_features(be))
+	case VGB_VU_SET_FEATURES: {
+		uint64_t unoffered = m->payload.u64 & ~offered_features(be);
+		/* Transport bits never offered break the protocol; device bits are the device's to judge. */
+		if (unoffered & ~DEVICE_FEATURE_BITS)
 			return be_fail(be, -EPROTO, "SET_FEATURES 0x%llx has bits never offered (0x%llx)",
-				       (unsigned long long)m->payload.u64,
-				       (unsigned long long)(m->payload.u64 & ~offered_features(be)));
-		be->features = m->payload.u64;
+				       (unsigned long long)m->payload.u64, (unsigned long long)unoffered);
+		if (unoffered)
+			fprintf(stderr, "vhost-user backend: SET_FEATURES accepts device features 0x%llx that were never offered\n",
+				(unsigned long long)unoffered);
+		be->features = m->payload.u64 & offered_features(be);
 		be->features_set = true;
 		for (unsigned i = 0; i < be->dev.num_queues; i++)
 			be->q[i].vq.indirect = be->features & U64(VGB_F_RING_INDIRECT_DESC);
 		if (be->dev.set_features)
-			be->dev.set_features(be->dev.opaque, be->features);
+			be->dev.set_features(be->dev.opaque, m->payload.u64);
 		be_log(be, "features 0x%llx", (unsigned long long)be->features);
 		return 0;
+	}
 	case VGB_VU_GET_PROTOCOL_FEATURES:
 		*replied = true;
 		return reply_u64(be, m, offered_protocol_features(be));

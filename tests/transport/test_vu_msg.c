@@ -190,6 +190,13 @@ static size_t null_request(void *o, unsigned q, const struct vgb_guest_mem *m, c
 	return 0;
 }
 
+static uint64_t seen_features;
+
+static void record_features(void *o, uint64_t f)
+{
+	seen_features = f;
+}
+
 struct rig {
 	int fe; /* our end */
 	struct vgb_vu_backend *be;
@@ -199,7 +206,8 @@ static struct rig rig_new(void)
 {
 	int sv[2];
 	pair(sv);
-	struct vgb_vu_device dev = { .num_queues = 2, .request = null_request, .gpu = true };
+	struct vgb_vu_device dev = { .num_queues = 2, .request = null_request, .gpu = true,
+				     .features = 1ull << 1, .set_features = record_features };
 	struct rig r = { sv[0], vgb_vu_backend_new(sv[1], &dev, NULL) };
 	if (!r.be)
 		exit(99);
@@ -291,6 +299,13 @@ static void test_backend_rejects(void)
 	CHECK(vgb_vu_recv(r.fe, &rep, 1000, err, sizeof(err)) == 0 &&
 		      vgb_vu_check_reply(&rep, 99, 8, err, sizeof(err)) == 0 && rep.payload.u64 != 0,
 	      "unknown request nacked");
+	/* An unoffered device bit goes to the device (it reports the driver); the connection stays. */
+	vgb_vu_msg_init(&m, VGB_VU_SET_FEATURES, 0, 8);
+	m.payload.u64 = (1ull << 1) | (1ull << 3) | (1ull << VGB_F_VERSION_1);
+	CHECK(rig_send(&r, &m, NULL, 0) == 1, "unoffered device bit is not fatal");
+	CHECK(seen_features == m.payload.u64, "device saw 0x%llx", (unsigned long long)seen_features);
+	CHECK(vgb_vu_backend_features(r.be) == ((1ull << 1) | (1ull << VGB_F_VERSION_1)),
+	      "transport keeps only offered bits");
 	vgb_vu_msg_init(&m, VGB_VU_SET_FEATURES, 0, 8);
 	m.payload.u64 = 1ull << 40;
 	CHECK(rig_send(&r, &m, NULL, 0) < 0 && strstr(vgb_vu_backend_error(r.be), "never offered"),

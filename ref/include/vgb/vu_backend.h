@@ -35,6 +35,7 @@ struct vgb_vu_device {
 
 	/* Config space bytes; returns the size. */
 	size_t (*config)(void *opaque, void *buf, size_t cap);
+	/* What the front-end accepted, unoffered device bits (0..23) included, for the device to judge. */
 	void (*set_features)(void *opaque, uint64_t features);
 	/*
 	 * One chain of `queue`: req holds min(total_len, max_request) bytes of the

@@ -53,8 +53,8 @@ def expected_rows(sizes):
     for s in sizes:
         ids.append(f"machine.memcpy.memcpy.{s}")
         for b in BACKENDS:
-            ids.append(f"{b}.transfer-cmd.transfer.{s}")
             ids += [f"{b}.upload.{p}.{s}" for p in PATHS]
+            ids += [f"{b}.command.{p}.{s}" for p in PATHS]
     for b in BACKENDS:
         ids += [f"{b}.latency.{c}" for c in LATENCY]
     return ids
@@ -126,10 +126,14 @@ def check(doc, stdout=None):
             fail(f"{row['id']}: not measured: {row.get('reason')}")
     for s in sizes:
         for b in BACKENDS:
-            up, cmd = rows.get(f"{b}.upload.transfer.{s}"), rows.get(f"{b}.transfer-cmd.transfer.{s}")
-            if up and cmd and not up["na"] and not cmd["na"]:
-                if any(c >= u for c, u in zip(cmd["runs_s"], up["runs_s"])):
-                    fail(f"{b} {s}: the command alone took as long as the whole upload")
+            for p in PATHS:
+                up, cmd = rows.get(f"{b}.upload.{p}.{s}"), rows.get(f"{b}.command.{p}.{s}")
+                if not up or not cmd:
+                    continue
+                if up["na"] != cmd["na"]:
+                    fail(f"{b} {p} {s}: upload and command rows disagree on n/a")
+                elif not up["na"] and any(c >= u for c, u in zip(cmd["runs_s"], up["runs_s"])):
+                    fail(f"{b} {p} {s}: the command alone took as long as the whole upload")
     qemu_up = any(not rows[r]["na"] for r in rows if r.startswith("qemu."))
     if qemu_up:
         for s in sizes:
@@ -156,8 +160,8 @@ def check(doc, stdout=None):
                 if t["met"] != met:
                     fail(f"ratio {q['id']}: target verdict disagrees with its value")
     for s in sizes:
-        for name in ("mapped/transfer", "guest-blob/transfer", "transfer-cmd/memcpy",
-                     "transfer-upload/memcpy", "reference/qemu.upload", "reference/qemu.transfer-cmd"):
+        for name in ("mapped/transfer", "guest-blob/transfer", "transfer-command/memcpy",
+                     "transfer-upload/memcpy", "reference/qemu.upload", "reference/qemu.transfer-command"):
             if f"{name}.{s}" not in ratio_ids:
                 fail(f"ratio {name}.{s}: missing")
     for t in doc["row_targets"]:

@@ -176,12 +176,10 @@ static void print_throughput(const struct report *r, FILE *f)
 		const char *title, *prefix;
 	} cols[] = {
 		{"memcpy", "machine.memcpy.memcpy"},
-		{"ref: 2D + TRANSFER (upload)", "reference.upload.transfer"},
-		{"ref: TRANSFER_TO_HOST_2D alone", "reference.transfer-cmd.transfer"},
-		{"ref: GUEST blob (upload)", "reference.upload.guest-blob"},
-		{"ref: HOST3D mapped (upload)", "reference.upload.host3d-mapped"},
-		{"QEMU: 2D + TRANSFER (upload)", "qemu.upload.transfer"},
-		{"QEMU: TRANSFER_TO_HOST_2D alone", "qemu.transfer-cmd.transfer"},
+		{"ref: 2D + TRANSFER_TO_HOST_2D", "reference.upload.transfer"},
+		{"ref: GUEST blob", "reference.upload.guest-blob"},
+		{"ref: HOST3D blob, mapped", "reference.upload.host3d-mapped"},
+		{"QEMU: 2D + TRANSFER_TO_HOST_2D", "qemu.upload.transfer"},
 	};
 	size_t ncols = sizeof(cols) / sizeof(cols[0]);
 	fprintf(f, "Upload throughput, GB/s: median (min–max) of %u runs\n\n| frame |", r->runs);
@@ -202,6 +200,51 @@ static void print_throughput(const struct report *r, FILE *f)
 	}
 }
 
+/* Milliseconds per frame from a throughput row's median (exact for an odd number of runs). */
+static const char *cell_ms(const struct report *r, const char *id, char *buf, size_t len)
+{
+	const struct row *row = find_const(r, id);
+	if (!row || row->na || row->median <= 0)
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.3f", (double)row->bytes / (row->median * 1e9) * 1e3);
+	return buf;
+}
+
+static void print_split(const struct report *r, FILE *f)
+{
+	static const struct {
+		const char *title, *backend, *path;
+	} cols[] = {
+		{"ref: transfer", "reference", "transfer"},
+		{"ref: GUEST blob", "reference", "guest-blob"},
+		{"ref: HOST3D mapped", "reference", "host3d-mapped"},
+		{"QEMU: transfer", "qemu", "transfer"},
+	};
+	size_t ncols = sizeof(cols) / sizeof(cols[0]);
+	fprintf(f, "\nTime per frame, ms (medians): memcpy of the frame, then per path the whole upload / "
+		   "its command alone (the host's share)\n\n| frame | memcpy |");
+	for (size_t c = 0; c < ncols; c++)
+		fprintf(f, " %s |", cols[c].title);
+	fprintf(f, "\n|---|---|");
+	for (size_t c = 0; c < ncols; c++)
+		fprintf(f, "---|");
+	fprintf(f, "\n");
+	for (unsigned s = 0; s < r->nsizes; s++) {
+		char id[96], a[32], b[32];
+		snprintf(id, sizeof(id), "machine.memcpy.memcpy.%s", r->sizes[s]);
+		fprintf(f, "| %s | %s |", r->sizes[s], cell_ms(r, id, a, sizeof(a)));
+		for (size_t c = 0; c < ncols; c++) {
+			snprintf(id, sizeof(id), "%s.upload.%s.%s", cols[c].backend, cols[c].path, r->sizes[s]);
+			cell_ms(r, id, a, sizeof(a));
+			snprintf(id, sizeof(id), "%s.command.%s.%s", cols[c].backend, cols[c].path, r->sizes[s]);
+			cell_ms(r, id, b, sizeof(b));
+			fprintf(f, " %s / %s |", a, b);
+		}
+		fprintf(f, "\n");
+	}
+}
+
 static void print_ratios(const struct report *r, FILE *f)
 {
 	static const struct {
@@ -209,10 +252,10 @@ static void print_ratios(const struct report *r, FILE *f)
 	} cols[] = {
 		{"mapped / transfer", "mapped/transfer"},
 		{"GUEST blob / transfer", "guest-blob/transfer"},
-		{"TRANSFER alone / memcpy", "transfer-cmd/memcpy"},
+		{"TRANSFER alone / memcpy", "transfer-command/memcpy"},
 		{"transfer upload / memcpy", "transfer-upload/memcpy"},
 		{"ref / QEMU (transfer upload)", "reference/qemu.upload"},
-		{"ref / QEMU (TRANSFER alone)", "reference/qemu.transfer-cmd"},
+		{"ref / QEMU (TRANSFER alone)", "reference/qemu.transfer-command"},
 	};
 	size_t ncols = sizeof(cols) / sizeof(cols[0]);
 	fprintf(f, "\nRatios of medians from the same run\n\n| frame |");
@@ -293,6 +336,7 @@ void report_print(const struct report *r, FILE *f)
 	fprintf(f, "vgb-bench%s, %s, started %s\nreference: %s\nqemu: %s\n\n", r->short_mode ? " --short" : "",
 		r->machine, r->started, r->reference_cmd, r->qemu_cmd[0] ? r->qemu_cmd : "(not run)");
 	print_throughput(r, f);
+	print_split(r, f);
 	print_ratios(r, f);
 	print_latency(r, f);
 	print_targets(r, f);

@@ -21,7 +21,7 @@ enum row_kind {
 struct row {
 	char id[96];        /* backend.metric.path[.size], unique */
 	char backend[16];   /* machine | reference | qemu */
-	char metric[16];    /* memcpy | upload | transfer-cmd | latency */
+	char metric[16];    /* memcpy | upload | command | latency */
 	char path[24];      /* memcpy | transfer | guest-blob | host3d-mapped | <command name> */
 	char size[24];      /* frame label, "" for latency rows */
 	uint64_t bytes;

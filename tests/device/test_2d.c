@@ -488,6 +488,23 @@ static void test_features_and_config(void)
 	vgb_device_config_defaults(&cfg);
 	cfg.num_scanouts = 17;
 	CHECK(vgb_device_config_check(&cfg) != NULL);
+	vgb_device_config_defaults(&cfg);
+	cfg.alignment = 16384; /* a coarser granularity must be offered as BLOB_ALIGNMENT */
+	CHECK(vgb_device_config_check(&cfg) != NULL);
+	cfg.blob_alignment = true;
+	CHECK(vgb_device_config_check(&cfg) == NULL);
+
+	/* Without blobs there is no region, whatever its configured size. */
+	vgb_device_config_defaults(&cfg);
+	cfg.blob = false;
+	struct vgb_device *dev = vgb_device_new(&cfg, NULL);
+	CHECK(dev != NULL);
+	CHECK_EQ(vgb_device_region_size(dev), 0);
+	vgb_device_free(dev);
+	vgb_device_config_defaults(&cfg);
+	dev = vgb_device_new(&cfg, NULL);
+	CHECK_EQ(vgb_device_region_size(dev), cfg.region_size);
+	vgb_device_free(dev);
 }
 
 static void test_reset(void)

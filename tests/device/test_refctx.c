@@ -75,6 +75,10 @@ static void test_contexts_and_capsets(void)
 	t_hdr(&c3.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_3D, CTX);
 	c3.resource_id = vgb_to_le32(50);
 	CHECK_RESP(t_ctrl(&t, &c3, sizeof(c3)), E_PARAM);
+	c3.resource_id = vgb_to_le32(1);                            /* in use ranks first */
+	CHECK_RESP(t_ctrl(&t, &c3, sizeof(c3)), E_RES);
+	c3.resource_id = 0;
+	CHECK_RESP(t_ctrl(&t, &c3, sizeof(c3)), E_RES);
 	t_fini(&t);
 
 	/* Without CONTEXT_INIT, context_init must be 0. */

@@ -45,6 +45,9 @@ const char *vgb_device_config_check(const struct vgb_device_config *cfg)
 	if (cfg->alignment < VGB_PAGE || cfg->alignment > (1u << 31) ||
 	    (cfg->alignment & (cfg->alignment - 1)))
 		return "alignment must be a power of two in 4096..2^31";
+	/* A granularity above the page size must be announced (REQ-DEV-FEAT-0004). */
+	if (cfg->alignment != VGB_PAGE && !cfg->blob_alignment)
+		return "alignment above 4096 needs blob_alignment";
 	if (cfg->region_size % cfg->alignment)
 		return "region_size must be a multiple of alignment";
 	if (cfg->map_cache < VIRTIO_GPU_MAP_CACHE_CACHED || cfg->map_cache > VIRTIO_GPU_MAP_CACHE_WC)
@@ -97,6 +100,8 @@ struct vgb_device *vgb_device_new(const struct vgb_device_config *cfg, const str
 	if (!dev)
 		return NULL;
 	dev->cfg = *cfg;
+	if (!cfg->blob)
+		dev->cfg.region_size = 0; /* a region is only exposed with blobs (REQ-DEV-FEAT-0003) */
 	if (ops)
 		dev->ops = *ops;
 	dev->offered = offered_features(cfg);
@@ -128,6 +133,11 @@ void vgb_device_free(struct vgb_device *dev)
 	free(dev->entries);
 	free(dev->scratch);
 	free(dev);
+}
+
+uint64_t vgb_device_region_size(const struct vgb_device *dev)
+{
+	return dev->cfg.region_size;
 }
 
 uint64_t vgb_device_features(const struct vgb_device *dev)
@@ -232,6 +242,7 @@ static uint32_t check_ids(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	bool ctx_needed = false;
 	switch (cmd->type) {
 	case VIRTIO_GPU_CMD_RESOURCE_CREATE_2D: create = cmd->u.create_2d.resource_id; break;
+	case VIRTIO_GPU_CMD_RESOURCE_CREATE_3D: create = cmd->u.create_3d.resource_id; break;
 	case VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB:
 		create = cmd->u.create_blob.resource_id;
 		/* Without VIRGL there are no contexts: "HOST3D without VIRGL" is the failure. */

@@ -69,6 +69,9 @@ struct vgb_device *vgb_device_new(const struct vgb_device_config *cfg, const str
 const char *vgb_device_config_check(const struct vgb_device_config *cfg);
 void vgb_device_free(struct vgb_device *dev);
 
+/* Bytes of the host-visible region the transport must expose (0: none; none without blob). */
+uint64_t vgb_device_region_size(const struct vgb_device *dev);
+
 /* Feature bits (device-specific, 0..23) the device offers. */
 uint64_t vgb_device_features(const struct vgb_device *dev);
 /* The driver accepted these; must be called before commands. Unoffered bits are a driver error. */

@@ -386,7 +386,7 @@ static int negotiate(struct vgb_fe *fe)
 	uint64_t accept = U64(VGB_F_VERSION_1) | U64(VGB_F_PROTOCOL_FEATURES) |
 			  (fe->opt.indirect ? U64(VGB_F_RING_INDIRECT_DESC) : 0) |
 			  (fe->opt.features_mask & ((1ull << 24) - 1));
-	fe->features = fe->device_features & accept;
+	fe->features = (fe->device_features & accept) | (fe->opt.force_features & ((1ull << 24) - 1));
 	if ((r = call_u64(fe, VGB_VU_SET_FEATURES, fe->features, true)))
 		return r;
 	if ((r = send_mem_table(fe)))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "vgb/frontend.h"
@@ -114,6 +115,42 @@ static void test_knobs(void)
 	}
 }
 
+/* A driver accepting a feature never offered: reported in validating mode, connection kept. */
+static void test_validate(void)
+{
+	char path[] = "/tmp/vgb-validate-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0, "mkstemp");
+	if (fd < 0)
+		return;
+	close(fd);
+	char arg[64];
+	snprintf(arg, sizeof(arg), "--validate=%s", path);
+	char *a[] = { (char *)host, "--no-blob", "--no-virgl", arg, NULL };
+	struct vgb_fe_options o;
+	vgb_fe_options_defaults(&o);
+	o.backend_argv = a;
+	o.force_features = 1ull << VIRTIO_GPU_F_RESOURCE_BLOB;
+	char err[512];
+	struct vgb_fe *fe = vgb_fe_start(&o, err, sizeof(err));
+	CHECK(fe, "start: %s", err);
+	if (fe) {
+		struct virtio_gpu_ctrl_hdr h = { .type = vgb_to_le32(VIRTIO_GPU_CMD_GET_DISPLAY_INFO) };
+		struct virtio_gpu_resp_display_info info;
+		uint32_t used = 0;
+		CHECK(ctrl(fe, &h, sizeof(h), &info, sizeof(info), &used) == 0, "device still serves");
+		vgb_fe_stop(fe);
+	}
+	char buf[4096] = "";
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = 0;
+	if (f)
+		fclose(f);
+	CHECK(strstr(buf, "{\"requirement\": \"REQ-DRV-FEAT-"), "violation JSON line: '%s'", buf);
+	unlink(path);
+}
+
 static void test_malformed_ring(void)
 {
 	char *a[] = { (char *)host, NULL };
@@ -138,6 +175,7 @@ int main(int argc, char **argv)
 	host = argv[1];
 	test_program_conventions();
 	test_knobs();
+	test_validate();
 	test_malformed_ring();
 	return check_result("test_vgb_host");
 }

@@ -33,6 +33,9 @@ struct vgb_fe_options {
 	uint64_t features_mask;  /* device feature bits the driver may accept (default: all known) */
 	int timeout_ms;          /* per-request deadline (default 5000) */
 	bool quiet;              /* do not relay the backend's stderr */
+	/* Device bits (0..23) accepted even when not offered: breaks the rules on purpose,
+	 * for tests of a device's validating mode (default 0). */
+	uint64_t force_features;
 };
 
 void vgb_fe_options_defaults(struct vgb_fe_options *o);

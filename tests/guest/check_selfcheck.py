@@ -4,7 +4,9 @@
 
 Runs it exactly in that form and checks that it reports the mapped,
 guest-blob and copy paths separately, each PASS, a summary, and exit 0.
-With --socket, checks the same against a device listening on a socket.
+With "socket", checks the same against a device listening on a socket.
+With "kill", kills that device after the first path's line and checks that
+vgb-guest ends in bounded time, with status 1 and a message naming the cause.
 """
 import os
 import re
@@ -44,14 +46,57 @@ if mode == "backend":
                        stdout=subprocess.PIPE, text=True, timeout=120)
     sys.exit(0 if check(p.stdout, p.returncode) else 1)
 
+def start_device(sock):
+    dev = subprocess.Popen([host, f"--socket-path={sock}"], stderr=subprocess.DEVNULL)
+    for _ in range(500):
+        if os.path.exists(sock) or dev.poll() is not None:
+            break
+        time.sleep(0.01)
+    return dev
+
+
+def kill_mid_run():
+    """One attempt: True/False for a verdict, None when the run ended before the kill."""
+    with tempfile.TemporaryDirectory() as d:
+        sock = os.path.join(d, "sock")
+        dev = start_device(sock)
+        guest_p = subprocess.Popen([guest, "--self-check", "--socket", sock],
+                                   stdout=subprocess.PIPE, text=True)
+        first = guest_p.stdout.readline()
+        dev.kill()
+        dev.wait()
+        t0 = time.monotonic()
+        try:
+            rest, _ = guest_p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            guest_p.kill()
+            print("vgb-guest hung after the device was killed")
+            return False
+        took = time.monotonic() - t0
+        print(first + rest)
+        print(f"vgb-guest ended {took:.2f} s after the kill with status {guest_p.returncode}")
+        gone = re.findall(r"^path (\S+): FAIL \(.*backend gone", rest, re.M)
+        if not gone:
+            return None if guest_p.returncode == 0 else False
+        # Every path after the kill either finished before it or failed naming the cause.
+        later = re.findall(r"^path (\S+): (\S+) \((.*)\)$", rest, re.M)
+        return (first.startswith("path mapped: PASS") and guest_p.returncode == 1 and
+                all(v == "PASS" or "backend gone" in why for _, v, why in later))
+
+
+if mode == "kill":
+    for attempt in range(5):
+        verdict = kill_mid_run()
+        if verdict is not None:
+            sys.exit(0 if verdict else 1)
+        print("the run finished before the kill; again")
+    print("could not kill the device mid-run in 5 attempts")
+    sys.exit(1)
+
 with tempfile.TemporaryDirectory() as d:
     sock = os.path.join(d, "sock")
-    dev = subprocess.Popen([host, f"--socket-path={sock}"])
+    dev = start_device(sock)
     try:
-        for _ in range(500):
-            if os.path.exists(sock) or dev.poll() is not None:
-                break
-            time.sleep(0.01)
         p = subprocess.run([guest, "--self-check", "--socket", sock],
                            stdout=subprocess.PIPE, text=True, timeout=120)
         ok = check(p.stdout, p.returncode)

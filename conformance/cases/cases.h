@@ -17,5 +17,6 @@ extern const struct vc_case vc_cases_fallback[];
 extern const struct vc_case vc_cases_lifecycle[];
 extern const struct vc_case vc_cases_malformed[];
 extern const struct vc_case vc_cases_driver[];
+extern const struct vc_case vc_cases_refctx[];
 
 #endif

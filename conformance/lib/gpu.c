@@ -427,6 +427,22 @@ uint32_t vc_submit_3d(struct vc *t, uint32_t ctx_id, const void *cmds, uint32_t 
 	return vc_cmd(t, submit_buf, sizeof(c) + size, &r);
 }
 
+uint32_t vc_transfer_3d(struct vc *t, bool to_host, uint32_t ctx_id, uint32_t id, uint64_t offset,
+			uint32_t w, uint32_t h, uint32_t d)
+{
+	struct virtio_gpu_transfer_host_3d c;
+	struct vc_resp r;
+	memset(&c, 0, sizeof(c));
+	vc_hdr(&c.hdr, to_host ? VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D : VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D);
+	c.hdr.ctx_id = vgb_to_le32(ctx_id);
+	c.box.w = vgb_to_le32(w);
+	c.box.h = vgb_to_le32(h);
+	c.box.d = vgb_to_le32(d);
+	c.offset = vgb_to_le64(offset);
+	c.resource_id = vgb_to_le32(id);
+	return vc_cmd(t, &c, sizeof(c), &r);
+}
+
 uint32_t vc_set_scanout_blob(struct vc *t, uint32_t scanout, uint32_t id, uint32_t format,
 			     uint32_t w, uint32_t h, uint32_t stride, uint32_t offset)
 {

@@ -15,6 +15,7 @@ errors. Needs root and the forky chroot (conformance/vm/setup-forky.sh).
 
 import fcntl
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -37,7 +38,8 @@ BACKEND_SHMEM_MAP = 9
 
 F_PROTOCOL_FEATURES = 1 << 30
 F_VERSION_1 = 1 << 32
-PF_MQ, PF_REPLY_ACK, PF_BACKEND_REQ, PF_CONFIG, PF_SHMEM = 1 << 0, 1 << 3, 1 << 10, 1 << 9, 1 << 22
+PF_MQ, PF_REPLY_ACK, PF_BACKEND_REQ, PF_CONFIG, PF_BACKEND_SEND_FD, PF_SHMEM = (
+    1 << 0, 1 << 3, 1 << 5, 1 << 9, 1 << 10, 1 << 22)
 FLAG_VERSION, FLAG_REPLY, FLAG_NEED_REPLY = 0x1, 0x4, 0x8
 HDR = struct.Struct("<III")
 REGION_SIZE = 1 << 20
@@ -69,11 +71,13 @@ def serve(sock, log):
         if m is None:
             return None
         req, flags, payload, fds = m
-        log.write(f"frontend request {req} ({len(payload)} bytes, {len(fds)} fds)\n")
+        log.write(f"frontend request {req} flags {flags:#x} ({len(payload)} bytes, {len(fds)} fds)\n")
+        log.flush()
         if req == GET_FEATURES:
             reply(sock, req, struct.pack("<Q", F_PROTOCOL_FEATURES | F_VERSION_1))
         elif req == GET_PROTOCOL_FEATURES:
-            reply(sock, req, struct.pack("<Q", PF_MQ | PF_REPLY_ACK | PF_BACKEND_REQ | PF_CONFIG | PF_SHMEM))
+            reply(sock, req, struct.pack("<Q", PF_MQ | PF_REPLY_ACK | PF_BACKEND_REQ | PF_CONFIG
+                                         | PF_BACKEND_SEND_FD | PF_SHMEM))
         elif req == GET_QUEUE_NUM:
             reply(sock, req, struct.pack("<Q", 2))
         elif req == GET_SHMEM_CONFIG:
@@ -107,6 +111,8 @@ def shmem_map(channel, log):
 
 
 def main():
+    # A TERM (timeout, CI) must still undo the bind mounts in the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
     if os.geteuid() != 0:
         print("needs root (chroot)", file=sys.stderr)
         return 2

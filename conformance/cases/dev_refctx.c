@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reference context as a device feature: stream semantics, each op's
+ * effect and validation, the host view of guest and default blobs, 3D
+ * transfers on blobs, and what unref/destroy do to context membership.
+ * Results are read back with CHECKSUM into a GUEST blob, so most cases need
+ * no host-visible region.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/display.h"
+#include "cases.h"
+#include "vgb/refctx.h"
+
+#define OK_NODATA VIRTIO_GPU_RESP_OK_NODATA
+#define PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
+#define LE32 vgb_to_le32
+#define LE64 vgb_to_le64
+
+/* A stream under construction. */
+struct stream {
+	uint8_t buf[4096];
+	uint32_t len;
+};
+
+static void put(struct stream *s, const void *cmd, uint32_t len)
+{
+	if (s->len + len <= sizeof(s->buf)) {
+		memcpy(s->buf + s->len, cmd, len);
+		s->len += len;
+	}
+}
+
+static void op_fill(struct stream *s, uint32_t res, uint32_t value, uint64_t off, uint64_t size)
+{
+	struct vgb_refctx_fill f = { { LE32(VGB_REFCTX_FILL), LE32(sizeof(f)) }, LE32(res), LE32(value),
+				     LE64(off), LE64(size) };
+	put(s, &f, sizeof(f));
+}
+
+static void op_alloc(struct stream *s, uint64_t blob_id, uint64_t size)
+{
+	struct vgb_refctx_alloc a = { { LE32(VGB_REFCTX_ALLOC), LE32(sizeof(a)) }, LE64(blob_id),
+				      LE64(size) };
+	put(s, &a, sizeof(a));
+}
+
+static void op_checksum(struct stream *s, uint32_t res, uint64_t off, uint64_t size, uint32_t dst)
+{
+	struct vgb_refctx_checksum c = { { LE32(VGB_REFCTX_CHECKSUM), LE32(sizeof(c)) }, LE32(res),
+					 LE32(dst), LE64(off), LE64(size), 0 };
+	put(s, &c, sizeof(c));
+}
+
+static void op_raw(struct stream *s, uint32_t op, uint32_t length)
+{
+	struct vgb_refctx_hdr h = { LE32(op), LE32(length) };
+	put(s, &h, sizeof(h));
+}
+
+static uint32_t run(struct vc *t, struct vc_host *h, const struct stream *s)
+{
+	return vc_submit_3d(t, h->ctx_id, s->buf, s->len);
+}
+
+/* The last checksum the host wrote into the result blob. */
+static uint64_t result(struct vc *t, struct vc_host *h)
+{
+	uint64_t le;
+	memcpy(&le, vc_ptr(t, h->result_gpa, 8), 8);
+	return vgb_le64(le);
+}
+
+/* Reference context plus one HOST3D blob of one granule. */
+static bool setup(struct vc *t, struct vc_host *h, uint32_t *res, uint64_t *size)
+{
+	if (!vc_host_open(t, h))
+		return false;
+	*size = vc_map_granularity(t);
+	return vc_expect(t, vc_host_blob(t, h, *size, 0, res), OK_NODATA, R_CMD_SUCCESS,
+			 "CREATE_BLOB(HOST3D)");
+}
+
+static bool host_sum_is(struct vc *t, struct vc_host *h, uint32_t res, uint64_t off, uint64_t len,
+			const void *model, const char *req_id, const char *what)
+{
+	uint64_t sum = 0;
+	if (!vc_host_checksum(t, h, res, off, len, &sum, R_REFCTX_CHECKSUM))
+		return false;
+	uint64_t want = vc_checksum(model, len);
+	return vc_check(t, sum == want, req_id, "%s: host checksum %016llx, expected %016llx", what,
+			(unsigned long long)sum, (unsigned long long)want);
+}
+
+static enum vc_verdict alloc_zero(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t res;
+	uint64_t size;
+	VC_TRY(setup(t, &h, &res, &size));
+	uint8_t *zeros = calloc(1, size);
+	if (!zeros)
+		return vc_error(t, "out of memory");
+	host_sum_is(t, &h, res, 0, size, zeros, R_REFCTX_ALLOC_ZERO, "a fresh object");
+	free(zeros);
+	VC_TRY(!vc_failed(t));
+	/* The object was consumed by CREATE_BLOB: naming it again is an unknown blob_id. */
+	uint32_t again = vc_new_id(t);
+	vc_expect(t, vc_create_blob(t, again, h.ctx_id, VIRTIO_GPU_BLOB_MEM_HOST3D, 0,
+				    h.next_blob_id - 1, size, NULL, 0),
+		  PARAM, R_REFCTX_CONSUMED, "CREATE_BLOB of an object already turned into a blob");
+	return vc_done(t);
+}
+
+static enum vc_verdict write_inline(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t res;
+	uint64_t size;
+	VC_TRY(setup(t, &h, &res, &size));
+	struct {
+		struct vgb_refctx_write w;
+		uint8_t data[40];
+	} cmd;
+	memset(&cmd, 0, sizeof(cmd));
+	uint32_t n = 37; /* odd: padded to 40 in the stream */
+	cmd.w.hdr = (struct vgb_refctx_hdr){ LE32(VGB_REFCTX_WRITE), LE32(sizeof(cmd)) };
+	cmd.w.resource_id = LE32(res);
+	cmd.w.size = LE32(n);
+	cmd.w.offset = LE64(13);
+	for (uint32_t i = 0; i < n; i++)
+		cmd.data[i] = (uint8_t)(i * 37u + 11u);
+	struct stream s = { .len = 0 };
+	put(&s, &cmd, sizeof(cmd));
+	VC_TRY(vc_expect(t, run(t, &h, &s), OK_NODATA, R_REFCTX_WRITE, "WRITE of 37 inline bytes"));
+	uint8_t model[64] = { 0 };
+	memcpy(model + 13, cmd.data, n);
+	host_sum_is(t, &h, res, 0, sizeof(model), model, R_REFCTX_WRITE, "after WRITE at offset 13");
+	return vc_done(t);
+}
+
+static enum vc_verdict copy_overlap(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t res;
+	uint64_t size;
+	VC_TRY(setup(t, &h, &res, &size));
+	uint32_t seed = vc_rand(t);
+	VC_TRY(vc_host_pattern(t, &h, res, seed, 0, 4096, R_REFCTX_PATTERN));
+	uint8_t model[4096];
+	vc_pattern_fill(model, seed, sizeof(model));
+	VC_TRY(host_sum_is(t, &h, res, 0, sizeof(model), model, R_REFCTX_PATTERN, "after PATTERN"));
+	/* Overlapping forward and backward copies: the destination gets the old source bytes. */
+	struct vgb_refctx_copy c = { { LE32(VGB_REFCTX_COPY), LE32(sizeof(c)) }, LE32(res), LE32(res),
+				     LE64(0), LE64(100), LE64(1000) };
+	struct stream s = { .len = 0 };
+	put(&s, &c, sizeof(c));
+	VC_TRY(vc_expect(t, run(t, &h, &s), OK_NODATA, R_REFCTX_COPY, "COPY [0,1000) -> [100,1100)"));
+	memmove(model + 100, model, 1000);
+	c.src_offset = LE64(2100);
+	c.dst_offset = LE64(2001);
+	s.len = 0;
+	put(&s, &c, sizeof(c));
+	VC_TRY(vc_expect(t, run(t, &h, &s), OK_NODATA, R_REFCTX_COPY, "COPY [2100,3100) -> [2001,3001)"));
+	memmove(model + 2001, model + 2100, 1000);
+	host_sum_is(t, &h, res, 0, sizeof(model), model, R_REFCTX_COPY, "after overlapping COPYs");
+	return vc_done(t);
+}
+
+static enum vc_verdict stream_order(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t res;
+	uint64_t size;
+	VC_TRY(setup(t, &h, &res, &size));
+	struct stream s = { .len = 0 };
+	op_fill(&s, res, 0x11111111u, 0, 256);
+	op_fill(&s, res, 0x22222222u, 64, 64);
+	op_checksum(&s, res, 0, 256, h.result_res);
+	VC_TRY(vc_expect(t, run(t, &h, &s), OK_NODATA, R_REFCTX_ORDER, "FILL, FILL, CHECKSUM in one stream"));
+	uint32_t model[64];
+	for (int i = 0; i < 64; i++)
+		model[i] = vgb_to_le32(i >= 16 && i < 32 ? 0x22222222u : 0x11111111u);
+	vc_check(t, result(t, &h) == vc_checksum(model, sizeof(model)), R_REFCTX_ORDER,
+		 "CHECKSUM in the same stream did not see both FILLs before it (%016llx)",
+		 (unsigned long long)result(t, &h));
+	return vc_done(t);
+}
+
+static enum vc_verdict stop_at_invalid(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t res;
+	uint64_t size;
+	VC_TRY(setup(t, &h, &res, &size));
+	struct stream s = { .len = 0 };
+	op_fill(&s, res, 0x11111111u, 0, 64);
+	op_raw(&s, 99, 8);
+	op_fill(&s, res, 0x22222222u, 0, 64);
+	VC_TRY(vc_expect(t, run(t, &h, &s), PARAM, R_REFCTX_INVALID,
+			 "stream FILL, unknown op 99, FILL"));
+	uint32_t model[16];
+	for (int i = 0; i < 16; i++)
+		model[i] = vgb_to_le32(0x11111111u);
+	host_sum_is(t, &h, res, 0, sizeof(model), model, R_REFCTX_STOP,
+		    "only the FILL before the invalid command took effect");
+	return vc_done(t);
+}
+
+static enum vc_verdict unknown_resource(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t res;
+	uint64_t size;
+	VC_TRY(setup(t, &h, &res, &size));
+	struct stream s = { .len = 0 };
+	op_fill(&s, 0x7777, 1, 0, 64);
+	vc_expect(t, run(t, &h, &s), VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID, R_REFCTX_UNKNOWN_RES,
+		  "FILL naming an unknown resource");
+	vc_still_serves(t, "a stream naming an unknown resource");
+	return vc_done(t);
+}
+
+/* One invalid command alone in a stream must be refused with ERR_INVALID_PARAMETER. */
+static bool refused(struct vc *t, struct vc_host *h, const struct stream *s, const char *req_id,
+		    const char *what)
+{
+	return vc_expect(t, run(t, h, s), PARAM, req_id, what);
+}
+
+static enum vc_verdict alloc_invalid(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t res;
+	uint64_t size;
+	VC_TRY(setup(t, &h, &res, &size));
+	struct stream s = { .len = 0 };
+	op_alloc(&s, 0x900, size);
+	VC_TRY(vc_expect(t, run(t, &h, &s), OK_NODATA, R_CMD_SUCCESS, "ALLOC of a new object"));
+	VC_TRY(refused(t, &h, &s, R_REFCTX_ALLOC_ID, "ALLOC of an existing blob_id"));
+	s.len = 0;
+	op_alloc(&s, 0, size);
+	VC_TRY(refused(t, &h, &s, R_REFCTX_ALLOC_ID, "ALLOC of blob_id 0"));
+	s.len = 0;
+	op_alloc(&s, 0x901, 0);
+	VC_TRY(refused(t, &h, &s, R_REFCTX_ALLOC_SIZE, "ALLOC of size 0"));
+	uint32_t align = t->probe->refctx_alignment;
+	if (align > 1) {
+		s.len = 0;
+		op_alloc(&s, 0x902, (uint64_t)align + align / 2);
+		VC_TRY(refused(t, &h, &s, R_REFCTX_ALLOC_SIZE, "ALLOC of 1.5 * alignment"));
+	}
+	uint64_t max = t->probe->refctx_max_object;
+	if (max && max < UINT64_MAX - align) {
+		s.len = 0;
+		op_alloc(&s, 0x903, max + (align ? align : 4096));
+		VC_TRY(refused(t, &h, &s, R_REFCTX_ALLOC_SIZE, "ALLOC above max_object_size"));
+	}
+	s.len = 0;
+	struct vgb_refctx_free f = { { LE32(VGB_REFCTX_FREE), LE32(sizeof(f)) }, LE64(0x999) };
+	put(&s, &f, sizeof(f));
+	refused(t, &h, &s, R_REFCTX_FREE_UNKNOWN, "FREE of an unknown blob_id");
+	return vc_done(t);
+}
+
+static enum vc_verdict range_invalid(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t res;
+	uint64_t size;
+	VC_TRY(setup(t, &h, &res, &size));
+	struct stream s = { .len = 0 };
+	op_fill(&s, res, 1, size - 4, 8);
+	VC_TRY(refused(t, &h, &s, R_REFCTX_RANGE, "FILL crossing the blob end"));
+	s.len = 0;
+	op_fill(&s, res, 1, UINT64_MAX - 3, 8);
+	VC_TRY(refused(t, &h, &s, R_REFCTX_RANGE, "FILL whose offset + size overflows"));
+	s.len = 0;
+	op_checksum(&s, res, 0, 64, h.result_res);
+	struct vgb_refctx_checksum *c = (struct vgb_refctx_checksum *)s.buf;
+	c->dst_offset = LE64(UINT64_MAX - 3);
+	VC_TRY(refused(t, &h, &s, R_REFCTX_RANGE, "CHECKSUM writing past the destination"));
+	s.len = 0;
+	op_fill(&s, res, 1, 2, 8);
+	VC_TRY(refused(t, &h, &s, R_REFCTX_ALIGN4, "FILL at offset 2"));
+	s.len = 0;
+	struct vgb_refctx_pattern p = { { LE32(VGB_REFCTX_PATTERN), LE32(sizeof(p)) }, LE32(res), 1,
+					LE64(0), LE64(6) };
+	put(&s, &p, sizeof(p));
+	VC_TRY(refused(t, &h, &s, R_REFCTX_ALIGN4, "PATTERN of 6 bytes"));
+	s.len = 0;
+	op_raw(&s, VGB_REFCTX_FILL, 12); /* FILL is 32 bytes */
+	put(&s, "\0\0\0\0", 4);
+	VC_TRY(refused(t, &h, &s, R_REFCTX_LENGTH, "FILL whose length is 12"));
+	s.len = 0;
+	op_raw(&s, VGB_REFCTX_FILL, 6);
+	refused(t, &h, &s, R_REFCTX_LENGTH, "command length 6 (below 8, not a multiple of 4)");
+	return vc_done(t);
+}
+
+static enum vc_verdict not_blob(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint32_t id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_create_2d(t, id, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, 16, 16), OK_NODATA,
+			 R_CMD_SUCCESS, "RESOURCE_CREATE_2D"));
+	VC_TRY(vc_expect(t, vc_ctx_attach(t, h.ctx_id, id), OK_NODATA, R_CMD_SUCCESS,
+			 "CTX_ATTACH_RESOURCE of a 2D resource"));
+	struct stream s = { .len = 0 };
+	op_fill(&s, id, 1, 0, 64);
+	refused(t, &h, &s, R_REFCTX_NOT_BLOB, "FILL of a 2D resource");
+	return vc_done(t);
+}
+
+/* A GUEST blob: the host view is the guest pages (or a copy updated by transfers). */
+static enum vc_verdict guest_blob_host_view(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint64_t size = vc_map_granularity(t);
+	struct vc_backing b;
+	VC_TRY(vc_backing_make(t, size, 0, &b));
+	uint8_t *pages = vc_ptr(t, b.ents[0].gpa, size);
+	vc_pattern_fill(pages, t->seed, size);
+	uint8_t *before = malloc(size);
+	if (!before)
+		return vc_error(t, "out of memory");
+	memcpy(before, pages, size);
+	uint32_t id = vc_new_id(t);
+	bool ok = vc_expect(t, vc_create_blob(t, id, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, size, b.ents, b.n),
+			    OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(GUEST)") &&
+		  vc_check(t, memcmp(pages, before, size) == 0, R_BLOB_KEEPS_CONTENT,
+			   "creating a GUEST blob changed its guest pages") &&
+		  vc_expect(t, vc_ctx_attach(t, h.ctx_id, id), OK_NODATA, R_CMD_SUCCESS,
+			    "CTX_ATTACH_RESOURCE of the GUEST blob") &&
+		  vc_expect(t, vc_transfer_3d(t, true, h.ctx_id, id, 0, (uint32_t)size, 1, 1), OK_NODATA,
+			    R_XFER_GUEST_COPY, "TRANSFER_TO_HOST_3D of the whole GUEST blob") &&
+		  host_sum_is(t, &h, id, 0, size, before, R_REFCTX_HOST_VIEW,
+			      "host view of a GUEST blob after TRANSFER_TO_HOST_3D");
+	free(before);
+	VC_TRY(ok);
+	/* Host writes reach the guest pages once transferred back. */
+	VC_TRY(vc_host_fill(t, &h, id, 0x600d600du, 0, 256, R_REFCTX_HOST_VIEW));
+	VC_TRY(vc_expect(t, vc_transfer_3d(t, false, h.ctx_id, id, 0, 256, 1, 1), OK_NODATA,
+			 R_XFER_GUEST_COPY, "TRANSFER_FROM_HOST_3D of a GUEST blob range"));
+	uint32_t w;
+	memcpy(&w, pages + 252, 4);
+	vc_check(t, vgb_le32(w) == 0x600d600du, R_REFCTX_HOST_VIEW,
+		 "guest pages read 0x%08x after a host FILL of a GUEST blob and TRANSFER_FROM_HOST_3D",
+		 vgb_le32(w));
+	return vc_done(t);
+}
+
+/* A default blob (HOST3D_GUEST): host memory plus a guest shadow synchronised by transfers. */
+static enum vc_verdict default_blob(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint64_t size = vc_map_granularity(t);
+	struct stream s = { .len = 0 };
+	uint64_t blob_id = 0x4000;
+	op_alloc(&s, blob_id, size);
+	VC_TRY(vc_expect(t, run(t, &h, &s), OK_NODATA, R_CMD_SUCCESS, "ALLOC"));
+	struct vc_backing b;
+	VC_TRY(vc_backing_make(t, size, 0, &b));
+	uint8_t *shadow = vc_ptr(t, b.ents[0].gpa, size);
+	memset(shadow, 0, size);
+	uint32_t id = vc_new_id(t);
+	uint32_t flags = t->probe->has_region ? VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE : 0;
+	VC_TRY(vc_expect(t, vc_create_blob(t, id, h.ctx_id, VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST, flags,
+					   blob_id, size, b.ents, b.n),
+			 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D_GUEST)"));
+	VC_TRY(vc_expect(t, vc_ctx_attach(t, h.ctx_id, id), OK_NODATA, R_CMD_SUCCESS,
+			 "CTX_ATTACH_RESOURCE"));
+	/* Guest shadow -> host memory. */
+	vc_pattern_fill(shadow, t->seed, size);
+	VC_TRY(vc_expect(t, vc_transfer_3d(t, true, h.ctx_id, id, 0, (uint32_t)size, 1, 1), OK_NODATA,
+			 R_XFER_DEFAULT_TO, "TRANSFER_TO_HOST_3D of a default blob"));
+	VC_TRY(host_sum_is(t, &h, id, 0, size, shadow, R_XFER_DEFAULT_TO,
+			   "host memory after TRANSFER_TO_HOST_3D"));
+	/* Host memory -> guest shadow. */
+	VC_TRY(vc_host_fill(t, &h, id, 0xfeedf00du, 0, size, R_REFCTX_FILL));
+	VC_TRY(vc_expect(t, vc_transfer_3d(t, false, h.ctx_id, id, 0, (uint32_t)size, 1, 1), OK_NODATA,
+			 R_XFER_DEFAULT_FROM, "TRANSFER_FROM_HOST_3D of a default blob"));
+	uint32_t w;
+	memcpy(&w, shadow + size - 4, 4);
+	VC_TRY(vc_check(t, vgb_le32(w) == 0xfeedf00du, R_XFER_DEFAULT_FROM,
+			"guest shadow reads 0x%08x after TRANSFER_FROM_HOST_3D, host filled 0xfeedf00d",
+			vgb_le32(w)));
+	if (!t->probe->has_region)
+		return vc_done(t);
+	/* The mapping shows host memory, not the shadow the guest keeps changing. */
+	memset(shadow, 0xab, size);
+	VC_TRY(vc_expect(t, vc_map(t, id, 0, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO, R_MAP_OK,
+			 "MAP_BLOB of a mappable default blob"));
+	memcpy(&w, vc_region(t, NULL), 4);
+	vc_check(t, vgb_le32(w) == 0xfeedf00du, R_MAP_DEFAULT_HOST,
+		 "the mapping of a default blob reads 0x%08x; host memory holds 0xfeedf00d", vgb_le32(w));
+	return vc_done(t);
+}
+
+/* 3D transfers on a mapped host blob act as flush/invalidate and succeed. */
+static enum vc_verdict host_blob_transfers(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint64_t size = vc_map_granularity(t);
+	uint32_t id;
+	VC_TRY(vc_expect(t, vc_host_blob(t, &h, size, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, &id), OK_NODATA,
+			 R_CMD_SUCCESS, "CREATE_BLOB(HOST3D)"));
+	VC_TRY(vc_expect(t, vc_map(t, id, 0, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO, R_MAP_OK, "MAP_BLOB"));
+	uint8_t *p = vc_region(t, NULL);
+	vc_pattern_fill(p, t->seed, size);
+	VC_TRY(vc_expect(t, vc_transfer_3d(t, true, h.ctx_id, id, 0, (uint32_t)size, 1, 1), OK_NODATA,
+			 R_XFER_HOST_TO, "TRANSFER_TO_HOST_3D of a mapped host blob"));
+	VC_TRY(host_sum_is(t, &h, id, 0, size, p, R_XFER_HOST_TO, "host view after TRANSFER_TO_HOST_3D"));
+	h.unfenced = true;
+	VC_TRY(vc_host_fill(t, &h, id, 0x31415926u, 0, size, R_REFCTX_FILL));
+	VC_TRY(vc_expect(t, vc_transfer_3d(t, false, h.ctx_id, id, 0, (uint32_t)size, 1, 1), OK_NODATA,
+			 R_XFER_HOST_FROM, "TRANSFER_FROM_HOST_3D of a mapped host blob"));
+	uint32_t w;
+	memcpy(&w, p + size - 4, 4);
+	vc_check(t, vgb_le32(w) == 0x31415926u, R_XFER_HOST_FROM,
+		 "mapping reads 0x%08x after TRANSFER_FROM_HOST_3D; host wrote 0x31415926", vgb_le32(w));
+	return vc_done(t);
+}
+
+static enum vc_verdict unref_detaches(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t res;
+	uint64_t size;
+	VC_TRY(setup(t, &h, &res, &size));
+	VC_TRY(vc_expect(t, vc_unref(t, res), OK_NODATA, R_CMD_SUCCESS, "RESOURCE_UNREF"));
+	/* A new resource with the old id is not attached to the context. */
+	uint64_t gpa = vc_alloc(t, size);
+	VC_TRY(gpa);
+	struct vgb_sg e = { gpa, (uint32_t)size };
+	VC_TRY(vc_expect(t, vc_create_blob(t, res, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, size, &e, 1),
+			 OK_NODATA, R_LIFE_REUSE, "CREATE_BLOB(GUEST) reusing the id"));
+	struct stream s = { .len = 0 };
+	op_fill(&s, res, 1, 0, 64);
+	vc_expect(t, run(t, &h, &s), VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID, R_LIFE_UNREF_DETACHES,
+		  "FILL of a re-created resource never attached to the context");
+	return vc_done(t);
+}
+
+static enum vc_verdict ctx_destroy_keeps(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t res;
+	uint64_t size;
+	VC_TRY(setup(t, &h, &res, &size));
+	VC_TRY(vc_expect(t, vc_ctx_destroy(t, h.ctx_id), OK_NODATA, R_CMD_SUCCESS, "CTX_DESTROY"));
+	if (t->probe->has_region)
+		vc_expect(t, vc_map(t, res, 0, NULL), PARAM, R_MAP_NOT_MAPPABLE,
+			  "MAP_BLOB of a non-mappable blob whose context is gone (the blob must exist)");
+	vc_expect(t, vc_unref(t, res), OK_NODATA, R_LIFE_CTX_DESTROY_KEEPS,
+		  "RESOURCE_UNREF of a blob whose context was destroyed");
+	return vc_done(t);
+}
+
+static enum vc_verdict ring_idx_echo(struct vc *t)
+{
+	struct virtio_gpu_ctrl_hdr hd;
+	vc_hdr(&hd, VIRTIO_GPU_CMD_GET_DISPLAY_INFO);
+	hd.flags = LE32(VIRTIO_GPU_FLAG_FENCE | VIRTIO_GPU_FLAG_INFO_RING_IDX);
+	hd.fence_id = LE64(77);
+	hd.ring_idx = 5;
+	struct vc_resp r;
+	VC_TRY(vc_expect(t, vc_cmd(t, &hd, sizeof(hd), &r), VIRTIO_GPU_RESP_OK_DISPLAY_INFO,
+			 R_CMD_SUCCESS, "fenced GET_DISPLAY_INFO on ring 5"));
+	uint32_t f = vgb_le32(r.u.hdr.flags);
+	vc_check(t, (f & VIRTIO_GPU_FLAG_FENCE) && vgb_le64(r.u.hdr.fence_id) == 77, R_FENCE_ECHO,
+		 "response flags 0x%x fence_id %llu (sent FENCE, 77)", f,
+		 (unsigned long long)vgb_le64(r.u.hdr.fence_id));
+	vc_check(t, (f & VIRTIO_GPU_FLAG_INFO_RING_IDX) && r.u.hdr.ring_idx == 5, R_FENCE_RING,
+		 "response flags 0x%x ring_idx %u (sent INFO_RING_IDX, 5)", f, r.u.hdr.ring_idx);
+	return vc_done(t);
+}
+
+#define REF VC_NEED_REFCTX
+
+const struct vc_case vc_cases_refctx[] = {
+	{ .name = "dev.refctx.alloc_zero", IDS(R_REFCTX_ALLOC_ZERO, R_REFCTX_CONSUMED, R_BLOB_HOST3D_UNKNOWN),
+	  .needs = REF | VC_NEED_BLOB, .run = alloc_zero,
+	  .summary = "ALLOCed objects read as zeros and are consumed by CREATE_BLOB" },
+	{ .name = "dev.refctx.write", IDS(R_REFCTX_WRITE), .needs = REF | VC_NEED_BLOB, .run = write_inline,
+	  .summary = "WRITE copies its inline bytes" },
+	{ .name = "dev.refctx.copy_overlap", IDS(R_REFCTX_COPY, R_REFCTX_PATTERN), .random = true,
+	  .needs = REF | VC_NEED_BLOB, .run = copy_overlap,
+	  .summary = "COPY of overlapping ranges gives the old source bytes" },
+	{ .name = "dev.refctx.stream_order", IDS(R_REFCTX_ORDER, R_REFCTX_FILL, R_REFCTX_CHECKSUM),
+	  .needs = REF | VC_NEED_BLOB, .run = stream_order,
+	  .summary = "commands of one stream run in order" },
+	{ .name = "dev.refctx.stop_at_invalid", IDS(R_REFCTX_STOP, R_REFCTX_INVALID, R_REFCTX_BAD_OP),
+	  .needs = REF | VC_NEED_BLOB, .run = stop_at_invalid,
+	  .summary = "a stream stops at its first invalid command, keeping earlier effects" },
+	{ .name = "dev.refctx.unknown_resource", IDS(R_REFCTX_UNKNOWN_RES), .needs = REF | VC_NEED_BLOB,
+	  .run = unknown_resource, .summary = "a command naming an unknown resource: ERR_INVALID_RESOURCE_ID" },
+	{ .name = "dev.refctx.alloc_invalid", IDS(R_REFCTX_ALLOC_ID, R_REFCTX_ALLOC_SIZE, R_REFCTX_FREE_UNKNOWN),
+	  .needs = REF | VC_NEED_BLOB, .run = alloc_invalid,
+	  .summary = "ALLOC/FREE with bad ids or sizes are invalid" },
+	{ .name = "dev.refctx.range_invalid", IDS(R_REFCTX_RANGE, R_REFCTX_ALIGN4, R_REFCTX_LENGTH),
+	  .needs = REF | VC_NEED_BLOB, .run = range_invalid,
+	  .summary = "out-of-range, overflowing, unaligned and mis-sized commands are invalid" },
+	{ .name = "dev.refctx.not_blob", IDS(R_REFCTX_NOT_BLOB), .needs = REF, .run = not_blob,
+	  .summary = "commands naming a 2D resource are invalid" },
+	{ .name = "dev.refctx.guest_blob_host_view", IDS(R_REFCTX_HOST_VIEW, R_XFER_GUEST_COPY, R_BLOB_KEEPS_CONTENT),
+	  .needs = REF | VC_NEED_BLOB, .run = guest_blob_host_view, .random = true,
+	  .summary = "the host view of a GUEST blob follows its pages through 3D transfers" },
+	{ .name = "dev.refctx.default_blob", IDS(R_XFER_DEFAULT_TO, R_XFER_DEFAULT_FROM, R_MAP_DEFAULT_HOST),
+	  .needs = REF | VC_NEED_BLOB, .run = default_blob, .random = true,
+	  .summary = "HOST3D_GUEST: transfers copy shadow <-> host; the mapping shows host memory" },
+	{ .name = "dev.xfer.host_blob_3d", IDS(R_XFER_HOST_TO, R_XFER_HOST_FROM),
+	  .needs = REF | VC_NEED_BLOB | VC_NEED_REGION, .run = host_blob_transfers, .random = true,
+	  .summary = "TRANSFER_TO/FROM_HOST_3D on a mapped host blob succeed and synchronise" },
+	{ .name = "dev.life.unref_detaches_ctx", IDS(R_LIFE_UNREF_DETACHES, R_LIFE_REUSE),
+	  .needs = REF | VC_NEED_BLOB, .run = unref_detaches,
+	  .summary = "UNREF detaches the resource from its contexts" },
+	{ .name = "dev.life.ctx_destroy_keeps_blobs", IDS(R_LIFE_CTX_DESTROY_KEEPS),
+	  .needs = REF | VC_NEED_BLOB, .run = ctx_destroy_keeps,
+	  .summary = "CTX_DESTROY keeps the blobs made from its objects" },
+	{ .name = "dev.fence.ring_idx", IDS(R_FENCE_RING, R_FENCE_ECHO), .needs = REF,
+	  .run = ring_idx_echo, .summary = "a fenced request on ring 5 is answered on ring 5" },
+	{ 0 },
+};

@@ -297,7 +297,16 @@ def summarize_trace(path):
     return counts
 
 
+def exit_on_term():
+    """Turn SIGTERM (a CI timeout) into SystemExit so that processes we
+    started are stopped and the chroot's bind mounts are undone."""
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def run_config(cfg, timeout_s, keep):
+    exit_on_term()
     log(f"=== {cfg.name}: {cfg.summary}")
     t_start = time.monotonic()
     ensure_stack(cfg)

@@ -21,6 +21,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 VM_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,12 +65,17 @@ def reply(sock, req, payload):
     sock.sendall(HDR.pack(req, FLAG_VERSION | FLAG_REPLY, len(payload)) + payload)
 
 
-def serve(sock, log):
-    """Answers the frontend until the backend channel arrives; returns it."""
+def serve(sock, log, state):
+    """Answers the frontend for as long as it talks; records the backend
+    channel and when the frontend has asked for the shared memory layout."""
     while True:
-        m = recv_msg(sock)
+        try:
+            m = recv_msg(sock)
+        except OSError:
+            m = None
         if m is None:
-            return None
+            state["closed"].set()
+            return
         req, flags, payload, fds = m
         log.write(f"frontend request {req} flags {flags:#x} ({len(payload)} bytes, {len(fds)} fds)\n")
         log.flush()
@@ -83,6 +89,7 @@ def serve(sock, log):
         elif req == GET_SHMEM_CONFIG:
             sizes = [REGION_SIZE] + [0] * 255
             reply(sock, req, struct.pack("<II256Q", 1, 0, *sizes))
+            state["shmem_config"].set()
         elif req == GET_CONFIG:
             offset, size, cflags = struct.unpack_from("<III", payload)
             reply(sock, req, struct.pack("<III", offset, size, cflags) + bytes(size))
@@ -91,7 +98,7 @@ def serve(sock, log):
         elif flags & FLAG_NEED_REPLY:
             reply(sock, req, struct.pack("<Q", 0))
         if req == SET_BACKEND_REQ_FD and fds:
-            return fds[0]
+            state["channel"] = fds[0]
 
 
 def shmem_map(channel, log):
@@ -141,13 +148,15 @@ def main():
         listener.settimeout(30)
         conn, _ = listener.accept()
         with open(os.path.join(work, "backend.log"), "w") as log:
-            channel_fd = serve(conn, log)
-            if channel_fd is None:
-                print("QEMU closed the connection before handing over the backend channel")
+            state = {"channel": None, "shmem_config": threading.Event(), "closed": threading.Event()}
+            threading.Thread(target=serve, args=(conn, log, state), daemon=True).start()
+            # Wait until QEMU has realized the device (it asked for the layout
+            # after handing over the backend channel), then map at once.
+            if not state["shmem_config"].wait(30) or state["channel"] is None:
+                print("QEMU never asked for the shared memory layout or gave no backend channel")
                 return 2
-            channel = socket.socket(fileno=channel_fd)
-            time.sleep(0.5)  # QEMU is past realize and idle in -S
-            shmem_map(channel, log)
+            time.sleep(0.5)
+            shmem_map(socket.socket(fileno=state["channel"]), log)
         try:
             qemu.wait(10)
         except subprocess.TimeoutExpired:

@@ -333,6 +333,18 @@ static int set_vring_fd(struct vgb_vu_backend *be, struct vgb_vu_msg *m)
 		q->kick_fd = fd;
 		if (!(be->features & U64(VGB_F_PROTOCOL_FEATURES)))
 			q->enabled = true; /* without protocol features rings start enabled */
+		/*
+		 * A kick may have been lost while the fd was being replaced (reconnect,
+		 * restart): chains already available count as one.  An empty ring does not
+		 * start the queue, so the driver has really started the device before any
+		 * back-end request (SHMEM_MAP) can follow.
+		 */
+		if (vgb_vq_dev_ready(&q->vq) &&
+		    vgb_le16(__atomic_load_n(&q->vq.avail->idx, __ATOMIC_ACQUIRE)) != q->vq.last_avail) {
+			q->started = true;
+			be->started = true;
+			return process_queue(be, qi);
+		}
 		break;
 	case VGB_VU_SET_VRING_CALL:
 		close_fd(&q->call_fd);

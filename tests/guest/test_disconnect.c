@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -121,9 +122,60 @@ static void driver_killed(const char *host, bool map, unsigned delay_ms)
 	h_backend_stop(&b);
 }
 
+/*
+ * vgb-guest spawned the device itself (--fd) and is killed after its first
+ * path: the orphaned device, reparented to this test (a subreaper), must
+ * notice and exit with status 0.  1 = checked, 0 = the run ended before the kill.
+ */
+static int program_killed(const char *guest, const char *host)
+{
+	int out[2];
+	CHECK_EQ(pipe(out), 0);
+	pid_t g = fork();
+	CHECK(g >= 0);
+	if (g == 0) {
+		dup2(out[1], 1);
+		close(out[0]);
+		close(out[1]);
+		execl(guest, guest, "--self-check", "--quiet", "--backend", host, (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	char line[1024];
+	FILE *f = fdopen(out[0], "r");
+	CHECK(f != NULL);
+	bool got = fgets(line, sizeof(line), f) != NULL;
+	kill(g, SIGKILL);
+	int st;
+	CHECK_EQ(h_wait_pid(g, 5000, &st), 0);
+	fclose(f);
+	CHECK(got && strncmp(line, "path mapped:", 12) == 0);
+	/* The backend of the path in progress (if any) is now our child. */
+	double t0 = h_now_ms();
+	pid_t orphan;
+	int ost = 0;
+	while ((orphan = waitpid(-1, &ost, WNOHANG)) == 0 && h_now_ms() - t0 < BOUND_MS)
+		usleep(5000);
+	if (orphan <= 0) {
+		CHECK(orphan < 0); /* no child at all: the run had ended; a live one means a hang */
+		return 0;
+	}
+	printf("vgb-guest killed: its device %s after %.0f ms\n", h_status_text(ost), h_now_ms() - t0);
+	CHECK(WIFEXITED(ost));
+	CHECK_EQ(WEXITSTATUS(ost), 0);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *host = h_host(argc, argv);
+	if (argc > 2) {
+		CHECK_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+		int checked = 0;
+		for (int i = 0; i < 5 && !checked; i++)
+			checked = program_killed(argv[2], host);
+		CHECK(checked);
+	}
 	backend_killed_idle(host);
 	backend_killed_mid_command(host);
 	driver_killed(host, false, 50);

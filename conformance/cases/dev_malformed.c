@@ -40,7 +40,7 @@ struct mal {
 	unsigned setup;      /* SETUP_* */
 };
 
-enum { SETUP_CTX = 1, SETUP_HOST_BLOB = 2 };
+enum { SETUP_CTX = 1, SETUP_HOST_BLOB = 2, SETUP_HOST_RES = 4 };
 
 static uint8_t req[8192];
 
@@ -518,7 +518,66 @@ static size_t b_edid_bad_scanout(const struct env *e, uint8_t *buf)
 	return put(buf, &c, sizeof(c));
 }
 
+/* --- Valid edge cases the device must accept --- */
+
+static size_t b_create_2d_trailing(const struct env *e, uint8_t *buf)
+{
+	size_t n = create_2d(buf, 200, FMT, 8, 8);
+	memset(buf + n, 0xee, 8);
+	return n + 8;
+}
+
+static size_t b_blob_guest_any_ctx(const struct env *e, uint8_t *buf)
+{
+	size_t n = guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, e->spare_gpa, 4096);
+	struct virtio_gpu_ctrl_hdr h;
+	memcpy(&h, buf, sizeof(h));
+	h.ctx_id = LE32(UNKNOWN);
+	memcpy(buf, &h, sizeof(h));
+	return n;
+}
+
+static size_t b_blob_share_flags(const struct env *e, uint8_t *buf)
+{
+	return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST,
+			  VIRTIO_GPU_BLOB_FLAG_USE_SHAREABLE | VIRTIO_GPU_BLOB_FLAG_USE_CROSS_DEVICE, 0,
+			  4096, e->spare_gpa, 4096);
+}
+
+static size_t b_host3d_no_virgl(const struct env *e, uint8_t *buf)
+{
+	return blob(buf, 200, 1, VIRTIO_GPU_BLOB_MEM_HOST3D, 0, 1, 4096, 0);
+}
+
+/* --- Transfers on blobs --- */
+
+static size_t b_xfer_blob_offset(const struct env *e, uint8_t *buf) { return xfer(buf, RES_BLOB, rect(0, 0, 4, 1), e->blob_size); }
+static size_t b_xfer_blob_rect_overflow(const struct env *e, uint8_t *buf) { return xfer(buf, RES_BLOB, rect(0xffffffffu, 0, 2, 1), 0); }
+static size_t b_xfer_host_2d(const struct env *e, uint8_t *buf) { return xfer(buf, RES_HOST, rect(0, 0, 4, 1), 0); }
+static size_t b_attach_host(const struct env *e, uint8_t *buf) { return attach_one(buf, RES_HOST, e->spare_gpa, 4096); }
+
+static size_t xfer3d(uint8_t *buf, uint32_t ctx, uint32_t id, uint64_t off, uint32_t w, uint32_t h)
+{
+	struct virtio_gpu_transfer_host_3d c;
+	memset(&c, 0, sizeof(c));
+	hdr(&c.hdr, VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D);
+	c.hdr.ctx_id = LE32(ctx);
+	c.box.w = LE32(w);
+	c.box.h = LE32(h);
+	c.box.d = LE32(1);
+	c.offset = LE64(off);
+	c.resource_id = LE32(id);
+	return put(buf, &c, sizeof(c));
+}
+
+static size_t b_xfer3d_box_h(const struct env *e, uint8_t *buf) { return xfer3d(buf, CTX, RES_HOST, 0, 64, 2); }
+static size_t b_xfer3d_range(const struct env *e, uint8_t *buf) { return xfer3d(buf, CTX, RES_HOST, e->host_blob_size - 4, 8, 1); }
+static size_t b_xfer3d_overflow(const struct env *e, uint8_t *buf) { return xfer3d(buf, CTX, RES_HOST, UINT64_MAX - 3, 8, 1); }
+static size_t b_xfer3d_unknown_ctx(const struct env *e, uint8_t *buf) { return xfer3d(buf, UNKNOWN, RES_HOST, 0, 64, 1); }
+
 /* --- The runner of one malformed case --- */
+
+static bool setup_host_object(struct vc *t, const struct mal *m, struct env *e);
 
 static bool setup(struct vc *t, const struct mal *m, struct env *e)
 {
@@ -559,13 +618,28 @@ static bool setup(struct vc *t, const struct mal *m, struct env *e)
 				       VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "set-up CREATE_BLOB(GUEST)"))
 			return false;
 	}
-	if (m->setup & (SETUP_CTX | SETUP_HOST_BLOB)) {
+	if (m->setup & (SETUP_CTX | SETUP_HOST_BLOB | SETUP_HOST_RES)) {
 		if (!vc_expect(t, vc_ctx_create(t, CTX, VGB_CAPSET_REFCTX), VIRTIO_GPU_RESP_OK_NODATA,
 			       R_CTX_CREATE, "set-up CTX_CREATE"))
 			return false;
 		e->ctx = true;
 	}
-	if (m->setup & SETUP_HOST_BLOB) {
+	if (!setup_host_object(t, m, e))
+		return false;
+	if (m->setup & SETUP_HOST_RES) {
+		if (!vc_expect(t, vc_create_blob(t, RES_HOST, CTX, VIRTIO_GPU_BLOB_MEM_HOST3D, 0,
+						 e->host_blob_id, e->host_blob_size, NULL, 0),
+			       VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "set-up CREATE_BLOB(HOST3D)") ||
+		    !vc_expect(t, vc_ctx_attach(t, CTX, RES_HOST), VIRTIO_GPU_RESP_OK_NODATA,
+			       R_CMD_SUCCESS, "set-up CTX_ATTACH_RESOURCE"))
+			return false;
+	}
+	return true;
+}
+
+static bool setup_host_object(struct vc *t, const struct mal *m, struct env *e)
+{
+	if (m->setup & (SETUP_HOST_BLOB | SETUP_HOST_RES)) {
 		e->host_blob_id = 0x55;
 		e->host_blob_size = vc_map_granularity(t);
 		struct vgb_refctx_alloc a = { { LE32(VGB_REFCTX_ALLOC), LE32(sizeof(a)) },
@@ -595,7 +669,17 @@ static enum vc_verdict run_malformed(struct vc *t)
 	} else {
 		char what[160];
 		snprintf(what, sizeof(what), "%s", t->c->summary);
-		vc_expect(t, got, m->expect, id, what);
+		if (vc_expect(t, got, m->expect, id, what)) {
+			/* Errors and OK_NODATA are a bare header: used.len 24, padding zero. */
+			bool error = m->expect >= VIRTIO_GPU_RESP_ERR_UNSPEC;
+			if (m->expect == VIRTIO_GPU_RESP_OK_NODATA || error)
+				vc_check(t, r.len == sizeof(struct virtio_gpu_ctrl_hdr),
+					 error ? R_ERR_HEADER : R_CMD_USED_LEN,
+					 "%s answered with used.len %u, not 24", vc_resp_name(got), r.len);
+			vc_check(t, !r.u.hdr.padding[0] && !r.u.hdr.padding[1] && !r.u.hdr.padding[2],
+				 R_CMD_RESP_PADDING, "response header padding %02x %02x %02x",
+				 r.u.hdr.padding[0], r.u.hdr.padding[1], r.u.hdr.padding[2]);
+		}
 	}
 	/* A transport failure was recorded as the device no longer serving. */
 	vc_still_serves(t, t->c->name);
@@ -623,11 +707,18 @@ static enum vc_verdict run_drv_malformed(struct vc *t)
 #define SCANID VIRTIO_GPU_RESP_ERR_INVALID_SCANOUT_ID
 
 #define MAL(nm, req_id, exp, nd, fn, sum, ...)                                              \
-	{ .name = "dev.err." nm, IDS(req_id, R_ERR_SERVES), .needs = (nd), .run = run_malformed, \
+	{ .name = "dev.err." nm, IDS(req_id, R_ERR_SERVES, R_ERR_HEADER, R_CMD_RESP_PADDING),      \
+	  .needs = (nd), .run = run_malformed,                                                   \
 	  .summary = sum, .data = &(const struct mal){ .build = fn, .expect = exp, __VA_ARGS__ } }
-#define MASKED(nm, req_id, exp, bit, fn, sum)                                              \
-	{ .name = "dev.err." nm, IDS(req_id, R_ERR_SERVES), .run = run_malformed, .summary = sum, \
-	  .mask_features = 1ull << (bit), .data = &(const struct mal){ .build = fn, .expect = exp } }
+#define MASKED(nm, req_id, exp, bit, nd, fn, sum)                                          \
+	{ .name = "dev.err." nm, IDS(req_id, R_ERR_SERVES, R_ERR_HEADER), .run = run_malformed,  \
+	  .summary = sum, .needs = (nd), .mask_features = 1ull << (bit),                         \
+	  .data = &(const struct mal){ .build = fn, .expect = exp } }
+/* A valid edge case: the device must accept it. */
+#define ACCEPT(nm, req_id, nd, fn, sum)                                                    \
+	{ .name = "dev.accept." nm, IDS(req_id, R_CMD_USED_LEN, R_CMD_RESP_PADDING), .needs = (nd), \
+	  .run = run_malformed, .summary = sum,                                                  \
+	  .data = &(const struct mal){ .build = fn, .expect = VIRTIO_GPU_RESP_OK_NODATA } }
 
 #define DRV(nm, req_id, nd, fn, sum, ...)                                                  \
 	{ .name = "drv.validate." nm, IDS(req_id), .needs = (nd) | VC_NEED_VALIDATE,             \
@@ -720,12 +811,24 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("capset.bad_version", R_CAPSET_GET, PARAM, REF, b_capset_version, "GET_CAPSET of the reference context, version 99"),
 	MAL("capset.info_index", R_CAPSET_INFO_INDEX, PARAM, VC_NEED_VIRGL, b_capset_info_index, "GET_CAPSET_INFO index 0xffffffff"),
 	MAL("edid.bad_scanout", R_SCANOUT_ID, SCANID, VC_NEED_EDID, b_edid_bad_scanout, "GET_EDID of scanout 16"),
-	MASKED("feat.blob_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_RESOURCE_BLOB, b_blob_unnegotiated, "CREATE_BLOB without F_RESOURCE_BLOB"),
-	MASKED("feat.map_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_RESOURCE_BLOB, b_map_unnegotiated, "MAP_BLOB without F_RESOURCE_BLOB"),
-	MASKED("feat.ctx_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_VIRGL, b_ctx_unnegotiated, "CTX_CREATE without F_VIRGL"),
-	MAL("padding.nonzero_accepted", R_CMD_PADDING_ACCEPTED, VIRTIO_GPU_RESP_OK_NODATA, 0, b_unref_padding, "RESOURCE_UNREF with non-zero padding"),
-	MAL("scanout_blob.planes_ignored", R_SBLOB_PLANES_IGNORED, VIRTIO_GPU_RESP_OK_NODATA, BLOB, b_sblob_planes, "SET_SCANOUT_BLOB with strides[1]/offsets[1] set"),
-	MASKED("feat.edid_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_EDID, b_edid_unnegotiated, "GET_EDID without F_EDID"),
+	MASKED("feat.blob_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_RESOURCE_BLOB, 0, b_blob_unnegotiated, "CREATE_BLOB without F_RESOURCE_BLOB"),
+	MASKED("feat.map_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_RESOURCE_BLOB, 0, b_map_unnegotiated, "MAP_BLOB without F_RESOURCE_BLOB"),
+	MASKED("feat.ctx_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_VIRGL, 0, b_ctx_unnegotiated, "CTX_CREATE without F_VIRGL"),
+	MASKED("feat.host3d_without_virgl", R_BLOB_NEEDS_VIRGL, PARAM, VIRTIO_GPU_F_VIRGL, BLOB, b_host3d_no_virgl, "CREATE_BLOB(HOST3D) without F_VIRGL"),
+	MAL("xfer.blob_offset_beyond", R_XFER_BLOB_BOUNDS, PARAM, BLOB, b_xfer_blob_offset, "TRANSFER_TO_HOST_2D on a GUEST blob at offset == size"),
+	MAL("xfer.blob_rect_overflow", R_XFER_BLOB_BOUNDS, PARAM, BLOB, b_xfer_blob_rect_overflow, "TRANSFER_TO_HOST_2D on a GUEST blob, x+width overflowing"),
+	MAL("xfer.host_blob_2d", R_XFER_HOST_2D, PARAM, BLOB | REF, b_xfer_host_2d, "TRANSFER_TO_HOST_2D on a host blob", .setup = SETUP_HOST_RES),
+	MAL("backing.attach_host_blob", R_RES_ATTACH_HOST, PARAM, BLOB | REF, b_attach_host, "ATTACH_BACKING on a host blob", .setup = SETUP_HOST_RES),
+	MAL("xfer3d.box_height", R_XFER_3D_BOX, PARAM, BLOB | REF, b_xfer3d_box_h, "TRANSFER_TO_HOST_3D on a blob with box.h 2", .setup = SETUP_HOST_RES),
+	MAL("xfer3d.past_end", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_range, "TRANSFER_TO_HOST_3D crossing the blob end", .setup = SETUP_HOST_RES),
+	MAL("xfer3d.overflow", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_overflow, "TRANSFER_TO_HOST_3D whose offset + w overflows", .setup = SETUP_HOST_RES),
+	MAL("xfer3d.unknown_ctx", R_XFER_3D_CTX, CTXID, BLOB | REF, b_xfer3d_unknown_ctx, "TRANSFER_TO_HOST_3D in an unknown context", .setup = SETUP_HOST_RES),
+	ACCEPT("padding_nonzero", R_CMD_PADDING_ACCEPTED, 0, b_unref_padding, "RESOURCE_UNREF with non-zero padding"),
+	ACCEPT("trailing_bytes", R_CMD_TRAILING, 0, b_create_2d_trailing, "RESOURCE_CREATE_2D followed by 8 more bytes"),
+	ACCEPT("scanout_blob_planes", R_SBLOB_PLANES_IGNORED, BLOB, b_sblob_planes, "SET_SCANOUT_BLOB with strides[1]/offsets[1] set"),
+	ACCEPT("guest_blob_any_ctx", R_BLOB_GUEST_ANY_CTX, BLOB, b_blob_guest_any_ctx, "CREATE_BLOB(GUEST) with an unknown hdr.ctx_id"),
+	ACCEPT("blob_share_flags", R_BLOB_SHARE_FLAGS, BLOB, b_blob_share_flags, "CREATE_BLOB(GUEST) with USE_SHAREABLE | USE_CROSS_DEVICE"),
+	MASKED("feat.edid_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_EDID, 0, b_edid_unnegotiated, "GET_EDID without F_EDID"),
 	DRV("cmd.length", R_DRV_CMD_0001, 0, b_create_2d_short, "sent RESOURCE_CREATE_2D one byte short"),
 	DRV("cmd.response_room", R_DRV_CMD_0002, 0, b_display_info, "gave GET_DISPLAY_INFO a 16-byte response buffer", .resp_cap = 16),
 	DRV("cmd.flags", R_DRV_CMD_0003, 0, b_flags_unknown, "set an unknown hdr.flags bit"),
@@ -747,6 +850,8 @@ const struct vc_case vc_cases_malformed[] = {
 	DRV("scanout.bounds", R_DRV_SCANOUT_0001, BLOB, b_sblob_past_size, "scanned out an image past the blob end"),
 	DRV("scanout.stride", R_DRV_SCANOUT_0002, BLOB, b_sblob_stride_small, "set strides[0] below width * 4"),
 	DRV("scanout.planes", R_DRV_SCANOUT_0003, BLOB, b_sblob_planes, "set strides[1]/offsets[1]"),
+	DRV("xfer.host_2d", R_DRV_XFER_HOST_2D, BLOB | REF, b_xfer_host_2d, "sent TRANSFER_TO_HOST_2D on a host blob", .setup = SETUP_HOST_RES),
+	DRV("xfer.3d_box", R_DRV_XFER_3D_BOX, BLOB | REF, b_xfer3d_box_h, "sent a 3D blob transfer with box.h 2", .setup = SETUP_HOST_RES),
 	{ .name = "drv.validate.feat.unnegotiated", IDS(R_DRV_FEAT_0005), .needs = VC_NEED_VALIDATE,
 	  .mask_features = 1ull << VIRTIO_GPU_F_RESOURCE_BLOB, .run = run_drv_malformed,
 	  .summary = "sent CREATE_BLOB without F_RESOURCE_BLOB",

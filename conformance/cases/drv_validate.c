@@ -221,13 +221,13 @@ const struct vc_case vc_cases_driver[] = {
 	{ .name = "drv.validate.clean", IDS(R_DRV_MAP_DOUBLE, R_DRV_UNMAP_UNMAPPED), .needs = NEED_V,
 	  .run = clean_sequence, .summary = "a correct map/unmap/unref sequence reports nothing" },
 #ifdef VC_HAVE_DRIVER
-	{ .name = "drv.ref.mapped", IDS(R_DRV_MAP_DOUBLE, R_DRV_MAP_UNMAPPABLE), .needs = VC_NEED_VALIDATE,
+	{ .name = "drv.ref.mapped", IDS(R_DRV_VALIDATED), .needs = VC_NEED_VALIDATE,
 	  .run = ref_driver_path, .data = (const void *)(uintptr_t)VGB_PATH_MAPPED, .timeout_s = 120,
 	  .summary = "reference driver, mapped path: no driver requirement broken" },
-	{ .name = "drv.ref.guest_blob", IDS(R_DRV_MAP_UNMAPPABLE), .needs = VC_NEED_VALIDATE,
+	{ .name = "drv.ref.guest_blob", IDS(R_DRV_VALIDATED), .needs = VC_NEED_VALIDATE,
 	  .run = ref_driver_path, .data = (const void *)(uintptr_t)VGB_PATH_GUEST_BLOB, .timeout_s = 120,
 	  .summary = "reference driver, guest-blob path: no driver requirement broken" },
-	{ .name = "drv.ref.copy", IDS(R_DRV_MAP_UNMAPPABLE), .needs = VC_NEED_VALIDATE,
+	{ .name = "drv.ref.copy", IDS(R_DRV_VALIDATED), .needs = VC_NEED_VALIDATE,
 	  .run = ref_driver_path, .data = (const void *)(uintptr_t)VGB_PATH_COPY, .timeout_s = 120,
 	  .summary = "reference driver, copy path: no driver requirement broken" },
 #endif

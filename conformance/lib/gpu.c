@@ -251,7 +251,7 @@ static size_t with_entries(uint8_t *buf, size_t cap, const void *head, size_t he
 	return len;
 }
 
-#define ENTRY_BUF_CAP (64 + 4096 * sizeof(struct virtio_gpu_mem_entry))
+#define ENTRY_BUF_CAP (64 + 16400 * sizeof(struct virtio_gpu_mem_entry))
 static uint8_t entry_buf[ENTRY_BUF_CAP];
 
 uint32_t vc_attach_backing(struct vc *t, uint32_t id, const struct vgb_sg *ents, unsigned n)

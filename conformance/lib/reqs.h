@@ -32,6 +32,7 @@
 #define R_CMD_USED_LEN             "REQ-DEV-CMD-0008"
 #define R_CMD_FLAGS                "REQ-DEV-CMD-0009"
 #define R_CMD_RING_IDX             "REQ-DEV-CMD-0010"
+#define R_CMD_RESP_PADDING         "REQ-DEV-CMD-0011"
 #define R_CMD_PADDING_ACCEPTED     "REQ-DEV-CMD-0012"
 #define R_CMD_SUCCESS              "REQ-DEV-CMD-0013" /* a valid command succeeds */
 #define R_CAPSET_INFO_INDEX        "REQ-DEV-CMD-0014"
@@ -184,7 +185,9 @@
 #define R_LIFE_CTX_DESTROY_KEEPS   "REQ-DEV-LIFE-0007"
 #define R_RESET                    "REQ-DEV-RESET-0001"
 #define R_RESET_MAPPINGS           "REQ-DEV-RESET-0002"
+#define R_RESET_SCANOUTS           "REQ-DEV-RESET-0003"
 #define R_RESET_IDS                "REQ-DEV-RESET-0004"
+#define R_DISP_CURSOR              "REQ-DEV-DISP-0006"
 
 /* Driver requirements the validating device reports */
 #define R_DRV_MAP_DOUBLE           "REQ-DRV-MAP-0002"
@@ -195,6 +198,25 @@
 #define R_DRV_MAP_PAST_END         "REQ-DRV-MAP-0005"
 #define R_DRV_MAP_OVERLAP          "REQ-DRV-MAP-0006"
 #define R_DRV_LIFE_DETACH_SCANOUT  "REQ-DRV-LIFE-0003"
+#define R_DRV_XFER_HOST_2D         "REQ-DRV-XFER-0009"
+#define R_DRV_XFER_3D_BOX          "REQ-DRV-XFER-0004"
+/*
+ * Driver requirements the reference device's validating mode checks on every
+ * command (ref/host/core/validate.c): a driver run against it breaks none of them
+ * when the log stays empty.
+ */
+#define R_DRV_VALIDATED                                                                      \
+	"REQ-DRV-FEAT-0001", "REQ-DRV-FEAT-0002", "REQ-DRV-FEAT-0003", "REQ-DRV-FEAT-0005",  \
+	"REQ-DRV-CMD-0001", "REQ-DRV-CMD-0002", "REQ-DRV-CMD-0003", "REQ-DRV-CMD-0004",      \
+	"REQ-DRV-CMD-0005", "REQ-DRV-CMD-0006", "REQ-DRV-RES-0001", "REQ-DRV-RES-0002",      \
+	"REQ-DRV-CTX-0001", "REQ-DRV-CTX-0002", "REQ-DRV-CTX-0003", "REQ-DRV-ENTRY-0001",     \
+	"REQ-DRV-ENTRY-0003", "REQ-DRV-ENTRY-0004", "REQ-DRV-BLOB-0001", "REQ-DRV-BLOB-0005", \
+	"REQ-DRV-BLOB-0007", "REQ-DRV-BLOB-0008", "REQ-DRV-BLOB-0009", "REQ-DRV-BLOB-0010",   \
+	"REQ-DRV-BLOB-0011", "REQ-DRV-BLOB-0012", "REQ-DRV-XFER-0005", "REQ-DRV-MAP-0001",    \
+	"REQ-DRV-MAP-0002", "REQ-DRV-MAP-0003", "REQ-DRV-MAP-0004", "REQ-DRV-MAP-0005",       \
+	"REQ-DRV-MAP-0006", "REQ-DRV-MAP-0010", "REQ-DRV-LIFE-0003", "REQ-DRV-SCANOUT-0001",  \
+	"REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0003", "REQ-DRV-XFER-0004", "REQ-DRV-XFER-0009"
+
 /* Driver defects sent raw (dev_malformed.c), by spec ID */
 #define R_DRV_BLOB_0001            "REQ-DRV-BLOB-0001"
 #define R_DRV_BLOB_0005            "REQ-DRV-BLOB-0005"

@@ -17,7 +17,7 @@
 #include "vgb/frontend.h"
 
 #define VC_SUITE_VERSION "1.0.0"
-#define VC_MAX_IDS 8
+#define VC_MAX_IDS 48
 
 enum vc_verdict {
 	VC_PASS = 0,

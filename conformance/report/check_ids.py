@@ -3,7 +3,7 @@
 """Fails when a conformance case cites a requirement ID the spec does not define.
 
 Usage: check_ids.py --conform path/to/vgb-conform --spec path/to/spec
-The spec defines an ID with an anchor [[REQ-...]] in its AsciiDoc sources.
+The spec defines an ID with an anchor [[REQ-...]] (or [[REQ-...,text]]) in its AsciiDoc sources.
 """
 
 import argparse
@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 
-ANCHOR = re.compile(r"\[\[(REQ-(?:DEV|DRV)-[A-Z]+-[0-9]{4})\]\]")
+ANCHOR = re.compile(r"\[\[(REQ-(?:DEV|DRV)-[A-Z]+-[0-9]{4})(?:,[^\]]*)?\]\]")
 
 
 def spec_ids(spec_dir):

@@ -17,7 +17,8 @@
  *   kind % 4 == 2: cursorq request = payload
  *   kind % 4 == 3: write payload[2..] into guest memory at offset payload[0..1]
  * Invariants checked after every request: the response fits the buffer, is
- * either empty or at least a header, and carries a known response type.
+ * either empty or at least a header, and carries a known response type; at
+ * the end, a reset gives back all host memory the device charged.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -230,6 +231,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (kind == 0xff) /* a reset in the middle of a sequence */
 			vgb_device_reset(dev), vgb_device_set_features(dev, vgb_device_features(dev));
 	}
+	/* Reset gives back every byte charged against max_host_memory. */
+	vgb_device_reset(dev);
+	if (vgb_device_host_memory(dev) != 0)
+		__builtin_trap();
 	vgb_device_free(dev);
 	return 0;
 }

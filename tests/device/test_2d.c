@@ -242,6 +242,9 @@ static void test_create_errors(void)
 	CHECK_RESP(t_create_2d(&t, 4, FMT_BGRA, 1, 1), E_OOM);      /* max_resources */
 	CHECK_RESP(t_unref(&t, 3), OK);
 	CHECK_RESP(t_create_2d(&t, 4, FMT_BGRA, 1, 1), OK);
+	for (uint32_t id = 1; id <= 4; id++)
+		CHECK_RESP(t_unref(&t, id), id == 3 ? E_RES : OK);
+	CHECK_EQ(vgb_device_host_memory(t.dev), 0);
 	t_fini(&t);
 }
 

@@ -251,10 +251,12 @@ static void test_map_lifecycle(void)
 	CHECK_RESP(t_unmap(&t, 4), OK);
 	CHECK_RESP(t_map(&t, 4, 32768), VIRTIO_GPU_RESP_OK_MAP_INFO);
 
-	/* Reset drops every mapping. */
+	/* Reset drops every mapping and gives back every charged byte. */
 	unmaps = t.nunmaps;
+	CHECK(vgb_device_host_memory(t.dev) > 8192);
 	vgb_device_reset(t.dev);
 	CHECK_EQ(t.nunmaps, unmaps + 2);
+	CHECK_EQ(vgb_device_host_memory(t.dev), 0);
 	CHECK(!readable(t.shm + 32768));
 	t_fini(&t);
 }
@@ -402,6 +404,9 @@ static void test_host_memory_limits(void)
 	s.len = 0;
 	ts_alloc(&s, 1, 512 << 10);
 	CHECK_RESP(t_submit(&t, CTX, s.buf, s.len), OK);
+	/* Everything given back: the accounting returns to zero. */
+	CHECK_RESP(t_ctx_destroy(&t, CTX), OK);
+	CHECK_EQ(vgb_device_host_memory(t.dev), 0);
 	t_fini(&t);
 }
 

@@ -135,6 +135,11 @@ void vgb_device_free(struct vgb_device *dev)
 	free(dev);
 }
 
+uint64_t vgb_device_host_memory(const struct vgb_device *dev)
+{
+	return dev->host_used;
+}
+
 uint64_t vgb_device_region_size(const struct vgb_device *dev)
 {
 	return dev->cfg.region_size;

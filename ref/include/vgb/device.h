@@ -72,6 +72,9 @@ void vgb_device_free(struct vgb_device *dev);
 /* Bytes of the host-visible region the transport must expose (0: none; none without blob). */
 uint64_t vgb_device_region_size(const struct vgb_device *dev);
 
+/* Host bytes currently charged against max_host_memory (resources, objects, bookkeeping). */
+uint64_t vgb_device_host_memory(const struct vgb_device *dev);
+
 /* Feature bits (device-specific, 0..23) the device offers. */
 uint64_t vgb_device_features(const struct vgb_device *dev);
 /* The driver accepted these; must be called before commands. Unoffered bits are a driver error. */

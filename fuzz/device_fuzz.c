@@ -13,6 +13,8 @@
  * Record: kind (1 byte), length (2 bytes, little-endian), payload.
  *   kind % 4 == 0: controlq request = payload; (kind >> 2) % 9 picks the response
  *                  buffer size (0: a full one; others exercise short buffers)
+ *                  (kind 0xfc: vgb_device_ctrl_oversized, the last 4 bytes add to the
+ *                  announced length)
  *   kind % 4 == 1: the same, with the type replaced by known type payload[1]
  *   kind % 4 == 2: cursorq request = payload
  *   kind % 4 == 3: write payload[2..] into guest memory at offset payload[0..1]
@@ -206,6 +208,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos += len;
 		switch (kind % 4) {
 		case 0:
+			if (kind == 0xfc && len >= 4) { /* a request longer than what was read */
+				uint8_t resp[64];
+				uint32_t extra;
+				memcpy(&extra, req + len - 4, 4);
+				size_t total = len + (extra & 0xffffff);
+				if (vgb_device_ctrl_oversized(dev, req, len - 4, total, resp, sizeof(resp)) != 24)
+					__builtin_trap();
+				break;
+			}
 			ctrl(dev, kind, req, len);
 			break;
 		case 1:

@@ -20,15 +20,15 @@ const char *host3d_blob_unsupported(const struct case_ctx *c)
 		return "device offers no VIRTIO_GPU_F_VIRGL (the Linux driver needs it for HOST3D blobs)";
 	if (!c->params.host_visible)
 		return "device has no host-visible shared memory region";
-	if (!uses_refctx(c) && !(c->params.capset_mask & ((1u << VIRTGPU_DRM_CAPSET_VIRGL) |
-							  (1u << VIRTGPU_DRM_CAPSET_VIRGL2))))
+	if (!uses_refctx(c) && !(c->params.capsets_found & ((1u << VIRTGPU_DRM_CAPSET_VIRGL) |
+							    (1u << VIRTGPU_DRM_CAPSET_VIRGL2))))
 		return "device offers neither the reference context (capset 63) nor virgl to allocate host memory";
 	return NULL;
 }
 
 int uses_refctx(const struct case_ctx *c)
 {
-	return c->params.context_init && (c->params.capset_mask & (1ull << VGB_CAPSET_REFCTX));
+	return c->params.context_init && (c->params.capsets_found & (1ull << VGB_CAPSET_REFCTX));
 }
 
 int refctx_init(struct case_ctx *c)

@@ -130,6 +130,19 @@ void gpu_params_read(int fd, struct gpu_params *p)
 	p->ok_context_init = gpu_getparam(fd, VIRTGPU_PARAM_CONTEXT_INIT, &p->context_init) == 0;
 	p->ok_capset_mask = gpu_getparam(fd, VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs, &p->capset_mask) == 0;
 	(void)dummy;
+	if (p->has_3d)
+		for (uint32_t id = 1; id < 64; id++)
+			if (gpu_capset_probe(fd, id) == 0)
+				p->capsets_found |= 1ull << id;
+}
+
+int gpu_capset_probe(int fd, uint32_t id)
+{
+	static uint8_t buf[65536];
+	/* Version 0 asks for the newest version the device offers. */
+	struct drm_virtgpu_get_caps gc = { .cap_set_id = id, .cap_set_ver = 0, .addr = (uint64_t)(uintptr_t)buf,
+					   .size = sizeof(buf) };
+	return gpu_ioctl(fd, DRM_IOCTL_VIRTGPU_GET_CAPS, &gc);
 }
 
 static uint32_t pattern_word(size_t i, uint32_t seed)

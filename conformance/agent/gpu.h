@@ -46,7 +46,13 @@ struct gpu_params {
 	uint64_t has_3d, capset_fix, resource_blob, host_visible, cross_device, context_init,
 		capset_mask;
 	int ok_3d, ok_blob, ok_host_visible, ok_context_init, ok_capset_mask;
+	/* Capset ids the driver really has, found by asking for each one:
+	 * SUPPORTED_CAPSET_IDs is an int, so it cannot name ids 32..63. */
+	uint64_t capsets_found;
 };
+
+/* 0 when the driver has capset id (any version), else -errno. */
+int gpu_capset_probe(int fd, uint32_t id);
 void gpu_params_read(int fd, struct gpu_params *p);
 
 /* Fills n bytes with a pattern derived from seed; returns the first byte

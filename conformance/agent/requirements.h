@@ -7,6 +7,8 @@
 #define IDS_PARAMS_FEATURES      "REQ-DEV-FEAT-0001", "REQ-DEV-FEAT-0003"
 /* Offered capsets can be read (success answers), within max_version. */
 #define IDS_PARAMS_CAPSETS       "REQ-DEV-CMD-0013", "REQ-DEV-CMD-0015"
+/* The capsets the device lists (capset 63 included) reach the program. */
+#define IDS_PARAMS_CAPSET_MASK   "REQ-DEV-CTX-0006", "REQ-DEV-CMD-0013"
 /* context_init naming an offered capset creates that context. */
 #define IDS_PARAMS_CONTEXT_INIT  "REQ-DEV-CTX-0005", "REQ-DRV-CTX-0002"
 /* TRANSFER_TO_HOST_2D copies; RESOURCE_FLUSH shows it; the driver flushes. */

@@ -23,6 +23,8 @@ class Config:
     backend: Optional[str] = None
     mem: str = "512M"
     screendump: bool = True     # QMP screendump shows the 2D scanout
+    # Why the scanout cannot be captured at all (frontends without a console).
+    no_capture: Optional[str] = None
     # x-query-virtio-status aborts forky's QEMU 11.1.2 (qapi visitor assertion):
     # there the negotiated features come from the guest driver's log instead.
     virtio_status: bool = True
@@ -60,7 +62,8 @@ CONFIGS = [
             "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
            "forky QEMU 11.1 vhost-user-test-device-pci (virtio-id 16) + vgb-host with the "
            "host-visible region over vhost-user SHMEM, Linux 7.2", backend="vgb-host", mem="1G",
-           virtio_status=False),
+           virtio_status=False, screendump=False,
+           no_capture="vhost-user-test-device-pci carries no display channel, so QEMU has no console to capture"),
     Config("qemu10-vhost-user-gpu-vgb-host-linux7.2", "host", "linux-7.2",
            ["-chardev", "socket,id=vgpu,path={socket}",
             "-device", "vhost-user-gpu-pci,chardev=vgpu"],
@@ -74,7 +77,8 @@ CONFIGS = [
             "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
            "forky QEMU 11.1 vhost-user-test-device-pci (virtio-id 16) + QEMU 10.0.2's vhost-user-gpu "
            "backend, Linux 7.2 (no display channel, no SHMEM)", backend="qemu-vhost-user-gpu", mem="512M",
-           virtio_status=False),
+           virtio_status=False, screendump=False,
+           no_capture="vhost-user-test-device-pci carries no display channel, so QEMU has no console to capture"),
     # QEMU's own vhost-user-gpu backend behind the same frontend: proves the
     # vhost-user plumbing and is a pair in its own right (2D, EDID only).
     Config("qemu10-vhost-user-gpu-linux7.2", "host", "linux-7.2",

@@ -4,6 +4,7 @@
 
 #include "cases.h"
 #include "vgb/refctx.h"
+#include "vgb/vhost_user.h"
 
 static bool is_pow2(uint64_t v)
 {
@@ -24,6 +25,13 @@ static enum vc_verdict feat_offer(struct vc *t)
 	vc_check(t, !region || blob, R_FEAT_REGION_NEEDS_BLOB,
 		 "a host-visible region of %llu bytes without F_RESOURCE_BLOB (features 0x%llx)",
 		 (unsigned long long)rsize, (unsigned long long)off);
+	for (unsigned id = 0; id < 8; id++)
+		if (id != 1)
+			vc_check(t, vgb_fe_shm(t->fe, (uint8_t)id, NULL) == NULL, R_SHM_ONLY_HOST_VISIBLE,
+				 "the device exposes shared memory region %u", id);
+	if (region)
+		vc_check(t, (vgb_fe_protocol_features(t->fe) >> VGB_VU_PROTOCOL_F_SHMEM) & 1,
+			 R_VU_SHMEM_FEATURE, "a region without VHOST_USER_PROTOCOL_F_SHMEM");
 	bool ctxinit = (off >> VIRTIO_GPU_F_CONTEXT_INIT) & 1;
 	bool virgl = (off >> VIRTIO_GPU_F_VIRGL) & 1;
 	vc_check(t, !ctxinit || virgl, R_FEAT_CTXINIT_NEEDS_VIRGL,
@@ -69,6 +77,15 @@ static enum vc_verdict cfg_alignment(struct vc *t)
 	vc_check(t, a >= 4096 && a <= (1u << 31), R_CFG_ALIGN_RANGE,
 		 "blob_alignment %u outside 4096..2^31", a);
 	vc_note(t, "blob_alignment %u", a);
+	/* Unchanged after the device has been used. */
+	uint32_t id = vc_new_id(t);
+	vc_create_2d(t, id, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, 8, 8);
+	vc_unref(t, id);
+	struct vgb_gpu_config again;
+	memset(&again, 0, sizeof(again));
+	n = vgb_fe_get_config(t->fe, &again, sizeof(again));
+	vc_check(t, n >= (int)VGB_GPU_CONFIG_SIZE_V14 && vgb_le32(again.blob_alignment) == a,
+		 R_CFG_ALIGN_STABLE, "blob_alignment read %u, then %u", a, vgb_le32(again.blob_alignment));
 	return vc_done(t);
 }
 
@@ -148,14 +165,15 @@ static enum vc_verdict refctx_caps(struct vc *t)
 }
 
 const struct vc_case vc_cases_discovery[] = {
-	{ .name = "dev.feat.offer", IDS(R_FEAT_ALIGN_NEEDS_BLOB, R_FEAT_CTXINIT_NEEDS_VIRGL, R_FEAT_REGION_NEEDS_BLOB),
+	{ .name = "dev.feat.offer", IDS(R_FEAT_ALIGN_NEEDS_BLOB, R_FEAT_CTXINIT_NEEDS_VIRGL, R_FEAT_REGION_NEEDS_BLOB,
+					      R_SHM_ONLY_HOST_VISIBLE, R_VU_SHMEM_FEATURE, R_VU_SHMEM_CONFIG),
 	  .run = feat_offer,
 	  .summary = "offered feature bits are consistent" },
 	{ .name = "dev.cfg.space", IDS(R_CFG_SCANOUTS, R_CFG_SIZE), .run = cfg_space,
 	  .summary = "config space size, num_scanouts, events_read" },
-	{ .name = "dev.cfg.alignment", IDS(R_CFG_SIZE, R_CFG_ALIGN_POW2, R_CFG_ALIGN_RANGE), .needs = VC_NEED_ALIGNMENT,
+	{ .name = "dev.cfg.alignment", IDS(R_CFG_SIZE, R_CFG_ALIGN_POW2, R_CFG_ALIGN_RANGE, R_CFG_ALIGN_STABLE), .needs = VC_NEED_ALIGNMENT,
 	  .run = cfg_alignment, .summary = "blob_alignment a power of two >= 4096" },
-	{ .name = "dev.shm.region", IDS(R_SHM_REGION, R_SHM_GONE, R_FEAT_REGION_NEEDS_BLOB),
+	{ .name = "dev.shm.region", IDS(R_SHM_REGION, R_SHM_GONE, R_FEAT_REGION_NEEDS_BLOB, R_VU_NO_EARLY_MAP),
 	  .needs = VC_NEED_BLOB | VC_NEED_REGION, .run = shm_region,
 	  .summary = "host-visible region present, granular, initially unmapped" },
 	{ .name = "dev.disp.info", IDS(R_DISP_INFO), .run = disp_info,

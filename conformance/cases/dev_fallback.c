@@ -74,6 +74,10 @@ static enum vc_verdict region_full(struct vc *t)
 		n *= 2;
 		bsize = rsize / n;
 	}
+	if (max_obj < rsize)
+		vc_warn(t, R_LIMIT_BLOB_REGION,
+			"largest blob (%llu bytes) is smaller than the region (%llu bytes)",
+			(unsigned long long)max_obj, (unsigned long long)rsize);
 	if (bsize % g || bsize * n != rsize || bsize > max_obj)
 		return vc_not_supported(t, "region of %llu bytes cannot be tiled by 64 blobs",
 					(unsigned long long)rsize);
@@ -245,13 +249,13 @@ const struct vc_case vc_cases_fallback[] = {
 	{ .name = "dev.fallback.blob_no_region", IDS(R_MAP_NO_REGION),
 	  .needs = VC_NEED_BLOB | VC_NEED_NO_REGION, .run = blob_no_region,
 	  .summary = "blob device without a region refuses MAP_BLOB with ERR_UNSPEC" },
-	{ .name = "dev.fallback.region_full", IDS(R_MAP_OVERLAP, R_MAP_OK, R_MAP_REUSE),
+	{ .name = "dev.fallback.region_full", IDS(R_MAP_OVERLAP, R_MAP_OK, R_MAP_REUSE, R_LIMIT_BLOB_REGION),
 	  .needs = VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX, .run = region_full,
 	  .timeout_s = 90, .summary = "a full region refuses MAP_BLOB until a range is unmapped" },
-	{ .name = "dev.xfer.2d_contiguous", IDS(R_XFER_2D, R_DISP_PIXELS, R_DISP_SIZE), .random = true,
+	{ .name = "dev.xfer.2d_contiguous", IDS(R_XFER_2D, R_DISP_PIXELS, R_DISP_SIZE, R_CMD_SUCCESS), .random = true,
 	  .run = transfer_2d_contiguous,
 	  .summary = "TRANSFER_TO_HOST_2D from one entry, pixel-exact on the display" },
-	{ .name = "dev.xfer.2d_scattered", IDS(R_XFER_2D, R_ENTRY_CONCAT, R_DISP_PIXELS),
+	{ .name = "dev.xfer.2d_scattered", IDS(R_XFER_2D, R_ENTRY_CONCAT, R_DISP_PIXELS, R_XFER_OUTSIDE),
 	  .random = true, .run = transfer_2d_scattered,
 	  .summary = "TRANSFER_TO_HOST_2D through scattered odd-sized entries, pixel-exact" },
 	{ .name = "dev.xfer.2d_many_entries", IDS(R_XFER_2D, R_ENTRY_CONCAT), .random = true,

@@ -348,13 +348,13 @@ static size_t guest_blob(const struct env *e, uint8_t *buf, uint32_t id, uint32_
 	return n + ENT;
 }
 
-static size_t b_blob_id0(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, e->spare_gpa, 4096); }
-static size_t b_blob_in_use(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, RES_BACKED, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, e->spare_gpa, 4096); }
-static size_t b_blob_mem0(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, 0, 0, 0, 4096, e->spare_gpa, 4096); }
-static size_t b_blob_mem4(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, 4, 0, 0, 4096, e->spare_gpa, 4096); }
-static size_t b_blob_flags(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0x80, 0, 4096, e->spare_gpa, 4096); }
+static size_t b_blob_id0(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, e->gran, e->spare_gpa, (uint32_t)e->gran); }
+static size_t b_blob_in_use(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, RES_BACKED, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, e->gran, e->spare_gpa, (uint32_t)e->gran); }
+static size_t b_blob_mem0(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, 0, 0, 0, e->gran, e->spare_gpa, (uint32_t)e->gran); }
+static size_t b_blob_mem4(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, 4, 0, 0, e->gran, e->spare_gpa, (uint32_t)e->gran); }
+static size_t b_blob_flags(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0x80, 0, e->gran, e->spare_gpa, (uint32_t)e->gran); }
 static size_t b_blob_size0(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 0, e->spare_gpa, 4096); }
-static size_t b_blob_guest_blob_id(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 5, 4096, e->spare_gpa, 4096); }
+static size_t b_blob_guest_blob_id(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 5, e->gran, e->spare_gpa, (uint32_t)e->gran); }
 static size_t b_blob_entries_short(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 2 * e->gran, e->spare_gpa, 4096); }
 static size_t b_blob_entry_outside(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, 1ull << 46, 4096); }
 static size_t b_blob_size_huge(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, UINT64_MAX & ~4095ull, e->spare_gpa, 4096); }
@@ -495,7 +495,7 @@ static size_t b_refctx_length_past_end(const struct env *e, uint8_t *buf)
 
 /* --- Unnegotiated features (the case masks them) --- */
 
-static size_t b_blob_unnegotiated(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, e->spare_gpa, 4096); }
+static size_t b_blob_unnegotiated(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, e->gran, e->spare_gpa, (uint32_t)e->gran); }
 static size_t b_ctx_unnegotiated(const struct env *e, uint8_t *buf) { return ctx_create(buf, 300, 0); }
 static size_t b_map_unnegotiated(const struct env *e, uint8_t *buf)
 {
@@ -529,7 +529,7 @@ static size_t b_create_2d_trailing(const struct env *e, uint8_t *buf)
 
 static size_t b_blob_guest_any_ctx(const struct env *e, uint8_t *buf)
 {
-	size_t n = guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, e->spare_gpa, 4096);
+	size_t n = guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, e->gran, e->spare_gpa, (uint32_t)e->gran);
 	struct virtio_gpu_ctrl_hdr h;
 	memcpy(&h, buf, sizeof(h));
 	h.ctx_id = LE32(UNKNOWN);
@@ -541,7 +541,7 @@ static size_t b_blob_share_flags(const struct env *e, uint8_t *buf)
 {
 	return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST,
 			  VIRTIO_GPU_BLOB_FLAG_USE_SHAREABLE | VIRTIO_GPU_BLOB_FLAG_USE_CROSS_DEVICE, 0,
-			  4096, e->spare_gpa, 4096);
+			  e->gran, e->spare_gpa, (uint32_t)e->gran);
 }
 
 static size_t b_host3d_no_virgl(const struct env *e, uint8_t *buf)
@@ -589,7 +589,7 @@ static bool setup(struct vc *t, const struct mal *m, struct env *e)
 		if (mem->regions[i].gpa + mem->regions[i].size > e->ram_end)
 			e->ram_end = mem->regions[i].gpa + mem->regions[i].size;
 	e->backing_gpa = vc_alloc(t, W * H * 4);
-	e->spare_gpa = vc_alloc(t, 8192);
+	e->spare_gpa = vc_alloc(t, 2 * e->gran > 8192 ? 2 * e->gran : 8192);
 	if (!e->backing_gpa || !e->spare_gpa)
 		return false;
 	struct vgb_sg be = { e->backing_gpa, W * H * 4 };

@@ -55,10 +55,18 @@ static enum vc_verdict map_basic(struct vc *t)
 	uint32_t res;
 	uint64_t size;
 	VC_TRY(host_blob(t, &h, 1, MAPPABLE, &res, &size));
-	VC_TRY(map_ok(t, res, 0, "MAP_BLOB of a mappable HOST3D blob at offset 0"));
-	vc_check(t, vgb_fe_shm_mapped(t->fe, 1, 0, size), R_MAP_VISIBLE,
-		 "after OK_MAP_INFO, region [0, %llu) is not backed by a mapping",
-		 (unsigned long long)size);
+	/* At the second granule, so that a misplaced mapping shows. */
+	uint64_t rsize, g = vc_map_granularity(t);
+	vc_region(t, &rsize);
+	uint64_t off = rsize >= 3 * g ? g : 0;
+	VC_TRY(map_ok(t, res, off, "MAP_BLOB of a mappable HOST3D blob"));
+	vc_check(t, vgb_fe_shm_mapped(t->fe, 1, off, size), R_VU_MAP_ACKED,
+		 "after OK_MAP_INFO, region [%llu, +%llu) is not backed by a mapping",
+		 (unsigned long long)off, (unsigned long long)size);
+	if (off)
+		vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, 0, g) && !vgb_fe_shm_mapped(t->fe, 1, off + size, g),
+			 R_VU_MAP_EXACT, "the mapping reaches beyond [%llu, +%llu)",
+			 (unsigned long long)off, (unsigned long long)size);
 	return vc_done(t);
 }
 
@@ -111,7 +119,7 @@ static enum vc_verdict unmap_gone(struct vc *t)
 	uint8_t *base = vc_region(t, NULL);
 	VC_TRY(vc_check(t, !vc_touch_faults(base), R_MAP_VISIBLE, "mapped range faults on read"));
 	VC_TRY(vc_expect(t, vc_unmap(t, res), OK_NODATA, R_UNMAP_OK, "UNMAP_BLOB of a mapped blob"));
-	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, 0, size), R_UNMAP_OK,
+	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, 0, size), R_VU_UNMAP_ACKED,
 		 "after UNMAP_BLOB answered, the range is still backed by a mapping");
 	vc_check(t, vc_touch_faults(base), R_SHM_GONE,
 		 "after UNMAP_BLOB, reading the old range still reaches memory");
@@ -325,8 +333,8 @@ static enum vc_verdict not_blob(struct vc *t)
 #define NEED_MAP (VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX)
 
 const struct vc_case vc_cases_map[] = {
-	{ .name = "dev.map.basic", IDS(R_MAP_OK, R_MAP_VISIBLE, R_CACHE_VALID, R_CACHE_HIGH_BITS,
-					     R_CACHE_LE, R_FEAT_REGION_MAPS), .needs = NEED_MAP,
+	{ .name = "dev.map.basic", IDS(R_MAP_OK, R_CACHE_VALID, R_CACHE_HIGH_BITS, R_CACHE_LE,
+					     R_FEAT_REGION_MAPS, R_VU_MAP_ACKED, R_VU_MAP_EXACT), .needs = NEED_MAP,
 	  .run = map_basic, .summary = "MAP_BLOB answers OK_MAP_INFO and backs the range" },
 	{ .name = "dev.map.visible_both_ways", IDS(R_MAP_VISIBLE, R_MAP_KEEPS_CONTENT,
 						   R_COH_HOST_TO_GUEST, R_COH_GUEST_TO_HOST,
@@ -335,7 +343,7 @@ const struct vc_case vc_cases_map[] = {
 	  .summary = "host fill read by the guest; guest pattern checksummed by the host" },
 	{ .name = "dev.map.map_info", IDS(R_CACHE_VALID, R_CACHE_MATCH), .needs = NEED_MAP,
 	  .run = map_info_matches, .summary = "map_info is valid and matches the memory's cache type" },
-	{ .name = "dev.map.unmap_gone", IDS(R_UNMAP_OK, R_SHM_GONE), .needs = NEED_MAP,
+	{ .name = "dev.map.unmap_gone", IDS(R_UNMAP_OK, R_SHM_GONE, R_VU_UNMAP_ACKED, R_VU_UNMAP_EXACT), .needs = NEED_MAP,
 	  .run = unmap_gone, .summary = "after UNMAP_BLOB the range no longer reaches the memory" },
 	{ .name = "dev.map.unref_mapped", IDS(R_LIFE_UNREF_MAPPED, R_LIFE_UNREF_GONE, R_SHM_GONE), .needs = NEED_MAP,
 	  .run = unref_mapped, .summary = "UNREF of a mapped blob unmaps it; the range is reusable" },
@@ -351,7 +359,7 @@ const struct vc_case vc_cases_map[] = {
 	  .run = offset_straddles_end, .summary = "a blob crossing the region end is refused" },
 	{ .name = "dev.map.offset_overflow", IDS(R_MAP_BOUNDS, R_ERR_NO_EFFECT), .needs = NEED_MAP,
 	  .run = offset_overflow, .summary = "offset + size overflowing 64 bits is refused" },
-	{ .name = "dev.map.overlap", IDS(R_MAP_OVERLAP, R_MAP_OK), .needs = NEED_MAP, .run = overlap,
+	{ .name = "dev.map.overlap", IDS(R_MAP_OVERLAP, R_MAP_OK, R_VU_NO_OVERLAP), .needs = NEED_MAP, .run = overlap,
 	  .summary = "a mapping overlapping a live one is refused, the live one intact" },
 	{ .name = "dev.map.double", IDS(R_MAP_DOUBLE, R_MAP_DOUBLE_INTACT, R_ERR_NO_EFFECT), .needs = NEED_MAP, .run = map_double,
 	  .summary = "mapping an already mapped blob is refused, existing mapping intact" },

@@ -448,6 +448,56 @@ static enum vc_verdict unref_detaches(struct vc *t)
 	return vc_done(t);
 }
 
+static enum vc_verdict not_attached(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint64_t size = vc_map_granularity(t), gpa = vc_alloc(t, size);
+	VC_TRY(gpa);
+	struct vgb_sg e = { gpa, (uint32_t)size };
+	uint32_t id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_create_blob(t, id, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, size, &e, 1),
+			 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(GUEST)"));
+	struct stream s = { .len = 0 };
+	op_fill(&s, id, 1, 0, 64);
+	vc_expect(t, run(t, &h, &s), VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID, R_REFCTX_UNATTACHED,
+		  "FILL of a blob never attached to the context");
+	return vc_done(t);
+}
+
+/* Objects until host memory runs out: ERR_OUT_OF_MEMORY, and the device keeps serving. */
+static enum vc_verdict alloc_exhausted(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint64_t max = t->probe->refctx_max_object, unit = 16ull << 20;
+	uint32_t align = t->probe->refctx_alignment ? t->probe->refctx_alignment : 4096;
+	if (max && max < unit)
+		unit = max / align * align;
+	uint32_t got = OK_NODATA;
+	unsigned n = 0;
+	for (; n < 256 && got == OK_NODATA; n++) {
+		struct stream s = { .len = 0 };
+		op_alloc(&s, 0x10000 + n, unit);
+		got = run(t, &h, &s);
+	}
+	VC_TRY(!vc_failed(t));
+	if (got == OK_NODATA)
+		return vc_not_supported(t, "%u objects of %llu bytes allocated without running out", n,
+					(unsigned long long)unit);
+	vc_note(t, "out of host memory after %u objects of %llu bytes", n - 1, (unsigned long long)unit);
+	VC_TRY(vc_expect(t, got, VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY, R_REFCTX_ALLOC_OOM,
+			 "ALLOC beyond the device's host memory"));
+	/* Freeing an object makes room again. */
+	struct stream s = { .len = 0 };
+	struct vgb_refctx_free f = { { LE32(VGB_REFCTX_FREE), LE32(sizeof(f)) }, LE64(0x10000) };
+	put(&s, &f, sizeof(f));
+	op_alloc(&s, 0x20000, unit);
+	vc_expect(t, run(t, &h, &s), OK_NODATA, R_REFCTX_ALLOC_OOM, "FREE then ALLOC again");
+	vc_still_serves(t, "host memory exhaustion");
+	return vc_done(t);
+}
+
 static enum vc_verdict ctx_destroy_keeps(struct vc *t)
 {
 	struct vc_host h;
@@ -518,7 +568,12 @@ const struct vc_case vc_cases_refctx[] = {
 	{ .name = "dev.xfer.host_blob_3d", IDS(R_XFER_HOST_TO, R_XFER_HOST_FROM),
 	  .needs = REF | VC_NEED_BLOB | VC_NEED_REGION, .run = host_blob_transfers, .random = true,
 	  .summary = "TRANSFER_TO/FROM_HOST_3D on a mapped host blob succeed and synchronise" },
-	{ .name = "dev.life.unref_detaches_ctx", IDS(R_LIFE_UNREF_DETACHES, R_LIFE_REUSE),
+	{ .name = "dev.refctx.not_attached", IDS(R_REFCTX_UNATTACHED), .needs = REF | VC_NEED_BLOB,
+	  .run = not_attached, .summary = "a blob not attached to the context is an unknown resource" },
+	{ .name = "dev.refctx.alloc_exhausted", IDS(R_REFCTX_ALLOC_OOM), .needs = REF | VC_NEED_BLOB,
+	  .run = alloc_exhausted, .timeout_s = 120,
+	  .summary = "ALLOC beyond host memory answers ERR_OUT_OF_MEMORY; FREE makes room" },
+	{ .name = "dev.life.unref_detaches_ctx", IDS(R_LIFE_UNREF_DETACHES, R_REFCTX_UNATTACHED, R_LIFE_REUSE),
 	  .needs = REF | VC_NEED_BLOB, .run = unref_detaches,
 	  .summary = "UNREF detaches the resource from its contexts" },
 	{ .name = "dev.life.ctx_destroy_keeps_blobs", IDS(R_LIFE_CTX_DESTROY_KEEPS),

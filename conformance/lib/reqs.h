@@ -20,6 +20,14 @@
 #define R_CFG_CAPSET_INFO          "REQ-DEV-CFG-0006" /* every index below num_capsets */
 #define R_SHM_ONLY_HOST_VISIBLE    "REQ-DEV-SHM-0001"
 #define R_SHM_REGION               "REQ-DEV-SHM-0002" /* non-zero multiple of the granularity */
+#define R_VU_SHMEM_FEATURE         "REQ-DEV-VU-0001"
+#define R_VU_SHMEM_CONFIG          "REQ-DEV-VU-0002"
+#define R_VU_MAP_EXACT             "REQ-DEV-VU-0003"
+#define R_VU_MAP_ACKED             "REQ-DEV-VU-0004"
+#define R_VU_UNMAP_EXACT           "REQ-DEV-VU-0005"
+#define R_VU_UNMAP_ACKED           "REQ-DEV-VU-0006"
+#define R_VU_NO_EARLY_MAP          "REQ-DEV-VU-0007"
+#define R_VU_NO_OVERLAP            "REQ-DEV-VU-0008"
 
 /* Commands and responses */
 #define R_CMD_UNKNOWN              "REQ-DEV-CMD-0001"
@@ -181,6 +189,8 @@
 #define R_REFCTX_WRITE             "REQ-DEV-CTX-0024"
 #define R_REFCTX_COPY              "REQ-DEV-CTX-0025"
 #define R_REFCTX_HOST_VIEW         "REQ-DEV-CTX-0028"
+#define R_REFCTX_UNATTACHED        "REQ-DEV-CTX-0029"
+#define R_REFCTX_ALLOC_OOM         "REQ-DEV-CTX-0030"
 #define R_LIFE_UNREF_DETACHES      "REQ-DEV-LIFE-0006"
 #define R_LIFE_CTX_DESTROY_KEEPS   "REQ-DEV-LIFE-0007"
 #define R_RESET                    "REQ-DEV-RESET-0001"

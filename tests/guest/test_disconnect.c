@@ -2,7 +2,7 @@
 /*
  * Killing either side mid-run ends the other cleanly: the driver gets a clear
  * "backend gone" error within bounded time (no hang), and the device exits by
- * itself, with status 0, when the driver dies (no crash, no signal).
+ * itself when the driver dies (no crash, no signal, no hang).
  */
 #include <errno.h>
 #include <signal.h>
@@ -74,6 +74,16 @@ static void backend_killed_mid_command(const char *host)
 	h_backend_stop(&b);
 }
 
+/*
+ * The device noticed and left by itself: exit 0 (front-end gone between
+ * messages) or 1 (front-end gone in the middle of an exchange, reported as
+ * such).  A signal (crash, or a sanitizer abort under meson) is never clean.
+ */
+static bool exited_cleanly(int status)
+{
+	return WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1);
+}
+
 /* A driver process that keeps the device busy until it is killed. */
 static void busy_driver(struct h_backend *b, int ready_fd, bool map)
 {
@@ -117,15 +127,14 @@ static void driver_killed(const char *host, bool map, unsigned delay_ms)
 	printf("driver (%s path) killed after %u ms: backend %s after %.0f ms\n", map ? "best" : "copy",
 	       delay_ms, ret ? "still running" : h_status_text(b.status), h_now_ms() - t0);
 	CHECK_EQ(ret, 0);
-	CHECK(WIFEXITED(b.status));
-	CHECK_EQ(WEXITSTATUS(b.status), 0);
+	CHECK(exited_cleanly(b.status));
 	h_backend_stop(&b);
 }
 
 /*
  * vgb-guest spawned the device itself (--fd) and is killed after its first
  * path: the orphaned device, reparented to this test (a subreaper), must
- * notice and exit with status 0.  1 = checked, 0 = the run ended before the kill.
+ * notice and exit cleanly.  1 = checked, 0 = the run ended before the kill.
  */
 static int program_killed(const char *guest, const char *host)
 {
@@ -137,7 +146,7 @@ static int program_killed(const char *guest, const char *host)
 		dup2(out[1], 1);
 		close(out[0]);
 		close(out[1]);
-		execl(guest, guest, "--self-check", "--quiet", "--backend", host, (char *)NULL);
+		execl(guest, guest, "--self-check", "--backend", host, (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -161,8 +170,7 @@ static int program_killed(const char *guest, const char *host)
 		return 0;
 	}
 	printf("vgb-guest killed: its device %s after %.0f ms\n", h_status_text(ost), h_now_ms() - t0);
-	CHECK(WIFEXITED(ost));
-	CHECK_EQ(WEXITSTATUS(ost), 0);
+	CHECK(exited_cleanly(ost));
 	return 1;
 }
 

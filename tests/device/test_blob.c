@@ -88,6 +88,20 @@ static void test_guest_blob_in_place(void)
 	CHECK_RESP(t_scanout_blob(&t, 0, 1, w, h, w * 4 - 1, off), E_PARAM);
 	CHECK_RESP(t_scanout_blob(&t, 0, 1, w, h, 0xffffffffu, 0xffffffffu), E_PARAM);
 	CHECK_RESP(t_scanout_blob(&t, 1, 1, w, h, stride, off), E_SCANOUT);
+	struct virtio_gpu_set_scanout_blob sb;
+	memset(&sb, 0, sizeof(sb));
+	t_hdr(&sb.hdr, VIRTIO_GPU_CMD_SET_SCANOUT_BLOB, 0);
+	sb.resource_id = vgb_to_le32(1);
+	sb.r.width = sb.width = vgb_to_le32(w);
+	sb.r.height = sb.height = vgb_to_le32(h);
+	sb.strides[0] = vgb_to_le32(stride);
+	sb.format = vgb_to_le32(999);                               /* unknown format */
+	CHECK_RESP(t_ctrl(&t, &sb, sizeof(sb)), E_PARAM);
+	sb.format = vgb_to_le32(FMT_BGRA);
+	sb.r.x = vgb_to_le32(1);                                    /* r outside width x height */
+	CHECK_RESP(t_ctrl(&t, &sb, sizeof(sb)), E_PARAM);
+	sb.r.x = 0;
+	CHECK_RESP(t_ctrl(&t, &sb, sizeof(sb)), OK);
 	CHECK_RESP(t_scanout_blob(&t, 0, 2, w, h, stride, off), E_RES);
 	CHECK_RESP(t_create_2d(&t, 2, FMT_BGRA, 4, 4), OK);
 	CHECK_RESP(t_scanout_blob(&t, 0, 2, 4, 4, 16, 0), E_PARAM); /* not a blob */

@@ -204,6 +204,9 @@ const char *vc_needs_unmet(const struct vc_probe *p, const struct vc_target *tg,
 		return "device does not offer VIRTIO_GPU_F_CONTEXT_INIT";
 	if ((needs & VC_NEED_REFCTX) && !p->refctx)
 		return "device has no reference context (capset 63)";
+	if ((needs & VC_NEED_REFCTX) && !blob)
+		return "reference-context results come back through a GUEST blob; device does not offer "
+		       "VIRTIO_GPU_F_RESOURCE_BLOB";
 	if ((needs & VC_NEED_ALIGNMENT) && !((p->negotiated >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1))
 		return "device does not offer VIRTIO_GPU_F_BLOB_ALIGNMENT";
 	if ((needs & VC_NEED_EDID) && !((p->negotiated >> VIRTIO_GPU_F_EDID) & 1))

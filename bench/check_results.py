@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from xml.etree import ElementTree
 
 PATHS = ["transfer", "guest-blob", "host3d-mapped"]
 LATENCY = ["flush", "display-info", "map-unmap", "submit-3d-fenced"]
@@ -180,6 +181,22 @@ def check(doc, stdout=None):
                 fail(f"printed table lacks {needle!r}")
 
 
+def check_plot(json_path, svg_path):
+    """The README plot must come out of the same file as well-formed SVG."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    proc = subprocess.run([sys.executable, os.path.join(here, "plot_svg.py"), json_path, svg_path])
+    if proc.returncode != 0:
+        fail(f"plot_svg.py exited with {proc.returncode}")
+        return
+    try:
+        root = ElementTree.parse(svg_path).getroot()
+    except ElementTree.ParseError as e:
+        fail(f"plot is not well-formed SVG: {e}")
+        return
+    if not root.tag.endswith("svg") or not root.findall("{http://www.w3.org/2000/svg}rect"):
+        fail("plot has no bars")
+
+
 def main(argv):
     stdout = None
     if argv[:1] == ["--run"] and len(argv) >= 2:
@@ -195,6 +212,7 @@ def main(argv):
                 fail("vgb-bench wrote no JSON")
                 return report()
             text = open(path).read()
+            check_plot(path, os.path.join(tmp, "bench.svg"))
     elif len(argv) == 1:
         text = open(argv[0]).read()
     else:

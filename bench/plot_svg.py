@@ -7,6 +7,7 @@ One group of bars per frame size: memcpy, the three upload paths of the
 reference device and QEMU's transfer path; a whisker spans min..max.
 """
 import json
+import math
 import sys
 from xml.sax.saxutils import escape
 
@@ -26,11 +27,12 @@ def main(argv):
     doc = json.load(open(argv[0]))
     rows = {r["id"]: r for r in doc["rows"]}
     sizes = [s["label"] for s in doc["config"]["sizes"]]
-    vmax = max([r["max"] for r in rows.values() if r["kind"] == "throughput" and not r["na"]] + [1e-9])
+    plotted = [rows.get(f"{prefix}.{size}") for _, prefix, _ in SERIES for size in sizes]
+    vmax = max([r["max"] for r in plotted if r and not r["na"]] + [1e-9])
 
-    bar_h, gap, left, right, top = 14, 18, 130, 200, 40
+    bar_h, gap, left, right, top = 14, 18, 100, 250, 40
     group_h = len(SERIES) * bar_h + gap
-    width = 900
+    width = 960
     plot_w = width - left - right
     height = top + len(sizes) * group_h + 50
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -38,12 +40,16 @@ def main(argv):
            f'<rect width="{width}" height="{height}" fill="white"/>',
            f'<text x="{left}" y="20" font-size="14">Upload throughput, GB/s (median, whisker = min..max of '
            f'{doc["config"]["runs"]} runs)</text>']
-    scale = plot_w / vmax
-    for i in range(6):
-        v = vmax * i / 5
+    # Round tick steps (1, 2 or 5 times a power of ten); room to the right for the labels.
+    raw = vmax / 5
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    ticks = [i * step for i in range(int(vmax / step) + 2)]
+    scale = plot_w * 0.9 / ticks[-1]
+    for v in ticks:
         x = left + v * scale
         out.append(f'<line x1="{x:.1f}" y1="{top - 5}" x2="{x:.1f}" y2="{height - 45}" stroke="#ddd"/>')
-        out.append(f'<text x="{x:.1f}" y="{height - 32}" text-anchor="middle">{v:.1f}</text>')
+        out.append(f'<text x="{x:.1f}" y="{height - 32}" text-anchor="middle">{v:g}</text>')
     for g, size in enumerate(sizes):
         y0 = top + g * group_h
         out.append(f'<text x="{left - 8}" y="{y0 + len(SERIES) * bar_h / 2 + 4:.1f}" '
@@ -62,8 +68,8 @@ def main(argv):
             out.append(f'<text x="{max(w, x2 - left) + left + 4:.1f}" y="{y + bar_h - 3}">{r["median"]:.2f}</text>')
     ly = top
     for name, _, color in SERIES:
-        out.append(f'<rect x="{width - right + 20}" y="{ly}" width="10" height="10" fill="{color}"/>')
-        out.append(f'<text x="{width - right + 35}" y="{ly + 9}">{escape(name)}</text>')
+        out.append(f'<rect x="{width - right + 10}" y="{ly}" width="10" height="10" fill="{color}"/>')
+        out.append(f'<text x="{width - right + 25}" y="{ly + 9}">{escape(name)}</text>')
         ly += 16
     out.append(f'<text x="{left}" y="{height - 12}" fill="#555">{escape(doc["config"]["machine"])}</text>')
     out.append("</svg>")

@@ -162,6 +162,18 @@ static void describe_machine(struct report *r)
 		snprintf(u.release, sizeof(u.release), "?");
 	snprintf(r->machine, sizeof(r->machine), "%ld CPUs, %s, Linux %s", sysconf(_SC_NPROCESSORS_ONLN),
 		 model, u.release);
+	/* How busy the machine was: a shared machine shows in the min-max spread. */
+	double load = -1;
+	FILE *la = fopen("/proc/loadavg", "r");
+	if (la) {
+		if (fscanf(la, "%lf", &load) != 1)
+			load = -1;
+		fclose(la);
+	}
+	if (load >= 0) {
+		size_t used = strlen(r->machine);
+		snprintf(r->machine + used, sizeof(r->machine) - used, ", load %.2f at start", load);
+	}
 	time_t now = time(NULL);
 	strftime(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 }

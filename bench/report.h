@@ -72,7 +72,7 @@ struct report {
 	char sizes[8][24];
 	uint64_t size_bytes[8];
 	unsigned nsizes;
-	char machine[160];
+	char machine[200];
 	char started[32];
 };
 

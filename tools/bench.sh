@@ -12,6 +12,6 @@ tools/setup.sh build interop
 ninja -C build-bench bench/vgb-bench bench/vgb-copy-alignment ref/host/vgb-host
 out=build-bench/bench.json
 build-bench/bench/vgb-bench --json "$out" "$@"
-/usr/bin/python3 bench/check_results.py "$out" >/dev/null
+/usr/bin/python3 bench/check_results.py --partial "$out" >/dev/null
 /usr/bin/python3 bench/plot_svg.py "$out" build-bench/bench.svg
 echo "results: $out, plot: build-bench/bench.svg"

@@ -119,6 +119,29 @@ static void test_transfer_pixels(void)
 	CHECK_EQ(t.upd.h, 40);
 	CHECK(memcmp(t.upd_px, backing + 10 * STRIDE + 400, 200) == 0);
 
+	/* Guest memory changes under the device (a region leaves the table): a transfer
+	 * whose backing is no longer there fails and changes nothing. */
+	CHECK_RESP(t_set_scanout(&t, 0, 5, 0, 0, W, H), OK);
+	uint8_t *fresh = malloc(size);
+	for (uint64_t i = 0; i < size; i++)
+		fresh[i] = (uint8_t)~backing[i];
+	t_backing_write(&t, e, n, 0, fresh, size);
+	t.mem.nregions = 1;
+	vgb_device_mem_changed(t.dev);
+	CHECK_RESP(t_transfer_2d(&t, 5, 0, 0, W, H, 0), E_PARAM);
+	CHECK_RESP(t_transfer_2d(&t, 5, 7, 0, 20, H, 28), E_PARAM);
+	t.mem.nregions = 2;
+	vgb_device_mem_changed(t.dev);
+	CHECK_RESP(t_flush(&t, 5, 0, 0, W, H), OK);
+	CHECK(memcmp(t.upd_px, backing, size) == 0); /* not one row of the fresh pixels */
+	CHECK_RESP(t_transfer_2d(&t, 5, 0, 0, W, H, 0), OK);
+	CHECK_RESP(t_flush(&t, 5, 0, 0, W, H), OK);
+	CHECK(memcmp(t.upd_px, fresh, size) == 0);
+	t_backing_write(&t, e, n, 0, backing, size);
+	CHECK_RESP(t_transfer_2d(&t, 5, 0, 0, W, H, 0), OK);
+	free(fresh);
+	CHECK_RESP(t_set_scanout(&t, 0, 5, 100, 10, 50, 40), OK);
+
 	/* A flush outside what the scanout shows updates nothing. */
 	unsigned before = t.nupdates;
 	CHECK_RESP(t_flush(&t, 5, 0, 60, 10, 10), OK);

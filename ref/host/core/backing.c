@@ -86,6 +86,16 @@ int vgb_backing_write(const struct vgb_device *dev, const struct vgb_backing *b,
 	return walk(dev, b, off, len, copy_piece, &c);
 }
 
+static void no_piece(uint8_t *host, uint64_t len, void *arg)
+{
+}
+
+bool vgb_backing_ok(const struct vgb_device *dev, const struct vgb_backing *b, uint64_t off,
+		    uint64_t len)
+{
+	return walk(dev, b, off, len, no_piece, NULL) == 0;
+}
+
 struct span {
 	uint8_t *start, *end;
 	bool contiguous;

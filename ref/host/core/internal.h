@@ -153,6 +153,10 @@ int vgb_backing_read(const struct vgb_device *dev, const struct vgb_backing *b, 
 		     void *dst, uint64_t len);
 int vgb_backing_write(const struct vgb_device *dev, const struct vgb_backing *b, uint64_t off,
 		      const void *src, uint64_t len);
+/* [off, off+len) lies in the backing and in current guest memory (checked before copying, so
+ * a rejected command changes nothing). */
+bool vgb_backing_ok(const struct vgb_device *dev, const struct vgb_backing *b, uint64_t off,
+		    uint64_t len);
 /* Host pointer of [off, off+len) when it is one contiguous host span, else NULL. */
 void *vgb_backing_span(const struct vgb_device *dev, const struct vgb_backing *b, uint64_t off,
 		       uint64_t len);

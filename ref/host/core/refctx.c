@@ -41,6 +41,12 @@ static uint32_t stream_blob(struct stream *s, uint32_t id, struct vgb_resource *
 	return VGB_DECODE_OK;
 }
 
+static uint32_t io_failed(struct stream *s, struct vgb_resource *res)
+{
+	return vgb_reject(s->dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
+			  "refctx: pages of blob %u no longer inside guest memory", res->id);
+}
+
 static uint32_t range(struct stream *s, struct vgb_resource *res, uint64_t off, uint64_t len)
 {
 	if (!vgb_range_ok(off, len, res->size))
@@ -49,13 +55,9 @@ static uint32_t range(struct stream *s, struct vgb_resource *res, uint64_t off, 
 			   (unsigned long long)res->size);
 	if (!res->host.ptr && !res->backing.n)
 		return BAD(s, "refctx: GUEST blob %u has no pages", res->id);
+	if (!res->host.ptr && len && !vgb_backing_ok(s->dev, &res->backing, off, len))
+		return io_failed(s, res); /* checked first: a failing command has no effect */
 	return VGB_DECODE_OK;
-}
-
-static uint32_t io_failed(struct stream *s, struct vgb_resource *res)
-{
-	return vgb_reject(s->dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
-			  "refctx: pages of blob %u no longer inside guest memory", res->id);
 }
 
 static uint32_t op_alloc(struct stream *s)

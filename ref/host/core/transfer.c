@@ -32,6 +32,9 @@ static uint32_t copy_rect(struct vgb_device *dev, struct vgb_resource *res, cons
 				  "transfer of resource %u at offset %llu stride %llu exceeds its %llu-byte backing",
 				  res->id, (unsigned long long)offset, (unsigned long long)gstride,
 				  (unsigned long long)res->backing.size);
+	if (!vgb_backing_ok(dev, &res->backing, offset, span))
+		return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
+				  "backing of resource %u no longer inside guest memory", res->id);
 	uint8_t *host = res->host.ptr + r->y * res->stride + (uint64_t)r->x * res->bpp;
 	int err;
 	if (r->x == 0 && r->width == res->width && gstride == res->stride) {
@@ -47,10 +50,7 @@ static uint32_t copy_rect(struct vgb_device *dev, struct vgb_resource *res, cons
 				      : vgb_backing_write(dev, &res->backing, goff, h, row);
 		}
 	}
-	if (err)
-		return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
-				  "backing of resource %u no longer inside guest memory", res->id);
-	return VGB_DECODE_OK;
+	return err ? ERR_PARAM : VGB_DECODE_OK; /* cannot fail after vgb_backing_ok() */
 }
 
 /* Shadow <-> host copy of a HOST3D_GUEST blob's byte range. */
@@ -60,12 +60,12 @@ static uint32_t copy_shadow(struct vgb_device *dev, struct vgb_resource *res, ui
 	if (!res->backing.n)
 		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "blob %u has no guest shadow",
 				  res->id);
-	int err = to_host ? vgb_backing_read(dev, &res->backing, off, res->host.ptr + off, len)
-			  : vgb_backing_write(dev, &res->backing, off, res->host.ptr + off, len);
-	if (err)
+	if (!vgb_backing_ok(dev, &res->backing, off, len))
 		return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
 				  "shadow of blob %u no longer inside guest memory", res->id);
-	return VGB_DECODE_OK;
+	int err = to_host ? vgb_backing_read(dev, &res->backing, off, res->host.ptr + off, len)
+			  : vgb_backing_write(dev, &res->backing, off, res->host.ptr + off, len);
+	return err ? ERR_PARAM : VGB_DECODE_OK; /* cannot fail after vgb_backing_ok() */
 }
 
 /*
@@ -86,6 +86,9 @@ static uint32_t blob_range(struct vgb_device *dev, struct vgb_resource *res, uin
 		if (!res->backing.n)
 			return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,
 					  "GUEST blob %u has no guest pages", res->id);
+		if (len && !vgb_backing_ok(dev, &res->backing, off, len))
+			return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
+					  "pages of GUEST blob %u no longer inside guest memory", res->id);
 		return VGB_DECODE_OK;
 	case VIRTIO_GPU_BLOB_MEM_HOST3D:
 		return VGB_DECODE_OK;

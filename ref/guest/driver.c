@@ -227,6 +227,22 @@ static int transport_error(struct vgb_drv *drv, int ret)
 	return drv_fail(drv, ret, "%s: %s", why, vgb_fe_error(drv->fe));
 }
 
+int vgb_drv_reset(struct vgb_drv *drv)
+{
+	/* Forget mappings and objects first (REQ_DRV_RESET): nothing from before is named again. */
+	drv->nres = 0;
+	drv->refctx_id = 0;
+	if (drv->have_region) {
+		uint64_t size = drv->caps.region_size, g = drv->caps.map_granularity;
+		vgb_range_fini(&drv->region);
+		vgb_range_init(&drv->region, size, g);
+	}
+	int ret = vgb_fe_reset_device(drv->fe);
+	if (ret)
+		return transport_error(drv, ret);
+	return read_config(drv);
+}
+
 int vgb_drv_raw(struct vgb_drv *drv, unsigned queue, const void *req, size_t req_len, void *resp,
 		size_t resp_cap, uint32_t *used_len)
 {

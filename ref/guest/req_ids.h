@@ -8,6 +8,7 @@
 
 /* What the driver itself follows. */
 #define REQ_DRV_FEAT_DEPENDENT "REQ-DRV-FEAT-0001", "REQ-DRV-FEAT-0002"
+#define REQ_DRV_RESET "REQ-DRV-RESET-0001", "REQ-DRV-RESET-0002"
 
 /* What the driver checks the device against. */
 #define REQ_FEAT_CONTEXT_INIT_NEEDS_VIRGL "REQ-DEV-FEAT-0001"

@@ -62,6 +62,30 @@ static void show_frames(struct vgb_drv *drv, enum vgb_path p)
 	}
 }
 
+/* A device reset in the middle of use: mappings gone, ids free again, every path works after. */
+static void reset_and_again(struct vgb_drv *drv)
+{
+	struct vgb_surface s;
+	CHECK_EQ(vgb_surface_create(drv, VGB_PATH_MAPPED, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, 31, 7, &s), 0);
+	CHECK(s.mapped);
+	CHECK_EQ(vgb_surface_show(drv, &s, 0), 0);
+	uint64_t off = s.map.offset, size = s.map.size;
+	volatile uint8_t *old = s.map.ptr;
+	uint32_t old_id = s.resource_id;
+	CHECK_EQ(vgb_drv_reset(drv), 0);
+	CHECK_EQ(vgb_drv_region_used(drv), 0);
+	CHECK(!vgb_fe_shm_mapped(vgb_drv_fe(drv), VGB_DRV_SHMID_HOST_VISIBLE, off, size));
+	CHECK(h_faults(old, false));
+	/* The old resource id is unused again on the device. */
+	CHECK_EQ(vgb_drv_create_2d(drv, old_id, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, 4, 4), 0);
+	CHECK_EQ(vgb_drv_unref(drv, old_id), 0);
+	if (s.has_backing)
+		vgb_drv_backing_free(drv, &s.backing);
+	for (int p = 0; p < VGB_PATH_COUNT; p++)
+		show_frames(drv, (enum vgb_path)p);
+	printf("after a device reset every path is pixel-exact again\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *host = h_host(argc, argv);
@@ -81,6 +105,8 @@ int main(int argc, char **argv)
 		for (int p = 0; p < VGB_PATH_COUNT; p++)
 			show_frames(drv, (enum vgb_path)p);
 		CHECK_EQ(vgb_drv_region_used(drv), 0);
+		if (round == 0)
+			reset_and_again(drv);
 		vgb_drv_close(drv);
 	}
 	return 0;

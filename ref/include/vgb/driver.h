@@ -222,6 +222,13 @@ struct vgb_drv_scanout_blob {
 int vgb_drv_set_scanout_blob(struct vgb_drv *drv, uint32_t scanout_id, uint32_t resource_id,
 			     const struct vgb_drv_scanout_blob *s);
 
+/*
+ * Device reset through the transport.  Every resource, context and mapping is
+ * gone afterwards: the driver forgets them (its mappings first), so no id or
+ * region range from before is named again until re-created.
+ */
+int vgb_drv_reset(struct vgb_drv *drv);
+
 /* Region bookkeeping: bytes the driver has reserved in the region. */
 uint64_t vgb_drv_region_used(const struct vgb_drv *drv);
 

@@ -111,6 +111,12 @@ static void test_transfer_pixels(void)
 	for (uint32_t r = 0; r < 7; r++)
 		CHECK(memcmp(t.upd_px + r * 30 * 4, backing + (20 + r) * STRIDE + 40, 30 * 4) == 0);
 
+	/* Switching what a scanout shows is one announcement, not a disable and an enable. */
+	unsigned announced = t.nscanout;
+	CHECK_RESP(t_set_scanout(&t, 0, 5, 0, 0, W - 1, H), OK);
+	CHECK_EQ(t.nscanout, announced + 1);
+	CHECK_EQ(t.scanout_w[0], W - 1);
+
 	/* A scanout showing a sub-rectangle gets coordinates relative to itself. */
 	CHECK_RESP(t_set_scanout(&t, 0, 5, 100, 10, 50, 40), OK);
 	CHECK_RESP(t_flush(&t, 5, 0, 0, W, H), OK);

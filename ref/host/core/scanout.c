@@ -46,12 +46,11 @@ uint32_t vgb_cmd_get_edid(struct vgb_device *dev, const struct vgb_cmd *cmd, str
 	return VGB_DECODE_OK;
 }
 
-void vgb_scanout_disable(struct vgb_device *dev, uint32_t scanout_id)
+/* Forgets what scanout_id shows, without telling the display (a new image follows). */
+static void scanout_release(struct vgb_device *dev, uint32_t scanout_id)
 {
 	struct vgb_scanout *s = &dev->scanout[scanout_id];
-	if (!s->resource_id)
-		return;
-	struct vgb_resource *res = vgb_res_find(dev, s->resource_id);
+	struct vgb_resource *res = s->resource_id ? vgb_res_find(dev, s->resource_id) : NULL;
 	if (res)
 		res->scanouts &= ~(1u << scanout_id);
 	if (s->staging) {
@@ -59,6 +58,13 @@ void vgb_scanout_disable(struct vgb_device *dev, uint32_t scanout_id)
 		vgb_uncharge(dev, s->staging_len);
 	}
 	*s = (struct vgb_scanout){0};
+}
+
+void vgb_scanout_disable(struct vgb_device *dev, uint32_t scanout_id)
+{
+	if (!dev->scanout[scanout_id].resource_id)
+		return;
+	scanout_release(dev, scanout_id);
 	if (dev->ops.scanout)
 		dev->ops.scanout(dev->ops.opaque, scanout_id, 0, 0);
 }
@@ -96,7 +102,7 @@ uint32_t vgb_cmd_set_scanout(struct vgb_device *dev, const struct vgb_cmd *cmd)
 		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,
 				  "scanout rect %ux%u+%u+%u outside resource %u (%ux%u)", c->r.width,
 				  c->r.height, c->r.x, c->r.y, res->id, res->width, res->height);
-	vgb_scanout_disable(dev, c->scanout_id);
+	scanout_release(dev, c->scanout_id);
 	scanout_enable(dev, c->scanout_id, res, &c->r);
 	return VGB_DECODE_OK;
 }
@@ -148,7 +154,7 @@ uint32_t vgb_cmd_set_scanout_blob(struct vgb_device *dev, const struct vgb_cmd *
 			return ERR_OOM;
 		}
 	}
-	vgb_scanout_disable(dev, c->scanout_id);
+	scanout_release(dev, c->scanout_id);
 	struct vgb_scanout *s = &dev->scanout[c->scanout_id];
 	s->blob = true;
 	s->width = c->width;

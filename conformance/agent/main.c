@@ -84,20 +84,21 @@ static void emit_case(const struct case_def *def, enum verdict v, double secs, c
 	report_line(line);
 }
 
-static void run_case(const struct case_def *def, int timeout_s, int scanout_wait_s)
+/* Returns the verdict it reported. */
+static enum verdict run_case(const struct case_def *def, int timeout_s, int scanout_wait_s)
 {
 	int p[2];
 	double t0 = now_s();
 	if (pipe(p) < 0) {
 		emit_case(def, ERROR, 0, "pipe failed");
-		return;
+		return ERROR;
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
 		emit_case(def, ERROR, 0, "fork failed");
 		close(p[0]);
 		close(p[1]);
-		return;
+		return ERROR;
 	}
 	if (pid == 0) {
 		close(p[0]);
@@ -144,7 +145,7 @@ static void run_case(const struct case_def *def, int timeout_s, int scanout_wait
 		char d[128];
 		snprintf(d, sizeof(d), "no result within %d s (child killed)", timeout_s);
 		emit_case(def, TIMEOUT, secs, d);
-		return;
+		return TIMEOUT;
 	}
 	if (got == 0) {
 		char d[128];
@@ -159,13 +160,14 @@ static void run_case(const struct case_def *def, int timeout_s, int scanout_wait
 					 ? FAIL
 					 : ERROR;
 		emit_case(def, v, secs, d);
-		return;
+		return v;
 	}
 	char *nl = strchr(buf, '\n');
 	int v = atoi(buf);
 	if (v < PASS || v > TIMEOUT)
 		v = ERROR;
 	emit_case(def, (enum verdict)v, secs, nl ? nl + 1 : "");
+	return (enum verdict)v;
 }
 
 static void usage(void)
@@ -235,10 +237,19 @@ int main(int argc, char **argv)
 	snprintf(line, sizeof(line), "{\"type\":\"start\",\"agent_version\":\"%s\",\"cases\":%d}", AGENT_VERSION,
 		 total);
 	report_line(line);
+	/* Two timeouts in a row mean the device stopped answering: every later
+	 * case would wait out its watchdog too, so they are reported at once. */
+	int timeouts = 0;
 	for (size_t g = 0; g < sizeof(case_groups) / sizeof(case_groups[0]); g++)
-		for (const struct case_def *d = case_groups[g]; d->name; d++)
-			if (selected(d->name, globs))
-				run_case(d, timeout_s, scanout_wait_s);
+		for (const struct case_def *d = case_groups[g]; d->name; d++) {
+			if (!selected(d->name, globs))
+				continue;
+			if (timeouts >= 2) {
+				emit_case(d, ERROR, 0, "not run: the two cases before it timed out (the device stopped answering)");
+				continue;
+			}
+			timeouts = run_case(d, timeout_s, scanout_wait_s) == TIMEOUT ? timeouts + 1 : 0;
+		}
 	report_line("{\"type\":\"end\"}");
 	return 0;
 }

@@ -60,9 +60,9 @@ static void mapped_extras(struct vgb_drv *drv, struct vgb_path_result *r)
 		goto out;
 	}
 	snprintf(r->detail + used, sizeof(r->detail) - used,
-		 "; coherent both ways (map_info %s); producer/consumer %u strokes: staleness max %u median %u "
+		 "; coherent both ways (%s CPU mapping); producer/consumer %u strokes: staleness max %u median %u "
 		 "iterations, visible after median %.0f us max %.0f us",
-		 cache_name(c.buf.map_info), st.iterations, st.max_iters, st.median_iters, st.median_us,
+		 c.buf.cacheable ? "cacheable" : "non-cacheable", st.iterations, st.max_iters, st.median_iters, st.median_us,
 		 st.max_us);
 out:
 	vgb_coh_close(&c);
@@ -94,7 +94,8 @@ void vgb_selfcheck_run(struct vgb_drv *drv, enum vgb_path p, bool expect_choice,
 		goto out;
 	}
 	if (s.fell_back) {
-		set(r, VGB_FAIL, "fell back to %s: %s", vgb_path_name(s.path), s.fallback_reason);
+		set(r, VGB_FAIL, "the mapped path could not be exercised, the driver fell back to %s: %s",
+		    vgb_path_name(s.path), s.fallback_reason);
 		goto out;
 	}
 	const struct vgb_fe_scanout *so = vgb_fe_scanout(vgb_drv_fe(drv), scanout);

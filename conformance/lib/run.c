@@ -328,8 +328,10 @@ void vc_run_case(const struct vc_case *c, const struct vc_target *tg, const stru
 	}
 	kill(-pid, SIGKILL); /* a backend the case left behind */
 
+	res->ran = true;
 	if (n == (ssize_t)sizeof(got)) {
 		*res = got;
+		res->ran = true;
 		res->seed = c->random ? seed : 0;
 		res->time_s = now_s() - start;
 	} else if (timed_out) {

@@ -14,6 +14,7 @@ struct vc_result {
 	char note[512];
 	uint32_t seed;
 	double time_s;
+	bool ran;      /* the case ran (its needs were met) */
 };
 
 /* Discover what the target offers (isolated like a case). 0, or -1 with err. */

@@ -53,6 +53,7 @@ static int severity(enum vc_verdict v)
 	}
 }
 
+__attribute__((format(printf, 4, 0)))
 static enum vc_verdict record(struct vc *t, enum vc_verdict v, const char *req_id,
 			      const char *fmt, va_list ap)
 {

@@ -149,14 +149,15 @@ td.cell{text-align:center;padding:2px 4px}td.cell a{display:block;padding:2px 0;
 td.cell a:hover{outline:2px solid #1f5fbf;text-decoration:none}
 .matrix td.req{white-space:nowrap}.matrix td.text{max-width:520px;font-size:12.5px;color:#3b4252}
 .matrix tr.untestable td,.matrix tr.nocase td{color:#8a90a0}
-.matrix th.t{width:92px;writing-mode:initial;font-size:11.5px;word-break:break-all}
+.matrix th.t{width:92px;font-size:11.5px}
 .matrix td.cell{width:92px}
 td.name{white-space:nowrap}
 .tag{font-size:11px;border:1px solid #c9ced8;border-radius:3px;padding:0 4px;margin-left:4px;color:#6b7385}
 .sticky th{position:sticky;top:0;z-index:1}
 .legend span{margin-right:8px}
 .summary td.n{text-align:right;font-variant-numeric:tabular-nums}
-.detail td{font-size:12.5px}.detail td.d{max-width:760px;word-break:break-word}
+.detail td{font-size:12.5px}.detail td.d{min-width:380px;max-width:640px;word-break:break-word}
+.detail td.ids{max-width:300px;font-size:11.5px;line-height:1.35}.detail td.ids a{white-space:nowrap}
 .detail tr:target{outline:3px solid #1f5fbf}
 .muted{color:#6b7385}.small{font-size:12px}
 details{margin:6px 0 12px}summary{cursor:pointer;font-weight:600}
@@ -256,7 +257,7 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
           badge(v) for v in ["PASS", "FAIL", "WARNING", "NOT_SUPPORTED", "ERROR", "BLOCKED"]))
     w("<table class='matrix sticky'><tr><th>requirement</th><th>text</th>")
     for n_ in names:
-        w("<th class=t>%s</th>" % esc(n_))
+        w("<th class=t>%s</th>" % esc(n_).replace("-", "-<wbr>"))
     w("</tr>")
     for rid in req_ids:
         r = reqs.get(rid, {})
@@ -300,7 +301,7 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
                 d += "<div class='muted small'>%s</div>" % esc(c["note"])
             if c.get("seed") is not None:
                 d += "<div class='muted small'>seed %s (rerun with --seed)</div>" % esc(c["seed"])
-            w("<tr id='%s'><td class=mono>%s</td><td>%s</td><td class=small>%s</td>"
+            w("<tr id='%s'><td class=mono>%s</td><td>%s</td><td class=ids>%s</td>"
               "<td class=n>%.2fs</td><td class=d>%s</td></tr>" % (
                   esc(anchor(t["name"], c["name"])), esc(c["name"]), badge(c["verdict"]), ids,
                   c.get("time_s", 0.0), d))

@@ -183,7 +183,7 @@ static void write_case(FILE *f, const struct vc_case *c, const struct vc_result 
 		fprintf(f, ", \"note\": ");
 		vc_json_write_str(f, r->note);
 	}
-	if (c->random)
+	if (c->random && r->ran)
 		fprintf(f, ", \"seed\": %u", r->seed);
 	fprintf(f, "}");
 }
@@ -284,22 +284,25 @@ int main(int argc, char **argv)
 		}
 	} else if (backend) {
 		tg.argv = vc_split_command(backend);
-		tg.name = name ? name : "backend";
-		tg.implementation = tg.argv && tg.argv[0] ? tg.argv[0] : backend;
+		tg.name = strdup(name ? name : "backend");
+		tg.implementation = strdup(tg.argv && tg.argv[0] ? tg.argv[0] : backend);
 	} else if (socket_path) {
-		tg.socket_path = socket_path;
-		tg.name = name ? name : "socket";
-		tg.implementation = socket_path;
+		tg.socket_path = strdup(socket_path);
+		tg.name = strdup(name ? name : "socket");
+		tg.implementation = strdup(socket_path);
 	} else {
 		fprintf(stderr, "vgb-conform: give --target, --backend or --socket (or --list)\n");
 		return 99;
 	}
-	if (name)
-		tg.name = name;
+	if (name) {
+		free((char *)tg.name);
+		tg.name = strdup(name);
+	}
 	tg.validate = tg.validate || validate;
 	tg.verbose = verbose;
 	if (inject && vc_inject_check(inject)) {
 		fprintf(stderr, "vgb-conform: %s: %s\n", vc_inject_check(inject), inject);
+		vc_target_free(&tg);
 		return 99;
 	}
 	tg.inject = inject;
@@ -325,6 +328,7 @@ int main(int argc, char **argv)
 	FILE *f = fopen(output, "w");
 	if (!f) {
 		perror(output);
+		vc_target_free(&tg);
 		return 99;
 	}
 	fprintf(f, "{\"suite_version\": \"%s\", \"seed\": %u, \"targets\": [\n  {\"name\": ",
@@ -360,7 +364,7 @@ int main(int argc, char **argv)
 		done++;
 		printf("[%3zu/%zu] %-44s %-13s %6.2fs", done, selected, c->name,
 		       vc_verdict_name(r.verdict), r.time_s);
-		if (c->random)
+		if (c->random && r.ran)
 			printf(" seed=%u", r.seed);
 		if (r.verdict != VC_PASS && r.detail[0])
 			printf("  %s", r.detail);
@@ -376,6 +380,7 @@ int main(int argc, char **argv)
 		if (counts[v])
 			printf(" %s %u", vc_verdict_name(v), counts[v]);
 	printf("\nresults: %s\n", output);
+	vc_target_free(&tg);
 
 	if (counts[VC_ERROR])
 		return 99;

@@ -55,8 +55,9 @@ def main(argv=None):
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
     ap.add_argument("--targets", help="comma-separated target names (default: all)")
     ap.add_argument("--out", help="report directory (default BUILD/conformance-report)")
-    ap.add_argument("--extra-results", nargs="*", default=[],
-                    help="more results files in the same shape (e.g. the VM runs)")
+    ap.add_argument("--extra-results", nargs="*", default=None,
+                    help="more results files in the same shape (default: BUILD/vm-results.json "
+                         "when the VM runs wrote it)")
     ap.add_argument("--spec-url", help="rendered spec (default: BUILD/spec/spec.html if built)")
     args = ap.parse_args(argv)
 
@@ -78,7 +79,11 @@ def main(argv=None):
             print("run_all: %s wrote no results (exit %d)" % (name, rc), file=sys.stderr)
             return 99
         paths.append(path)
-    for extra in args.extra_results:
+    extras = args.extra_results
+    if extras is None:
+        vm = os.path.join(args.build, "vm-results.json")
+        extras = [vm] if os.path.exists(vm) else []
+    for extra in extras:
         if os.path.exists(extra):
             paths.append(extra)
         else:

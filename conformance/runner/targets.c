@@ -167,3 +167,19 @@ char **vc_split_command(const char *cmdline)
 	}
 	return argv;
 }
+
+void vc_argv_free(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+void vc_target_free(struct vc_target *tg)
+{
+	free((char *)tg->name);
+	free((char *)tg->implementation);
+	free((char *)tg->socket_path);
+	vc_argv_free(tg->argv);
+	memset(tg, 0, sizeof(*tg));
+}

@@ -68,6 +68,7 @@ struct vgb_fe {
 	bool cursor_visible;
 	uint64_t gpu_violations;
 
+	bool side_channels_blocked; /* waiting like QEMU's main loop: serve nothing else */
 	bool disconnected;
 	bool broken;
 	char err[512];

@@ -101,6 +101,8 @@ static int backend_gone(struct vgb_fe *fe)
 
 /* --- Side channels -------------------------------------------------------- */
 
+static int send_mem_table(struct vgb_fe *fe);
+
 static void serve_backend_channel(struct vgb_fe *fe)
 {
 	struct vgb_vu_msg m;
@@ -128,12 +130,23 @@ static void serve_backend_channel(struct vgb_fe *fe)
 		vgb_vu_send(fe->backend_fd, &rep, NULL, 0);
 	}
 	vgb_vu_close_fds(&m);
+	/* QEMU's memory listener follows a mapping change with a blocking SET_MEM_TABLE. */
+	if (fe->opt.mem_table_after_shmem && !r &&
+	    (m.request == VGB_VU_BACKEND_SHMEM_MAP || m.request == VGB_VU_BACKEND_SHMEM_UNMAP) &&
+	    !fe->side_channels_blocked) {
+		fe->side_channels_blocked = true;
+		if (send_mem_table(fe))
+			fe_note(fe, "SET_MEM_TABLE after a mapping change failed: %s", fe->err);
+		fe->side_channels_blocked = false;
+	}
 }
 
 /* Fills pfd[1..] with the side channels; returns how many. */
 static unsigned side_pollfds(const struct vgb_fe *fe, struct pollfd *pfd)
 {
 	unsigned n = 0;
+	if (fe->side_channels_blocked)
+		return 0;
 	if (fe->backend_fd >= 0)
 		pfd[n++] = (struct pollfd){ .fd = fe->backend_fd, .events = POLLIN };
 	if (fe->gpu_fd >= 0)

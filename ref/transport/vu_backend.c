@@ -123,6 +123,12 @@ void vgb_vu_backend_free(struct vgb_vu_backend *be)
 	for (unsigned i = 0; i < VGB_VU_MAX_QUEUES; i++)
 		queue_clear(&be->q[i]);
 	vgb_mem_release(&be->mem);
+	for (unsigned i = 0; i < be->nretired; i++)
+		vgb_mem_release(&be->retired[i]);
+	for (unsigned i = 0; i < be->ndeferred; i++) {
+		vgb_vu_close_fds(be->deferred[i]);
+		free(be->deferred[i]);
+	}
 	close_fd(&be->sock);
 	close_fd(&be->backend_fd);
 	close_fd(&be->gpu_fd);
@@ -176,12 +182,21 @@ static int process_chain(struct vgb_vu_backend *be, unsigned qi, const struct vg
 	size_t req_len = c->out_len < be->dev.max_request ? (size_t)c->out_len : be->dev.max_request;
 	vgb_iov_to_buf(c->out, c->nout, be->req_buf, req_len);
 	size_t cap = c->in_len < be->dev.max_response ? (size_t)c->in_len : be->dev.max_response;
+	be->in_request = true;
 	size_t n = be->dev.request(be->dev.opaque, qi, &be->mem, be->req_buf, req_len, c->out_len,
 				   be->resp_buf, cap);
 	if (n > cap)
 		n = cap;
-	vgb_buf_to_iov(c->in, c->nin, be->resp_buf, n);
+	vgb_buf_to_iov(c->in, c->nin, be->resp_buf, n); /* the chain's pages: old table still mapped */
 	vgb_vq_dev_push(&be->q[qi].vq, c->head, (uint32_t)n);
+	be->in_request = false;
+	if (be->nretired) {
+		if (be->dev.mem_changed)
+			be->dev.mem_changed(be->dev.opaque);
+		for (unsigned i = 0; i < be->nretired; i++)
+			vgb_mem_release(&be->retired[i]);
+		be->nretired = 0;
+	}
 	return 0;
 }
 
@@ -212,8 +227,8 @@ static int process_queue(struct vgb_vu_backend *be, unsigned qi)
 			break;
 		process_chain(be, qi, c);
 		done++;
-		if (be->done)
-			break;
+		if (be->done || be->ndeferred)
+			break; /* messages that arrived meanwhile come first; step() resumes the queue */
 	}
 	if (done && signal_call(q) < 0)
 		be_log(be, "queue %u: signalling the call eventfd failed", qi);
@@ -280,9 +295,18 @@ static int set_mem_table(struct vgb_vu_backend *be, struct vgb_vu_msg *m)
 		r->fd = fd;
 		m->fds[i] = -1; /* now owned by the table */
 	}
-	if (be->dev.mem_changed)
-		be->dev.mem_changed(be->dev.opaque);
-	vgb_mem_release(&be->mem);
+	if (be->in_request) {
+		/* The chain in progress may hold pointers into the old table: release it afterwards. */
+		if (be->nretired == sizeof(be->retired) / sizeof(be->retired[0])) {
+			vgb_mem_release(&nm);
+			return be_fail(be, -EPROTO, "SET_MEM_TABLE: too many memory table changes during one request");
+		}
+		be->retired[be->nretired++] = be->mem;
+	} else {
+		if (be->dev.mem_changed)
+			be->dev.mem_changed(be->dev.opaque);
+		vgb_mem_release(&be->mem);
+	}
 	be->mem = nm;
 	for (unsigned i = 0; i < be->dev.num_queues; i++) {
 		int r = bind_queue(be, i);
@@ -537,39 +561,123 @@ static int dispatch(struct vgb_vu_backend *be, struct vgb_vu_msg *m, bool *repli
 	}
 }
 
-static int handle_message(struct vgb_vu_backend *be)
+/* 0: *m received; 1: the front-end closed the connection (be->done set); <0: broken framing. */
+static int receive_message(struct vgb_vu_backend *be, struct vgb_vu_msg *m)
 {
-	struct vgb_vu_msg m;
 	char why[200];
-	int r = vgb_vu_recv(be->sock, &m, be->opt.timeout_ms, why, sizeof(why));
+	int r = vgb_vu_recv(be->sock, m, be->opt.timeout_ms, why, sizeof(why));
 	if (r == -EPIPE) {
 		be->done = true;
 		be->status = 0;
 		snprintf(be->err, sizeof(be->err), "front-end closed the connection");
-		return 0;
+		return 1;
 	}
 	if (r)
 		return be_fail(be, r, "bad message from the front-end: %s", why);
-	be_log(be, "<- %s (%u bytes, %u fds)", vgb_vu_request_name(m.request), m.size, m.nfds);
-	bool need_reply = m.flags & VGB_VU_FLAG_NEED_REPLY;
-	r = vgb_vu_check_frontend_msg(&m, why, sizeof(why));
+	be_log(be, "<- %s (%u bytes, %u fds)", vgb_vu_request_name(m->request), m->size, m->nfds);
+	return 0;
+}
+
+/* Checks, dispatches and acknowledges one message; closes its fds. */
+static int handle_one(struct vgb_vu_backend *be, struct vgb_vu_msg *m)
+{
+	char why[200];
+	bool need_reply = m->flags & VGB_VU_FLAG_NEED_REPLY;
+	int r = vgb_vu_check_frontend_msg(m, why, sizeof(why));
 	bool replied = false;
 	if (r == -ENOTSUP) {
 		fprintf(stderr, "vhost-user backend: ignoring %s\n", why);
 		r = 1;
 	} else if (r) {
-		vgb_vu_close_fds(&m);
+		vgb_vu_close_fds(m);
 		return be_fail(be, r, "malformed message from the front-end: %s", why);
 	} else {
-		r = dispatch(be, &m, &replied);
+		r = dispatch(be, m, &replied);
 	}
-	vgb_vu_close_fds(&m);
+	vgb_vu_close_fds(m);
 	if (r < 0)
 		return r;
 	if (need_reply && !replied && has_protocol(be, VGB_VU_PROTOCOL_F_REPLY_ACK)) {
-		int e = reply_u64(be, &m, r ? 1 : 0);
+		int e = reply_u64(be, m, r ? 1 : 0);
 		if (e)
 			return e;
+	}
+	return 0;
+}
+
+static int handle_message(struct vgb_vu_backend *be)
+{
+	struct vgb_vu_msg m;
+	int r = receive_message(be, &m);
+	if (r)
+		return r > 0 ? 0 : r;
+	return handle_one(be, &m);
+}
+
+static int end_with(struct vgb_vu_backend *be, int r)
+{
+	be->done = true;
+	be->status = r;
+	return r;
+}
+
+int be_wait_readable(struct vgb_vu_backend *be, int fd, int64_t deadline)
+{
+	for (;;) {
+		if (be->done)
+			return be->status ? be->status : -EPIPE;
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = be->sock, .events = POLLIN } };
+		int r = poll(pfd, 2, vgb_ms_left(deadline));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (pfd[0].revents)
+			return 0;
+		struct vgb_vu_msg *m = malloc(sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		r = receive_message(be, m);
+		if (r) {
+			free(m);
+			return r > 0 ? -EPIPE : end_with(be, r);
+		}
+		if (m->request == VGB_VU_SET_MEM_TABLE && be->ndeferred == 0) {
+			r = handle_one(be, m);
+			free(m);
+			if (r < 0)
+				return end_with(be, r);
+			continue;
+		}
+		if (be->ndeferred == sizeof(be->deferred) / sizeof(be->deferred[0])) {
+			vgb_vu_close_fds(m);
+			free(m);
+			return end_with(be, be_fail(be, -EPROTO, "too many front-end messages during one request"));
+		}
+		be_log(be, "%s waits until the current request is done", vgb_vu_request_name(m->request));
+		be->deferred[be->ndeferred++] = m;
+	}
+}
+
+/* Messages that arrived while a request waited, in order; then the queues they interrupted. */
+static int run_deferred(struct vgb_vu_backend *be)
+{
+	if (!be->ndeferred)
+		return 0;
+	while (be->ndeferred && !be->done) {
+		struct vgb_vu_msg *m = be->deferred[0];
+		memmove(be->deferred, be->deferred + 1, --be->ndeferred * sizeof(be->deferred[0]));
+		int r = handle_one(be, m);
+		free(m);
+		if (r < 0)
+			return r;
+	}
+	for (unsigned i = 0; i < be->dev.num_queues && !be->done && !be->ndeferred; i++) {
+		int r = process_queue(be, i);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -577,7 +685,12 @@ static int handle_message(struct vgb_vu_backend *be)
 int vgb_vu_backend_step(struct vgb_vu_backend *be, int timeout_ms)
 {
 	if (be->done)
-		return 0;
+		return be->status;
+	int e = run_deferred(be);
+	if (e < 0)
+		return end_with(be, e);
+	if (be->done)
+		return be->status;
 	struct pollfd pfd[2 + VGB_VU_MAX_QUEUES];
 	int qmap[2 + VGB_VU_MAX_QUEUES];
 	unsigned n = 0;
@@ -599,18 +712,15 @@ int vgb_vu_backend_step(struct vgb_vu_backend *be, int timeout_ms)
 	for (unsigned i = 0; i < n && r > 0; i++) {
 		if (!pfd[i].revents)
 			continue;
-		int e = 0;
+		e = 0;
 		if (qmap[i] == -1)
 			e = handle_message(be);
 		else if (qmap[i] == -2)
 			be_gpu_readable(be);
 		else if (be->q[qmap[i]].kick_fd == pfd[i].fd)
 			e = handle_kick(be, (unsigned)qmap[i]);
-		if (e < 0) {
-			be->done = true;
-			be->status = e;
-			return e;
-		}
+		if (e < 0)
+			return end_with(be, e);
 		if (be->done)
 			return be->status;
 	}
@@ -637,6 +747,16 @@ static int backend_request(struct vgb_vu_backend *be, uint32_t request, const st
 		return -EAGAIN; /* a front-end may not be ready before the driver starts the device */
 	bool ack = has_protocol(be, VGB_VU_PROTOCOL_F_REPLY_ACK);
 	struct vgb_vu_msg m;
+	char why[200];
+	/* A reply that came after we stopped waiting must not answer this request. */
+	struct pollfd stale = { .fd = be->backend_fd, .events = POLLIN };
+	while (poll(&stale, 1, 0) > 0 && (stale.revents & POLLIN)) {
+		if (vgb_vu_recv(be->backend_fd, &m, 100, why, sizeof(why)))
+			break;
+		fprintf(stderr, "vhost-user backend: discarding a late reply to %s\n",
+			vgb_vu_backend_request_name(m.request));
+		vgb_vu_close_fds(&m);
+	}
 	vgb_vu_msg_init(&m, request, ack ? VGB_VU_FLAG_NEED_REPLY : 0, sizeof(*mm));
 	m.payload.mmap = *mm;
 	int r = vgb_vu_send(be->backend_fd, &m, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0);
@@ -647,7 +767,12 @@ static int backend_request(struct vgb_vu_backend *be, uint32_t request, const st
 	if (!ack)
 		return 0;
 	struct vgb_vu_msg rep;
-	char why[200];
+	r = be_wait_readable(be, be->backend_fd, vgb_deadline(be->opt.timeout_ms));
+	if (r) {
+		fprintf(stderr, "vhost-user backend: no reply to %s: %s\n",
+			vgb_vu_backend_request_name(request), strerror(-r));
+		return r;
+	}
 	r = vgb_vu_recv(be->backend_fd, &rep, be->opt.timeout_ms, why, sizeof(why));
 	if (r == 0)
 		r = vgb_vu_check_reply(&rep, request, 8, why, sizeof(why));

@@ -33,7 +33,10 @@ static int gpu_read_reply(struct vgb_vu_backend *be, uint32_t request, void *pay
 {
 	int64_t deadline = vgb_deadline(be->opt.timeout_ms);
 	struct vgb_vug_hdr h;
-	int r = vgb_sock_read_all(be->gpu_fd, &h, sizeof(h), deadline);
+	/* The front-end may first need an answer from us on the main socket. */
+	int r = be_wait_readable(be, be->gpu_fd, deadline);
+	if (r == 0)
+		r = vgb_sock_read_all(be->gpu_fd, &h, sizeof(h), deadline);
 	if (r == 0 && (h.request != request || !(h.flags & VGB_VUG_FLAG_REPLY) || h.size != size)) {
 		fprintf(stderr,
 			"vhost-user backend: display channel: expected a %u-byte reply to request %u, got request %u flags 0x%x size %u\n",

@@ -35,11 +35,30 @@ struct vgb_vu_backend {
 	bool done;
 	int status;
 	char err[320];
+	/*
+	 * While a chain is processed the back-end may wait for the front-end (SHMEM
+	 * ack, display reply).  A front-end like QEMU may meanwhile block on its own
+	 * request (SET_MEM_TABLE after a mapping change): such messages are served
+	 * during the wait, the memory they replace stays mapped until the chain is
+	 * done, and every other message waits in order until then.
+	 */
+	bool in_request;
+	struct vgb_guest_mem retired[4];
+	unsigned nretired;
+	struct vgb_vu_msg *deferred[32];
+	unsigned ndeferred;
 };
 
 void be_log(struct vgb_vu_backend *be, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int be_fail(struct vgb_vu_backend *be, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Waits until fd is readable while serving the front-end's main socket as
+ * described above.  0, -ETIMEDOUT, or -EPIPE/-EPROTO when the connection ended
+ * (be->done is then set).
+ */
+int be_wait_readable(struct vgb_vu_backend *be, int fd, int64_t deadline);
 
 /* Display channel: handles a readable gpu socket (replies to our requests, HUP). */
 void be_gpu_readable(struct vgb_vu_backend *be);

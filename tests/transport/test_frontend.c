@@ -219,6 +219,56 @@ static int32_t gpu_raw(struct vgb_fe *fe, uint32_t request, uint32_t size, const
 }
 
 /* A back-end that breaks the display protocol: every bad message is dropped, the channel stays in step. */
+/*
+ * A front-end like QEMU answers SHMEM_MAP, then sends SET_MEM_TABLE and blocks
+ * on its ack.  With a MAP and an UNMAP chain queued together, the back-end must
+ * serve that SET_MEM_TABLE while it waits for the UNMAP ack.
+ */
+static void test_shm_with_blocking_mem_table(void)
+{
+	char *argv[] = { (char *)backend_path, "--shm-size=1048576", NULL };
+	struct vgb_fe_options o;
+	vgb_fe_options_defaults(&o);
+	o.backend_argv = argv;
+	o.timeout_ms = 3000;
+	o.mem_table_after_shmem = true;
+	char err[512];
+	struct vgb_fe *fe = vgb_fe_start(&o, err, sizeof(err));
+	CHECK(fe, "start: %s", err);
+	if (!fe)
+		return;
+	struct vgb_vq_drv *vq = vgb_fe_vq(fe, 0);
+	struct map_req mr = { TCMD_MAP, 0x20000, 0x10000, 0x77 };
+	struct unmap_req ur = { TCMD_UNMAP, 0x20000, 0x10000 };
+	uint64_t req[2] = { vgb_fe_alloc(fe, PAGE), vgb_fe_alloc(fe, PAGE) };
+	uint64_t resp[2] = { vgb_fe_alloc(fe, PAGE), vgb_fe_alloc(fe, PAGE) };
+	memcpy(vgb_fe_gpa_ptr(fe, req[0], sizeof(mr)), &mr, sizeof(mr));
+	memcpy(vgb_fe_gpa_ptr(fe, req[1], sizeof(ur)), &ur, sizeof(ur));
+	int heads[2];
+	for (int k = 0; k < 2; k++) {
+		struct vgb_vq_buf out = { req[k], k ? (uint32_t)sizeof(ur) : (uint32_t)sizeof(mr) };
+		struct vgb_vq_buf in = { resp[k], 4 };
+		memset(vgb_fe_gpa_ptr(fe, resp[k], 4), 0xee, 4);
+		heads[k] = vgb_vq_drv_add(vq, &out, 1, &in, 1);
+	}
+	vgb_fe_kick(fe, 0);
+	unsigned done = 0;
+	for (int round = 0; round < 40 && done < 2; round++) {
+		CHECK(vgb_fe_poll(fe, 50) == 0, "poll: %s", vgb_fe_error(fe));
+		uint16_t h;
+		uint32_t len;
+		while (vgb_vq_drv_get_used(vq, &h, &len) == 1)
+			done++;
+	}
+	CHECK(done == 2 && heads[0] >= 0 && heads[1] >= 0, "both chains answered within 2 s (%u)", done);
+	int32_t r0, r1;
+	memcpy(&r0, vgb_fe_gpa_ptr(fe, resp[0], 4), 4);
+	memcpy(&r1, vgb_fe_gpa_ptr(fe, resp[1], 4), 4);
+	CHECK(r0 == 0 && r1 == 0, "map %d unmap %d", r0, r1);
+	CHECK(!vgb_fe_shm_mapped(fe, 1, 0x20000, 0x10000), "unmapped at the end");
+	vgb_fe_stop(fe);
+}
+
 static void test_display_rogue(struct vgb_fe *fe)
 {
 	uint32_t d[3] = { TCMD_DISPLAY, 64, 32 };
@@ -415,6 +465,7 @@ int main(int argc, char **argv)
 		CHECK(!(vgb_fe_protocol_features(fe) & (1ull << VGB_VU_PROTOCOL_F_SHMEM)), "no SHMEM");
 		vgb_fe_stop(fe);
 	}
+	test_shm_with_blocking_mem_table();
 	test_backend_dies(TCMD_DIE, SIGKILL, "killed by signal 9");
 	test_backend_dies(TCMD_EXIT, 3, "exited with status 3");
 	test_malformed_ring();

@@ -36,6 +36,9 @@ struct vgb_fe_options {
 	/* Device bits (0..23) accepted even when not offered: breaks the rules on purpose,
 	 * for tests of a device's validating mode (default 0). */
 	uint64_t force_features;
+	/* Behave like QEMU: after answering SHMEM_MAP/UNMAP, send SET_MEM_TABLE and wait
+	 * for its ack before serving anything else (tests a back-end against that). */
+	bool mem_table_after_shmem;
 };
 
 void vgb_fe_options_defaults(struct vgb_fe_options *o);

@@ -164,7 +164,7 @@ def check(doc, stdout=None, partial=False):
                 if t["met"] != met:
                     fail(f"ratio {q['id']}: target verdict disagrees with its value")
     for s in sizes:
-        for name in ("mapped/transfer", "guest-blob/transfer", "transfer-command/memcpy",
+        for name in ("mapped/transfer", "mapped/qemu-transfer", "guest-blob/transfer", "transfer-command/memcpy",
                      "transfer-upload/memcpy", "reference/qemu.upload", "reference/qemu.transfer-command"):
             if f"{name}.{s}" not in ratio_ids:
                 fail(f"ratio {name}.{s}: missing")

@@ -193,6 +193,7 @@ static void add_ratios(struct report *r, const struct frame *frames, unsigned nf
 		report_ratio(r, id, a, b, headline ? op : "", thr);                           \
 	} while (0)
 		RATIO("mapped/transfer.%s", "reference.upload.host3d-mapped.%s", "reference.upload.transfer.%s", ">=", 4.0);
+		RATIO("mapped/qemu-transfer.%s", "reference.upload.host3d-mapped.%s", "qemu.upload.transfer.%s", "", 0);
 		RATIO("guest-blob/transfer.%s", "reference.upload.guest-blob.%s", "reference.upload.transfer.%s", "", 0);
 		RATIO("transfer-command/memcpy.%s", "reference.command.transfer.%s", "machine.memcpy.memcpy.%s", ">=", 0.8);
 		RATIO("transfer-upload/memcpy.%s", "reference.upload.transfer.%s", "machine.memcpy.memcpy.%s", "", 0);

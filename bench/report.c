@@ -251,6 +251,7 @@ static void print_ratios(const struct report *r, FILE *f)
 		const char *title, *prefix;
 	} cols[] = {
 		{"mapped / transfer", "mapped/transfer"},
+		{"mapped / QEMU transfer", "mapped/qemu-transfer"},
 		{"GUEST blob / transfer", "guest-blob/transfer"},
 		{"TRANSFER alone / memcpy", "transfer-command/memcpy"},
 		{"transfer upload / memcpy", "transfer-upload/memcpy"},

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "stats.h"
 
@@ -25,9 +26,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: vgb-copy-alignment [BYTES [RUNS]]\n");
 		return 2;
 	}
-	/* Source pages every other page, like scattered guest pages. */
+	/* Source: every other page of a shared memfd, like scattered pages of vhost-user guest RAM. */
 	size_t src_len = 2 * bytes, dst_len = bytes + PIECE;
-	uint8_t *src = mmap(NULL, src_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = memfd_create("guest-ram", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)src_len)) {
+		perror("memfd");
+		return 1;
+	}
+	uint8_t *src = mmap(NULL, src_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	uint8_t *dst = mmap(NULL, dst_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (src == MAP_FAILED || dst == MAP_FAILED) {
 		perror("mmap");
@@ -50,5 +56,6 @@ int main(int argc, char **argv)
 	}
 	munmap(src, src_len);
 	munmap(dst, dst_len);
+	close(fd);
 	return 0;
 }

@@ -64,6 +64,8 @@ int drv_cmd(struct vgb_drv *drv, void *req, size_t req_len, void *resp, size_t r
 int drv_cmd_nodata(struct vgb_drv *drv, void *req, size_t req_len);
 
 struct virtio_gpu_ctrl_hdr drv_hdr(uint32_t type, uint32_t ctx_id);
+/* Record a transport failure (backend gone, timeout, broken ring) in words. */
+int drv_transport_error(struct vgb_drv *drv, int ret);
 
 struct drv_resource *drv_res_find(struct vgb_drv *drv, uint32_t id);
 struct drv_resource *drv_res_add(struct vgb_drv *drv, uint32_t id);

@@ -118,6 +118,29 @@ static void test_reports(void)
 	EXPECT_VIOLATION(&t, "REQ-DRV-CTX-0001", t_ctx_create(&t, CTX, 0));
 	uint32_t bad_len[2] = {vgb_to_le32(VGB_REFCTX_FREE), vgb_to_le32(8)};
 	EXPECT_VIOLATION(&t, "REQ-DRV-CTX-0003", t_submit(&t, CTX, bad_len, 8));
+	struct t_stream fill = {.len = 0};
+	ts_fill(&fill, 1, 0, 0, 4); /* resource 1 exists but is not attached to the context */
+	EXPECT_VIOLATION(&t, "REQ-DRV-CTX-0004", CHECK_RESP(t_submit(&t, CTX, fill.buf, fill.len), E_RES));
+
+	/* Fences grow per timeline: the device's, and each (context, ring). */
+	struct virtio_gpu_ctrl_hdr fh;
+	t_hdr(&fh, VIRTIO_GPU_CMD_GET_DISPLAY_INFO, CTX);
+	fh.flags = vgb_to_le32(VIRTIO_GPU_FLAG_FENCE);
+	fh.fence_id = vgb_to_le64(10);
+	t_clear_violations(&t);
+	t_ctrl(&t, &fh, sizeof(fh));
+	fh.fence_id = vgb_to_le64(11);
+	t_ctrl(&t, &fh, sizeof(fh));
+	fh.flags = vgb_to_le32(VIRTIO_GPU_FLAG_FENCE | VIRTIO_GPU_FLAG_INFO_RING_IDX);
+	fh.fence_id = vgb_to_le64(1);                               /* a ring has its own timeline */
+	t_ctrl(&t, &fh, sizeof(fh));
+	fh.ring_idx = 1;
+	t_ctrl(&t, &fh, sizeof(fh));
+	CHECK_EQ(t.nviolations, 0);
+	EXPECT_VIOLATION(&t, "REQ-DRV-FENCE-0001", t_ctrl(&t, &fh, sizeof(fh)));
+	fh.flags = vgb_to_le32(VIRTIO_GPU_FLAG_FENCE);
+	fh.fence_id = vgb_to_le64(11);
+	EXPECT_VIOLATION(&t, "REQ-DRV-FENCE-0001", t_ctrl(&t, &fh, sizeof(fh)));
 
 	struct vgb_entry g = {a, 4096};
 	EXPECT_VIOLATION(&t, "REQ-DRV-BLOB-0001", t_create_blob(&t, 2, 0, 0, 0, 0, 4096, &g, 1));

@@ -119,6 +119,7 @@ void vgb_device_reset(struct vgb_device *dev)
 		vgb_scanout_disable(dev, i);
 	vgb_res_destroy_all(dev); /* unmaps every mapped blob first */
 	vgb_ctx_destroy_all(dev);
+	dev->fences = (struct vgb_timeline){0};
 	vgb_device_set_features(dev, 0);
 }
 

@@ -61,12 +61,19 @@ struct vgb_hostobj {
 	struct vgb_hostobj *next;
 };
 
+/* Last fence_id seen on a timeline, for validating mode. */
+struct vgb_timeline {
+	bool seen;
+	uint64_t last;
+};
+
 struct vgb_context {
 	bool live;
 	uint32_t id;
 	uint32_t capset_id;
 	char name[65];
 	struct vgb_hostobj *objects;
+	struct vgb_timeline rings[VGB_MAX_RING_IDX + 1]; /* fences with INFO_RING_IDX */
 };
 
 struct vgb_scanout {
@@ -100,6 +107,7 @@ struct vgb_device {
 	} cursor[VIRTIO_GPU_MAX_SCANOUTS];
 
 	const struct vgb_guest_mem *mem; /* guest memory of the command being served */
+	struct vgb_timeline fences;      /* fences without INFO_RING_IDX: one device timeline */
 };
 
 /* What a handler produces beyond the header: payload bytes written after it. */
@@ -228,6 +236,8 @@ enum vgb_drv_req {
 	VGB_DRV_CTX_ID_CREATE,      /* CTX_CREATE with ctx_id 0 or in use */
 	VGB_DRV_CTX_INIT_FEATURE,   /* context_init without CONTEXT_INIT */
 	VGB_DRV_REFCTX_LENGTH,      /* reference-context command of the wrong length */
+	VGB_DRV_REFCTX_UNATTACHED,  /* reference-context command naming an unattached resource */
+	VGB_DRV_FENCE_ORDER,        /* fence_id not above the previous one of its timeline */
 	VGB_DRV_ENTRY_OUTSIDE,      /* entry outside guest RAM */
 	VGB_DRV_ENTRY_OVERLAP,      /* entries overlapping */
 	VGB_DRV_ENTRY_ZERO,         /* entry of length 0 */

@@ -32,9 +32,12 @@ struct stream {
 static uint32_t stream_blob(struct stream *s, uint32_t id, struct vgb_resource **out)
 {
 	struct vgb_resource *res = vgb_res_find(s->dev, id);
-	if (!res || !(res->ctx_slots & (1ull << (s->ctx - s->dev->ctx))))
-		return vgb_reject(s->dev, VGB_DRV_RES_ID_UNKNOWN, ERR_RES,
-				  "refctx: resource %u unknown in context %u", id, s->ctx->id);
+	if (!res)
+		return vgb_reject(s->dev, VGB_DRV_RES_ID_UNKNOWN, ERR_RES, "refctx: unknown resource %u",
+				  id);
+	if (!(res->ctx_slots & (1ull << (s->ctx - s->dev->ctx))))
+		return vgb_reject(s->dev, VGB_DRV_REFCTX_UNATTACHED, ERR_RES,
+				  "refctx: resource %u not attached to context %u", id, s->ctx->id);
 	if (!res->blob)
 		return BAD(s, "refctx: resource %u is not a blob", id);
 	*out = res;

@@ -29,6 +29,8 @@ static const char *const req_ids[VGB_DRV_COUNT] = {
 	[VGB_DRV_CTX_ID_CREATE] = "REQ-DRV-CTX-0001",
 	[VGB_DRV_CTX_INIT_FEATURE] = "REQ-DRV-CTX-0002",
 	[VGB_DRV_REFCTX_LENGTH] = "REQ-DRV-CTX-0003",
+	[VGB_DRV_REFCTX_UNATTACHED] = "REQ-DRV-CTX-0004",
+	[VGB_DRV_FENCE_ORDER] = "REQ-DRV-FENCE-0001",
 	[VGB_DRV_ENTRY_OUTSIDE] = "REQ-DRV-ENTRY-0001",
 	[VGB_DRV_ENTRY_OVERLAP] = "REQ-DRV-ENTRY-0003",
 	[VGB_DRV_ENTRY_ZERO] = "REQ-DRV-ENTRY-0004",
@@ -151,10 +153,33 @@ void vgb_validate_decode(struct vgb_device *dev, const struct vgb_cmd *cmd, size
 	}
 }
 
+/*
+ * Fences must grow within a timeline: the device's own for plain fences, one
+ * per (context, ring) with INFO_RING_IDX.
+ */
+static void check_fence(struct vgb_device *dev, const struct vgb_cmd *cmd)
+{
+	struct vgb_timeline *tl = &dev->fences;
+	if (cmd->flags & VIRTIO_GPU_FLAG_INFO_RING_IDX) {
+		struct vgb_context *ctx = vgb_ctx_find(dev, cmd->ctx_id);
+		if (!ctx || cmd->ring_idx > VGB_MAX_RING_IDX)
+			return; /* reported as what it is elsewhere */
+		tl = &ctx->rings[cmd->ring_idx];
+	}
+	if (tl->seen && cmd->fence_id <= tl->last)
+		vgb_violation(dev, VGB_DRV_FENCE_ORDER, "%s: fence_id %llu after %llu (ctx %u ring %u)",
+			      vgb_cmd_name(cmd->type), (unsigned long long)cmd->fence_id,
+			      (unsigned long long)tl->last, cmd->ctx_id, cmd->ring_idx);
+	tl->seen = true;
+	tl->last = cmd->fence_id;
+}
+
 void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, const void *req)
 {
 	if (!dev->cfg.validate || !cmd->body_decoded)
 		return;
+	if (cmd->flags & VIRTIO_GPU_FLAG_FENCE)
+		check_fence(dev, cmd);
 	if ((cmd->flags & VIRTIO_GPU_FLAG_INFO_RING_IDX) && !has_feature(dev, VIRTIO_GPU_F_CONTEXT_INIT))
 		vgb_violation(dev, VGB_DRV_RING_IDX_FEATURE, "%s: INFO_RING_IDX without CONTEXT_INIT",
 			      vgb_cmd_name(cmd->type));

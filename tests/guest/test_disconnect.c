@@ -84,6 +84,34 @@ static bool exited_cleanly(int status)
 	return WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1);
 }
 
+/* The only child of this process (the backend the frontend spawned), from /proc. */
+static pid_t only_child(void)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL);
+	int pid = 0, more = 0;
+	CHECK_EQ(fscanf(f, "%d %d", &pid, &more), 1);
+	fclose(f);
+	return (pid_t)pid;
+}
+
+/* The backend the frontend spawned (--fd) dies: same clear error, and its status is reported. */
+static void spawned_backend_killed(const char *host)
+{
+	struct vgb_drv *drv = h_open_spawn(host, NULL, NULL);
+	struct vgb_drv_display d[16];
+	CHECK_EQ(vgb_drv_display_info(drv, d, 16), 0);
+	pid_t pid = only_child();
+	CHECK(pid > 0);
+	kill(pid, SIGKILL);
+	double t0 = h_now_ms();
+	int ret = vgb_drv_display_info(drv, d, 16);
+	expect_backend_gone(drv, ret, h_now_ms() - t0, "spawned backend killed");
+	vgb_drv_close(drv);
+}
+
 /* A driver process that keeps the device busy until it is killed. */
 static void busy_driver(struct h_backend *b, int ready_fd, bool map)
 {
@@ -184,6 +212,7 @@ int main(int argc, char **argv)
 			checked = program_killed(argv[2], host);
 		CHECK(checked);
 	}
+	spawned_backend_killed(host);
 	backend_killed_idle(host);
 	backend_killed_mid_command(host);
 	driver_killed(host, false, 50);

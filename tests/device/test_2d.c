@@ -158,6 +158,44 @@ static void test_transfer_pixels(void)
 	t_fini(&t);
 }
 
+/* Random rectangles, random guest writes in between: the device always matches the model. */
+static void test_transfer_random(void)
+{
+	struct t t;
+	t_init(&t, NULL);
+	uint64_t size = (uint64_t)STRIDE * H;
+	struct vgb_entry e[256];
+	uint32_t n = t_scatter(&t, size, e, 256, 29);
+	uint8_t *backing = calloc(1, size), *img = calloc(1, size);
+	CHECK_RESP(t_create_2d(&t, 1, FMT_BGRA, W, H), OK);
+	CHECK_RESP(t_attach(&t, 1, e, n), OK);
+	CHECK_RESP(t_set_scanout(&t, 0, 1, 0, 0, W, H), OK);
+	uint32_t x = 99;
+	for (int round = 0; round < 300; round++) {
+		x = x * 1103515245u + 12345u;
+		uint64_t from = (x >> 8) % size, len = 1 + (x >> 3) % 3000;
+		if (len > size - from)
+			len = size - from;
+		for (uint64_t i = 0; i < len; i++)
+			backing[from + i] = (uint8_t)(round * 31 + i);
+		t_backing_write(&t, e, n, from, backing + from, len);
+		x = x * 1103515245u + 12345u;
+		uint32_t rx = (x >> 4) % W, ry = (x >> 16) % H;
+		x = x * 1103515245u + 12345u;
+		uint32_t rw = 1 + (x >> 4) % (W - rx), rh = 1 + (x >> 16) % (H - ry);
+		uint64_t off = (uint64_t)ry * STRIDE + rx * 4;
+		CHECK_RESP(t_transfer_2d(&t, 1, rx, ry, rw, rh, off), OK);
+		model_transfer(img, backing, rx, ry, rw, rh, off);
+		if (round % 10 == 0) {
+			CHECK_RESP(t_flush(&t, 1, 0, 0, W, H), OK);
+			CHECK(memcmp(t.upd_px, img, size) == 0);
+		}
+	}
+	free(backing);
+	free(img);
+	t_fini(&t);
+}
+
 static void test_transfer_errors(void)
 {
 	struct t t;
@@ -559,6 +597,7 @@ int main(void)
 {
 	test_display_info_and_edid();
 	test_transfer_pixels();
+	test_transfer_random();
 	test_transfer_errors();
 	test_create_errors();
 	test_entries();

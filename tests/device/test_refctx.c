@@ -192,6 +192,86 @@ static void test_ops_on_guest_blob(void)
 	t_fini(&t);
 }
 
+/* Random valid streams over a mapped host blob and a scattered guest blob, against a model. */
+static void test_random_streams(void)
+{
+	struct t t;
+	t_init(&t, NULL);
+	enum { HSIZE = 3 * 4096, GSIZE = 7000 };
+	CHECK_RESP(t_ctx_create(&t, CTX, VGB_CAPSET_REFCTX), OK);
+	CHECK_RESP(t_host_blob(&t, CTX, 1, 1, HSIZE, MAPPABLE), OK);
+	CHECK_RESP(t_map(&t, 1, 0), VIRTIO_GPU_RESP_OK_MAP_INFO);
+	struct vgb_entry e[64];
+	uint32_t n = t_scatter(&t, GSIZE, e, 64, 41);
+	CHECK_RESP(t_create_blob(&t, 2, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, GSIZE, e, n), OK);
+	CHECK_RESP(t_ctx_attach(&t, CTX, 2), OK);
+	static uint8_t model_h[HSIZE], model_g[GSIZE], back[GSIZE];
+	uint8_t *models[3] = {NULL, model_h, model_g};
+	const uint64_t sizes[3] = {0, HSIZE, GSIZE};
+	uint32_t x = 7;
+#define RND() (x = x * 1103515245u + 12345u, x >> 8)
+	for (int round = 0; round < 60; round++) {
+		struct t_stream s = {.len = 0};
+		for (int k = 0; k < 8; k++) {
+			uint32_t id = 1 + RND() % 2, other = 1 + RND() % 2;
+			uint64_t size = sizes[id], off = (RND() % size) & ~3ull;
+			uint64_t len = (RND() % (size - off + 1)) & ~3ull;
+			uint8_t *m = models[id];
+			switch (RND() % 5) {
+			case 0: {
+				uint32_t v = RND();
+				ts_fill(&s, id, v, off, len);
+				for (uint64_t i = 0; i < len; i += 4)
+					memcpy(m + off + i, &(uint32_t){vgb_to_le32(v)}, 4);
+				break;
+			}
+			case 1: {
+				uint32_t seed = RND();
+				ts_pattern(&s, id, seed, off, len);
+				for (uint64_t i = 0; i < len / 4; i++)
+					memcpy(m + off + 4 * i,
+					       &(uint32_t){vgb_to_le32(vgb_refctx_pattern_word(seed, i))}, 4);
+				break;
+			}
+			case 2: {
+				uint8_t data[301];
+				uint32_t w = (uint32_t)(RND() % sizeof(data));
+				uint64_t at = RND() % (size - w + 1);
+				for (uint32_t i = 0; i < w; i++)
+					data[i] = (uint8_t)RND();
+				ts_write(&s, id, at, data, w);
+				memcpy(m + at, data, w);
+				break;
+			}
+			case 3: {
+				uint64_t cl = RND() % (sizes[other] < size ? sizes[other] : size);
+				uint64_t so = RND() % (size - cl + 1), dof = RND() % (sizes[other] - cl + 1);
+				ts_copy(&s, id, so, other, dof, cl);
+				memmove(models[other] + dof, m + so, cl);
+				break;
+			}
+			default: {
+				uint64_t dof = RND() % (sizes[other] - 7);
+				ts_checksum(&s, id, off, len, other, dof);
+				uint64_t h = vgb_to_le64(vgb_fnv1a64(m + off, len, VGB_FNV1A64_INIT));
+				memcpy(models[other] + dof, &h, 8);
+				break;
+			}
+			}
+		}
+		CHECK_RESP(t_submit(&t, CTX, s.buf, s.len), OK);
+		CHECK(memcmp(t.shm, model_h, HSIZE) == 0);
+		uint64_t pos = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			memcpy(back + pos, t_ptr(&t, e[i].addr), e[i].length);
+			pos += e[i].length;
+		}
+		CHECK(memcmp(back, model_g, GSIZE) == 0);
+	}
+#undef RND
+	t_fini(&t);
+}
+
 static void test_stream_errors(void)
 {
 	struct t t;
@@ -275,6 +355,7 @@ int main(void)
 	test_contexts_and_capsets();
 	test_ops_on_host_blob();
 	test_ops_on_guest_blob();
+	test_random_streams();
 	test_stream_errors();
 	return t_done("device-refctx");
 }

@@ -127,5 +127,17 @@ int main(int argc, char **argv)
 	CHECK(vgb_drv_caps(drv)->region == NULL);
 	CHECK_EQ(vgb_drv_map_at(drv, 1, 0, NULL), -ENOTSUP);
 	vgb_drv_close(drv);
+
+	/* fence_all: every command carries a fence, each completion checked and counted. */
+	vgb_drv_options_defaults(&o);
+	o.fence_all = true;
+	drv = h_open_spawn(host, NULL, &o);
+	for (unsigned i = 1; i <= 5; i++) {
+		CHECK_EQ(vgb_drv_display_info(drv, d, 16), 0);
+		CHECK_EQ(vgb_drv_fence_completed(drv), i);
+	}
+	CHECK_EQ(vgb_drv_unref(drv, 12345), VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID);
+	CHECK_EQ(vgb_drv_fence_completed(drv), 6);
+	vgb_drv_close(drv);
 	return 0;
 }

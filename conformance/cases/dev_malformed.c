@@ -700,6 +700,33 @@ static enum vc_verdict run_drv_malformed(struct vc *t)
 	return vc_expect_violation(t, t->c->ids[0], t->c->summary);
 }
 
+/* Two failures in one request: the SHOULD is to answer with the first row of the error table. */
+static enum vc_verdict run_precedence(struct vc *t)
+{
+	struct vc_resp r;
+	memset(req, 0, sizeof(req));
+	size_t len = create_2d(req, 0, 0, 8, 8); /* id 0 (RES-0001) and format 0 (RES-0004) */
+	uint32_t got = vc_cmd(t, req, len, &r);
+	VC_TRY(vc_check(t, got >= VIRTIO_GPU_RESP_ERR_UNSPEC, R_RES_ID0,
+			"RESOURCE_CREATE_2D with id 0 and format 0 answered %s", vc_resp_name(got)));
+	if (got != VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID)
+		vc_warn(t, R_ERR_ORDER, "id 0 and format 0: answered %s, the table lists "
+			"ERR_INVALID_RESOURCE_ID first", vc_resp_name(got));
+	len = create_2d(req, 0, FMT, 8, 8);
+	struct virtio_gpu_ctrl_hdr h;
+	memcpy(&h, req, sizeof(h));
+	h.flags = LE32(0x80); /* and an unknown flag (CMD-0009) */
+	memcpy(req, &h, sizeof(h));
+	got = vc_cmd(t, req, len, &r);
+	VC_TRY(vc_check(t, got >= VIRTIO_GPU_RESP_ERR_UNSPEC, R_CMD_FLAGS,
+			"RESOURCE_CREATE_2D with id 0 and an unknown flag answered %s", vc_resp_name(got)));
+	if (got != VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER)
+		vc_warn(t, R_ERR_ORDER, "unknown flag and id 0: answered %s, the table lists the flag "
+			"(ERR_INVALID_PARAMETER) first", vc_resp_name(got));
+	vc_still_serves(t, "requests with two failures");
+	return vc_done(t);
+}
+
 #define UNSPEC VIRTIO_GPU_RESP_ERR_UNSPEC
 #define PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
 #define RESID VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID
@@ -823,6 +850,8 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("xfer3d.past_end", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_range, "TRANSFER_TO_HOST_3D crossing the blob end", .setup = SETUP_HOST_RES),
 	MAL("xfer3d.overflow", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_overflow, "TRANSFER_TO_HOST_3D whose offset + w overflows", .setup = SETUP_HOST_RES),
 	MAL("xfer3d.unknown_ctx", R_XFER_3D_CTX, CTXID, BLOB | REF, b_xfer3d_unknown_ctx, "TRANSFER_TO_HOST_3D in an unknown context", .setup = SETUP_HOST_RES),
+	{ .name = "dev.err.precedence", IDS(R_ERR_ORDER, R_RES_ID0, R_CMD_FLAGS), .run = run_precedence,
+	  .summary = "a request with two failures gets the code listed first" },
 	ACCEPT("padding_nonzero", R_CMD_PADDING_ACCEPTED, 0, b_unref_padding, "RESOURCE_UNREF with non-zero padding"),
 	ACCEPT("trailing_bytes", R_CMD_TRAILING, 0, b_create_2d_trailing, "RESOURCE_CREATE_2D followed by 8 more bytes"),
 	ACCEPT("scanout_blob_planes", R_SBLOB_PLANES_IGNORED, BLOB, b_sblob_planes, "SET_SCANOUT_BLOB with strides[1]/offsets[1] set"),

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/batch.h"
 #include "../lib/display.h"
 #include "cases.h"
 #include "vgb/refctx.h"
@@ -532,6 +533,72 @@ static enum vc_verdict ring_idx_echo(struct vc *t)
 	return vc_done(t);
 }
 
+/* UNMAP and UNREF of the same blob made available together. */
+static enum vc_verdict unmap_unref_batched(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint64_t size = vc_map_granularity(t);
+	uint32_t id;
+	VC_TRY(vc_expect(t, vc_host_blob(t, &h, size, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, &id), OK_NODATA,
+			 R_CMD_SUCCESS, "CREATE_BLOB(HOST3D)"));
+	VC_TRY(vc_expect(t, vc_map(t, id, 0, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO, R_MAP_OK, "MAP_BLOB"));
+	struct virtio_gpu_resource_unmap_blob um;
+	memset(&um, 0, sizeof(um));
+	vc_hdr(&um.hdr, VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB);
+	um.resource_id = LE32(id);
+	struct virtio_gpu_resource_unref ur;
+	memset(&ur, 0, sizeof(ur));
+	vc_hdr(&ur.hdr, VIRTIO_GPU_CMD_RESOURCE_UNREF);
+	ur.resource_id = LE32(id);
+	struct vc_batch b = { .n = 2, .req = { &um, &ur }, .req_len = { sizeof(um), sizeof(ur) } };
+	VC_TRY(vc_batch_run(t, &b));
+	vc_expect(t, b.resp[0].type, OK_NODATA, R_LIFE_UNMAP_UNREF, "UNMAP_BLOB batched with UNREF");
+	vc_expect(t, b.resp[1].type, OK_NODATA, R_LIFE_UNMAP_UNREF, "UNREF batched after UNMAP_BLOB");
+	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, 0, size), R_LIFE_UNMAP_UNREF,
+		 "the range is still mapped after the batched UNMAP_BLOB and UNREF");
+	vc_still_serves(t, "a batched UNMAP_BLOB + UNREF");
+	return vc_done(t);
+}
+
+/* Several requests in flight: returned in order, and a fenced one only after the earlier ones. */
+static enum vc_verdict batch_order(struct vc *t)
+{
+	struct virtio_gpu_resource_create_2d c[6];
+	struct virtio_gpu_ctrl_hdr fenced;
+	struct vc_batch b = { .n = 7 };
+	for (unsigned i = 0; i < 6; i++) {
+		memset(&c[i], 0, sizeof(c[i]));
+		vc_hdr(&c[i].hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_2D);
+		c[i].resource_id = LE32(500 + i);
+		c[i].format = LE32(VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM);
+		c[i].width = LE32(64);
+		c[i].height = LE32(64);
+		b.req[i] = &c[i];
+		b.req_len[i] = sizeof(c[i]);
+	}
+	vc_hdr(&fenced, VIRTIO_GPU_CMD_GET_DISPLAY_INFO);
+	fenced.flags = LE32(VIRTIO_GPU_FLAG_FENCE);
+	fenced.fence_id = LE64(900);
+	b.req[6] = &fenced;
+	b.req_len[6] = sizeof(fenced);
+	VC_TRY(vc_batch_run(t, &b));
+	for (unsigned i = 0; i < 6; i++)
+		vc_expect(t, b.resp[i].type, OK_NODATA, R_CMD_SUCCESS, "batched RESOURCE_CREATE_2D");
+	VC_TRY(!vc_failed(t));
+	unsigned pos = 0;
+	while (pos < b.n && b.order[pos] != 6)
+		pos++;
+	vc_check(t, pos == 6, R_FENCE_TIMELINE,
+		 "the fenced request was returned as number %u of 7, before earlier requests", pos + 1);
+	bool in_order = true;
+	for (unsigned k = 0; k < b.n; k++)
+		in_order = in_order && b.order[k] == k;
+	if (!in_order)
+		vc_warn(t, R_FENCE_IN_ORDER, "requests were returned out of the order they were taken");
+	return vc_done(t);
+}
+
 #define REF VC_NEED_REFCTX
 
 const struct vc_case vc_cases_refctx[] = {
@@ -576,6 +643,11 @@ const struct vc_case vc_cases_refctx[] = {
 	{ .name = "dev.life.unref_detaches_ctx", IDS(R_LIFE_UNREF_DETACHES, R_REFCTX_UNATTACHED, R_LIFE_REUSE),
 	  .needs = REF | VC_NEED_BLOB, .run = unref_detaches,
 	  .summary = "UNREF detaches the resource from its contexts" },
+	{ .name = "dev.life.unmap_unref_batched", IDS(R_LIFE_UNMAP_UNREF),
+	  .needs = REF | VC_NEED_BLOB | VC_NEED_REGION, .run = unmap_unref_batched,
+	  .summary = "UNMAP_BLOB and UNREF made available together both succeed" },
+	{ .name = "dev.fence.batch_order", IDS(R_FENCE_TIMELINE, R_FENCE_IN_ORDER), .run = batch_order,
+	  .summary = "requests in flight are returned in order; a fenced one after the earlier ones" },
 	{ .name = "dev.life.ctx_destroy_keeps_blobs", IDS(R_LIFE_CTX_DESTROY_KEEPS),
 	  .needs = REF | VC_NEED_BLOB, .run = ctx_destroy_keeps,
 	  .summary = "CTX_DESTROY keeps the blobs made from its objects" },

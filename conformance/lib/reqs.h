@@ -48,6 +48,7 @@
 #define R_ERR_NO_EFFECT            "REQ-DEV-ERR-0001"
 #define R_ERR_SERVES               "REQ-DEV-ERR-0002"
 #define R_ERR_HEADER               "REQ-DEV-ERR-0003" /* 24-byte header answer */
+#define R_ERR_ORDER                "REQ-DEV-ERR-0005" /* SHOULD: first failure of the table */
 
 /* Display and scanouts */
 #define R_SCANOUT_ID               "REQ-DEV-SCANOUT-0001"
@@ -153,6 +154,9 @@
 #define R_CACHE_COHERENT           "REQ-DEV-CACHE-0007"
 #define R_FENCE_DONE               "REQ-DEV-FENCE-0001"
 #define R_FENCE_RING               "REQ-DEV-FENCE-0004"
+#define R_FENCE_TIMELINE           "REQ-DEV-FENCE-0006"
+#define R_FENCE_IN_ORDER           "REQ-DEV-FENCE-0007"
+#define R_LIFE_UNMAP_UNREF         "REQ-DEV-LIFE-0008"
 #define R_FENCE_ECHO               "REQ-DEV-FENCE-0002"
 #define R_FENCE_CTX                "REQ-DEV-FENCE-0003"
 #define R_FENCE_ORDER              "REQ-DEV-FENCE-0005"

@@ -415,79 +415,70 @@ uint32_t t_submit(struct t *t, uint32_t ctx, const void *stream, uint32_t len)
 	return rc;
 }
 
-static void *ts_put(struct t_stream *s, uint32_t op, uint32_t length)
+/* Appends one command (its header filled in here); stream commands are only 4-byte aligned. */
+static void ts_put(struct t_stream *s, uint32_t op, void *cmd, uint32_t size, const void *tail,
+		   uint32_t tail_len)
 {
+	uint32_t length = size + ((tail_len + 3) & ~3u);
 	if (s->len + length > sizeof(s->buf))
 		abort();
-	uint8_t *p = s->buf + s->len;
-	memset(p, 0, length);
 	struct vgb_refctx_hdr h = {.op = LE32(op), .length = LE32(length)};
-	memcpy(p, &h, sizeof(h));
+	memcpy(cmd, &h, sizeof(h));
+	memset(s->buf + s->len, 0, length);
+	memcpy(s->buf + s->len, cmd, size);
+	if (tail_len)
+		memcpy(s->buf + s->len + size, tail, tail_len);
 	s->len += length;
-	return p;
 }
 
 void ts_alloc(struct t_stream *s, uint64_t blob_id, uint64_t size)
 {
-	struct vgb_refctx_alloc *c = ts_put(s, VGB_REFCTX_ALLOC, sizeof(*c));
-	c->blob_id = LE64(blob_id);
-	c->size = LE64(size);
+	struct vgb_refctx_alloc c = {.blob_id = LE64(blob_id), .size = LE64(size)};
+	ts_put(s, VGB_REFCTX_ALLOC, &c, sizeof(c), NULL, 0);
 }
 
 void ts_free(struct t_stream *s, uint64_t blob_id)
 {
-	struct vgb_refctx_free *c = ts_put(s, VGB_REFCTX_FREE, sizeof(*c));
-	c->blob_id = LE64(blob_id);
+	struct vgb_refctx_free c = {.blob_id = LE64(blob_id)};
+	ts_put(s, VGB_REFCTX_FREE, &c, sizeof(c), NULL, 0);
 }
 
 void ts_fill(struct t_stream *s, uint32_t id, uint32_t value, uint64_t off, uint64_t size)
 {
-	struct vgb_refctx_fill *c = ts_put(s, VGB_REFCTX_FILL, sizeof(*c));
-	c->resource_id = LE32(id);
-	c->value = LE32(value);
-	c->offset = LE64(off);
-	c->size = LE64(size);
+	struct vgb_refctx_fill c = {.resource_id = LE32(id), .value = LE32(value),
+				    .offset = LE64(off), .size = LE64(size)};
+	ts_put(s, VGB_REFCTX_FILL, &c, sizeof(c), NULL, 0);
 }
 
 void ts_write(struct t_stream *s, uint32_t id, uint64_t off, const void *data, uint32_t size)
 {
-	uint32_t len = sizeof(struct vgb_refctx_write) + ((size + 3) & ~3u);
-	struct vgb_refctx_write *c = ts_put(s, VGB_REFCTX_WRITE, len);
-	c->resource_id = LE32(id);
-	c->size = LE32(size);
-	c->offset = LE64(off);
-	memcpy(c + 1, data, size);
+	struct vgb_refctx_write c = {.resource_id = LE32(id), .size = LE32(size), .offset = LE64(off)};
+	ts_put(s, VGB_REFCTX_WRITE, &c, sizeof(c), data, size);
 }
 
 void ts_copy(struct t_stream *s, uint32_t src, uint64_t soff, uint32_t dst, uint64_t doff,
 	     uint64_t size)
 {
-	struct vgb_refctx_copy *c = ts_put(s, VGB_REFCTX_COPY, sizeof(*c));
-	c->src_resource_id = LE32(src);
-	c->dst_resource_id = LE32(dst);
-	c->src_offset = LE64(soff);
-	c->dst_offset = LE64(doff);
-	c->size = LE64(size);
+	struct vgb_refctx_copy c = {.src_resource_id = LE32(src), .dst_resource_id = LE32(dst),
+				    .src_offset = LE64(soff), .dst_offset = LE64(doff),
+				    .size = LE64(size)};
+	ts_put(s, VGB_REFCTX_COPY, &c, sizeof(c), NULL, 0);
 }
 
 void ts_checksum(struct t_stream *s, uint32_t id, uint64_t off, uint64_t size, uint32_t dst,
 		 uint64_t doff)
 {
-	struct vgb_refctx_checksum *c = ts_put(s, VGB_REFCTX_CHECKSUM, sizeof(*c));
-	c->resource_id = LE32(id);
-	c->dst_resource_id = LE32(dst);
-	c->offset = LE64(off);
-	c->size = LE64(size);
-	c->dst_offset = LE64(doff);
+	struct vgb_refctx_checksum c = {.resource_id = LE32(id), .dst_resource_id = LE32(dst),
+					.offset = LE64(off), .size = LE64(size),
+					.dst_offset = LE64(doff)};
+	ts_put(s, VGB_REFCTX_CHECKSUM, &c, sizeof(c), NULL, 0);
 }
 
 void ts_pattern(struct t_stream *s, uint32_t id, uint32_t seed, uint64_t off, uint64_t size)
 {
-	struct vgb_refctx_pattern *c = ts_put(s, VGB_REFCTX_PATTERN, sizeof(*c));
-	c->resource_id = LE32(id);
-	c->seed = LE32(seed);
-	c->offset = LE64(off);
-	c->size = LE64(size);
+	struct vgb_refctx_pattern c = {.resource_id = LE32(id), .seed = LE32(seed),
+				       .offset = LE64(off), .size = LE64(size)};
+	ts_put(s, VGB_REFCTX_PATTERN, &c, sizeof(c), NULL, 0);
 }
 
 uint32_t t_host_blob(struct t *t, uint32_t ctx, uint32_t id, uint64_t blob_id, uint64_t size,

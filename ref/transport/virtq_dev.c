@@ -221,10 +221,30 @@ void vgb_vq_dev_push(struct vgb_vq_dev *vq, uint16_t head, uint32_t len)
 	__atomic_store_n(&vq->used->idx, vgb_to_le16(vq->used_idx), __ATOMIC_RELEASE);
 }
 
-bool vgb_vq_dev_should_notify(const struct vgb_vq_dev *vq)
+bool vgb_vq_dev_should_notify(struct vgb_vq_dev *vq)
 {
+	/* The used index must be visible before we read what the driver asked for. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return !(vgb_le16(READ_ONCE(vq->avail->flags)) & VRING_AVAIL_F_NO_INTERRUPT);
+	if (!vq->event_idx)
+		return !(vgb_le16(READ_ONCE(vq->avail->flags)) & VRING_AVAIL_F_NO_INTERRUPT);
+	uint16_t used_event = vgb_le16(READ_ONCE(vq->avail->ring[vq->num]));
+	uint16_t old = vq->signalled_used, now = vq->used_idx;
+	bool valid = vq->signalled_valid;
+	vq->signalled_used = now;
+	vq->signalled_valid = true;
+	/* vring_need_event(): did used_idx step over used_event since the last signal? */
+	return !valid || (uint16_t)(now - used_event - 1) < (uint16_t)(now - old);
+}
+
+bool vgb_vq_dev_rearm(struct vgb_vq_dev *vq)
+{
+	if (!vq->event_idx)
+		return false;
+	uint16_t *avail_event = (uint16_t *)&vq->used->ring[vq->num];
+	__atomic_store_n(avail_event, vgb_to_le16(vq->last_avail), __ATOMIC_RELAXED);
+	/* Publish avail_event before looking again, or a kick could fall in between. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return vgb_le16(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE)) != vq->last_avail;
 }
 
 size_t vgb_iov_to_buf(const struct vgb_iov *iov, unsigned n, void *buf, size_t len)

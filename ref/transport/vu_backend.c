@@ -17,7 +17,6 @@
 #include "vgb/wire.h"
 
 #define U64(b) (1ull << (b))
-#define DEVICE_FEATURE_BITS ((1ull << 24) - 1) /* virtio: 0..23 are device-specific */
 
 void be_log(struct vgb_vu_backend *be, const char *fmt, ...)
 {
@@ -43,7 +42,7 @@ int be_fail(struct vgb_vu_backend *be, int code, const char *fmt, ...)
 static uint64_t offered_features(const struct vgb_vu_backend *be)
 {
 	return be->dev.features | U64(VGB_F_VERSION_1) | U64(VGB_F_RING_INDIRECT_DESC) |
-	       U64(VGB_F_PROTOCOL_FEATURES);
+	       U64(VIRTIO_RING_F_EVENT_IDX) | U64(VGB_F_PROTOCOL_FEATURES);
 }
 
 static uint64_t offered_protocol_features(const struct vgb_vu_backend *be)
@@ -223,8 +222,11 @@ static int process_queue(struct vgb_vu_backend *be, unsigned qi)
 			signal_call(q);
 			return be_fail(be, -EPROTO, "malformed ring on queue %u: %s", qi, q->vq.err);
 		}
-		if (r == 0)
+		if (r == 0) {
+			if (vgb_vq_dev_rearm(&q->vq))
+				continue; /* entries arrived while we asked for the next kick */
 			break;
+		}
 		process_chain(be, qi, c);
 		done++;
 		if (be->done || be->ndeferred)
@@ -436,17 +438,20 @@ static int dispatch(struct vgb_vu_backend *be, struct vgb_vu_msg *m, bool *repli
 		return reply_u64(be, m, offered_features(be));
 	case VGB_VU_SET_FEATURES: {
 		uint64_t unoffered = m->payload.u64 & ~offered_features(be);
-		/* Transport bits never offered break the protocol; device bits are the device's to judge. */
-		if (unoffered & ~DEVICE_FEATURE_BITS)
-			return be_fail(be, -EPROTO, "SET_FEATURES 0x%llx has bits never offered (0x%llx)",
-				       (unsigned long long)m->payload.u64, (unsigned long long)unoffered);
+		/*
+		 * Bits never offered are reported and ignored: QEMU 10.0 passes its own
+		 * (e.g. RING_RESET, bit 40) to vhost-user-gpu back-ends.  Device bits also
+		 * go to the device, which judges the driver in validating mode.
+		 */
 		if (unoffered)
-			fprintf(stderr, "vhost-user backend: SET_FEATURES accepts device features 0x%llx that were never offered\n",
-				(unsigned long long)unoffered);
+			fprintf(stderr, "vhost-user backend: SET_FEATURES 0x%llx accepts bits never offered (0x%llx): ignored\n",
+				(unsigned long long)m->payload.u64, (unsigned long long)unoffered);
 		be->features = m->payload.u64 & offered_features(be);
 		be->features_set = true;
-		for (unsigned i = 0; i < be->dev.num_queues; i++)
+		for (unsigned i = 0; i < be->dev.num_queues; i++) {
 			be->q[i].vq.indirect = be->features & U64(VGB_F_RING_INDIRECT_DESC);
+			be->q[i].vq.event_idx = be->features & U64(VIRTIO_RING_F_EVENT_IDX);
+		}
 		if (be->dev.set_features)
 			be->dev.set_features(be->dev.opaque, m->payload.u64);
 		be_log(be, "features 0x%llx", (unsigned long long)be->features);
@@ -483,6 +488,7 @@ static int dispatch(struct vgb_vu_backend *be, struct vgb_vu_msg *m, bool *repli
 		vgb_vq_dev_fini(&q->vq);
 		if (vgb_vq_dev_init(&q->vq, (uint16_t)num, be->features & U64(VGB_F_RING_INDIRECT_DESC)))
 			return be_fail(be, -ENOMEM, "SET_VRING_NUM: out of memory");
+		q->vq.event_idx = be->features & U64(VIRTIO_RING_F_EVENT_IDX);
 		q->vq.last_avail = q->vq.used_idx = base;
 		q->num = (uint16_t)num;
 		return bind_queue(be, m->payload.state.index);

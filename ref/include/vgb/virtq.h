@@ -54,6 +54,9 @@ struct vgb_vq_dev {
 	struct vring_used *used;
 	uint16_t last_avail; /* next avail entry to consume */
 	uint16_t used_idx;   /* next used entry to fill */
+	bool event_idx;      /* VIRTIO_RING_F_EVENT_IDX negotiated: used_event/avail_event */
+	bool signalled_valid;
+	uint16_t signalled_used; /* used_idx at the last notification */
 	const struct vgb_guest_mem *mem;
 	struct vgb_vq_chain chain; /* storage reused by every pop */
 	unsigned iov_cap;
@@ -82,8 +85,17 @@ bool vgb_vq_dev_ready(const struct vgb_vq_dev *vq);
 int vgb_vq_dev_pop(struct vgb_vq_dev *vq, const struct vgb_vq_chain **chain);
 /* Returns a chain to the driver with len bytes written. */
 void vgb_vq_dev_push(struct vgb_vq_dev *vq, uint16_t head, uint32_t len);
-/* True unless the driver asked for no interrupt (VRING_AVAIL_F_NO_INTERRUPT). */
-bool vgb_vq_dev_should_notify(const struct vgb_vq_dev *vq);
+/*
+ * Whether to signal the driver now: without EVENT_IDX unless it set
+ * VRING_AVAIL_F_NO_INTERRUPT; with EVENT_IDX when used_idx passed its used_event
+ * since the last notification (which this call records).
+ */
+bool vgb_vq_dev_should_notify(struct vgb_vq_dev *vq);
+/*
+ * The ring looked empty: with EVENT_IDX, ask for a kick at the next entry
+ * (avail_event = last_avail).  Returns true when entries arrived meanwhile.
+ */
+bool vgb_vq_dev_rearm(struct vgb_vq_dev *vq);
 
 /* Copy helpers over an iovec array. Return bytes copied. */
 size_t vgb_iov_to_buf(const struct vgb_iov *iov, unsigned n, void *buf, size_t len);

@@ -51,7 +51,7 @@ if [ ! -f "$ktree.done" ]; then
 	for d in "${debs[@]}"; do dpkg-deb -x "$d" "$ktree"; done
 	moddir_rel=lib/modules/$kver
 	[ -d "$ktree/usr/lib/modules/$kver" ] && moddir_rel=usr/lib/modules/$kver
-	if [ "$moddir_rel" = usr/lib/modules/$kver ] && [ ! -e "$ktree/lib/modules" ]; then
+	if [ "$moddir_rel" = "usr/lib/modules/$kver" ] && [ ! -e "$ktree/lib/modules" ]; then
 		mkdir -p "$ktree/lib"; ln -s ../usr/lib/modules "$ktree/lib/modules"
 	fi
 	depmod -b "$ktree" "$kver" || vm_die "depmod failed for $kver"

@@ -4,7 +4,12 @@
 # call repeatedly and unmounts in reverse order, lazily if busy.
 set -euo pipefail
 action=${1:-}; root=${2:-}
-[ -n "$root" ] && [ -d "$root" ] || { [ "$action" = umount ] && exit 0; echo "usage: $0 mount|umount ROOT" >&2; exit 2; }
+if [ -z "$root" ] || [ ! -d "$root" ]; then
+	# Nothing to undo for a root that is not there.
+	[ "$action" = umount ] && exit 0
+	echo "usage: $0 mount|umount ROOT" >&2
+	exit 2
+fi
 root=$(cd "$root" && pwd -P)
 targets=(proc sys dev dev/pts tmp)
 case $action in

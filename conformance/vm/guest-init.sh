@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the test guest: load the virtio-gpu modules, run the agent, power off.
 # Agent results go to the second serial port (ttyS1) so kernel messages on the
 # console (ttyS0) can never split a result line.
@@ -30,7 +31,9 @@ out=/dev/ttyS1
 [ -e $out ] || out=/dev/console
 stty -F $out raw -echo 2>/dev/null
 echo "VGB-INIT agent start"
-/agent --out $out $args
+# $args is split on purpose: it holds several options.
+# shellcheck disable=SC2086
+/agent --out "$out" $args
 echo "VGB-INIT agent exit $?"
 dmesg | grep -iE 'virtio|drm|\[drm' | tail -n 40
 sync

@@ -2,6 +2,7 @@
 # shellcheck shell=bash
 
 VGB_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034 # used by the scripts that source this file
 VGB_REPO=$(cd "$VGB_VM_DIR/../.." && pwd)
 VGB_CACHE=${VGB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/virtio-gpu-blob}
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -15,6 +16,7 @@ need_root() {
 }
 
 # Waits for other apt users instead of failing on a held lock.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 APT_GET=(apt-get -y -q -o DPkg::Lock::Timeout=600)
 
 # A private apt root that can only download packages from one suite; it never

@@ -20,7 +20,8 @@
  *   kind % 4 == 3: write payload[2..] into guest memory at offset payload[0..1]
  * Invariants checked after every request: the response fits the buffer, is
  * either empty or at least a header, and carries a known response type; at
- * the end, a reset gives back all host memory the device charged.
+ * the end, the device still answers GET_DISPLAY_INFO and a reset gives back
+ * all host memory the device charged.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -242,6 +243,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (kind == 0xff) /* a reset in the middle of a sequence */
 			vgb_device_reset(dev), vgb_device_set_features(dev, vgb_device_features(dev));
 	}
+	/* Whatever came before, the device still serves. */
+	struct virtio_gpu_ctrl_hdr h = {.type = vgb_to_le32(VIRTIO_GPU_CMD_GET_DISPLAY_INFO)};
+	static uint8_t resp[sizeof(struct virtio_gpu_resp_display_info)];
+	if (vgb_device_ctrl(dev, &mem, &h, sizeof(h), resp, sizeof(resp)) != sizeof(resp) ||
+	    memcmp(resp, &(uint32_t){vgb_to_le32(VIRTIO_GPU_RESP_OK_DISPLAY_INFO)}, 4) != 0)
+		__builtin_trap();
 	/* Reset gives back every byte charged against max_host_memory. */
 	vgb_device_reset(dev);
 	if (vgb_device_host_memory(dev) != 0)

@@ -7,9 +7,15 @@
  * ref.*:      the reference driver runs its self-check on each path, and every
  *             recorded violation is a FAIL with that ID.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../lib/json.h"
 #include "../lib/run.h"
@@ -194,6 +200,113 @@ static enum vc_verdict ref_driver_path(struct vc *t)
 }
 #endif
 
+/*
+ * Any driver that can be pointed at a vhost-user socket: the validating device
+ * listens, the driver command runs (its {socket} replaced), and every recorded
+ * violation is a FAIL with its ID.
+ */
+static pid_t spawn_listening_device(struct vc *t, const char *sock)
+{
+	char *argv[72];
+	char validate_arg[300], socket_arg[300];
+	unsigned n = 0;
+	while (t->target->argv[n] && n < 64)
+		argv[n] = t->target->argv[n], n++;
+	snprintf(validate_arg, sizeof(validate_arg), "--validate=%s", t->validate_path);
+	snprintf(socket_arg, sizeof(socket_arg), "--socket-path=%s", sock);
+	argv[n++] = validate_arg;
+	argv[n++] = socket_arg;
+	argv[n] = NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (!t->target->verbose) {
+			FILE *null = fopen("/dev/null", "w");
+			if (null)
+				dup2(fileno(null), 2);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int wait_exit(pid_t pid, int timeout_ms, int *status)
+{
+	for (int waited = 0; waited < timeout_ms; waited += 20) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return 0;
+		usleep(20000);
+	}
+	return -ETIMEDOUT;
+}
+
+static enum vc_verdict external_driver(struct vc *t)
+{
+	const char *cmd = t->target->driver_cmd;
+	if (!t->target->argv)
+		return vc_error(t, "--driver-cmd needs a target started from a command line");
+	vc_stop_backend(t);
+	char sock[128];
+	snprintf(sock, sizeof(sock), "/tmp/vgb-conform-drv-%d.sock", (int)getpid());
+	unlink(sock);
+	pid_t dev = spawn_listening_device(t, sock);
+	if (dev < 0)
+		return vc_error(t, "fork: %s", strerror(errno));
+	struct stat st;
+	for (int i = 0; i < 250 && stat(sock, &st) != 0; i++)
+		usleep(20000);
+	if (stat(sock, &st) != 0) {
+		kill(dev, SIGKILL);
+		waitpid(dev, NULL, 0);
+		return vc_error(t, "the validating device did not listen on %s", sock);
+	}
+	/* {socket} -> the path, then /bin/sh runs it. */
+	char line[2048];
+	const char *at = strstr(cmd, "{socket}");
+	if (at)
+		snprintf(line, sizeof(line), "%.*s%s%s", (int)(at - cmd), cmd, sock, at + 8);
+	else
+		snprintf(line, sizeof(line), "%s", cmd);
+	pid_t drv = fork();
+	if (drv == 0) {
+		if (!t->target->verbose) {
+			/* Keep the progress output readable: the driver's own output goes away. */
+			FILE *null = fopen("/dev/null", "w");
+			if (null) {
+				dup2(fileno(null), 1);
+				dup2(fileno(null), 2);
+			}
+		}
+		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+		_exit(127);
+	}
+	int status = 0;
+	bool timed_out = wait_exit(drv, 110000, &status) < 0;
+	if (timed_out) {
+		kill(drv, SIGKILL);
+		waitpid(drv, &status, 0);
+	}
+	kill(dev, SIGTERM);
+	int dstatus = 0;
+	if (wait_exit(dev, 3000, &dstatus) < 0) {
+		kill(dev, SIGKILL);
+		waitpid(dev, &dstatus, 0);
+	}
+	unlink(sock);
+	struct vc_violations v;
+	vc_read_violations(t, &v);
+	if (!v.log_found)
+		return vc_error(t, "validating mode wrote no log at %s", t->validate_path);
+	if (v.n)
+		return vc_fail(t, v.ids[0], "the driver broke %s: %s (%u reports)", v.ids[0],
+			       v.first_detail, v.n);
+	if (timed_out)
+		return vc_error(t, "the driver command did not finish: %s", line);
+	vc_note(t, "driver command exited %d; no driver requirement broken",
+		WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return vc_done(t);
+}
+
 #define NEED_V (VC_NEED_VALIDATE | VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX)
 
 const struct vc_case vc_cases_driver[] = {
@@ -220,6 +333,9 @@ const struct vc_case vc_cases_driver[] = {
 	  .summary = "a driver detaching a scanned-out resource's backing is reported" },
 	{ .name = "drv.validate.clean", IDS(R_DRV_MAP_DOUBLE, R_DRV_UNMAP_UNMAPPED), .needs = NEED_V,
 	  .run = clean_sequence, .summary = "a correct map/unmap/unref sequence reports nothing" },
+	{ .name = "drv.external.run", IDS(R_DRV_VALIDATED), .needs = VC_NEED_VALIDATE | VC_NEED_DRIVER_CMD,
+	  .run = external_driver, .timeout_s = 150,
+	  .summary = "a driver given with --driver-cmd breaks no requirement the device validates" },
 #ifdef VC_HAVE_DRIVER
 	{ .name = "drv.ref.mapped", IDS(R_DRV_VALIDATED), .needs = VC_NEED_VALIDATE,
 	  .run = ref_driver_path, .data = (const void *)(uintptr_t)VGB_PATH_MAPPED, .timeout_s = 120,

@@ -213,6 +213,8 @@ const char *vc_needs_unmet(const struct vc_probe *p, const struct vc_target *tg,
 		return "device does not offer VIRTIO_GPU_F_EDID";
 	if ((needs & VC_NEED_VALIDATE) && !tg->validate)
 		return "target has no validating mode (driver checks need the reference device)";
+	if ((needs & VC_NEED_DRIVER_CMD) && !tg->driver_cmd)
+		return "no driver under test given (vgb-conform --driver-cmd)";
 	if ((needs & VC_NEED_RESET) && !((p->protocol >> 13) & 1))
 		return "backend does not offer VHOST_USER_PROTOCOL_F_RESET_DEVICE";
 	return NULL;

@@ -47,6 +47,7 @@ enum vc_need {
 	VC_NEED_NO_REGION = 1u << 6, /* a blob device without a region */
 	VC_NEED_VALIDATE = 1u << 7,  /* the device has a validating mode (--validate=FILE) */
 	VC_NEED_RESET = 1u << 8,     /* VHOST_USER_PROTOCOL_F_RESET_DEVICE */
+	VC_NEED_DRIVER_CMD = 1u << 9, /* a driver under test was given (--driver-cmd) */
 };
 
 struct vc;
@@ -94,6 +95,7 @@ struct vc_target {
 	uint64_t ram_size;
 	unsigned ram_regions;
 	const char *inject;      /* response tampering rules (see inject.c), or NULL */
+	const char *driver_cmd;  /* a driver under test: shell command, {socket} = backend socket */
 	bool verbose;            /* relay the backend's stderr */
 };
 

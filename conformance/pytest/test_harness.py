@@ -98,3 +98,18 @@ def test_injected_map_bug_fails_with_id(conform, tmp_path, rule, case, req):
     assert c["failed_id"] == req, c
     proc, doc = run(conform, tmp_path, "--target", "ref-full", "--filter", case)
     assert doc["targets"][0]["cases"][0]["verdict"] == "PASS", doc
+
+
+def test_external_driver_is_checked(conform, tmp_path):
+    """Any driver pointed at the validating device: the reference driver breaks nothing,
+    and a driver that maps a blob twice is caught (the suite's raw client plays it)."""
+    guest = os.path.join(os.path.dirname(conform), "..", "ref", "guest", "vgb-guest")
+    if not os.access(guest, os.X_OK):
+        pytest.fail("vgb-guest not built at %s" % guest)
+    proc, doc = run(conform, tmp_path, "--target", "ref-full", "--filter", "drv.external.run",
+                    "--driver-cmd", "%s --self-check --quiet --socket {socket}" % guest)
+    c = doc["targets"][0]["cases"][0]
+    assert c["verdict"] == "PASS", c
+    proc, doc = run(conform, tmp_path, "--target", "ref-full", "--filter", "drv.validate.map_double")
+    c = doc["targets"][0]["cases"][0]
+    assert c["verdict"] == "PASS", c

@@ -42,6 +42,8 @@ static void usage(FILE *f)
 		"  --timeout S          per-case deadline in seconds\n"
 		"  --output FILE        results JSON (default results.json)\n"
 		"  --inject RULES       tamper with responses (see conformance/lib/inject.h)\n"
+		"  --driver-cmd 'CMD'   a driver under test for drv.external.run; {socket} becomes\n"
+		"                       the socket the validating device listens on\n"
 		"  --verbose            relay the backend's stderr\n"
 		"exit: 0 pass, 1 fail, 77 nothing supported, 99 error\n",
 		VC_TARGETS_FILE);
@@ -60,7 +62,7 @@ static bool matches(const char *name, const char *filter)
 }
 
 static const char *need_names[] = { "blob", "region", "virgl", "refctx", "blob_alignment",
-				    "edid", "no_region", "validate", "reset" };
+				    "edid", "no_region", "validate", "reset", "driver_cmd" };
 
 static void list_cases(const struct vc_case *const *cases, size_t n, const char *filter, bool json)
 {
@@ -207,7 +209,7 @@ int main(int argc, char **argv)
 {
 	enum { O_TARGET = 256, O_TARGETS_FILE, O_LIST_TARGETS, O_BACKEND, O_SOCKET, O_NAME,
 	       O_VALIDATE, O_HOST, O_FILTER, O_LIST, O_JSON, O_SEED, O_TIMEOUT, O_OUTPUT,
-	       O_INJECT, O_VERBOSE, O_HELP };
+	       O_INJECT, O_VERBOSE, O_DRIVER, O_HELP };
 	static const struct option opts[] = {
 		{ "target", required_argument, 0, O_TARGET },
 		{ "targets-file", required_argument, 0, O_TARGETS_FILE },
@@ -225,12 +227,13 @@ int main(int argc, char **argv)
 		{ "output", required_argument, 0, O_OUTPUT },
 		{ "inject", required_argument, 0, O_INJECT },
 		{ "verbose", no_argument, 0, O_VERBOSE },
+		{ "driver-cmd", required_argument, 0, O_DRIVER },
 		{ "help", no_argument, 0, O_HELP },
 		{ 0, 0, 0, 0 },
 	};
 	const char *target = NULL, *targets_file = VC_TARGETS_FILE, *backend = NULL,
 		   *socket_path = NULL, *name = NULL, *host = NULL, *filter = NULL,
-		   *output = "results.json", *inject = NULL;
+		   *output = "results.json", *inject = NULL, *driver_cmd = NULL;
 	bool list = false, json = false, validate = false, verbose = false, list_targets = false;
 	bool seed_given = false;
 	uint32_t seed = 0;
@@ -253,6 +256,7 @@ int main(int argc, char **argv)
 		case O_OUTPUT: output = optarg; break;
 		case O_INJECT: inject = optarg; break;
 		case O_VERBOSE: verbose = true; break;
+		case O_DRIVER: driver_cmd = optarg; break;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 99;
 		}
@@ -306,6 +310,7 @@ int main(int argc, char **argv)
 		return 99;
 	}
 	tg.inject = inject;
+	tg.driver_cmd = driver_cmd;
 	if (!seed_given)
 		seed = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
 

@@ -97,11 +97,7 @@ CONFIGS = [
 BY_NAME = {c.name: c for c in CONFIGS}
 
 # What CI and the default pytest run cover: the copy-path pairs on the host
-# QEMU (device built in, and behind vhost-user) and the real host-visible
-# pair in forky.
-# qemu11-vgb-host-linux7.2 joins once vgb-host keeps serving the frontend
-# while it waits for a BACKEND_SHMEM_MAP reply: QEMU sends SET_MEM_TABLE
-# after each mapping and waits for its ack, so a second mapping deadlocks
-# today (the backend times out and its backend channel is lost).
+# QEMU (device built in, and behind vhost-user), the real host-visible pair in
+# forky, and the Linux driver against our device behind forky QEMU.
 DEFAULT_SET = ["qemu10-virtio-gpu-linux6.1", "qemu10-virtio-gpu-linux7.2", "qemu10-vhost-user-gpu-linux7.2",
-               "qemu11-virgl-blob-linux7.2"]
+               "qemu11-virgl-blob-linux7.2", "qemu11-vgb-host-linux7.2"]

@@ -69,12 +69,25 @@ static void test_contexts_and_capsets(void)
 	t_hdr(&cc.hdr, VIRTIO_GPU_CMD_CTX_CREATE, 20);
 	cc.nlen = vgb_to_le32(65);
 	CHECK_RESP(t_ctrl(&t, &cc, sizeof(cc)), E_PARAM);
-	/* RESOURCE_CREATE_3D: the reference context has no 3D resources. */
+	/* RESOURCE_CREATE_3D: buffers and single-level 2D textures only. */
 	struct virtio_gpu_resource_create_3d c3;
 	memset(&c3, 0, sizeof(c3));
 	t_hdr(&c3.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_3D, CTX);
 	c3.resource_id = vgb_to_le32(50);
+	CHECK_RESP(t_ctrl(&t, &c3, sizeof(c3)), E_PARAM);            /* width 0 */
+	c3.width = vgb_to_le32(4096);
+	c3.height = c3.depth = c3.array_size = vgb_to_le32(1);
+	c3.target = vgb_to_le32(3);                                 /* a 3D texture */
 	CHECK_RESP(t_ctrl(&t, &c3, sizeof(c3)), E_PARAM);
+	c3.target = vgb_to_le32(2);
+	c3.format = vgb_to_le32(64);                                /* R8: not a 4-byte format */
+	CHECK_RESP(t_ctrl(&t, &c3, sizeof(c3)), E_PARAM);
+	c3.format = vgb_to_le32(FMT_BGRA);
+	c3.last_level = vgb_to_le32(1);
+	CHECK_RESP(t_ctrl(&t, &c3, sizeof(c3)), E_PARAM);
+	c3.last_level = 0;
+	c3.width = c3.height = vgb_to_le32(1u << 31);
+	CHECK_RESP(t_ctrl(&t, &c3, sizeof(c3)), E_PARAM);            /* size wraps 64 bits */
 	c3.resource_id = vgb_to_le32(1);                            /* in use ranks first */
 	CHECK_RESP(t_ctrl(&t, &c3, sizeof(c3)), E_RES);
 	c3.resource_id = 0;
@@ -91,7 +104,63 @@ static void test_contexts_and_capsets(void)
 	t_fini(&t);
 }
 
-/* Reads a host blob through its mapping at region offset `at`. */
+static uint32_t create_3d(struct t *t, uint32_t id, uint32_t target, uint32_t format, uint32_t w,
+			  uint32_t h)
+{
+	struct virtio_gpu_resource_create_3d c;
+	memset(&c, 0, sizeof(c));
+	t_hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_3D, 0);
+	c.resource_id = vgb_to_le32(id);
+	c.target = vgb_to_le32(target);
+	c.format = vgb_to_le32(format);
+	c.width = vgb_to_le32(w);
+	c.height = vgb_to_le32(h);
+	c.depth = c.array_size = vgb_to_le32(1);
+	return t_ctrl(t, &c, sizeof(c));
+}
+
+/* What a Linux driver in 3D mode does with a buffer: create, back, transfer out and back in. */
+static void test_3d_resources(void)
+{
+	struct t t;
+	t_init(&t, NULL);
+	CHECK_RESP(t_ctx_create(&t, CTX, 0), OK);
+	const uint32_t size = 10000;
+	struct vgb_entry e[64];
+	uint32_t n = t_scatter(&t, size, e, 64, 23);
+	uint8_t data[10000], back[10000];
+	for (uint32_t i = 0; i < size; i++)
+		data[i] = (uint8_t)(i * 11 + 3);
+	t_backing_write(&t, e, n, 0, data, size);
+	CHECK_RESP(create_3d(&t, 1, 0, 64, size, 1), OK);          /* PIPE_BUFFER, R8 */
+	CHECK_RESP(t_attach(&t, 1, e, n), OK);
+	CHECK_RESP(t_ctx_attach(&t, CTX, 1), OK);
+	CHECK_RESP(t_transfer_3d(&t, true, CTX, 1, 0, size, 1, 1), OK);
+	memset(back, 0, size);
+	t_backing_write(&t, e, n, 0, back, size);
+	CHECK_RESP(t_transfer_3d(&t, false, CTX, 1, 0, size, 1, 1), OK);
+	uint64_t pos = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		memcpy(back + pos, t_ptr(&t, e[i].addr), e[i].length);
+		pos += e[i].length;
+	}
+	CHECK(memcmp(back, data, size) == 0);
+	CHECK_RESP(t_transfer_3d(&t, false, CTX, 1, 0, size + 1, 1, 1), E_PARAM);
+	CHECK_RESP(t_transfer_3d(&t, false, CTX, 1, 0, size, 2, 1), E_PARAM);
+	CHECK_RESP(t_set_scanout(&t, 0, 1, 0, 0, 16, 1), E_PARAM);  /* a buffer is not an image */
+	CHECK_RESP(create_3d(&t, 2, 0, 64, size, 2), E_PARAM);      /* buffers are one row */
+
+	/* A 2D texture behaves like a 2D resource: a transfer, then a scanout shows it. */
+	CHECK_RESP(create_3d(&t, 3, 2, FMT_BGRA, 25, 100), OK);
+	CHECK_RESP(t_attach(&t, 3, e, n), OK);
+	CHECK_RESP(t_transfer_3d(&t, true, CTX, 3, 0, 25, 100, 1), OK);
+	CHECK_RESP(t_set_scanout(&t, 0, 3, 0, 0, 25, 100), OK);
+	CHECK_RESP(t_flush(&t, 3, 0, 0, 25, 100), OK);
+	CHECK(memcmp(t.upd_px, data, size) == 0);
+	t_fini(&t);
+}
+
+/* Every op on a host blob, read back through its mapping. */
 static void test_ops_on_host_blob(void)
 {
 	struct t t;
@@ -355,6 +424,7 @@ int main(void)
 	test_contexts_and_capsets();
 	test_ops_on_host_blob();
 	test_ops_on_guest_blob();
+	test_3d_resources();
 	test_random_streams();
 	test_stream_errors();
 	return t_done("device-refctx");

@@ -19,7 +19,8 @@ void vgb_cursor_cmd(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	if (cmd->type == VIRTIO_GPU_CMD_UPDATE_CURSOR) {
 		if (c->resource_id) {
 			struct vgb_resource *res = vgb_res_find(dev, c->resource_id);
-			if (!res || res->blob || res->width != CURSOR_SIZE || res->height != CURSOR_SIZE) {
+			if (!res || res->blob || res->bpp != 4 || res->width != CURSOR_SIZE ||
+			    res->height != CURSOR_SIZE) {
 				vgb_reject(dev, res ? VGB_DRV_NONE : VGB_DRV_RES_ID_UNKNOWN, 0,
 					   "cursor resource %u is not a 64x64 2D resource", c->resource_id);
 				return;

@@ -37,10 +37,7 @@ static uint32_t dispatch(struct vgb_device *dev, const struct vgb_cmd *cmd, stru
 	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D:
 	case VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D: return vgb_cmd_transfer_3d(dev, cmd);
 	case VIRTIO_GPU_CMD_SUBMIT_3D: return vgb_cmd_submit_3d(dev, cmd);
-	case VIRTIO_GPU_CMD_RESOURCE_CREATE_3D:
-		/* The reference context type has no 3D resources: blobs only. */
-		return vgb_reject(dev, VGB_DRV_NONE, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-				  "RESOURCE_CREATE_3D: the reference context has no 3D resources");
+	case VIRTIO_GPU_CMD_RESOURCE_CREATE_3D: return vgb_cmd_create_3d(dev, cmd);
 	default:
 		/* RESOURCE_ASSIGN_UUID: F_RESOURCE_UUID is never offered, the decoder refuses it. */
 		return vgb_reject(dev, VGB_DRV_CMD_FEATURE, VIRTIO_GPU_RESP_ERR_UNSPEC,

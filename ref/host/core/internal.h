@@ -152,6 +152,7 @@ uint32_t vgb_backing_set(struct vgb_device *dev, struct vgb_backing *b, const st
 			 uint32_t n);
 void vgb_backing_clear(struct vgb_device *dev, struct vgb_backing *b);
 uint32_t vgb_cmd_create_2d(struct vgb_device *dev, const struct vgb_cmd *cmd);
+uint32_t vgb_cmd_create_3d(struct vgb_device *dev, const struct vgb_cmd *cmd);
 uint32_t vgb_cmd_unref(struct vgb_device *dev, const struct vgb_cmd *cmd);
 uint32_t vgb_cmd_attach_backing(struct vgb_device *dev, const struct vgb_cmd *cmd);
 uint32_t vgb_cmd_detach_backing(struct vgb_device *dev, const struct vgb_cmd *cmd);

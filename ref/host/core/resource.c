@@ -112,26 +112,62 @@ void vgb_backing_clear(struct vgb_device *dev, struct vgb_backing *b)
 	*b = (struct vgb_backing){0};
 }
 
-uint32_t vgb_cmd_create_2d(struct vgb_device *dev, const struct vgb_cmd *cmd)
+/* A resource with a linear host image of width x height pixels of bpp bytes. */
+static uint32_t create_image(struct vgb_device *dev, uint32_t id, uint32_t format, uint32_t width,
+			     uint32_t height, uint32_t bpp)
 {
-	const __typeof__(cmd->u.create_2d) *c = &cmd->u.create_2d;
 	struct vgb_resource *res;
-	uint32_t rc = vgb_res_new(dev, c->resource_id, &res);
+	uint32_t rc = vgb_res_new(dev, id, &res);
 	if (rc)
 		return rc;
-	res->format = c->format;
-	res->width = c->width;
-	res->height = c->height;
-	res->bpp = vgb_format_bpp(c->format);
-	res->stride = (uint64_t)c->width * res->bpp;
-	res->size = res->stride * c->height; /* <= max_blob_size, checked by the decoder */
+	res->format = format;
+	res->width = width;
+	res->height = height;
+	res->bpp = bpp;
+	res->stride = (uint64_t)width * bpp;
+	res->size = res->stride * height; /* <= max_blob_size, checked before */
 	if (vgb_hostmem_alloc(dev, &res->host, res->size, false) < 0) {
-		vgb_log(dev, "resource %u: %llu bytes exceed host memory", c->resource_id,
+		vgb_log(dev, "resource %u: %llu bytes exceed host memory", id,
 			(unsigned long long)res->size);
 		vgb_res_destroy(dev, res);
 		return ERR_OOM;
 	}
 	return VGB_DECODE_OK;
+}
+
+uint32_t vgb_cmd_create_2d(struct vgb_device *dev, const struct vgb_cmd *cmd)
+{
+	const __typeof__(cmd->u.create_2d) *c = &cmd->u.create_2d;
+	return create_image(dev, c->resource_id, c->format, c->width, c->height,
+			    vgb_format_bpp(c->format));
+}
+
+/*
+ * The reference context has the simplest 3D resources only, enough for a
+ * driver's buffers and textures to round-trip through TRANSFER_*_3D: buffers
+ * (width bytes) and single-level 2D textures of a 4-byte format.
+ */
+#define PIPE_BUFFER 0
+#define PIPE_TEXTURE_2D 2
+#define PIPE_TEXTURE_RECT 4
+
+uint32_t vgb_cmd_create_3d(struct vgb_device *dev, const struct vgb_cmd *cmd)
+{
+	const __typeof__(cmd->u.create_3d) *c = &cmd->u.create_3d;
+	bool buffer = c->target == PIPE_BUFFER;
+	bool texture = c->target == PIPE_TEXTURE_2D || c->target == PIPE_TEXTURE_RECT;
+	uint32_t bpp = buffer ? 1 : vgb_format_bpp(c->format);
+	if ((!buffer && !texture) || !bpp || !c->width || !c->height || c->depth != 1 ||
+	    c->array_size != 1 || c->last_level != 0 || c->nr_samples > 1 || (buffer && c->height != 1))
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,
+				  "RESOURCE_CREATE_3D target %u format %u %ux%ux%u: not a buffer or a "
+				  "single-level 2D texture",
+				  c->target, c->format, c->width, c->height, c->depth);
+	uint64_t bytes;
+	if (__builtin_mul_overflow((uint64_t)c->width * bpp, (uint64_t)c->height, &bytes) ||
+	    bytes > dev->cfg.max_blob_size)
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "RESOURCE_CREATE_3D above max_blob_size");
+	return create_image(dev, c->resource_id, c->format, c->width, c->height, bpp);
 }
 
 uint32_t vgb_cmd_unref(struct vgb_device *dev, const struct vgb_cmd *cmd)

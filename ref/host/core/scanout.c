@@ -97,6 +97,9 @@ uint32_t vgb_cmd_set_scanout(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	if (res->blob)
 		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,
 				  "SET_SCANOUT of blob %u (use SET_SCANOUT_BLOB)", res->id);
+	if (res->bpp != 4)
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "SET_SCANOUT of buffer resource %u",
+				  res->id);
 	if (!c->r.width || !c->r.height || !vgb_rect_inside(&c->r, res->width, res->height) ||
 	    res->stride > UINT32_MAX)
 		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,

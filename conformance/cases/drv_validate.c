@@ -200,6 +200,98 @@ static enum vc_verdict ref_driver_path(struct vc *t)
 }
 #endif
 
+#ifdef VC_HAVE_DRIVER
+/* Open the reference driver against the validating target (the case's own frontend stops). */
+static struct vgb_drv *open_ref_driver(struct vc *t)
+{
+	vc_stop_backend(t);
+	struct vgb_drv_options o;
+	vgb_drv_options_defaults(&o);
+	static char *argv[72];
+	static char validate_arg[300];
+	unsigned n = 0;
+	while (t->target->argv && t->target->argv[n] && n < 64)
+		argv[n] = t->target->argv[n], n++;
+	snprintf(validate_arg, sizeof(validate_arg), "--validate=%s", t->validate_path);
+	argv[n++] = validate_arg;
+	argv[n] = NULL;
+	o.fe.backend_argv = argv;
+	o.fe.quiet = !t->target->verbose;
+	char err[256] = "";
+	struct vgb_drv *drv = vgb_drv_open(&o, err, sizeof(err));
+	if (!drv)
+		vc_error(t, "reference driver did not start: %s", err);
+	return drv;
+}
+
+/* The driver picks the best path the device allows: copy without blob, guest blob without region. */
+static enum vc_verdict ref_path_choice(struct vc *t)
+{
+	struct vgb_drv *drv = open_ref_driver(t);
+	if (!drv)
+		return vc_done(t);
+	const struct vgb_drv_caps *caps = vgb_drv_caps(drv);
+	bool blob = (caps->features >> VIRTIO_GPU_F_RESOURCE_BLOB) & 1;
+	bool virgl = (caps->features >> VIRTIO_GPU_F_VIRGL) & 1;
+	enum vgb_path got = vgb_path_choose(drv);
+	enum vgb_path want = !blob ? VGB_PATH_COPY
+				   : (caps->region && virgl) ? VGB_PATH_MAPPED : VGB_PATH_GUEST_BLOB;
+	vgb_drv_close(drv);
+	vc_check(t, got == want, !blob ? R_DRV_XFER_FALLBACK_2D : R_DRV_XFER_FALLBACK_GUEST,
+		 "the driver chose the %s path where the device allows %s", vgb_path_name(got),
+		 vgb_path_name(want));
+	vc_note(t, "path %s", vgb_path_name(got));
+	return vc_done(t);
+}
+
+/* Once the region is full, a new mapped surface falls back instead of failing. */
+static enum vc_verdict ref_map_fallback(struct vc *t)
+{
+	if (t->probe->region_size > (64ull << 20))
+		return vc_not_supported(t, "filling a %llu-byte region is too costly here; run on a "
+					"target with a region of at most 64 MiB",
+					(unsigned long long)t->probe->region_size);
+	struct vgb_drv *drv = open_ref_driver(t);
+	if (!drv)
+		return vc_done(t);
+	enum { MAX = 40 };
+	struct vgb_surface s[MAX];
+	memset(s, 0, sizeof(s));
+	unsigned n = 0;
+	bool fell_back = false;
+	/* 1 MiB surfaces: the region holds at most region_size / 1 MiB of them. */
+	for (; n < MAX && !fell_back; n++) {
+		int r = vgb_surface_create(drv, VGB_PATH_MAPPED, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, 512, 512,
+					   &s[n]);
+		if (r != 0) {
+			vc_fail(t, R_DRV_XFER_FALLBACK_MAP,
+				"surface %u failed (%d: %s) instead of falling back", n + 1, r,
+				vgb_drv_error(drv));
+			break;
+		}
+		if (s[n].fell_back) {
+			fell_back = true;
+			vc_check(t, s[n].path != VGB_PATH_MAPPED, R_DRV_XFER_FALLBACK_MAP,
+				 "surface %u reports a fallback but stayed mapped", n + 1);
+			vc_note(t, "surface %u fell back to %s: %s", n + 1, vgb_path_name(s[n].path),
+				s[n].fallback_reason);
+		}
+	}
+	if (!vc_failed(t))
+		vc_check(t, fell_back, R_DRV_XFER_FALLBACK_MAP, "%u mapped surfaces fit a %llu-byte region",
+			 n, (unsigned long long)t->probe->region_size);
+	for (unsigned i = 0; i < n && i < MAX; i++)
+		if (s[i].resource_id)
+			vgb_surface_destroy(drv, &s[i]);
+	vgb_drv_close(drv);
+	struct vc_violations v;
+	vc_read_violations(t, &v);
+	if (v.n)
+		vc_fail(t, v.ids[0], "the driver broke %s while falling back: %s", v.ids[0], v.first_detail);
+	return vc_done(t);
+}
+#endif
+
 /*
  * Any driver that can be pointed at a vhost-user socket: the validating device
  * listens, the driver command runs (its {socket} replaced), and every recorded
@@ -343,6 +435,12 @@ const struct vc_case vc_cases_driver[] = {
 	{ .name = "drv.ref.guest_blob", IDS(R_DRV_VALIDATED), .needs = VC_NEED_VALIDATE,
 	  .run = ref_driver_path, .data = (const void *)(uintptr_t)VGB_PATH_GUEST_BLOB, .timeout_s = 120,
 	  .summary = "reference driver, guest-blob path: no driver requirement broken" },
+	{ .name = "drv.ref.path_choice", IDS(R_DRV_XFER_FALLBACK_GUEST, R_DRV_XFER_FALLBACK_2D),
+	  .needs = VC_NEED_VALIDATE, .run = ref_path_choice,
+	  .summary = "the reference driver picks the best path the device allows" },
+	{ .name = "drv.ref.map_fallback", IDS(R_DRV_XFER_FALLBACK_MAP),
+	  .needs = VC_NEED_VALIDATE | VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX, .run = ref_map_fallback,
+	  .summary = "a surface the region cannot hold falls back instead of failing" },
 	{ .name = "drv.ref.copy", IDS(R_DRV_VALIDATED), .needs = VC_NEED_VALIDATE,
 	  .run = ref_driver_path, .data = (const void *)(uintptr_t)VGB_PATH_COPY, .timeout_s = 120,
 	  .summary = "reference driver, copy path: no driver requirement broken" },

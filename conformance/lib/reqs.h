@@ -213,6 +213,9 @@
 #define R_DRV_MAP_OVERLAP          "REQ-DRV-MAP-0006"
 #define R_DRV_LIFE_DETACH_SCANOUT  "REQ-DRV-LIFE-0003"
 #define R_DRV_XFER_HOST_2D         "REQ-DRV-XFER-0009"
+#define R_DRV_XFER_FALLBACK_GUEST  "REQ-DRV-XFER-0006"
+#define R_DRV_XFER_FALLBACK_2D     "REQ-DRV-XFER-0007"
+#define R_DRV_XFER_FALLBACK_MAP    "REQ-DRV-XFER-0008"
 #define R_DRV_XFER_3D_BOX          "REQ-DRV-XFER-0004"
 /*
  * Driver requirements the reference device's validating mode checks on every

@@ -362,8 +362,6 @@ static void test_timeout(void)
 		return;
 	uint32_t req[2] = { TCMD_SLEEP, 1500 };
 	int32_t v;
-	struct vgb_fe_options o;
-	(void)o;
 	/* The request's deadline is 3000 ms: a 1500 ms answer arrives in time... */
 	CHECK(cmd(fe, req, sizeof(req), &v, 4, NULL) == 0, "slow answer within the deadline");
 	/* ...a 4000 ms one does not. */
@@ -454,8 +452,6 @@ int main(int argc, char **argv)
 	if (fe) {
 		CHECK(!(vgb_fe_features(fe) & (1ull << VGB_F_RING_INDIRECT_DESC)), "indirect not negotiated");
 		test_echo_scattered(fe, "direct, --socket-path");
-		uint64_t size = 1;
-		vgb_fe_shm(fe, 1, &size);
 		vgb_fe_stop(fe);
 	}
 	fe = start(true, false, "-v");

@@ -57,6 +57,9 @@ def scanout_blob(sid, rid, w, h, stride):
     return ctrl(hdr(0x10d) + rect(0, 0, w, h) + struct.pack('<IIIIII', sid, rid, w, h, 1, 0)
                 + struct.pack('<4I', stride, 0, 0, 0) + struct.pack('<4I', 0, 0, 0, 0))
 
+def create_3d(rid, target, fmt, w, h):
+    return ctrl(hdr(0x204) + struct.pack('<11I4x', rid, target, fmt, 0, w, h, 1, 1, 0, 0, 0))
+
 def ctx_create(ctx, capset=63):
     return ctrl(hdr(0x200, ctx) + struct.pack('<II', 4, capset) + b'fuzz'.ljust(64, b'\0'))
 
@@ -105,7 +108,12 @@ def seeds():
               res_cmd(0x202, 5, CTX) + transfer_3d(True, CTX, 5, 0, 8192) +
               submit(CTX, FILL(5, 7, 4096, 4096)) + transfer_3d(False, CTX, 5, 4096, 4096) +
               map_blob(5, 16384) + transfer_2d(5, 0, 0, 1, 1, 4096))
-    return {'2d': b'\x00' + s2d, 'guest-blob': b'\x00' + guest, 'host-blob': b'\x00' + host(4096),
+    three_d = (guest_write(0x3000, bytes(range(200))) + ctx_create(CTX, 0) +
+               create_3d(6, 0, 64, 4096, 1) + attach(6, (RAM0 + 0x3000, 4096)) +
+               res_cmd(0x202, 6, CTX) + transfer_3d(True, CTX, 6, 0, 4096) +
+               transfer_3d(False, CTX, 6, 100, 200) + create_3d(7, 2, 1, 32, 16) +
+               attach(7, (RAM1 + 0x4000, 2048)) + set_scanout(0, 7, 32, 16) + flush(7, 32, 16))
+    return {'3d': b'\x00' + three_d, '2d': b'\x00' + s2d, 'guest-blob': b'\x00' + guest, 'host-blob': b'\x00' + host(4096),
             'host-blob-validating': b'\x08' + host(4096), 'shadow': b'\x00' + shadow,
             'aligned': b'\x02' + host(16384)}
 

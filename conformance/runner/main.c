@@ -38,7 +38,8 @@ static void usage(FILE *f)
 		"  --host-binary PATH   what @VGB_HOST@ stands for in the targets file\n"
 		"  --filter GLOB[,GLOB] run only matching cases (fnmatch)\n"
 		"  --list [--json]      list cases (no device is opened)\n"
-		"  --seed N             seed for random cases (default: from the clock)\n"
+		"  --seed N             seed of every random case (default: one per case from the\n"
+		"                       clock; rerun a case with --filter NAME --seed SEED)\n"
 		"  --timeout S          per-case deadline in seconds\n"
 		"  --output FILE        results JSON (default results.json)\n"
 		"  --inject RULES       tamper with responses (see conformance/lib/inject.h)\n"
@@ -355,8 +356,9 @@ int main(int argc, char **argv)
 			continue;
 		struct vc_result r;
 		if (probed) {
-			/* Each random case gets its own seed derived from the run's. */
-			uint32_t cseed = seed ^ (uint32_t)(i * 0x9e3779b9u);
+			/* Each random case gets its own seed derived from the run's; --seed N gives
+			 * every case N, so `--filter CASE --seed <recorded seed>` reruns one case. */
+			uint32_t cseed = seed_given ? seed : seed ^ (uint32_t)(i * 0x9e3779b9u);
 			if (!cseed)
 				cseed = 1;
 			vc_run_case(c, &tg, &probe, cseed, timeout, &r);

@@ -89,6 +89,22 @@ int main(int argc, char **argv)
 	} else {
 		fprintf(stderr, "back-end offers no EDID: GET_EDID not exercised\n");
 	}
+
+	/* Device reset (RESET_DEVICE or RESET_OWNER), then the queue works again. */
+	r = vgb_fe_reset_device(fe);
+	CHECK(r == 0, "reset: %d (%s)", r, vgb_fe_error(fe));
+	if (r == 0) {
+		h = vgb_fe_gpa_ptr(fe, req, sizeof(*h));
+		memset(h, 0, sizeof(*h));
+		h->type = vgb_to_le32(VIRTIO_GPU_CMD_GET_DISPLAY_INFO);
+		memset(info, 0, sizeof(*info));
+		out.len = sizeof(*h);
+		in.len = sizeof(*info);
+		r = vgb_fe_submit(fe, 0, &out, 1, &in, 1, &used);
+		CHECK(r == 0 && vgb_le32(info->hdr.type) == VIRTIO_GPU_RESP_OK_DISPLAY_INFO,
+		      "GET_DISPLAY_INFO after reset: %d type 0x%x (%s)", r, vgb_le32(info->hdr.type),
+		      vgb_fe_error(fe));
+	}
 	vgb_fe_stop(fe);
 	return check_result("test_interop_qemu");
 }

@@ -3,6 +3,7 @@
 #include "fe_priv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -17,7 +18,7 @@ int fe_mem_create(struct vgb_fe *fe)
 	uint64_t each = (fe->opt.ram_size / n + FE_PAGE - 1) & ~(FE_PAGE - 1);
 	uint64_t gpa = GPA_BASE;
 	for (unsigned i = 0; i < n; i++) {
-		int fd = memfd_create("vgb-guest-ram", MFD_CLOEXEC);
+		int fd = memfd_create("vgb-guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		if (fd < 0)
 			return fe_fail(fe, -errno, "memfd_create: %s", strerror(errno));
 		if (ftruncate(fd, (off_t)each)) {
@@ -25,6 +26,8 @@ int fe_mem_create(struct vgb_fe *fe)
 			close(fd);
 			return fe_fail(fe, -e, "sizing guest RAM: %s", strerror(e));
 		}
+		/* A back-end maps this: it must never shrink under it (SIGBUS), as QEMU's memfd RAM. */
+		fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
 		void *p = mmap(NULL, each, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED) {
 			int e = errno;

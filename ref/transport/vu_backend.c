@@ -3,6 +3,7 @@
 #include "vu_backend_priv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -285,6 +286,10 @@ static int set_mem_table(struct vgb_vu_backend *be, struct vgb_vu_msg *m)
 			return be_fail(be, -EPROTO, "SET_MEM_TABLE: region %u (offset 0x%llx size 0x%llx) exceeds its file",
 				       i, (unsigned long long)r->mmap_offset, (unsigned long long)r->size);
 		}
+		/* An unsealed file could shrink under us later and turn accesses into SIGBUS. */
+		int seals = fcntl(fd, F_GET_SEALS);
+		if (S_ISREG(st.st_mode) && (seals < 0 || !(seals & F_SEAL_SHRINK)))
+			be_log(be, "SET_MEM_TABLE: region %u is not sealed against shrinking", i);
 		void *p = mmap(NULL, (size_t)end, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
 		if (p == MAP_FAILED) {
 			int e = errno;

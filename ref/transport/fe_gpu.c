@@ -60,9 +60,10 @@ static void violation(struct vgb_fe *fe, const char *fmt, ...)
 static int send_reply(struct vgb_fe *fe, uint32_t request, const void *payload, uint32_t size)
 {
 	struct vgb_vug_hdr h = { request, VGB_VUG_FLAG_REPLY, size };
-	int r = vgb_sock_write_all(fe->gpu_fd, &h, sizeof(h));
+	int64_t deadline = vgb_deadline(fe->opt.timeout_ms);
+	int r = vgb_sock_write_all_until(fe->gpu_fd, &h, sizeof(h), deadline);
 	if (!r && size)
-		r = vgb_sock_write_all(fe->gpu_fd, payload, size);
+		r = vgb_sock_write_all_until(fe->gpu_fd, payload, size, deadline);
 	return r;
 }
 

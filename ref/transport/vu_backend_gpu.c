@@ -18,9 +18,10 @@
 static int gpu_send(struct vgb_vu_backend *be, uint32_t request, const void *payload, uint32_t size)
 {
 	struct vgb_vug_hdr h = { .request = request, .flags = 0, .size = size };
-	int r = vgb_sock_write_all(be->gpu_fd, &h, sizeof(h));
+	int64_t deadline = vgb_deadline(be->opt.timeout_ms); /* a front-end that stops reading */
+	int r = vgb_sock_write_all_until(be->gpu_fd, &h, sizeof(h), deadline);
 	if (!r && size)
-		r = vgb_sock_write_all(be->gpu_fd, payload, size);
+		r = vgb_sock_write_all_until(be->gpu_fd, payload, size, deadline);
 	if (r) {
 		fprintf(stderr, "vhost-user backend: display channel lost (%s)\n", strerror(-r));
 		be_gpu_detach(be);

@@ -54,17 +54,22 @@ void vgb_vu_msg_init(struct vgb_vu_msg *m, uint32_t request, uint32_t flags, uin
 		m->fds[i] = -1;
 }
 
-int vgb_sock_write_all(int sock, const void *buf, size_t len)
+int vgb_sock_write_all_until(int sock, const void *buf, size_t len, int64_t deadline)
 {
 	const uint8_t *p = buf;
 	while (len > 0) {
-		ssize_t n = send(sock, p, len, MSG_NOSIGNAL);
+		ssize_t n = send(sock, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				/* The peer is not reading: wait for room, but not past the deadline. */
 				struct pollfd pfd = { .fd = sock, .events = POLLOUT };
-				poll(&pfd, 1, 1000);
+				int r = poll(&pfd, 1, vgb_ms_left(deadline));
+				if (r == 0)
+					return -ETIMEDOUT;
+				if (r < 0 && errno != EINTR)
+					return -errno;
 				continue;
 			}
 			return (errno == ECONNRESET || errno == EPIPE) ? -EPIPE : -errno;
@@ -73,6 +78,11 @@ int vgb_sock_write_all(int sock, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int vgb_sock_write_all(int sock, const void *buf, size_t len)
+{
+	return vgb_sock_write_all_until(sock, buf, len, -1);
 }
 
 int vgb_sock_read_all(int sock, void *buf, size_t len, int64_t deadline)

@@ -195,6 +195,8 @@ const char *vgb_vu_backend_request_name(uint32_t request);
 
 /* Low-level helpers shared by both sides and the display channel. */
 int vgb_sock_write_all(int sock, const void *buf, size_t len);
+/* Same, giving up with -ETIMEDOUT when the peer reads nothing until deadline_ms (<0 = forever). */
+int vgb_sock_write_all_until(int sock, const void *buf, size_t len, int64_t deadline_ms);
 /* Reads exactly len bytes, waiting at most until deadline_ms (monotonic; <0 = forever). */
 int vgb_sock_read_all(int sock, void *buf, size_t len, int64_t deadline_ms);
 int64_t vgb_now_ms(void);

@@ -16,7 +16,9 @@ class QMP:
         self.sock = None
         self.buf = b""
 
-    def connect(self, wait_s=30.0):
+    def connect(self, wait_s=30.0, alive=lambda: True):
+        """Connects once QEMU has made the socket; gives up early when
+        alive() says QEMU has already exited."""
         deadline = time.monotonic() + wait_s
         while True:
             try:
@@ -27,6 +29,8 @@ class QMP:
                 break
             except OSError:
                 s.close()
+                if not alive():
+                    raise QMPError("QEMU exited before its QMP socket appeared")
                 if time.monotonic() > deadline:
                     raise QMPError(f"no QMP socket at {self.path} after {wait_s:.0f} s")
                 time.sleep(0.2)

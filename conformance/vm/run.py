@@ -204,6 +204,13 @@ class Follower:
         return [p.rstrip("\r") for p in parts]
 
 
+def last_lines(path, n):
+    with contextlib.suppress(OSError):
+        with open(path, errors="replace") as f:
+            return " | ".join(line.strip() for line in f.readlines()[-n:] if line.strip())
+    return ""
+
+
 def agent_case_names(agent):
     out = subprocess.run([agent, "--list"], capture_output=True, text=True, check=True)
     return out.stdout.split()
@@ -350,7 +357,7 @@ def run_config(cfg, timeout_s, keep):
             proc = session.spawn(args, "qemu.log")
             qmp = qmplib.QMP(os.path.join(rundir, "qmp.sock"))
             try:
-                qmp.connect()
+                qmp.connect(alive=lambda: proc.poll() is None)
             except qmplib.QMPError as e:
                 notes.append(f"QMP unavailable: {e}")
                 qmp = None
@@ -411,8 +418,9 @@ def run_config(cfg, timeout_s, keep):
             rc = proc.returncode
             if rc not in (0, None) and not timed_out:
                 msg = f"QEMU exited {rc}" + (" after the agent finished" if ended else " before the agent finished")
-                notes.append(msg + f" (see {rundir}/qemu.log)")
-                log(msg)
+                tail = last_lines(os.path.join(rundir, "qemu.log"), 3)
+                notes.append(msg + f": {tail} (see {rundir}/qemu.log)")
+                log(f"{msg}: {tail}")
     except Skip:
         raise
     finally:

@@ -18,5 +18,6 @@ extern const struct vc_case vc_cases_lifecycle[];
 extern const struct vc_case vc_cases_malformed[];
 extern const struct vc_case vc_cases_driver[];
 extern const struct vc_case vc_cases_refctx[];
+extern const struct vc_case vc_cases_selftest[];
 
 #endif

@@ -113,3 +113,18 @@ def test_external_driver_is_checked(conform, tmp_path):
     proc, doc = run(conform, tmp_path, "--target", "ref-full", "--filter", "drv.validate.map_double")
     c = doc["targets"][0]["cases"][0]
     assert c["verdict"] == "PASS", c
+
+
+def test_crash_and_timeout_are_reported(conform, tmp_path, qemu):
+    env = dict(os.environ, VGB_CONFORM_SELFTEST="1")
+    out = str(tmp_path / "r.json")
+    proc = subprocess.run([conform, "--backend", qemu, "--filter", "dev.selftest.*", "--output", out],
+                          capture_output=True, text=True, timeout=120, env=env)
+    cases = {c["name"]: c for c in json.load(open(out))["targets"][0]["cases"]}
+    assert cases["dev.selftest.crash"]["verdict"] == "CRASH", cases
+    assert "signal 9" in cases["dev.selftest.crash"]["detail"]
+    assert cases["dev.selftest.timeout"]["verdict"] == "TIMEOUT", cases
+    assert proc.returncode == 1
+    # Without the variable the self-test cases do not exist.
+    listed = subprocess.run([conform, "--list"], capture_output=True, text=True, timeout=30).stdout
+    assert "selftest" not in listed

@@ -128,3 +128,40 @@ def test_crash_and_timeout_are_reported(conform, tmp_path, qemu):
     # Without the variable the self-test cases do not exist.
     listed = subprocess.run([conform, "--list"], capture_output=True, text=True, timeout=30).stdout
     assert "selftest" not in listed
+
+
+def test_socket_target(conform, tmp_path):
+    """--socket: every case opens its own connection to a backend serving one after another."""
+    import threading
+    host = os.path.join(os.path.dirname(conform), "..", "ref", "host", "vgb-host")
+    sock = str(tmp_path / "gpu.sock")
+    stop = threading.Event()
+    current = []
+
+    def serve():
+        while not stop.is_set():
+            p = subprocess.Popen([host, "--socket-path=" + sock], stderr=subprocess.DEVNULL)
+            current.append(p)
+            p.wait()
+
+    th = threading.Thread(target=serve, daemon=True)
+    th.start()
+    try:
+        for _ in range(100):
+            if os.path.exists(sock):
+                break
+            __import__("time").sleep(0.05)
+        proc, doc = run(conform, tmp_path, "--socket", sock, "--name", "looped",
+                        "--filter", "dev.map.basic,dev.err.cmd.*,dev.xfer.2d_scattered")
+        t = doc["targets"][0]
+        assert t["name"] == "looped"
+        assert {c["verdict"] for c in t["cases"]} == {"PASS"}, t["cases"]
+        assert proc.returncode == 0
+    finally:
+        stop.set()
+        for _ in range(2):  # a backend started while stopping is caught on the second pass
+            for p in current:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+            th.join(timeout=2)

@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(REPO, "conformance", "vm"))
 import configs  # noqa: E402
 import known  # noqa: E402
 import run  # noqa: E402
+import stack  # noqa: E402
 
 
 def selected_configs():
@@ -70,7 +71,7 @@ class _Runs:
                 pytest.fail(f"unknown VM configuration {name!r} (see conformance/vm/run.py --list)")
             try:
                 self.targets[name] = run.run_config(cfg, timeout_s=170, keep=False)
-            except run.Skip as e:
+            except stack.Skip as e:
                 self.skips[name] = f"{name} cannot run here: {e}"
                 pytest.skip(self.skips[name])
             except (RuntimeError, OSError) as e:
@@ -100,7 +101,7 @@ def test_vm_case(vm_runs, config, case):
         except ValueError as e:
             pytest.fail(str(e))
         cfg = configs.BY_NAME.get(config)
-        if cfg is not None and cfg.backend == "vgb-host" and not run.vgb_host_binary():
+        if cfg is not None and cfg.backend == "vgb-host" and not stack.vgb_host_binary():
             pytest.skip(f"{config}: our device build/ref/host/vgb-host is not built yet, and its "
                         f"known results come with it")
         pytest.fail(f"{config} has no {known.path_for(config)}; run conformance/vm/run.py {config} "

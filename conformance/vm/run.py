@@ -10,7 +10,6 @@ status, command trace) and writes the results JSON.
 
 import argparse
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -23,146 +22,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import configs  # noqa: E402
-import images  # noqa: E402
 import qmp as qmplib  # noqa: E402
-import trace_check  # noqa: E402
+from observe import (case, check_scanout_capture, driver_command_stream,  # noqa: E402
+                     driver_validation, summarize_trace)
+from stack import (BACKENDS, Session, Skip, ensure_stack, log, qemu_version,  # noqa: E402
+                   run_script, stop)
 
-VM_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(VM_DIR))
 SUITE_VERSION = "1.0.0"
 MARKER = "VGB-AGENT "
-FORKY_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-def cache_dir():
-    if os.environ.get("VGB_CACHE"):
-        return os.environ["VGB_CACHE"]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "virtio-gpu-blob")
-
-
-def log(msg):
-    print(f"[vm {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-class Skip(Exception):
-    """The configuration cannot run on this machine; the reason says why."""
-
-
-def run_script(name, *args):
-    """Runs one of our shell scripts, passing its progress lines through."""
-    cmd = [os.path.join(VM_DIR, name), *args]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{name} {' '.join(args)} failed (exit {proc.returncode})")
-    return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
-
-
-def qemu_version(cmd_prefix):
-    out = subprocess.run([*cmd_prefix, "qemu-system-x86_64", "--version"], capture_output=True, text=True)
-    first = out.stdout.splitlines()[0] if out.stdout else "unknown"
-    return first.replace("QEMU emulator version ", "QEMU ")
-
-
-BACKENDS = {
-    # name: (how to find the binary, extra arguments, validating mode)
-    "vgb-host": (lambda: vgb_host_binary(), ["--validate={rundir}/validate.jsonl"], True),
-    "qemu-vhost-user-gpu": (lambda: "/usr/lib/qemu/vhost-user-gpu"
-                            if os.access("/usr/lib/qemu/vhost-user-gpu", os.X_OK) else None, [], False),
-}
-
-
-def vgb_host_binary():
-    path = os.environ.get("VGB_HOST") or os.path.join(REPO, "build", "ref", "host", "vgb-host")
-    return path if os.access(path, os.X_OK) else None
-
-
-def ensure_stack(cfg):
-    if os.geteuid() != 0:
-        raise Skip("needs root (installs packages, chroot and bind mounts)")
-    if cfg.backend == "vgb-host" and not vgb_host_binary():
-        raise Skip("our device build/ref/host/vgb-host is not built (meson compile -C build); "
-                   "set VGB_HOST to use another path")
-    run_script("setup-host.sh")
-    if cfg.stack == "forky":
-        run_script("setup-forky.sh")
-
-
-class Session:
-    """Where QEMU runs: the host, or the forky chroot (locked, bind mounts
-    undone on exit, Xvfb started for GL displays)."""
-
-    def __init__(self, cfg, rundir):
-        self.cfg, self.rundir = cfg, rundir
-        self.root = os.path.join(cache_dir(), "forky-root") if cfg.stack == "forky" else None
-        self.lock = None
-        self.mounted = False
-        self.procs = []
-        self.display = None
-
-    def prefix(self):
-        if not self.root:
-            return []
-        return ["chroot", self.root, "/usr/bin/env", "-i", FORKY_PATH, "HOME=/root", "LANG=C.UTF-8",
-                *([f"DISPLAY={self.display}"] if self.display else [])]
-
-    def __enter__(self):
-        if self.root:
-            self.lock = open(os.path.join(cache_dir(), "forky-root.lock"), "w")
-            fcntl.flock(self.lock, fcntl.LOCK_EX)
-            subprocess.run([os.path.join(VM_DIR, "chroot-mounts.sh"), "mount", self.root], check=True)
-            self.mounted = True
-            if self.cfg.gl:
-                self.start_xvfb()
-        return self
-
-    def start_xvfb(self):
-        r, w = os.pipe()
-        proc = subprocess.Popen([*self.prefix(), "Xvfb", "-displayfd", str(w), "-screen", "0", "1280x1024x24",
-                                 "+extension", "GLX", "-nolisten", "tcp"],
-                                pass_fds=(w,), stdout=subprocess.DEVNULL,
-                                stderr=open(os.path.join(self.rundir, "xvfb.log"), "w"))
-        os.close(w)
-        self.procs.append(proc)
-        with os.fdopen(r) as f:
-            num = f.readline().strip()
-        if not num.isdigit():
-            raise RuntimeError(f"Xvfb did not start (see {self.rundir}/xvfb.log)")
-        self.display = f":{num}"
-        log(f"Xvfb on display {self.display}")
-
-    def spawn(self, args, logname):
-        proc = subprocess.Popen([*self.prefix(), *args], stdin=subprocess.DEVNULL,
-                                stdout=open(os.path.join(self.rundir, logname), "w"), stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        self.procs.append(proc)
-        return proc
-
-    def screenshot_x(self, path):
-        with open(path, "wb") as f:
-            subprocess.run([*self.prefix(), "xwd", "-root", "-silent"], stdout=f, check=True, timeout=30)
-
-    def __exit__(self, *exc):
-        for proc in reversed(self.procs):
-            stop(proc)
-        if self.mounted:
-            subprocess.run([os.path.join(VM_DIR, "chroot-mounts.sh"), "umount", self.root])
-        if self.lock:
-            self.lock.close()
-        return False
-
-
-def stop(proc, grace=5.0):
-    if proc.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM) if os.getpgid(proc.pid) == proc.pid else proc.terminate()
-    try:
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL) if os.getpgid(proc.pid) == proc.pid else proc.kill()
-        proc.wait(grace)
 
 
 def qemu_args(cfg, rundir, socket_path, scanout_hold):
@@ -214,94 +81,6 @@ def last_lines(path, n):
 def agent_case_names(agent):
     out = subprocess.run([agent, "--list"], capture_output=True, text=True, check=True)
     return out.stdout.split()
-
-
-def check_scanout_capture(event, session, cfg, rundir, qmp):
-    """The host-observed half of the copy path: the pixels the guest drew."""
-    w, h = event["width"], event["height"]
-    name = "pair.copy.scanout_pixels"
-    ids = ["REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"]  # as IDS_SCANOUT_PIXELS in the agent
-    t0 = time.monotonic()
-    how = None
-    try:
-        if cfg.screendump:
-            path = os.path.join(rundir, "screendump.ppm")
-            qmp.command("screendump", filename=path)
-            img, how = images.read_ppm(path), "QMP screendump"
-            origin = (0, 0) if (img.width, img.height) == (w, h) else images.find_scanout_origin(img, w, h)
-        elif session.display:
-            path = os.path.join(rundir, "screen.xwd")
-            session.screenshot_x(path)
-            img, how = images.read_xwd(path), f"X screenshot of {session.display}"
-            origin = images.find_scanout_origin(img, w, h)
-        else:
-            return case(name, "NOT_SUPPORTED", ids, 0, cfg.no_capture or "no way to capture this display")
-    except (qmplib.QMPError, OSError, ValueError, subprocess.SubprocessError) as e:
-        return case(name, "ERROR", ids, time.monotonic() - t0, f"capture failed: {e}")
-    if origin is None:
-        return case(name, "FAIL", ids, time.monotonic() - t0,
-                    f"{how} ({img.width}x{img.height}) does not show the {w}x{h} picture the guest flushed")
-    fits = origin[0] + w <= img.width and origin[1] + h <= img.height
-    if not fits:
-        return case(name, "FAIL", ids, time.monotonic() - t0, f"{how}: picture cut off at {origin}")
-    bad, first = images.check_scanout(img, w, h, origin, step=1 if cfg.screendump else 3)
-    if bad:
-        x, y, got, want = first
-        return case(name, "FAIL", ids, time.monotonic() - t0,
-                    f"{how}: {bad} pixels differ; first at ({x},{y}) shows {got}, guest drew {want}")
-    return case(name, "PASS", ids, time.monotonic() - t0, f"{how} shows the {w}x{h} picture at {origin}")
-
-
-def case(name, verdict, ids, secs, detail):
-    return {"name": name, "verdict": verdict, "ids": list(ids), "time_s": round(secs, 3), "detail": detail}
-
-
-def driver_command_stream(rundir):
-    """Driver requirements checked on what the Linux driver sent to QEMU's device."""
-    name, path = "pair.driver.command_stream", os.path.join(rundir, "trace.log")
-    try:
-        n = len(trace_check.events(path))
-        found = trace_check.check(path)
-    except FileNotFoundError:
-        n, found = 0, []
-    if n == 0:
-        return case(name, "NOT_SUPPORTED", trace_check.CHECKED_IDS, 0, "QEMU wrote no virtio_gpu_cmd_* trace events")
-    if found:
-        ids = sorted({i for i, _ in found})
-        return case(name, "FAIL", ids, 0, f"{len(found)} violations in {n} commands: "
-                    + "; ".join(f"{i}: {t}" for i, t in found[:8]))
-    return case(name, "PASS", trace_check.CHECKED_IDS, 0, f"{n} commands, no violation of the checked requirements")
-
-
-def driver_validation(rundir):
-    """What our device's validating mode reported about the guest driver."""
-    name, path = "pair.driver.validated", os.path.join(rundir, "validate.jsonl")
-    found = []
-    with contextlib.suppress(FileNotFoundError):
-        with open(path) as f:
-            for line in f:
-                with contextlib.suppress(ValueError):
-                    found.append(json.loads(line))
-    if not os.path.exists(path):
-        return case(name, "ERROR", [], 0, "the device wrote no validation file")
-    if not found:
-        return case(name, "PASS", [], 0, "the device's validating mode reported no driver requirement broken")
-    ids = sorted({v.get("requirement", "?") for v in found})
-    return case(name, "FAIL", ids, 0, f"{len(found)} violations: "
-                + "; ".join(f"{v.get('requirement')}: {v.get('detail')}" for v in found[:8]))
-
-
-def summarize_trace(path):
-    counts = {}
-    with contextlib.suppress(FileNotFoundError):
-        with open(path, errors="replace") as f:
-            for line in f:
-                for word in line.split():
-                    if word.startswith("virtio_gpu_cmd_"):
-                        key = word.split("(")[0].rstrip(":")
-                        counts[key] = counts.get(key, 0) + 1
-                        break
-    return counts
 
 
 def exit_on_term():

@@ -156,6 +156,7 @@ td.name{white-space:nowrap}
 .sticky th{position:sticky;top:0;z-index:1}
 .legend span{margin-right:8px}
 .summary td.n{text-align:right;font-variant-numeric:tabular-nums}
+.summary th .v{min-width:0;padding:1px 4px}
 .detail td{font-size:12.5px}.detail td.d{min-width:380px;max-width:640px;word-break:break-word}
 .detail td.ids{max-width:300px;font-size:11.5px;line-height:1.35}.detail td.ids a{white-space:nowrap}
 .detail tr:target{outline:3px solid #1f5fbf}

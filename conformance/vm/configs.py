@@ -21,6 +21,7 @@ class Config:
     # An external vhost-user backend the runner starts on a socket in the run
     # directory: "vgb-host" (our device) or "qemu-vhost-user-gpu" (QEMU's own).
     backend: Optional[str] = None
+    backend_args: List[str] = field(default_factory=list)
     mem: str = "512M"
     screendump: bool = True     # QMP screendump shows the 2D scanout
     # Why the scanout cannot be captured at all (frontends without a console).
@@ -68,6 +69,15 @@ CONFIGS = [
            ["-chardev", "socket,id=vu0,path={socket}",
             "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
            "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host, Linux 6.1", backend="vgb-host", mem="1G",
+           virtio_status=False, screendump=False,
+           no_capture="vhost-user-test-device-pci carries no display channel, so QEMU has no console to capture"),
+    # Without VIRGL the Linux driver makes its dumb buffers guest blobs and
+    # scans them out with SET_SCANOUT_BLOB; the validating mode checks that.
+    Config("qemu11-vgb-host-novirgl-linux7.2", "forky", "linux-7.2",
+           ["-chardev", "socket,id=vu0,path={socket}",
+            "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
+           "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host --no-virgl (guest-blob scanout, no "
+           "HOST3D blobs), Linux 7.2", backend="vgb-host", backend_args=["--no-virgl"], mem="1G",
            virtio_status=False, screendump=False,
            no_capture="vhost-user-test-device-pci carries no display channel, so QEMU has no console to capture"),
     Config("qemu10-vhost-user-gpu-vgb-host-linux7.2", "host", "linux-7.2",

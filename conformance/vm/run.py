@@ -118,7 +118,7 @@ def run_config(cfg, timeout_s, keep):
                     raise Skip(f"backend {cfg.backend} is not installed")
                 # Started on the host: the chroot's /tmp is the host's, so the socket is shared.
                 backend = subprocess.Popen([binary, f"--socket-path={socket_path}",
-                                            *[a.format(rundir=rundir) for a in extra]],
+                                            *[a.format(rundir=rundir) for a in extra], *cfg.backend_args],
                                            stdout=open(os.path.join(rundir, "backend.log"), "w"),
                                            stderr=subprocess.STDOUT, start_new_session=True)
                 session.procs.append(backend)

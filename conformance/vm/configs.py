@@ -71,12 +71,12 @@ CONFIGS = [
            "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host, Linux 6.1", backend="vgb-host", mem="1G",
            virtio_status=False, screendump=False,
            no_capture="vhost-user-test-device-pci carries no display channel, so QEMU has no console to capture"),
-    # Without VIRGL the Linux driver makes its dumb buffers guest blobs and
-    # scans them out with SET_SCANOUT_BLOB; the validating mode checks that.
+    # Without VIRGL the Linux driver can make only GUEST blobs: the blob paths
+    # that need no host context, with the validating mode watching the driver.
     Config("qemu11-vgb-host-novirgl-linux7.2", "forky", "linux-7.2",
            ["-chardev", "socket,id=vu0,path={socket}",
             "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
-           "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host --no-virgl (guest-blob scanout, no "
+           "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host --no-virgl (GUEST blobs only, no "
            "HOST3D blobs), Linux 7.2", backend="vgb-host", backend_args=["--no-virgl"], mem="1G",
            virtio_status=False, screendump=False,
            no_capture="vhost-user-test-device-pci carries no display channel, so QEMU has no console to capture"),

@@ -230,6 +230,25 @@ static enum vc_verdict many_entries(struct vc *t)
 	return vc_done(t);
 }
 
+/* A GUEST blob's backing detached, then re-attached too short for the blob. */
+static enum vc_verdict blob_reattach_short(struct vc *t)
+{
+	uint64_t g = vc_map_granularity(t), gpa = vc_alloc(t, 2 * g);
+	VC_TRY(gpa);
+	struct vgb_sg e = { gpa, (uint32_t)(2 * g) };
+	uint32_t id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_create_blob(t, id, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 2 * g, &e, 1),
+			 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(GUEST)"));
+	VC_TRY(vc_expect(t, vc_detach_backing(t, id), OK_NODATA, R_CMD_SUCCESS,
+			 "DETACH_BACKING of a GUEST blob"));
+	struct vgb_sg half = { gpa, (uint32_t)g };
+	VC_TRY(vc_expect(t, vc_attach_backing(t, id, &half, 1), VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 R_RES_ATTACH_SHORT, "ATTACH_BACKING of half the blob's size"));
+	vc_expect(t, vc_attach_backing(t, id, &e, 1), OK_NODATA, R_ERR_NO_EFFECT,
+		  "ATTACH_BACKING of the full size after the refused one");
+	return vc_done(t);
+}
+
 const struct vc_case vc_cases_lifecycle[] = {
 	{ .name = "dev.life.reuse_id", IDS(R_RES_UNKNOWN, R_LIFE_REUSE), .run = reuse_id,
 	  .summary = "unref frees an id; a second unref is refused" },
@@ -241,6 +260,9 @@ const struct vc_case vc_cases_lifecycle[] = {
 	  .summary = "context create/destroy/destroy again/reuse" },
 	{ .name = "dev.life.detach_scanned_out", IDS(R_RES_DETACH_SCANOUT, R_ERR_NO_EFFECT),
 	  .run = detach_scanned_out, .summary = "DETACH_BACKING of a scanned-out resource is refused" },
+	{ .name = "dev.life.blob_reattach_short", IDS(R_RES_ATTACH_SHORT, R_ERR_NO_EFFECT),
+	  .needs = VC_NEED_BLOB, .run = blob_reattach_short,
+	  .summary = "re-attaching a GUEST blob with entries shorter than its size is refused" },
 	{ .name = "dev.disp.cursor_returned", IDS(R_DISP_CURSOR), .run = cursor_returned,
 	  .summary = "cursor requests the device cannot execute are still returned" },
 	{ .name = "dev.limit.resources_64", IDS(R_LIMIT_64), .run = resources_64,

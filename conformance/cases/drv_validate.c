@@ -21,6 +21,7 @@
 #include "../lib/run.h"
 #include "../lib/validate.h"
 #include "cases.h"
+#include "vgb/refctx.h"
 #ifdef VC_HAVE_DRIVER
 #include "path.h"
 #include "selfcheck.h"
@@ -111,6 +112,24 @@ static enum vc_verdict caught_map_no_region(struct vc *t)
 	vc_map(t, res, 0, NULL);
 	VC_TRY(!vc_failed(t));
 	return vc_expect_violation(t, R_DRV_MAP_NO_REGION, "sent MAP_BLOB to a device without a region");
+}
+
+static enum vc_verdict caught_unattached(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint64_t g = vc_map_granularity(t), gpa = vc_alloc(t, g);
+	VC_TRY(gpa);
+	struct vgb_sg e = { gpa, (uint32_t)g };
+	uint32_t id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_create_blob(t, id, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, g, &e, 1),
+			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(GUEST)"));
+	/* The misbehaviour: a FILL naming the blob, never attached to the context. */
+	struct vgb_refctx_fill f = { { vgb_to_le32(VGB_REFCTX_FILL), vgb_to_le32(sizeof(f)) },
+				     vgb_to_le32(id), vgb_to_le32(1), 0, vgb_to_le64(64) };
+	vc_submit_3d(t, h.ctx_id, &f, sizeof(f));
+	VC_TRY(!vc_failed(t));
+	return vc_expect_violation(t, R_DRV_CTX_ATTACH, "named a blob it never attached to the context");
 }
 
 static enum vc_verdict caught_detach_scanned_out(struct vc *t)
@@ -420,6 +439,9 @@ const struct vc_case vc_cases_driver[] = {
 	{ .name = "drv.validate.map_no_region", IDS(R_DRV_MAP_NO_REGION),
 	  .needs = VC_NEED_VALIDATE | VC_NEED_BLOB | VC_NEED_NO_REGION | VC_NEED_REFCTX,
 	  .run = caught_map_no_region, .summary = "a driver mapping without a region is reported" },
+	{ .name = "drv.validate.ctx.unattached", IDS(R_DRV_CTX_ATTACH),
+	  .needs = VC_NEED_VALIDATE | VC_NEED_BLOB | VC_NEED_REFCTX, .run = caught_unattached,
+	  .summary = "a driver naming an unattached blob in a stream is reported" },
 	{ .name = "drv.validate.detach_scanned_out", IDS(R_DRV_LIFE_DETACH_SCANOUT),
 	  .needs = VC_NEED_VALIDATE, .run = caught_detach_scanned_out,
 	  .summary = "a driver detaching a scanned-out resource's backing is reported" },

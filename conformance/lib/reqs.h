@@ -118,6 +118,7 @@
 #define R_LIMIT_64                 "REQ-DEV-LIMIT-0007"
 #define R_RES_DETACH_SCANOUT       "REQ-DEV-RES-0009"
 #define R_RES_ATTACH_HOST          "REQ-DEV-RES-0011"
+#define R_RES_ATTACH_SHORT         "REQ-DEV-RES-0012"
 
 /* Mapping */
 #define R_MAP_NO_REGION            "REQ-DEV-MAP-0001"
@@ -212,6 +213,7 @@
 #define R_DRV_MAP_PAST_END         "REQ-DRV-MAP-0005"
 #define R_DRV_MAP_OVERLAP          "REQ-DRV-MAP-0006"
 #define R_DRV_LIFE_DETACH_SCANOUT  "REQ-DRV-LIFE-0003"
+#define R_DRV_CTX_ATTACH           "REQ-DRV-CTX-0004"
 #define R_DRV_XFER_HOST_2D         "REQ-DRV-XFER-0009"
 #define R_DRV_XFER_FALLBACK_GUEST  "REQ-DRV-XFER-0006"
 #define R_DRV_XFER_FALLBACK_2D     "REQ-DRV-XFER-0007"

@@ -2,6 +2,8 @@
 """Every case on every non-VM target must get the verdict its known-results
 file expects (conformance/known-results/); every expected non-PASS says why."""
 
+import subprocess
+
 import pytest
 
 from conftest import known_for
@@ -14,8 +16,15 @@ def test_target_reachable(conform_runs, target_name):
 
 
 def test_known_results_file(target_name):
-    assert known_for(target_name) is not None, \
-        "no known-results file for %s in conformance/known-results" % target_name
+    known = known_for(target_name)
+    assert known is not None, "no known-results file for %s in conformance/known-results" % target_name
+    # Known results hold for the package version they were recorded with.
+    for pkg, version in ((known.get("requires") or {}).get("dpkg") or {}).items():
+        got = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True,
+                             text=True).stdout.strip()
+        assert got == version, ("%s known results were recorded with %s %s; installed: %s "
+                                "(install that version or record new known results)"
+                                % (target_name, pkg, version, got or "none"))
 
 
 def test_case(conform_runs, target_case):

@@ -169,6 +169,17 @@ def esc(s):
     return html.escape(str(s), quote=True)
 
 
+def negotiated(target):
+    """Feature names a target negotiated: {"NAME": true} or the VM runs' ["+name", "-name"]."""
+    feats = target.get("features")
+    if isinstance(feats, dict) and feats:
+        return [k for k, v in sorted(feats.items()) if v is True]
+    listed = (target.get("info") or {}).get("negotiated_features")
+    if isinstance(listed, list):
+        return [str(x).lstrip("+").upper() for x in listed if not str(x).startswith("-")]
+    return []
+
+
 def anchor(target, case):
     return "case-%s-%s" % (target, case)
 
@@ -200,9 +211,8 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
     w("</tr>")
     for t in targets:
         n = counts(t)
-        feats = t.get("features") or {}
-        on = [k for k, v in sorted(feats.items()) if v is True]
         info = t.get("info") or {}
+        on = negotiated(t)
         extra = ""
         if info.get("probe_error"):
             extra = '<br><span class="small FAIL">%s</span>' % esc(info["probe_error"])

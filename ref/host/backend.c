@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The device core as a vhost-user device: config space, features, the two queues. */
 #include <stdio.h>
-#include <string.h>
 
 #include "host.h"
 #include "vgb/wire.h"
@@ -21,21 +20,6 @@ static void set_features(void *opaque, uint64_t features)
 	vgb_device_set_features(h->dev, features & DEVICE_FEATURE_MASK);
 }
 
-/* A chain whose readable part exceeds anything the device accepts: ERR_UNSPEC, unread. */
-static size_t oversized(struct host *h, size_t total, void *resp, size_t cap)
-{
-	struct virtio_gpu_ctrl_hdr r;
-	if (h->opt->verbose)
-		fprintf(stderr, "vgb-host: controlq request of %zu bytes exceeds the largest command\n",
-			total);
-	if (cap < sizeof(r))
-		return 0;
-	memset(&r, 0, sizeof(r));
-	r.type = vgb_to_le32(VIRTIO_GPU_RESP_ERR_UNSPEC);
-	memcpy(resp, &r, sizeof(r));
-	return sizeof(r);
-}
-
 static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *mem, const void *req,
 		      size_t req_len, size_t total_len, void *resp, size_t resp_cap)
 {
@@ -49,8 +33,13 @@ static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *
 		vgb_device_cursor(h->dev, mem, req, req_len);
 		return 0;
 	}
-	if (total_len > req_len)
-		return oversized(h, total_len, resp, resp_cap);
+	if (total_len > req_len) {
+		if (h->opt->verbose)
+			fprintf(stderr, "vgb-host: controlq request of %zu bytes exceeds the largest command\n",
+				total_len);
+		/* The device still names the right error from the part it saw (e.g. too many entries). */
+		return vgb_device_ctrl_oversized(h->dev, req, req_len, total_len, resp, resp_cap);
+	}
 	return vgb_device_ctrl(h->dev, mem, req, req_len, resp, resp_cap);
 }
 
@@ -73,7 +62,7 @@ void host_vu_device(struct host *h, struct vgb_vu_device *vd)
 		.num_queues = VGB_NUM_QUEUES,
 		.features = vgb_device_features(h->dev),
 		.shmid = VIRTIO_GPU_SHM_ID_HOST_VISIBLE,
-		.shm_size = h->opt->cfg.region_size,
+		.shm_size = vgb_device_region_size(h->dev), /* 0 when blobs are off */
 		.gpu = true,
 		.max_request = vgb_device_max_request(h->dev),
 		.max_response = MAX_RESPONSE,

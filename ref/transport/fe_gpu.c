@@ -41,8 +41,21 @@ const struct vgb_fe_scanout *vgb_fe_scanout(const struct vgb_fe *fe, uint32_t sc
 void vgb_fe_set_display(struct vgb_fe *fe, uint32_t scanout_id, uint32_t width, uint32_t height,
 			bool enabled)
 {
-	if (scanout_id < VGB_VUG_MAX_SCANOUTS)
-		fe->display[scanout_id] = (struct fe_display){ width, height, enabled };
+	if (scanout_id >= VGB_VUG_MAX_SCANOUTS)
+		return;
+	struct fe_display *d = &fe->display[scanout_id];
+	if (d->width != width || d->height != height || d->enabled != enabled)
+		fe->events_read |= VIRTIO_GPU_EVENT_DISPLAY; /* the guest learns it from the config */
+	*d = (struct fe_display){ width, height, enabled };
+}
+
+uint32_t fe_gpu_outputs(const struct vgb_fe *fe)
+{
+	uint32_t n = 1;
+	for (uint32_t i = 0; i < VGB_VUG_MAX_SCANOUTS; i++)
+		if (fe->display[i].enabled || fe->display[i].width || fe->display[i].height)
+			n = i + 1;
+	return n;
 }
 
 static void violation(struct vgb_fe *fe, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -15,6 +15,7 @@
 #define FE_MAX_QUEUES 2u
 #define FE_INDIRECT_MAX 64u
 #define FE_MAX_SHM 4u
+#define FE_LOG_MAX 256u
 
 struct fe_queue {
 	struct vgb_vq_drv vq;
@@ -68,6 +69,16 @@ struct vgb_fe {
 	bool cursor_visible;
 	uint64_t gpu_violations;
 
+	/* Back-end requests as received (a ring of the last FE_LOG_MAX). */
+	struct vgb_fe_backend_msg log[FE_LOG_MAX];
+	uint64_t log_total;
+	struct vgb_vu_shmem_config *shmem_config; /* GET_SHMEM_CONFIG reply, when asked */
+	unsigned refuse_maps;                     /* SHMEM_MAPs still to refuse */
+
+	/* GPU config fields this frontend owns when the backend leaves num_scanouts 0. */
+	bool config_from_frontend;
+	uint32_t events_read;
+
 	bool side_channels_blocked; /* waiting like QEMU's main loop: serve nothing else */
 	bool disconnected;
 	bool broken;
@@ -85,8 +96,11 @@ void fe_mem_destroy(struct vgb_fe *fe);
 int fe_shm_reserve(struct vgb_fe *fe, const struct vgb_vu_shmem_config *cfg);
 void fe_shm_drop_all(struct vgb_fe *fe);
 void fe_shm_release(struct vgb_fe *fe);
-/* Serves one SHMEM_MAP/UNMAP: returns the u64 to ack with (0 = done). */
-uint64_t fe_shm_handle(struct vgb_fe *fe, struct vgb_vu_msg *m);
+/* Serves one SHMEM_MAP/UNMAP: returns the u64 to ack with (0 = done); *unsealed notes an fd
+ * that can still shrink. */
+uint64_t fe_shm_handle(struct vgb_fe *fe, struct vgb_vu_msg *m, bool *unsealed);
+/* Outputs reported on the display channel (1 + highest set up, at least 1). */
+uint32_t fe_gpu_outputs(const struct vgb_fe *fe);
 
 /* Display channel (fe_gpu.c). Serves one message; <0 when the channel is gone. */
 int fe_gpu_serve(struct vgb_fe *fe);

@@ -7,6 +7,7 @@
 #include "fe_priv.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -103,6 +104,58 @@ static int backend_gone(struct vgb_fe *fe)
 
 static int send_mem_table(struct vgb_fe *fe);
 
+static void log_backend_msg(struct vgb_fe *fe, const struct vgb_vu_msg *m, uint64_t result, bool acked,
+			    bool unsealed)
+{
+	unsigned n = fe->log_total < FE_LOG_MAX ? (unsigned)fe->log_total : FE_LOG_MAX;
+	if (n == FE_LOG_MAX) /* keep the newest, oldest first */
+		memmove(fe->log, fe->log + 1, (FE_LOG_MAX - 1) * sizeof(fe->log[0]));
+	struct vgb_fe_backend_msg *e = &fe->log[n == FE_LOG_MAX ? n - 1 : n];
+	fe->log_total++;
+	*e = (struct vgb_fe_backend_msg){ .request = m->request, .flags = m->flags, .size = m->size,
+					  .nfds = m->nfds, .result = result, .acked = acked,
+					  .fd_unsealed = unsealed };
+	if (m->request == VGB_VU_BACKEND_SHMEM_MAP || m->request == VGB_VU_BACKEND_SHMEM_UNMAP) {
+		const struct vgb_vu_mmap *mm = &m->payload.mmap;
+		e->shmid = mm->shmid;
+		e->fd_offset = mm->fd_offset;
+		e->shm_offset = mm->shm_offset;
+		e->len = mm->len;
+		e->map_flags = mm->flags;
+	}
+}
+
+size_t vgb_fe_backend_log(const struct vgb_fe *fe, const struct vgb_fe_backend_msg **msgs,
+			  uint64_t *total)
+{
+	if (msgs)
+		*msgs = fe->log;
+	if (total)
+		*total = fe->log_total;
+	return fe->log_total < FE_LOG_MAX ? (size_t)fe->log_total : FE_LOG_MAX;
+}
+
+void vgb_fe_backend_log_clear(struct vgb_fe *fe)
+{
+	fe->log_total = 0;
+}
+
+void vgb_fe_refuse_shmem_maps(struct vgb_fe *fe, unsigned n)
+{
+	fe->refuse_maps = n;
+}
+
+bool vgb_fe_shmem_config(const struct vgb_fe *fe, uint32_t *nregions, uint64_t sizes[256])
+{
+	if (!fe->shmem_config)
+		return false;
+	if (nregions)
+		*nregions = fe->shmem_config->nregions;
+	if (sizes)
+		memcpy(sizes, fe->shmem_config->memory_sizes, sizeof(fe->shmem_config->memory_sizes));
+	return true;
+}
+
 static void serve_backend_channel(struct vgb_fe *fe)
 {
 	struct vgb_vu_msg m;
@@ -116,14 +169,21 @@ static void serve_backend_channel(struct vgb_fe *fe)
 		return;
 	}
 	uint64_t result = 1;
+	bool unsealed = false;
 	r = vgb_vu_check_backend_msg(&m, why, sizeof(why));
-	if (r)
+	if (r) {
 		fe_note(fe, "refused back-end request: %s", why);
-	else if (m.request == VGB_VU_BACKEND_SHMEM_MAP || m.request == VGB_VU_BACKEND_SHMEM_UNMAP)
-		result = fe_shm_handle(fe, &m);
-	else
+	} else if (m.request == VGB_VU_BACKEND_SHMEM_MAP && fe->refuse_maps) {
+		fe->refuse_maps--; /* asked for by a test: as if no address space were left */
+		fe_note(fe, "refused SHMEM_MAP on purpose");
+	} else if (m.request == VGB_VU_BACKEND_SHMEM_MAP || m.request == VGB_VU_BACKEND_SHMEM_UNMAP) {
+		result = fe_shm_handle(fe, &m, &unsealed);
+	} else {
 		result = 0; /* CONFIG_CHANGE_MSG: nothing cached to refresh */
-	if ((m.flags & VGB_VU_FLAG_NEED_REPLY) && has_protocol(fe, VGB_VU_PROTOCOL_F_REPLY_ACK)) {
+	}
+	bool ack = (m.flags & VGB_VU_FLAG_NEED_REPLY) && has_protocol(fe, VGB_VU_PROTOCOL_F_REPLY_ACK);
+	log_backend_msg(fe, &m, result, ack, unsealed);
+	if (ack) {
 		struct vgb_vu_msg rep;
 		vgb_vu_msg_init(&rep, m.request, VGB_VU_FLAG_REPLY, sizeof(uint64_t));
 		rep.payload.u64 = result;
@@ -390,8 +450,12 @@ static int negotiate(struct vgb_fe *fe)
 			return fe_fail(fe, -ENOMEM, "out of memory");
 		vgb_vu_msg_init(&m, VGB_VU_GET_SHMEM_CONFIG, 0, 0);
 		r = call(fe, &m, NULL, 0, sizeof(struct vgb_vu_shmem_config), rep, false);
-		if (!r)
+		if (!r && !(fe->shmem_config = malloc(sizeof(*fe->shmem_config))))
+			r = fe_fail(fe, -ENOMEM, "out of memory");
+		if (!r) {
+			*fe->shmem_config = rep->payload.shmem;
 			r = fe_shm_reserve(fe, &rep->payload.shmem);
+		}
 		free(rep);
 		if (r)
 			return r;
@@ -404,15 +468,17 @@ static int negotiate(struct vgb_fe *fe)
 		return r;
 	if ((r = send_mem_table(fe)))
 		return r;
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
-		return fe_fail(fe, -errno, "socketpair: %s", strerror(errno));
-	fe->gpu_fd = sv[0];
-	/* Device-specific requests are not acknowledged by every back-end (libvhost-user). */
-	r = call_fd(fe, VGB_VU_GPU_SET_SOCKET, 0, sv[1], true);
-	close(sv[1]);
-	if (r)
-		return r;
+	if (!fe->opt.no_display_socket) {
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+			return fe_fail(fe, -errno, "socketpair: %s", strerror(errno));
+		fe->gpu_fd = sv[0];
+		/* Device-specific requests are not acknowledged by every back-end (libvhost-user). */
+		r = call_fd(fe, VGB_VU_GPU_SET_SOCKET, 0, sv[1], true);
+		close(sv[1]);
+		if (r)
+			return r;
+	}
 	fe->nqueues = VGB_NUM_QUEUES;
 	for (unsigned i = 0; i < fe->nqueues; i++)
 		if ((r = setup_queue(fe, i)))
@@ -489,12 +555,37 @@ void vgb_fe_stop(struct vgb_fe *fe)
 			close(fe->q[i].call_fd);
 	}
 	fe_shm_release(fe);
+	free(fe->shmem_config);
 	fe_gpu_release(fe);
 	fe_mem_destroy(fe);
 	free(fe);
 }
 
 /* --- Runtime -------------------------------------------------------------- */
+
+/*
+ * QEMU's vhost-user-gpu frontend overwrites num_scanouts, events_read and
+ * events_clear with its own values because its backend reports 0 outputs.
+ * This frontend does the same for such a backend only: a backend that
+ * reports outputs keeps its word, so a conformance run still sees it.
+ */
+static void fill_gpu_config(struct vgb_fe *fe, uint8_t *cfg, uint32_t len)
+{
+	const size_t at = offsetof(struct virtio_gpu_config, num_scanouts);
+	if (len < at + 4)
+		return;
+	uint32_t v;
+	memcpy(&v, cfg + at, 4);
+	if (v != 0 && !fe->config_from_frontend)
+		return;
+	fe->config_from_frontend = true;
+	v = vgb_to_le32(fe_gpu_outputs(fe));
+	memcpy(cfg + at, &v, 4);
+	v = vgb_to_le32(fe->events_read);
+	memcpy(cfg + offsetof(struct virtio_gpu_config, events_read), &v, 4);
+	v = 0;
+	memcpy(cfg + offsetof(struct virtio_gpu_config, events_clear), &v, 4);
+}
 
 int vgb_fe_get_config(struct vgb_fe *fe, void *buf, uint32_t len)
 {
@@ -517,8 +608,35 @@ int vgb_fe_get_config(struct vgb_fe *fe, void *buf, uint32_t len)
 		fe->broken = true;
 		return fe_fail(fe, -EPROTO, "GET_CONFIG reply of %u bytes for a %u-byte request", rep.size, len);
 	}
+	fill_gpu_config(fe, rep.payload.config.payload, len);
 	memcpy(buf, rep.payload.config.payload, len);
 	return (int)len;
+}
+
+bool vgb_fe_config_from_frontend(const struct vgb_fe *fe)
+{
+	return fe->config_from_frontend;
+}
+
+int vgb_fe_set_config(struct vgb_fe *fe, uint32_t offset, const void *buf, uint32_t len)
+{
+	if (len == 0 || len > VGB_VU_MAX_CONFIG_SIZE || offset > VGB_VU_MAX_CONFIG_SIZE - len)
+		return -EINVAL;
+	const uint32_t clear_at = offsetof(struct virtio_gpu_config, events_clear);
+	if (fe->config_from_frontend && offset == clear_at && len == 4) {
+		uint32_t v;
+		memcpy(&v, buf, 4);
+		fe->events_read &= ~vgb_le32(v); /* QEMU's frontend keeps events to itself too */
+		return 0;
+	}
+	if (!has_protocol(fe, VGB_VU_PROTOCOL_F_CONFIG))
+		return fe_fail(fe, -ENOTSUP, "backend does not offer SET_CONFIG");
+	struct vgb_vu_msg m;
+	vgb_vu_msg_init(&m, VGB_VU_SET_CONFIG, 0, VGB_VU_CONFIG_HDR_SIZE + len);
+	m.payload.config.offset = offset;
+	m.payload.config.size = len;
+	memcpy(m.payload.config.payload, buf, len);
+	return call(fe, &m, NULL, 0, 0, NULL, false);
 }
 
 struct vgb_vq_drv *vgb_fe_vq(struct vgb_fe *fe, unsigned queue)
@@ -699,5 +817,37 @@ int vgb_fe_reset_device(struct vgb_fe *fe)
 	for (unsigned i = 0; i < fe->nqueues; i++)
 		if ((r = setup_queue(fe, i)))
 			return r;
+	return 0;
+}
+
+int vgb_fe_stop_device(struct vgb_fe *fe)
+{
+	if (fe->disconnected)
+		return -EPIPE;
+	for (unsigned i = 0; i < fe->nqueues; i++) {
+		if (!fe->q[i].ready)
+			continue;
+		struct vgb_vu_msg m, rep;
+		vgb_vu_msg_init(&m, VGB_VU_GET_VRING_BASE, 0, sizeof(struct vgb_vu_vring_state));
+		m.payload.state.index = i;
+		int r = call(fe, &m, NULL, 0, sizeof(struct vgb_vu_vring_state), &rep, false);
+		if (r)
+			return r;
+		fe->q[i].ready = false;
+	}
+	fe_shm_drop_all(fe); /* a stopped device has no mappings (REQ-DRV-VU-0006) */
+	return 0;
+}
+
+int vgb_fe_start_device(struct vgb_fe *fe)
+{
+	if (fe->disconnected)
+		return -EPIPE;
+	fe->broken = false;
+	for (unsigned i = 0; i < fe->nqueues; i++) {
+		int r = setup_queue(fe, i);
+		if (r)
+			return r;
+	}
 	return 0;
 }

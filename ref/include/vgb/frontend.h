@@ -39,6 +39,13 @@ struct vgb_fe_options {
 	/* Behave like QEMU: after answering SHMEM_MAP/UNMAP, send SET_MEM_TABLE and wait
 	 * for its ack before serving anything else (tests a back-end against that). */
 	bool mem_table_after_shmem;
+	/* Do not send VHOST_USER_GPU_SET_SOCKET: the backend runs without a display
+	 * (how a device behaves headless, REQ-DEV-DISP-0004). */
+	bool no_display_socket;
+	/* Refuse SHMEM_MAP of a file that can shrink (not sealed with F_SEAL_SHRINK and not
+	 * sealable here): such a back-end can turn region accesses into SIGBUS.  Off: such
+	 * maps are accepted with a warning, as QEMU does (see fe_shm.c). */
+	bool require_sealed_shmem;
 };
 
 void vgb_fe_options_defaults(struct vgb_fe_options *o);
@@ -56,8 +63,23 @@ bool vgb_fe_disconnected(const struct vgb_fe *fe);
 uint64_t vgb_fe_device_features(const struct vgb_fe *fe); /* offered */
 uint64_t vgb_fe_features(const struct vgb_fe *fe);        /* negotiated */
 uint64_t vgb_fe_protocol_features(const struct vgb_fe *fe);
-/* Config space read with GET_CONFIG: returns bytes read or -errno. */
+/*
+ * Config space read with GET_CONFIG: returns bytes read or -errno.
+ *
+ * Like QEMU's vhost-user-gpu frontend, this frontend owns the GPU fields a
+ * backend cannot know when the backend leaves num_scanouts 0 (QEMU's backend
+ * does): num_scanouts then reads as the number of outputs the frontend reports
+ * on the display channel (GET_DISPLAY_INFO: 1 + the highest output set up,
+ * 1 by default), events_read as the frontend's pending display events
+ * (VIRTIO_GPU_EVENT_DISPLAY after vgb_fe_set_display changed an output), and
+ * writes of events_clear (vgb_fe_set_config) clear those bits here instead of
+ * reaching the backend.  A backend reporting num_scanouts > 0 is passed through.
+ */
 int vgb_fe_get_config(struct vgb_fe *fe, void *buf, uint32_t len);
+/* SET_CONFIG of len bytes at offset (see above for events_clear). 0 or -errno. */
+int vgb_fe_set_config(struct vgb_fe *fe, uint32_t offset, const void *buf, uint32_t len);
+/* Did the frontend fill num_scanouts/events itself (the backend reported num_scanouts 0)? */
+bool vgb_fe_config_from_frontend(const struct vgb_fe *fe);
 
 /* Guest RAM: table (host pointers valid in this process) and a page allocator over it. */
 const struct vgb_guest_mem *vgb_fe_mem(const struct vgb_fe *fe);
@@ -73,6 +95,32 @@ void vgb_fe_free(struct vgb_fe *fe, uint64_t gpa, uint64_t size);
 void *vgb_fe_shm(const struct vgb_fe *fe, uint8_t shmid, uint64_t *size);
 /* Is [offset, +len) of region shmid currently backed by a backend mapping? */
 bool vgb_fe_shm_mapped(const struct vgb_fe *fe, uint8_t shmid, uint64_t offset, uint64_t len);
+
+/*
+ * The backend's GET_SHMEM_CONFIG reply as received (even one this frontend
+ * judged inconsistent): false when none was asked for.  sizes gets the 256
+ * memory_sizes entries when non-NULL.
+ */
+bool vgb_fe_shmem_config(const struct vgb_fe *fe, uint32_t *nregions, uint64_t sizes[256]);
+
+/* Back-end requests (SHMEM_MAP / SHMEM_UNMAP / others) as received, in order. */
+struct vgb_fe_backend_msg {
+	uint32_t request;   /* VHOST_USER_BACKEND_* */
+	uint32_t flags;     /* header flags (VHOST_USER_NEED_REPLY = 1 << 3) */
+	uint32_t size;      /* payload bytes */
+	unsigned nfds;      /* fds that came with it */
+	uint8_t shmid;      /* SHMEM_MAP/UNMAP payload */
+	uint64_t fd_offset, shm_offset, len, map_flags;
+	uint64_t result;    /* what the frontend answered (0 = done) */
+	bool acked;         /* a reply was sent (NEED_REPLY with REPLY_ACK) */
+	bool fd_unsealed;   /* SHMEM_MAP fd not sealed against shrinking (see fe_shm.c) */
+};
+/* The log (oldest first, at most the last 256 messages) and how many arrived in total. */
+size_t vgb_fe_backend_log(const struct vgb_fe *fe, const struct vgb_fe_backend_msg **msgs,
+			  uint64_t *total);
+void vgb_fe_backend_log_clear(struct vgb_fe *fe);
+/* Refuse (answer 1, map nothing) the next n SHMEM_MAP requests, as a frontend out of address space would. */
+void vgb_fe_refuse_shmem_maps(struct vgb_fe *fe, unsigned n);
 
 /* A scatter-gather element in guest-physical terms. */
 struct vgb_sg {
@@ -98,6 +146,13 @@ int vgb_fe_kick(struct vgb_fe *fe, unsigned queue);
 
 /* Send VHOST_USER_RESET_DEVICE (or RESET_OWNER) and set the queues up again. */
 int vgb_fe_reset_device(struct vgb_fe *fe);
+/*
+ * Stop the device as a VMM does (GET_VRING_BASE on every queue) and drop every
+ * mapping of the host-visible regions (REQ-DRV-VU-0006); vgb_fe_start_device
+ * sets the queues up again (fresh rings, base 0), without any reset message.
+ */
+int vgb_fe_stop_device(struct vgb_fe *fe);
+int vgb_fe_start_device(struct vgb_fe *fe);
 
 /* What the backend showed on the vhost-user-gpu display socket. */
 struct vgb_fe_scanout {

@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -37,8 +38,9 @@ int vgb_hostmem_alloc(struct vgb_device *dev, struct vgb_hostmem *m, uint64_t si
 		return -ENOMEM;
 	void *p;
 	if (shareable) {
-		m->fd = memfd_create("vgb-hostmem", MFD_CLOEXEC);
-		if (m->fd < 0 || ftruncate(m->fd, (off_t)len) < 0)
+		m->fd = memfd_create("vgb-hostmem", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (m->fd < 0 || ftruncate(m->fd, (off_t)len) < 0 || /* sealed: the frontend may rely on the size */
+		    fcntl(m->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0)
 			goto fail;
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
 	} else {

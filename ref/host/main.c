@@ -18,6 +18,9 @@ int main(int argc, char **argv)
 	int r = host_options_parse(&opt, argc, argv);
 	if (r)
 		return r > 0 ? 0 : 2;
+	if (opt.cfg.breaks)
+		fprintf(stderr, "vgb-host: deliberately broken (--break, 0x%x): for conformance self-tests "
+			"only, this device does not conform\n", (unsigned)opt.cfg.breaks);
 	signal(SIGPIPE, SIG_IGN); /* a vanished front-end gives EPIPE, handled as a disconnect */
 
 	struct host h = { .opt = &opt };

@@ -31,6 +31,7 @@ enum {
 	OPT_SCANOUTS,
 	OPT_SIZE,
 	OPT_VALIDATE,
+	OPT_BREAK,
 };
 
 static const struct option long_opts[] = {
@@ -53,6 +54,7 @@ static const struct option long_opts[] = {
 	{ "scanouts", required_argument, NULL, OPT_SCANOUTS },
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "validate", optional_argument, NULL, OPT_VALIDATE },
+	{ "break", required_argument, NULL, OPT_BREAK },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -85,9 +87,40 @@ static void usage(FILE *f)
 		"  --size=WxH             preferred mode of each scanout\n"
 		"  --validate[=FILE]      report driver-requirement violations on stderr\n"
 		"                         (VIOLATION REQ-... detail) and as JSON lines in FILE\n"
+		"  --break=NAME[,NAME...] FOR CONFORMANCE SELF-TESTS ONLY: behave wrongly on purpose,\n"
+		"                         so that a test can show the suite catches it; a device\n"
+		"                         run with any break does not conform (breaks below)\n"
 		"  -v, --verbose          log every vhost-user message and rejected command\n"
 		"  -h, --help             this text\n"
 		"SIZE takes K, M or G suffixes (powers of 1024).\n");
+}
+
+static void usage_breaks(FILE *f)
+{
+	const char *name, *what;
+	fprintf(f, "Breaks (--break, conformance self-tests only):\n");
+	for (unsigned i = 0; (name = vgb_device_break_info(i, NULL, &what)); i++)
+		fprintf(f, "  %-26s %s\n", name, what);
+}
+
+/* Comma-separated break names into cfg->breaks. */
+static bool parse_breaks(const char *list, uint32_t *breaks)
+{
+	char buf[512];
+	if (!list || strlen(list) >= sizeof(buf))
+		return false;
+	strcpy(buf, list);
+	char *save = NULL;
+	for (char *name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		uint32_t bit = vgb_device_break_bit(name);
+		if (!bit) {
+			fprintf(stderr, "vgb-host: unknown break '%s'\n", name);
+			usage_breaks(stderr);
+			return false;
+		}
+		*breaks |= bit;
+	}
+	return *breaks != 0;
 }
 
 static bool parse_u64(const char *s, uint64_t *out, bool suffix)
@@ -228,11 +261,16 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 			o->cfg.validate = true;
 			o->validate_file = optarg;
 			break;
+		case OPT_BREAK:
+			if (!parse_breaks(optarg, &o->cfg.breaks))
+				return bad("break", optarg);
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
+			usage_breaks(stdout);
 			return 1;
 		default:
 			usage(stderr);

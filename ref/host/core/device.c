@@ -54,6 +54,11 @@ const char *vgb_device_config_check(const struct vgb_device_config *cfg)
 		return "max_entries must be 1..2^24";
 	if (cfg->max_blob_size < 1 || cfg->max_resources < 1)
 		return "max_blob_size and max_resources must be non-zero";
+	uint32_t known = 0, bit;
+	for (unsigned i = 0; vgb_device_break_info(i, &bit, NULL); i++)
+		known |= bit;
+	if (cfg->breaks & ~known)
+		return "breaks has unknown bits";
 	return NULL;
 }
 

@@ -103,7 +103,10 @@ static uint32_t check_ids(struct vgb_device *dev, const struct vgb_cmd *cmd)
 		return vgb_reject(dev, VGB_DRV_RES_ID_CREATE, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
 				  "%s: resource %u in use", vgb_cmd_name(cmd->type), create);
 	if (named && !vgb_res_find(dev, named))
-		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
+		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN,
+				  vgb_broken(dev, VGB_BREAK_ERR_RESOURCE_ID_AS_PARAM)
+					  ? VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
+					  : VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
 				  "%s: unknown resource %u", vgb_cmd_name(cmd->type), named);
 	if (ctx_needed && !vgb_ctx_find(dev, cmd->ctx_id))
 		return vgb_reject(dev, VGB_DRV_NONE, VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID,
@@ -115,10 +118,11 @@ static uint32_t check_ids(struct vgb_device *dev, const struct vgb_cmd *cmd)
 }
 
 /* Header of every response; a fenced request gets its fence (and ring) echoed. */
-static void write_hdr(void *resp, uint32_t type, const struct vgb_cmd *cmd)
+static void write_hdr(const struct vgb_device *dev, void *resp, uint32_t type,
+		      const struct vgb_cmd *cmd)
 {
 	struct virtio_gpu_ctrl_hdr h = {.type = vgb_to_le32(type)};
-	if (cmd->flags & VIRTIO_GPU_FLAG_FENCE) {
+	if ((cmd->flags & VIRTIO_GPU_FLAG_FENCE) && !vgb_broken(dev, VGB_BREAK_FENCE_NO_ECHO)) {
 		uint32_t flags = VIRTIO_GPU_FLAG_FENCE;
 		h.fence_id = vgb_to_le64(cmd->fence_id);
 		h.ctx_id = vgb_to_le32(cmd->ctx_id);
@@ -169,10 +173,10 @@ size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 	if (resp_cap < sizeof(struct virtio_gpu_ctrl_hdr))
 		return too_small(dev, &cmd, resp_cap);
 	if (rc == VGB_DECODE_OK && rep.len) {
-		write_hdr(resp, rep.type, &cmd);
+		write_hdr(dev, resp, rep.type, &cmd);
 		return rep.len;
 	}
-	write_hdr(resp, rc == VGB_DECODE_OK ? VIRTIO_GPU_RESP_OK_NODATA : rc, &cmd);
+	write_hdr(dev, resp, rc == VGB_DECODE_OK ? VIRTIO_GPU_RESP_OK_NODATA : rc, &cmd);
 	return sizeof(struct virtio_gpu_ctrl_hdr);
 }
 
@@ -213,7 +217,7 @@ size_t vgb_device_ctrl_oversized(struct vgb_device *dev, const void *req, size_t
 		      "%s: request of %zu bytes", vgb_cmd_name(cmd.type), total_len);
 	if (resp_cap < sizeof(struct virtio_gpu_ctrl_hdr))
 		return 0;
-	write_hdr(resp, rc, &cmd);
+	write_hdr(dev, resp, rc, &cmd);
 	return sizeof(struct virtio_gpu_ctrl_hdr);
 }
 

@@ -126,6 +126,12 @@ static inline bool has_feature(const struct vgb_device *dev, unsigned bit)
 	return dev->features & (1ull << bit);
 }
 
+/* A deliberately wrong behaviour is switched on (conformance self-tests only). */
+static inline bool vgb_broken(const struct vgb_device *dev, enum vgb_device_break b)
+{
+	return dev->cfg.breaks & (uint32_t)b;
+}
+
 /* [off, off+len) inside [0, size), without overflow. */
 static inline bool vgb_range_ok(uint64_t off, uint64_t len, uint64_t size)
 {

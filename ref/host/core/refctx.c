@@ -213,6 +213,8 @@ static uint32_t op_checksum(struct stream *s)
 		rc = range(s, dst, dof, sizeof(uint64_t));
 	if (rc)
 		return rc;
+	if (size && vgb_broken(s->dev, VGB_BREAK_CHECKSUM_OFF_BY_ONE))
+		size--;
 	uint64_t h = VGB_FNV1A64_INIT;
 	uint8_t buf[CHUNK];
 	for (uint64_t done = 0; done < size;) {

@@ -28,6 +28,22 @@ static struct vgb_resource *overlapping_mapping(struct vgb_device *dev, uint64_t
 	return NULL;
 }
 
+/* OK_MAP_INFO with the cache type the mapping really has (the configured one). */
+static uint32_t map_info(struct vgb_device *dev, struct vgb_reply *rep)
+{
+	uint32_t cache = dev->cfg.map_cache;
+	if (vgb_broken(dev, VGB_BREAK_MAP_INFO_NONE))
+		cache = VIRTIO_GPU_MAP_CACHE_NONE;
+	else if (vgb_broken(dev, VGB_BREAK_MAP_INFO_WRONG))
+		cache = cache == VIRTIO_GPU_MAP_CACHE_CACHED ? VIRTIO_GPU_MAP_CACHE_WC
+							     : VIRTIO_GPU_MAP_CACHE_CACHED;
+	struct virtio_gpu_resp_map_info info = {.map_info = vgb_to_le32(cache)};
+	memcpy(rep->buf, &info, sizeof(info));
+	rep->len = sizeof(info);
+	rep->type = VIRTIO_GPU_RESP_OK_MAP_INFO;
+	return VGB_DECODE_OK;
+}
+
 uint32_t vgb_cmd_map_blob(struct vgb_device *dev, const struct vgb_cmd *cmd, struct vgb_reply *rep)
 {
 	uint32_t id = cmd->u.map.resource_id;
@@ -41,10 +57,12 @@ uint32_t vgb_cmd_map_blob(struct vgb_device *dev, const struct vgb_cmd *cmd, str
 	    !(res->blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE))
 		return vgb_reject(dev, VGB_DRV_MAP_NOT_MAPPABLE, ERR_PARAM,
 				  "resource %u is not a mappable host blob", id);
+	if (res->mapped && vgb_broken(dev, VGB_BREAK_MAP_DOUBLE_OK))
+		return map_info(dev, rep);
 	if (res->mapped)
 		return vgb_reject(dev, VGB_DRV_MAP_TWICE, ERR_PARAM, "blob %u already mapped at %llu", id,
 				  (unsigned long long)res->map_offset);
-	if (off % vgb_granularity(dev))
+	if (off % vgb_granularity(dev) && !vgb_broken(dev, VGB_BREAK_MAP_UNALIGNED_OK))
 		return vgb_reject(dev, VGB_DRV_MAP_OFFSET_ALIGN, ERR_PARAM,
 				  "map offset %llu not a multiple of %u", (unsigned long long)off,
 				  vgb_granularity(dev));
@@ -66,11 +84,7 @@ uint32_t vgb_cmd_map_blob(struct vgb_device *dev, const struct vgb_cmd *cmd, str
 	}
 	res->mapped = true;
 	res->map_offset = off;
-	struct virtio_gpu_resp_map_info info = {.map_info = vgb_to_le32(dev->cfg.map_cache)};
-	memcpy(rep->buf, &info, sizeof(info));
-	rep->len = sizeof(info);
-	rep->type = VIRTIO_GPU_RESP_OK_MAP_INFO;
-	return VGB_DECODE_OK;
+	return map_info(dev, rep);
 }
 
 int vgb_region_unmap(struct vgb_device *dev, struct vgb_resource *res)
@@ -96,5 +110,9 @@ uint32_t vgb_cmd_unmap_blob(struct vgb_device *dev, const struct vgb_cmd *cmd)
 		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN, ERR_RES, "UNMAP_BLOB: unknown resource %u", id);
 	if (!res->mapped)
 		return vgb_reject(dev, VGB_DRV_UNMAP_UNMAPPED, ERR_PARAM, "blob %u is not mapped", id);
+	if (vgb_broken(dev, VGB_BREAK_UNMAP_KEEPS_MAPPING)) {
+		res->mapped = false; /* forgotten, but the range still reaches the memory */
+		return VGB_DECODE_OK;
+	}
 	return vgb_region_unmap(dev, res) ? ERR_UNSPEC : VGB_DECODE_OK;
 }

@@ -176,6 +176,8 @@ uint32_t vgb_cmd_unref(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	if (!res)
 		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN, ERR_RES, "UNREF of unknown resource %u",
 				  cmd->u.res.resource_id);
+	if (vgb_broken(dev, VGB_BREAK_UNREF_KEEPS_MAPPING))
+		res->mapped = false; /* forgotten, but the range still reaches the memory */
 	vgb_res_destroy(dev, res); /* implicit unmap, scanouts disabled */
 	return VGB_DECODE_OK;
 }

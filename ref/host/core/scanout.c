@@ -110,6 +110,30 @@ uint32_t vgb_cmd_set_scanout(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	return VGB_DECODE_OK;
 }
 
+/*
+ * VGB_BREAK_GUEST_BLOB_STALE: the whole scanout rectangle copied once, at
+ * SET_SCANOUT_BLOB, and shown from then on instead of the guest pages.
+ */
+static void stale_snapshot(struct vgb_device *dev, struct vgb_scanout *s, struct vgb_resource *res)
+{
+	uint32_t bpp = vgb_format_bpp(s->format);
+	uint64_t row = (uint64_t)s->r.width * bpp;
+	uint64_t start = s->offset + (uint64_t)s->stride * s->r.y + (uint64_t)bpp * s->r.x;
+	memset(s->staging, 0, s->staging_len);
+	for (uint32_t y = 0; y < s->r.height; y++)
+		if (vgb_backing_read(dev, &res->backing, start + (uint64_t)s->stride * y,
+				     s->staging + row * y, row) < 0)
+			break;
+}
+
+static const uint8_t *stale_pixels(const struct vgb_scanout *s, const struct vgb_rect *r,
+				   uint32_t *stride)
+{
+	uint32_t bpp = vgb_format_bpp(s->format);
+	*stride = s->r.width * bpp;
+	return s->staging + (uint64_t)*stride * (r->y - s->r.y) + (uint64_t)bpp * (r->x - s->r.x);
+}
+
 uint32_t vgb_cmd_set_scanout_blob(struct vgb_device *dev, const struct vgb_cmd *cmd)
 {
 	const __typeof__(cmd->u.scanout_blob) *c = &cmd->u.scanout_blob;
@@ -168,6 +192,8 @@ uint32_t vgb_cmd_set_scanout_blob(struct vgb_device *dev, const struct vgb_cmd *
 	s->staging = staging;
 	s->staging_len = staging_len;
 	scanout_enable(dev, c->scanout_id, res, &c->r);
+	if (staging && vgb_broken(dev, VGB_BREAK_GUEST_BLOB_STALE))
+		stale_snapshot(dev, s, res);
 	return VGB_DECODE_OK;
 }
 
@@ -187,6 +213,8 @@ static const uint8_t *scanout_pixels(struct vgb_device *dev, struct vgb_scanout 
 	*stride = s->stride;
 	if (res->blob_mem != VIRTIO_GPU_BLOB_MEM_GUEST)
 		return res->host.ptr + start;
+	if (vgb_broken(dev, VGB_BREAK_GUEST_BLOB_STALE))
+		return stale_pixels(s, r, stride);
 	const uint8_t *p = vgb_backing_span(dev, &res->backing, start, len);
 	if (p)
 		return p; /* the guest pages in place */

@@ -25,6 +25,9 @@ static uint32_t copy_rect(struct vgb_device *dev, struct vgb_resource *res, cons
 				  res->id);
 	if (r->width == 0 || r->height == 0)
 		return VGB_DECODE_OK;
+	uint32_t rows = r->height;
+	if (to_host && vgb_broken(dev, VGB_BREAK_TRANSFER_SKIP_LAST_ROW))
+		rows--;
 	uint64_t row = (uint64_t)r->width * res->bpp, span;
 	if (gstride < row || __builtin_mul_overflow(gstride, (uint64_t)(r->height - 1), &span) ||
 	    __builtin_add_overflow(span, row, &span) || !vgb_range_ok(offset, span, res->backing.size))
@@ -38,12 +41,12 @@ static uint32_t copy_rect(struct vgb_device *dev, struct vgb_resource *res, cons
 	uint8_t *host = res->host.ptr + r->y * res->stride + (uint64_t)r->x * res->bpp;
 	int err;
 	if (r->x == 0 && r->width == res->width && gstride == res->stride) {
-		uint64_t len = res->stride * r->height;
+		uint64_t len = res->stride * rows;
 		err = to_host ? vgb_backing_read(dev, &res->backing, offset, host, len)
 			      : vgb_backing_write(dev, &res->backing, offset, host, len);
 	} else {
 		err = 0;
-		for (uint32_t y = 0; y < r->height && !err; y++) {
+		for (uint32_t y = 0; y < rows && !err; y++) {
 			uint64_t goff = offset + gstride * y;
 			uint8_t *h = host + res->stride * y;
 			err = to_host ? vgb_backing_read(dev, &res->backing, goff, h, row)

@@ -37,7 +37,36 @@ struct vgb_device_config {
 	uint64_t max_host_memory;  /* total host bytes for resources and context objects */
 	uint32_t max_resources;
 	bool validate;             /* record driver-requirement violations (validating mode) */
+	uint32_t breaks;           /* VGB_BREAK_* bits: deliberately wrong behaviours (self-tests) */
 };
+
+/*
+ * Deliberately wrong behaviours a real device might have, so that the
+ * conformance suite can show it catches each one (vgb-host --break=NAME).
+ * For conformance self-tests only: a device with any of them set is not
+ * conforming.  Each is implemented where the correct behaviour lives.
+ */
+enum vgb_device_break {
+	VGB_BREAK_MAP_DOUBLE_OK = 1u << 0,        /* MAP of a mapped blob answers OK_MAP_INFO */
+	VGB_BREAK_MAP_INFO_NONE = 1u << 1,        /* map_info 0 (NONE) on success */
+	VGB_BREAK_MAP_INFO_WRONG = 1u << 2,       /* map_info not the cache type provided */
+	VGB_BREAK_UNMAP_KEEPS_MAPPING = 1u << 3,  /* UNMAP answers OK, the range stays mapped */
+	VGB_BREAK_UNREF_KEEPS_MAPPING = 1u << 4,  /* UNREF of a mapped blob leaves the mapping */
+	VGB_BREAK_MAP_UNALIGNED_OK = 1u << 5,     /* map offsets not checked against the granularity */
+	VGB_BREAK_TRANSFER_SKIP_LAST_ROW = 1u << 6, /* TRANSFER_TO_HOST_2D drops the last row */
+	VGB_BREAK_GUEST_BLOB_STALE = 1u << 7,     /* GUEST blob scanout shows a copy taken at SET_SCANOUT_BLOB */
+	VGB_BREAK_ERR_RESOURCE_ID_AS_PARAM = 1u << 8, /* unknown resource: ERR_INVALID_PARAMETER */
+	VGB_BREAK_FENCE_NO_ECHO = 1u << 9,        /* fenced responses without FLAG_FENCE */
+	VGB_BREAK_CHECKSUM_OFF_BY_ONE = 1u << 10, /* reference-context CHECKSUM skips the last byte */
+};
+
+/*
+ * The breaks by name (e.g. "map-double-ok"): fills *bit, *what and returns
+ * the name of break number index, or NULL past the last one.
+ */
+const char *vgb_device_break_info(unsigned index, uint32_t *bit, const char **what);
+/* The bit of a break name, 0 if there is no such break. */
+uint32_t vgb_device_break_bit(const char *name);
 
 void vgb_device_config_defaults(struct vgb_device_config *cfg);
 

@@ -333,6 +333,14 @@ static void reset_device(struct vgb_vu_backend *be)
 		be->dev.reset(be->dev.opaque);
 }
 
+static bool all_queues_stopped(const struct vgb_vu_backend *be)
+{
+	for (unsigned i = 0; i < be->dev.num_queues; i++)
+		if (be->q[i].kick_fd >= 0)
+			return false;
+	return true;
+}
+
 static struct be_queue *queue_of(struct vgb_vu_backend *be, uint64_t index, const char *what)
 {
 	if (index >= be->dev.num_queues) {
@@ -522,7 +530,14 @@ static int dispatch(struct vgb_vu_backend *be, struct vgb_vu_msg *m, bool *repli
 		queue_stop(q);
 		struct vgb_vu_vring_state st = { m->payload.state.index, q->vq.last_avail };
 		*replied = true;
-		return reply(be, m, &st, sizeof(st));
+		int r = reply(be, m, &st, sizeof(st));
+		if (!r && all_queues_stopped(be)) {
+			be_log(be, "every queue stopped: device stopped");
+			be->started = false; /* no SHMEM_MAP before the next kick */
+			if (be->dev.stop)
+				be->dev.stop(be->dev.opaque);
+		}
+		return r;
 	}
 	case VGB_VU_SET_VRING_KICK:
 	case VGB_VU_SET_VRING_CALL:

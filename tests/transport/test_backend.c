@@ -12,9 +12,12 @@
  *   CURSOR   -> i32: CURSOR_UPDATE at (5, 7)
  *   DIE {u32 sig}, EXIT {u32 status}: go away mid-request
  *   GPU_RAW  {u32 with_fd, bytes} -> i32: the bytes as is on the display channel
- * Usage: vgb-test-backend [--shm-size=BYTES] [-v] (--fd=N | --socket-path=PATH)
+ *   MAP_SHRINK {u64 shm_offset, u64 len, u32 seal} -> i32 map, i32 shrink: a hostile back-end
+ *   STOPS    -> i32 times the front-end stopped the device
+ * Usage: vgb-test-backend [--shm-size=BYTES] [--zero-scanouts] [-v] (--fd=N | --socket-path=PATH)
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +33,7 @@
 struct tdev {
 	struct vgb_vu_backend *be;
 	uint8_t config[16];
+	int32_t stops;
 };
 
 static int32_t do_map(struct tdev *t, const uint8_t *a)
@@ -54,6 +58,35 @@ static int32_t do_map(struct tdev *t, const uint8_t *a)
 	int r = vgb_vu_backend_shm_map(t->be, fd, 0, off, len, true);
 	close(fd);
 	return r;
+}
+
+/* Maps a filled memfd, then shrinks it as a hostile back-end would. */
+static void do_map_shrink(struct tdev *t, const uint8_t *a, int32_t out[2])
+{
+	uint64_t off, len;
+	uint32_t seal;
+	memcpy(&off, a, 8);
+	memcpy(&len, a + 8, 8);
+	memcpy(&seal, a + 16, 4);
+	out[0] = out[1] = -EINVAL;
+	if (len == 0 || len > (64u << 20))
+		return;
+	int fd = memfd_create("vgb-test-shrink", MFD_CLOEXEC | (seal != TSEAL_NEVER ? MFD_ALLOW_SEALING : 0));
+	if (fd < 0 || ftruncate(fd, (off_t)len) ||
+	    (seal == TSEAL_SEALED && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW))) {
+		out[0] = -errno;
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED) {
+		memset(p, 0x77, len);
+		munmap(p, len);
+	}
+	out[0] = vgb_vu_backend_shm_map(t->be, fd, 0, off, len, true);
+	out[1] = ftruncate(fd, 0) ? -errno : 0;
+	close(fd);
 }
 
 static int32_t do_display(struct tdev *t, uint32_t w, uint32_t h)
@@ -162,6 +195,14 @@ static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *
 		}
 		return put_i32s(resp, resp_cap, &r, 1);
 	}
+	case TCMD_MAP_SHRINK: {
+		int32_t v[2] = { -EINVAL, -EINVAL };
+		if (req_len >= 24)
+			do_map_shrink(t, q + 4, v);
+		return put_i32s(resp, resp_cap, v, 2);
+	}
+	case TCMD_STOPS:
+		return put_i32s(resp, resp_cap, &t->stops, 1);
 	case TCMD_DIE:
 	case TCMD_EXIT: {
 		uint32_t v = 0;
@@ -178,6 +219,12 @@ static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *
 	}
 }
 
+static void stopped(void *opaque)
+{
+	struct tdev *t = opaque;
+	t->stops++;
+}
+
 static size_t config(void *opaque, void *buf, size_t cap)
 {
 	struct tdev *t = opaque;
@@ -191,7 +238,7 @@ int main(int argc, char **argv)
 	int fd = -1;
 	const char *path = NULL;
 	uint64_t shm = 0;
-	bool verbose = false;
+	bool verbose = false, zero_scanouts = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strncmp(argv[i], "--fd=", 5))
 			fd = atoi(argv[i] + 5);
@@ -199,6 +246,8 @@ int main(int argc, char **argv)
 			path = argv[i] + 14;
 		else if (!strncmp(argv[i], "--shm-size=", 11))
 			shm = strtoull(argv[i] + 11, NULL, 0);
+		else if (!strcmp(argv[i], "--zero-scanouts"))
+			zero_scanouts = true;
 		else if (!strcmp(argv[i], "-v"))
 			verbose = true;
 		else {
@@ -215,9 +264,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vgb-test-backend: need --fd or --socket-path\n");
 		return 2;
 	}
-	struct tdev t;
+	struct tdev t = { .stops = 0 };
 	for (unsigned i = 0; i < sizeof(t.config); i++)
 		t.config[i] = (uint8_t)(0xa0 + i);
+	if (zero_scanouts) /* like QEMU's backend: num_scanouts left to the frontend */
+		memset(t.config + 8, 0, 4);
 	struct vgb_vu_device dev = {
 		.opaque = &t,
 		.num_queues = 2,
@@ -229,6 +280,7 @@ int main(int argc, char **argv)
 		.max_response = 4096,
 		.config = config,
 		.request = request,
+		.stop = stopped,
 	};
 	struct vgb_vu_backend_options opt = { .verbose = verbose };
 	t.be = vgb_vu_backend_new(fd, &dev, &opt);

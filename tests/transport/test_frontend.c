@@ -172,6 +172,154 @@ static void test_shm(struct vgb_fe *fe)
 	CHECK(cmd(fe, echo, 8, back, 8, NULL) == 0 && back[1] == ~0x01020304u, "queue works after reset");
 }
 
+static struct vgb_fe *start_with(const char *extra, bool headless, bool require_sealed)
+{
+	char *argv[4] = { (char *)backend_path, (char *)extra, NULL };
+	struct vgb_fe_options o;
+	vgb_fe_options_defaults(&o);
+	o.backend_argv = argv;
+	o.timeout_ms = 3000;
+	o.no_display_socket = headless;
+	o.require_sealed_shmem = require_sealed;
+	o.quiet = true;
+	char err[512];
+	struct vgb_fe *fe = vgb_fe_start(&o, err, sizeof(err));
+	CHECK(fe != NULL, "start (%s): %s", extra, err);
+	return fe;
+}
+
+static const struct vgb_fe_backend_msg *last_backend_msg(struct vgb_fe *fe)
+{
+	const struct vgb_fe_backend_msg *log;
+	size_t n = vgb_fe_backend_log(fe, &log, NULL);
+	return n ? &log[n - 1] : NULL;
+}
+
+struct shrink_req {
+	uint32_t code;
+	uint64_t off, len;
+	uint32_t seal;
+} __attribute__((packed));
+
+/* A back-end that shrinks a mapped file: returns the map result, *shrunk the ftruncate result. */
+static int32_t map_shrink(struct vgb_fe *fe, uint64_t off, uint32_t seal, int32_t *shrunk)
+{
+	struct shrink_req m = { TCMD_MAP_SHRINK, off, 2 * PAGE, seal };
+	int32_t v[2] = { -12345, -12345 };
+	uint32_t used = 0;
+	int r = cmd(fe, &m, sizeof(m), v, sizeof(v), &used);
+	CHECK(r == 0 && used == 8, "MAP_SHRINK: submit %d used %u", r, used);
+	*shrunk = v[1];
+	return v[0];
+}
+
+/* SHMEM_MAP files: sealed or sealable ones are pinned, others flagged or refused. */
+static void test_shm_shrink(void)
+{
+	struct vgb_fe *fe = start_with("--shm-size=1048576", false, false);
+	if (!fe)
+		return;
+	uint8_t *base = vgb_fe_shm(fe, 1, NULL);
+	int32_t shrunk;
+	CHECK(map_shrink(fe, 0, TSEAL_SEALED, &shrunk) == 0, "sealed file mapped");
+	CHECK(shrunk == -EPERM, "sealed file could be shrunk (%d)", shrunk);
+	CHECK(!last_backend_msg(fe)->fd_unsealed && base[PAGE] == 0x77, "sealed file stays readable");
+	CHECK(map_shrink(fe, 0x10000, TSEAL_SEALABLE, &shrunk) == 0, "sealable file mapped");
+	CHECK(shrunk == -EPERM, "the frontend did not seal a sealable file (shrink %d)", shrunk);
+	CHECK(!last_backend_msg(fe)->fd_unsealed && base[0x11000] == 0x77, "sealable file stays readable");
+	CHECK(map_shrink(fe, 0x20000, TSEAL_NEVER, &shrunk) == 0, "unsealable file mapped (warning only)");
+	CHECK(last_backend_msg(fe)->fd_unsealed, "unsealable file not flagged in the log");
+	CHECK(shrunk == 0 && touch_in_child(base + 0x20000) == SIGBUS,
+	      "the hazard the flag warns of: a shrunk file gives SIGBUS");
+	vgb_fe_stop(fe);
+
+	fe = start_with("--shm-size=1048576", false, true);
+	if (!fe)
+		return;
+	CHECK(map_shrink(fe, 0, TSEAL_NEVER, &shrunk) != 0, "require_sealed_shmem refuses an unsealable file");
+	CHECK(!vgb_fe_shm_mapped(fe, 1, 0, PAGE), "refused map left nothing behind");
+	CHECK(map_shrink(fe, 0, TSEAL_SEALABLE, &shrunk) == 0 && shrunk == -EPERM,
+	      "require_sealed_shmem seals and maps a sealable file");
+	vgb_fe_stop(fe);
+}
+
+/* The request log, the GET_SHMEM_CONFIG reply, refusing a map on purpose, stop/start. */
+static void test_shm_log_refuse_stop(void)
+{
+	struct vgb_fe *fe = start_with("--shm-size=1048576", false, false);
+	if (!fe)
+		return;
+	uint32_t nregions = 0;
+	static uint64_t sizes[256];
+	CHECK(vgb_fe_shmem_config(fe, &nregions, sizes) && nregions == 1 && sizes[1] == SHM_SIZE &&
+		      sizes[0] == 0,
+	      "GET_SHMEM_CONFIG reply kept: nregions %u size[1] %llu", nregions, (unsigned long long)sizes[1]);
+	CHECK(map(fe, 0x10000, PAGE, 1) == 0 && unmap(fe, 0x10000, PAGE) == 0, "map + unmap");
+	const struct vgb_fe_backend_msg *log;
+	uint64_t total = 0;
+	size_t n = vgb_fe_backend_log(fe, &log, &total);
+	CHECK(n == 2 && total == 2, "log holds %zu of %llu", n, (unsigned long long)total);
+	if (n == 2) {
+		CHECK(log[0].request == VGB_VU_BACKEND_SHMEM_MAP && log[0].shmid == 1 &&
+			      log[0].shm_offset == 0x10000 && log[0].len == PAGE && log[0].nfds == 1 &&
+			      (log[0].flags & VGB_VU_FLAG_NEED_REPLY) && log[0].acked && log[0].result == 0,
+		      "SHMEM_MAP logged as sent");
+		CHECK(log[1].request == VGB_VU_BACKEND_SHMEM_UNMAP && log[1].shm_offset == 0x10000 &&
+			      log[1].acked && log[1].result == 0,
+		      "SHMEM_UNMAP logged");
+	}
+	vgb_fe_backend_log_clear(fe);
+	CHECK(vgb_fe_backend_log(fe, NULL, &total) == 0 && total == 0, "log cleared");
+
+	vgb_fe_refuse_shmem_maps(fe, 1);
+	CHECK(map(fe, 0x10000, PAGE, 1) != 0, "refused SHMEM_MAP reported to the back-end");
+	CHECK(!vgb_fe_shm_mapped(fe, 1, 0x10000, PAGE), "refused map placed nothing");
+	CHECK(last_backend_msg(fe) && last_backend_msg(fe)->result != 0, "refusal logged");
+	CHECK(map(fe, 0x10000, PAGE, 0x42) == 0, "only the next map is refused");
+
+	int32_t stops_req = TCMD_STOPS;
+	CHECK(cmd_i32(fe, &stops_req, 4) == 0, "not stopped yet");
+	int r = vgb_fe_stop_device(fe);
+	CHECK(r == 0, "stop_device: %d %s", r, vgb_fe_error(fe));
+	CHECK(!vgb_fe_shm_mapped(fe, 1, 0x10000, PAGE), "stopping dropped the mapping");
+	CHECK(touch_in_child(vgb_fe_shm(fe, 1, NULL) + 0x10000) == SIGSEGV, "range faults after stop");
+	r = vgb_fe_start_device(fe);
+	CHECK(r == 0, "start_device: %d %s", r, vgb_fe_error(fe));
+	CHECK(cmd_i32(fe, &stops_req, 4) == 1, "the back-end saw one stop");
+	CHECK(map(fe, 0x10000, PAGE, 0x43) == 0, "map again after restart");
+	vgb_fe_stop(fe);
+}
+
+/* num_scanouts 0 from the back-end: filled by the frontend, with its display events. */
+static void test_config_from_frontend(void)
+{
+	struct vgb_fe *fe = start_with("--zero-scanouts", true, false);
+	if (!fe)
+		return;
+	struct virtio_gpu_config c;
+	memset(&c, 0xee, sizeof(c));
+	CHECK(vgb_fe_get_config(fe, &c, 16) == 16, "get_config: %s", vgb_fe_error(fe));
+	CHECK(vgb_fe_config_from_frontend(fe), "frontend fills the config");
+	CHECK(vgb_le32(c.num_scanouts) == 1 && c.events_read == 0 && c.events_clear == 0,
+	      "num_scanouts %u events %u/%u", vgb_le32(c.num_scanouts), c.events_read, c.events_clear);
+	CHECK(vgb_le32(c.num_capsets) == 0xafaeadac, "num_capsets passed through (0x%x)",
+	      vgb_le32(c.num_capsets));
+	vgb_fe_set_display(fe, 1, 800, 600, true);
+	CHECK(vgb_fe_get_config(fe, &c, 16) == 16 && vgb_le32(c.num_scanouts) == 2 &&
+		      vgb_le32(c.events_read) == VIRTIO_GPU_EVENT_DISPLAY,
+	      "second output: num_scanouts %u events_read %u", vgb_le32(c.num_scanouts),
+	      vgb_le32(c.events_read));
+	uint32_t clear = vgb_to_le32(VIRTIO_GPU_EVENT_DISPLAY);
+	CHECK(vgb_fe_set_config(fe, 8 - 4, &clear, 4) == 0, "events_clear: %s", vgb_fe_error(fe));
+	CHECK(vgb_fe_get_config(fe, &c, 16) == 16 && c.events_read == 0, "events cleared");
+	/* Headless: the back-end has no display channel, the queue still serves. */
+	uint32_t disp[3] = { TCMD_DISPLAY, 4, 4 };
+	CHECK(cmd_i32(fe, disp, sizeof(disp)) == -ENOTCONN, "no display channel when headless");
+	uint32_t echo[2] = { TCMD_ECHO, 7 }, back[2];
+	CHECK(cmd(fe, echo, 8, back, 8, NULL) == 0 && back[1] == ~7u, "queue serves headless");
+	vgb_fe_stop(fe);
+}
+
 static void test_display(struct vgb_fe *fe)
 {
 	uint32_t d[3] = { TCMD_DISPLAY, 100, 50 };
@@ -321,6 +469,7 @@ static void test_config(struct vgb_fe *fe)
 	uint64_t f = vgb_fe_features(fe);
 	CHECK((f & (1ull << VGB_F_VERSION_1)) && (f & (1ull << VIRTIO_GPU_F_EDID)), "features 0x%llx",
 	      (unsigned long long)f);
+	CHECK(!vgb_fe_config_from_frontend(fe), "a back-end reporting outputs keeps its config");
 }
 
 static void test_backend_dies(uint32_t code, uint32_t arg, const char *expect)
@@ -462,6 +611,9 @@ int main(int argc, char **argv)
 		vgb_fe_stop(fe);
 	}
 	test_shm_with_blocking_mem_table();
+	test_shm_shrink();
+	test_shm_log_refuse_stop();
+	test_config_from_frontend();
 	test_backend_dies(TCMD_DIE, SIGKILL, "killed by signal 9");
 	test_backend_dies(TCMD_EXIT, 3, "exited with status 3");
 	test_malformed_ring();

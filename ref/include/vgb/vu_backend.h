@@ -46,6 +46,13 @@ struct vgb_vu_device {
 			  size_t resp_cap);
 	void (*reset)(void *opaque);
 	void (*mem_changed)(void *opaque);
+	/*
+	 * The front-end stopped the device (GET_VRING_BASE of every queue, as a VMM
+	 * does on stop): it has dropped every region mapping (REQ-DRV-VU-0006), so
+	 * the device must forget its mappings without SHMEM_UNMAP (REQ-DEV-VU-0010).
+	 * Optional.
+	 */
+	void (*stop)(void *opaque);
 };
 
 struct vgb_vu_backend_options {

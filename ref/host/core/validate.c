@@ -58,19 +58,87 @@ static const char *const req_ids[VGB_DRV_COUNT] = {
 	[VGB_DRV_XFER_HOST_2D] = "REQ-DRV-XFER-0009",
 };
 
+/*
+ * Rejections whose call site names no requirement (VGB_DRV_NONE), keyed by
+ * their message (the handler's format string, or the decoder's why): the
+ * driver requirement the rejected command breaks.
+ */
+static const struct {
+	const char *msg;
+	const char *id;
+} msg_ids[] = {
+	{"rect %ux%u+%u+%u outside resource %u (%ux%u)", "REQ-DRV-RES-0004"},
+	{"scanout rect %ux%u+%u+%u outside resource %u (%ux%u)", "REQ-DRV-RES-0004"},
+	{"flush rect %ux%u+%u+%u outside resource %u", "REQ-DRV-RES-0004"},
+	{"r: overflows 32 bits", "REQ-DRV-RES-0004"},
+	{"box: overflows 32 bits", "REQ-DRV-RES-0004"},
+	{"resource %u already has backing", "REQ-DRV-RES-0005"},
+	{"resource %u has no backing", "REQ-DRV-RES-0006"},
+	{"blob %u has no guest shadow", "REQ-DRV-RES-0006"},
+	{"GUEST blob %u has no guest pages", "REQ-DRV-RES-0006"},
+	{"GUEST blob %u has no pages", "REQ-DRV-RES-0006"},
+	{"refctx: GUEST blob %u has no pages", "REQ-DRV-RES-0006"},
+	{"transfer of resource %u at offset %llu stride %llu exceeds its %llu-byte backing",
+	 "REQ-DRV-XFER-0010"},
+	{"offset %llu beyond blob %u of %llu bytes", "REQ-DRV-XFER-0011"},
+	{"2D resource %u: box z/d/level must be 0/1/0", "REQ-DRV-XFER-0012"},
+	{"SET_SCANOUT of scanout %u", "REQ-DRV-SCANOUT-0005"},
+	{"SET_SCANOUT_BLOB of scanout %u", "REQ-DRV-SCANOUT-0005"},
+	{"GET_EDID of scanout %u", "REQ-DRV-SCANOUT-0005"},
+	{"%s: scanout %u", "REQ-DRV-SCANOUT-0005"},
+	{"cursor on scanout %u", "REQ-DRV-SCANOUT-0005"},
+	{"host blob in unknown context %u", "REQ-DRV-CTX-0005"},
+	{"CTX_DESTROY of unknown context %u", "REQ-DRV-CTX-0005"},
+	{"unknown context %u", "REQ-DRV-CTX-0005"},
+	{"%s: unknown context %u", "REQ-DRV-CTX-0005"},
+	{"transfer in unknown context %u", "REQ-DRV-CTX-0005"},
+	{"SUBMIT_3D in unknown context %u", "REQ-DRV-CTX-0005"},
+	{"context_init names capset %u", "REQ-DRV-CTX-0006"},
+	{"refctx: range [%llu, +%llu) outside blob %u of %llu bytes", "REQ-DRV-CTX-0007"},
+	{"refctx: offset %llu / size %llu not multiples of 4", "REQ-DRV-CTX-0008"},
+	{"refctx: resource %u is not a blob", "REQ-DRV-CTX-0009"},
+	{"GET_CAPSET_INFO index %u", "REQ-DRV-CMD-0007"},
+	{"GET_CAPSET id %u version %u", "REQ-DRV-CMD-0008"},
+	{"nr_entries: 0", "REQ-DRV-ENTRY-0006"},
+	{"entry: address wraps", "REQ-DRV-ENTRY-0001"},
+	/* Only a device accepting the 16384 every device must accept can tell (below). */
+	{"nr_entries: above max_entries", "REQ-DRV-LIMIT-0001"},
+};
+
+static const char *msg_id(const struct vgb_device *dev, const char *msg)
+{
+	for (size_t i = 0; msg && i < sizeof(msg_ids) / sizeof(msg_ids[0]); i++) {
+		if (strcmp(msg_ids[i].msg, msg))
+			continue;
+		if (!strcmp(msg_ids[i].id, "REQ-DRV-LIMIT-0001") && dev->cfg.max_entries < 16384)
+			return NULL;
+		return msg_ids[i].id;
+	}
+	return NULL;
+}
+
 const char *vgb_drv_req_id(enum vgb_drv_req req)
 {
 	return (unsigned)req < VGB_DRV_COUNT ? req_ids[req] : NULL;
 }
 
+static bool listed(const char **ids, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(ids[i], id))
+			return true;
+	return false;
+}
+
 size_t vgb_device_checked_requirements(const char **ids, size_t cap)
 {
 	size_t n = 0;
-	for (unsigned i = 0; i < VGB_DRV_COUNT; i++) {
-		if (!req_ids[i])
+	for (unsigned i = 0; i < VGB_DRV_COUNT + sizeof(msg_ids) / sizeof(msg_ids[0]); i++) {
+		const char *id = i < VGB_DRV_COUNT ? req_ids[i] : msg_ids[i - VGB_DRV_COUNT].id;
+		if (!id || listed(ids, n < cap ? n : cap, id))
 			continue;
 		if (n < cap)
-			ids[n] = req_ids[i];
+			ids[n] = id;
 		n++;
 	}
 	return n;
@@ -79,7 +147,7 @@ size_t vgb_device_checked_requirements(const char **ids, size_t cap)
 __attribute__((format(printf, 3, 0)))
 static void report(struct vgb_device *dev, enum vgb_drv_req req, const char *fmt, va_list ap)
 {
-	const char *id = vgb_drv_req_id(req);
+	const char *id = req == VGB_DRV_NONE ? msg_id(dev, fmt) : vgb_drv_req_id(req);
 	if (!dev->cfg.validate || !id || !dev->ops.violation)
 		return;
 	char detail[256];
@@ -144,12 +212,16 @@ void vgb_validate_decode(struct vgb_device *dev, const struct vgb_cmd *cmd, size
 {
 	if (!dev->cfg.validate || !cmd->why)
 		return;
-	for (size_t i = 0; i < sizeof(why_reqs) / sizeof(why_reqs[0]); i++) {
-		if (strcmp(why_reqs[i].why, cmd->why))
-			continue;
-		vgb_violation(dev, why_reqs[i].req, "%s (0x%x), %zu bytes: %s", vgb_cmd_name(cmd->type),
-			      cmd->type, req_len, cmd->why);
-		return;
+	enum vgb_drv_req req = VGB_DRV_NONE;
+	for (size_t i = 0; i < sizeof(why_reqs) / sizeof(why_reqs[0]); i++)
+		if (!strcmp(why_reqs[i].why, cmd->why))
+			req = why_reqs[i].req;
+	const char *id = req != VGB_DRV_NONE ? vgb_drv_req_id(req) : msg_id(dev, cmd->why);
+	if (id && dev->ops.violation) {
+		char detail[256];
+		snprintf(detail, sizeof(detail), "%s (0x%x), %zu bytes: %s", vgb_cmd_name(cmd->type),
+			 cmd->type, req_len, cmd->why);
+		dev->ops.violation(dev->ops.opaque, id, detail);
 	}
 }
 

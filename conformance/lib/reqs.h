@@ -28,6 +28,11 @@
 #define R_VU_UNMAP_ACKED           "REQ-DEV-VU-0006"
 #define R_VU_NO_EARLY_MAP          "REQ-DEV-VU-0007"
 #define R_VU_NO_OVERLAP            "REQ-DEV-VU-0008"
+#define R_VU_NEED_REPLY            "REQ-DEV-VU-0009"
+#define R_VU_STOP_FORGETS          "REQ-DEV-VU-0010"
+#define R_VU_SHMEM_NREGIONS        "REQ-DEV-VU-0011"
+#define R_MAP_TRANSPORT_FAIL       "REQ-DEV-MAP-0010"
+#define R_DISP_HEADLESS            "REQ-DEV-DISP-0004"
 
 /* Commands and responses */
 #define R_CMD_UNKNOWN              "REQ-DEV-CMD-0001"

@@ -60,7 +60,7 @@ def scanout_blob(sid, rid, w, h, stride):
 def create_3d(rid, target, fmt, w, h):
     return ctrl(hdr(0x204) + struct.pack('<11I4x', rid, target, fmt, 0, w, h, 1, 1, 0, 0, 0))
 
-def ctx_create(ctx, capset=63):
+def ctx_create(ctx, capset=30):
     return ctrl(hdr(0x200, ctx) + struct.pack('<II', 4, capset) + b'fuzz'.ljust(64, b'\0'))
 
 def submit(ctx, stream):

@@ -22,7 +22,7 @@ const char *host3d_blob_unsupported(const struct case_ctx *c)
 		return "device has no host-visible shared memory region";
 	if (!uses_refctx(c) && !(c->params.capsets_found & ((1u << VIRTGPU_DRM_CAPSET_VIRGL) |
 							    (1u << VIRTGPU_DRM_CAPSET_VIRGL2))))
-		return "device offers neither the reference context (capset 63) nor virgl to allocate host memory";
+		return "device offers neither the reference context (capset 30) nor virgl to allocate host memory";
 	return NULL;
 }
 

@@ -1,6 +1,6 @@
 /* Creating the two kinds of mappable blob the cases use, and asking the host
  * to copy between blobs, through whichever host context the device has: our
- * reference context (capset 63) when offered, else virgl. NOT_SUPPORTED
+ * reference context (capset 30) when offered, else virgl. NOT_SUPPORTED
  * reasons are spelled out for the verdicts. */
 #ifndef VGB_AGENT_BLOB_KINDS_H
 #define VGB_AGENT_BLOB_KINDS_H

@@ -40,7 +40,7 @@ extern const struct case_def lifecycle_cases[];
 extern const struct case_def negative_cases[];
 extern const struct case_def refctx_cases[];
 
-/* GET_CAPS of the reference context (capset 63); 0 or -errno. */
+/* GET_CAPS of the reference context (capset 30); 0 or -errno. */
 struct vgb_refctx_caps;
 int refctx_read_caps(struct case_ctx *c, struct vgb_refctx_caps *caps);
 

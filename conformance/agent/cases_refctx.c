@@ -1,5 +1,5 @@
 /* pair.refctx.*: coherency checked end to end with our reference context
- * (capset 63): the host produces data the guest must see through its
+ * (capset 30): the host produces data the guest must see through its
  * mapping, and hashes data the guest wrote through its mapping. Only our
  * device offers this context; elsewhere these cases are NOT_SUPPORTED. */
 #include <errno.h>
@@ -15,7 +15,7 @@
 static const char *refctx_unsupported(const struct case_ctx *c)
 {
 	if (!uses_refctx(c))
-		return "device offers no reference context (capset 63 with CONTEXT_INIT): only our device has it";
+		return "device offers no reference context (capset 30 with CONTEXT_INIT): only our device has it";
 	return host3d_blob_unsupported(c);
 }
 
@@ -34,7 +34,7 @@ static enum verdict refctx_caps(struct case_ctx *c)
 	struct vgb_refctx_caps caps;
 	int r = refctx_read_caps(c, &caps);
 	if (r)
-		return case_say(c, FAIL, "GET_CAPS(63, version 1): %s", strerror(-r));
+		return case_say(c, FAIL, "GET_CAPS(30, version 1): %s", strerror(-r));
 	uint32_t needed = (1u << VGB_REFCTX_ALLOC) | (1u << VGB_REFCTX_COPY) | (1u << VGB_REFCTX_CHECKSUM) |
 			  (1u << VGB_REFCTX_PATTERN);
 	if (caps.version != VGB_REFCTX_VERSION)

@@ -7,7 +7,7 @@
 #define IDS_PARAMS_FEATURES      "REQ-DEV-FEAT-0001", "REQ-DEV-FEAT-0003"
 /* Offered capsets can be read (success answers), within max_version. */
 #define IDS_PARAMS_CAPSETS       "REQ-DEV-CMD-0013", "REQ-DEV-CMD-0015"
-/* The capsets the device lists (capset 63 included) reach the program. */
+/* The capsets the device lists (capset 30 included) reach the program. */
 #define IDS_PARAMS_CAPSET_MASK   "REQ-DEV-CTX-0006", "REQ-DEV-CMD-0013"
 /* context_init naming an offered capset creates that context. */
 #define IDS_PARAMS_CONTEXT_INIT  "REQ-DEV-CTX-0005", "REQ-DRV-CTX-0002"
@@ -29,7 +29,7 @@
 #define IDS_NEGATIVE_BLOB_ARGS   "REQ-DRV-BLOB-0001", "REQ-DRV-BLOB-0007", "REQ-DRV-BLOB-0010", "REQ-DRV-BLOB-0012", \
 				 "REQ-DRV-FEAT-0005"
 #define IDS_NEGATIVE_PARAM       "REQ-DRV-FEAT-0005"
-/* Reference context (capset 63): its capset, and coherency both ways. */
+/* Reference context (capset 30): its capset, and coherency both ways. */
 #define IDS_REFCTX_CAPS          "REQ-DEV-CTX-0006", "REQ-DEV-CTX-0007"
 #define IDS_REFCTX_HOST_WRITES   "REQ-DEV-COH-0002", "REQ-DEV-COH-0005", "REQ-DEV-CTX-0027", "REQ-DEV-MAP-0012"
 #define IDS_REFCTX_GUEST_WRITES  "REQ-DEV-COH-0001", "REQ-DEV-COH-0004", "REQ-DEV-CTX-0026", "REQ-DEV-CTX-0028"

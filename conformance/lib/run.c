@@ -203,7 +203,7 @@ const char *vc_needs_unmet(const struct vc_probe *p, const struct vc_target *tg,
 	if ((needs & VC_NEED_REFCTX) && !((p->negotiated >> VIRTIO_GPU_F_CONTEXT_INIT) & 1))
 		return "device does not offer VIRTIO_GPU_F_CONTEXT_INIT";
 	if ((needs & VC_NEED_REFCTX) && !p->refctx)
-		return "device has no reference context (capset 63)";
+		return "device has no reference context (capset 30)";
 	if ((needs & VC_NEED_REFCTX) && !blob)
 		return "reference-context results come back through a GUEST blob; device does not offer "
 		       "VIRTIO_GPU_F_RESOURCE_BLOB";

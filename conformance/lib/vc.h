@@ -41,7 +41,7 @@ enum vc_need {
 	VC_NEED_BLOB = 1u << 0,      /* VIRTIO_GPU_F_RESOURCE_BLOB */
 	VC_NEED_REGION = 1u << 1,    /* host-visible region (shm id 1) */
 	VC_NEED_VIRGL = 1u << 2,     /* VIRTIO_GPU_F_VIRGL */
-	VC_NEED_REFCTX = 1u << 3,    /* context_init + capset 63 (the reference context) */
+	VC_NEED_REFCTX = 1u << 3,    /* context_init + capset 30 (the reference context) */
 	VC_NEED_ALIGNMENT = 1u << 4, /* VIRTIO_GPU_F_BLOB_ALIGNMENT */
 	VC_NEED_EDID = 1u << 5,      /* VIRTIO_GPU_F_EDID */
 	VC_NEED_NO_REGION = 1u << 6, /* a blob device without a region */
@@ -80,7 +80,7 @@ struct vc_probe {
 	bool has_region;
 	uint32_t capset_ids[16], capset_max_versions[16], capset_max_sizes[16];
 	unsigned ncapsets;
-	bool refctx;                /* capset 63 present and answered */
+	bool refctx;                /* capset 30 present and answered */
 	uint32_t refctx_map_cache, refctx_alignment, refctx_ops;
 	uint64_t refctx_max_object;
 };

@@ -2,7 +2,7 @@
 /*
  * Contexts (CTX_CREATE/DESTROY, ATTACH/DETACH_RESOURCE) and capsets.  The
  * device offers one context type, the reference context (vgb/refctx.h,
- * capset 63), chosen by context_init or by default.
+ * capset 30), chosen by context_init or by default.
  */
 #include "internal.h"
 

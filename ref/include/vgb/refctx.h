@@ -22,8 +22,11 @@
 #include <stdint.h>
 
 // tag::refctx-capset[]
-/* Below 64 so a Linux guest can select it through context_init; unused upstream. */
-#define VGB_CAPSET_REFCTX 63u
+/*
+ * Unused upstream, and at most 30: Linux builds its capset mask with an int
+ * shift (1 << id), so only ids 1..30 reach userspace and context_init cleanly.
+ */
+#define VGB_CAPSET_REFCTX 30u
 #define VGB_REFCTX_VERSION 1u
 
 /* GET_CAPSET(VGB_CAPSET_REFCTX, version 1) payload. */

@@ -43,10 +43,24 @@ static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *
 	return vgb_device_ctrl(h->dev, mem, req, req_len, resp, resp_cap);
 }
 
+/*
+ * The front-end removes every mapping of the region across a reset (SHMEM
+ * text: "mappings are automatically unmapped by the front-end across device
+ * reset") and when it stops the device (REQ-DRV-VU-0006), so the device
+ * forgets them instead of sending SHMEM_UNMAP for each (REQ-DEV-VU-0010): a
+ * stopped device may not send back-end requests at all.
+ */
 static void reset(void *opaque)
 {
 	struct host *h = opaque;
+	vgb_device_forget_mappings(h->dev);
 	vgb_device_reset(h->dev);
+}
+
+static void stop(void *opaque)
+{
+	struct host *h = opaque;
+	vgb_device_forget_mappings(h->dev);
 }
 
 static void mem_changed(void *opaque)
@@ -70,6 +84,7 @@ void host_vu_device(struct host *h, struct vgb_vu_device *vd)
 		.set_features = set_features,
 		.request = request,
 		.reset = reset,
+		.stop = stop,
 		.mem_changed = mem_changed,
 	};
 }

@@ -424,6 +424,25 @@ static void test_host_memory_limits(void)
 	t_fini(&t);
 }
 
+/* The transport dropped every mapping (vhost-user stop/reset): forgotten without shm_unmap. */
+static void test_forget_mappings(void)
+{
+	struct t t;
+	t_init(&t, NULL);
+	CHECK_RESP(t_ctx_create(&t, CTX, 0), OK);
+	CHECK_RESP(t_host_blob(&t, CTX, 1, 1, 4096, MAPPABLE), OK);
+	CHECK_RESP(t_map(&t, 1, 0), VIRTIO_GPU_RESP_OK_MAP_INFO);
+	vgb_device_forget_mappings(t.dev);
+	CHECK_EQ(t.nunmaps, 0);
+	CHECK_RESP(t_unmap(&t, 1), E_PARAM); /* no longer mapped */
+	CHECK_RESP(t_map(&t, 1, 0), VIRTIO_GPU_RESP_OK_MAP_INFO); /* the offset is free again */
+	vgb_device_forget_mappings(t.dev);
+	vgb_device_reset(t.dev);
+	CHECK_EQ(t.nunmaps, 0);
+	CHECK_EQ(vgb_device_host_memory(t.dev), 0);
+	t_fini(&t);
+}
+
 int main(void)
 {
 	test_guest_blob_in_place();
@@ -432,5 +451,6 @@ int main(void)
 	test_region_knobs();
 	test_host3d_guest_shadow();
 	test_host_memory_limits();
+	test_forget_mappings();
 	return t_done("device-blob");
 }

@@ -2,7 +2,8 @@
 /*
  * vgb-host as a program: backend-program conventions (--print-capabilities,
  * usage errors), device knobs seen through the front-end, an oversized
- * request, and a malformed ring ending the process with status 1.
+ * request, a malformed ring ending the process with status 1, and mappings
+ * forgotten when the front-end stops or resets the device.
  * Usage: test_vgb_host PATH-TO-vgb-host
  */
 #include <errno.h>
@@ -13,6 +14,7 @@
 
 #include "check.h"
 #include "vgb/frontend.h"
+#include "vgb/refctx.h"
 #include "vgb/virtq.h"
 #include "vgb/vhost_user.h"
 #include "vgb/wire.h"
@@ -166,6 +168,129 @@ static void test_malformed_ring(void)
 	vgb_fe_stop(fe);
 }
 
+/* One fenceless control command; returns the response type (0 on a transport error). */
+static uint32_t cmd(struct vgb_fe *fe, const void *req, uint32_t len, void *resp, uint32_t cap)
+{
+	uint32_t used = 0;
+	if (ctrl(fe, req, len, resp, cap, &used) || used < sizeof(struct virtio_gpu_ctrl_hdr))
+		return 0;
+	struct virtio_gpu_ctrl_hdr h;
+	memcpy(&h, resp, sizeof(h));
+	return vgb_le32(h.type);
+}
+
+/* A mappable HOST3D blob `id` of one page from the reference context `ctx`. */
+static bool host_blob(struct vgb_fe *fe, uint32_t ctx, uint32_t id)
+{
+	struct virtio_gpu_ctrl_hdr r;
+	struct {
+		struct virtio_gpu_cmd_submit s;
+		struct vgb_refctx_alloc a;
+	} sub;
+	memset(&sub, 0, sizeof(sub));
+	sub.s.hdr.type = vgb_to_le32(VIRTIO_GPU_CMD_SUBMIT_3D);
+	sub.s.hdr.ctx_id = vgb_to_le32(ctx);
+	sub.s.size = vgb_to_le32(sizeof(sub.a));
+	sub.a.hdr.op = vgb_to_le32(VGB_REFCTX_ALLOC);
+	sub.a.hdr.length = vgb_to_le32(sizeof(sub.a));
+	sub.a.blob_id = vgb_to_le64(id);
+	sub.a.size = vgb_to_le64(4096);
+	struct virtio_gpu_resource_create_blob cb;
+	memset(&cb, 0, sizeof(cb));
+	cb.hdr.type = vgb_to_le32(VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB);
+	cb.hdr.ctx_id = vgb_to_le32(ctx);
+	cb.resource_id = vgb_to_le32(id);
+	cb.blob_mem = vgb_to_le32(VIRTIO_GPU_BLOB_MEM_HOST3D);
+	cb.blob_flags = vgb_to_le32(VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE);
+	cb.blob_id = vgb_to_le64(id);
+	cb.size = vgb_to_le64(4096);
+	return cmd(fe, &sub, sizeof(sub), &r, sizeof(r)) == VIRTIO_GPU_RESP_OK_NODATA &&
+	       cmd(fe, &cb, sizeof(cb), &r, sizeof(r)) == VIRTIO_GPU_RESP_OK_NODATA;
+}
+
+static uint32_t ctx_create(struct vgb_fe *fe, uint32_t ctx)
+{
+	struct virtio_gpu_ctx_create c;
+	memset(&c, 0, sizeof(c));
+	c.hdr.type = vgb_to_le32(VIRTIO_GPU_CMD_CTX_CREATE);
+	c.hdr.ctx_id = vgb_to_le32(ctx);
+	struct virtio_gpu_ctrl_hdr r;
+	return cmd(fe, &c, sizeof(c), &r, sizeof(r));
+}
+
+static uint32_t map_blob(struct vgb_fe *fe, uint32_t id, uint64_t offset)
+{
+	struct virtio_gpu_resource_map_blob m;
+	memset(&m, 0, sizeof(m));
+	m.hdr.type = vgb_to_le32(VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB);
+	m.resource_id = vgb_to_le32(id);
+	m.offset = vgb_to_le64(offset);
+	struct virtio_gpu_resp_map_info r;
+	return cmd(fe, &m, sizeof(m), &r, sizeof(r));
+}
+
+/*
+ * The front-end drops every mapping when it stops or resets the device; the
+ * device must forget its mappings then (REQ-DEV-VU-0010), without sending
+ * SHMEM_UNMAP, which a stopped device cannot (it used to log "removing the
+ * mapping ... failed: Resource temporarily unavailable" on every reset).
+ */
+static void test_stop_and_reset_forget_mappings(void)
+{
+	char log_path[] = "/tmp/vgb-host-log-XXXXXX";
+	int log_fd = mkstemp(log_path);
+	CHECK(log_fd >= 0, "mkstemp");
+	if (log_fd < 0)
+		return;
+	/* vgb-host inherits our stderr: send it to the log for the test's run. */
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(log_fd, 2);
+	char *a[] = { (char *)host, NULL };
+	struct vgb_fe *fe = start(a);
+	const uint64_t g = 4096;
+	uint32_t after_stop = 0, after_reset = 0, old_after_reset = 0;
+	bool blobs = false, mapped = false, gone_after_stop = false, gone_after_reset = false;
+	if (fe) {
+		blobs = ctx_create(fe, 1) == VIRTIO_GPU_RESP_OK_NODATA && host_blob(fe, 1, 1);
+		mapped = map_blob(fe, 1, g) == VIRTIO_GPU_RESP_OK_MAP_INFO &&
+			 vgb_fe_shm_mapped(fe, VIRTIO_GPU_SHM_ID_HOST_VISIBLE, g, g);
+		/* Stop and start: the front-end dropped the mapping, the blob maps again. */
+		if (!vgb_fe_stop_device(fe) && !vgb_fe_start_device(fe)) {
+			gone_after_stop = !vgb_fe_shm_mapped(fe, VIRTIO_GPU_SHM_ID_HOST_VISIBLE, g, g);
+			after_stop = map_blob(fe, 1, g);
+		}
+		/* Reset: every resource gone, the region empty, its offsets free again. */
+		if (!vgb_fe_reset_device(fe)) {
+			gone_after_reset = !vgb_fe_shm_mapped(fe, VIRTIO_GPU_SHM_ID_HOST_VISIBLE, g, g);
+			old_after_reset = map_blob(fe, 1, g);
+			if (ctx_create(fe, 1) == VIRTIO_GPU_RESP_OK_NODATA && host_blob(fe, 1, 2))
+				after_reset = map_blob(fe, 2, g);
+		}
+		vgb_fe_stop(fe);
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	char log[8192] = "";
+	ssize_t n = pread(log_fd, log, sizeof(log) - 1, 0);
+	log[n > 0 ? n : 0] = 0;
+	close(log_fd);
+	unlink(log_path);
+	CHECK(blobs && mapped, "a mapped HOST3D blob before the stop");
+	CHECK(gone_after_stop, "the front-end dropped the mapping on stop");
+	CHECK(after_stop == VIRTIO_GPU_RESP_OK_MAP_INFO,
+	      "after stop/start the device still thought the blob mapped: MAP_BLOB answered 0x%x",
+	      after_stop);
+	CHECK(gone_after_reset, "the front-end dropped the mapping on reset");
+	CHECK(old_after_reset == VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
+	      "a blob from before the reset answered 0x%x", old_after_reset);
+	CHECK(after_reset == VIRTIO_GPU_RESP_OK_MAP_INFO, "MAP_BLOB after the reset answered 0x%x",
+	      after_reset);
+	CHECK(!strstr(log, "failed") && !strstr(log, "SHMEM_UNMAP"),
+	      "vgb-host complained during stop/reset:\n%s", log);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -177,5 +302,6 @@ int main(int argc, char **argv)
 	test_knobs();
 	test_validate();
 	test_malformed_ring();
+	test_stop_and_reset_forget_mappings();
 	return check_result("test_vgb_host");
 }

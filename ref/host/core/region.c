@@ -100,6 +100,13 @@ int vgb_region_unmap(struct vgb_device *dev, struct vgb_resource *res)
 	return 0;
 }
 
+void vgb_device_forget_mappings(struct vgb_device *dev)
+{
+	for (unsigned b = 0; b < VGB_RES_BUCKETS; b++)
+		for (struct vgb_resource *r = dev->buckets[b]; r; r = r->next)
+			r->mapped = false;
+}
+
 uint32_t vgb_cmd_unmap_blob(struct vgb_device *dev, const struct vgb_cmd *cmd)
 {
 	uint32_t id = cmd->u.res.resource_id;

@@ -147,6 +147,14 @@ size_t vgb_device_checked_requirements(const char **ids, size_t cap);
 /* Device reset: drop every resource, context, mapping and scanout. */
 void vgb_device_reset(struct vgb_device *dev);
 
+/*
+ * The transport removed every mapping of the host-visible region itself (a
+ * vhost-user front-end does when it stops or resets the device): the device
+ * forgets them without calling ops->shm_unmap, and every blob can be mapped
+ * again.
+ */
+void vgb_device_forget_mappings(struct vgb_device *dev);
+
 /* Guest memory is about to change (SET_MEM_TABLE): forget cached host pointers into it. */
 void vgb_device_mem_changed(struct vgb_device *dev);
 

@@ -207,6 +207,18 @@ static enum vc_verdict headless(struct vc *t)
 	if (!t->fe)
 		return vc_fail(t, R_DISP_HEADLESS, "the device does not start without a display socket: %s",
 			       err);
+	/* A device that waits for the display before answering would stall every command:
+	 * ask once, with the frontend's own deadline, before running the script. */
+	uint64_t req = vc_alloc(t, 4096), resp = vc_alloc(t, 4096);
+	VC_TRY(req && resp);
+	vc_hdr(vc_ptr(t, req, sizeof(struct virtio_gpu_ctrl_hdr)), VIRTIO_GPU_CMD_GET_DISPLAY_INFO);
+	struct vgb_sg out = { req, sizeof(struct virtio_gpu_ctrl_hdr) };
+	struct vgb_sg in = { resp, sizeof(struct virtio_gpu_resp_display_info) };
+	uint32_t used = 0;
+	int r = vgb_fe_submit(t->fe, 0, &out, 1, &in, 1, &used);
+	if (r)
+		return vc_fail(t, R_DISP_HEADLESS, "GET_DISPLAY_INFO without a display socket: no answer (%s)",
+			       vgb_fe_error(t->fe));
 	headless_script(t, without);
 	for (unsigned i = 0; i < HL_STEPS; i++)
 		vc_check(t, with[i] == without[i], R_DISP_HEADLESS,

@@ -242,6 +242,118 @@ out:
 	return vc_done(t);
 }
 
+/* --- 3D transfers on 2D resources and on RESOURCE_CREATE_3D resources --- */
+
+enum { KIND_2D, KIND_TEXTURE, KIND_BUFFER };
+#define PIPE_FORMAT_R8_UNORM 64 /* the format Mesa gives buffers */
+
+static uint32_t create_3d(struct vc *t, uint32_t id, uint32_t target, uint32_t format, uint32_t w,
+			  uint32_t h)
+{
+	struct virtio_gpu_resource_create_3d c;
+	struct vc_resp r;
+	memset(&c, 0, sizeof(c));
+	vc_hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_3D);
+	c.resource_id = vgb_to_le32(id);
+	c.target = vgb_to_le32(target);
+	c.format = vgb_to_le32(format);
+	c.width = vgb_to_le32(w);
+	c.height = vgb_to_le32(h);
+	c.depth = vgb_to_le32(1);
+	c.array_size = vgb_to_le32(1);
+	return vc_cmd(t, &c, sizeof(c), &r);
+}
+
+/* A box of a non-blob resource; the backing row stride is the resource's (stride 0). */
+static uint32_t xfer_box(struct vc *t, bool to_host, uint32_t ctx, uint32_t id, uint32_t x, uint32_t y,
+			 uint32_t w, uint32_t h, uint64_t offset)
+{
+	struct virtio_gpu_transfer_host_3d c;
+	struct vc_resp r;
+	memset(&c, 0, sizeof(c));
+	vc_hdr(&c.hdr, to_host ? VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D : VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D);
+	c.hdr.ctx_id = vgb_to_le32(ctx);
+	c.box = (struct virtio_gpu_box){ vgb_to_le32(x), vgb_to_le32(y), 0, vgb_to_le32(w),
+					 vgb_to_le32(h), vgb_to_le32(1) };
+	c.offset = vgb_to_le64(offset);
+	c.resource_id = vgb_to_le32(id);
+	return vc_cmd(t, &c, sizeof(c), &r);
+}
+
+static uint8_t pattern_byte(unsigned seed, uint64_t i) { return (uint8_t)(i * 7 + seed * 31 + 1); }
+
+/*
+ * Whole resource to the host with pattern 1, a 4x3 box at (2,1) with pattern 2, then the
+ * whole resource back into zeroed backing: the box holds pattern 2, the rest pattern 1.
+ */
+static enum vc_verdict xfer3d_roundtrip(struct vc *t)
+{
+	unsigned kind = (unsigned)(uintptr_t)t->c->data;
+	uint32_t w = kind == KIND_BUFFER ? 256 : 16, h = kind == KIND_BUFFER ? 1 : 8;
+	uint32_t bpp = kind == KIND_BUFFER ? 1 : 4, bx = 2, by = kind == KIND_BUFFER ? 0 : 1;
+	uint32_t bw = 4, bh = kind == KIND_BUFFER ? 1 : 3;
+	uint64_t stride = (uint64_t)w * bpp, size = stride * h;
+	uint32_t ctx = vc_new_id(t), id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_ctx_create(t, ctx, 0), OK_NODATA, R_CMD_SUCCESS, "CTX_CREATE"));
+	uint32_t got = kind == KIND_2D ? vc_create_2d(t, id, FMT, w, h)
+		       : kind == KIND_TEXTURE ? create_3d(t, id, 2, FMT, w, h)
+					       : create_3d(t, id, 0, PIPE_FORMAT_R8_UNORM, w, h);
+	VC_TRY(vc_expect(t, got, OK_NODATA, kind == KIND_2D ? R_CMD_SUCCESS : R_RES_3D_ACCEPT,
+			 kind == KIND_2D ? "RESOURCE_CREATE_2D"
+			 : kind == KIND_TEXTURE ? "RESOURCE_CREATE_3D of a single-level 2D texture"
+						: "RESOURCE_CREATE_3D of a buffer"));
+	uint64_t gpa = vc_alloc(t, size);
+	VC_TRY(gpa);
+	uint8_t *g = vc_ptr(t, gpa, size);
+	VC_TRY(g);
+	struct vgb_sg e = { gpa, (uint32_t)size };
+	VC_TRY(vc_expect(t, vc_attach_backing(t, id, &e, 1), OK_NODATA, R_CMD_SUCCESS, "ATTACH_BACKING"));
+	VC_TRY(vc_expect(t, vc_ctx_attach(t, ctx, id), OK_NODATA, R_CMD_SUCCESS, "CTX_ATTACH_RESOURCE"));
+	for (uint64_t i = 0; i < size; i++)
+		g[i] = pattern_byte(1, i);
+	VC_TRY(vc_expect(t, xfer_box(t, true, ctx, id, 0, 0, w, h, 0), OK_NODATA, R_XFER_3D_2D_TO,
+			 "TRANSFER_TO_HOST_3D of the whole resource"));
+	for (uint64_t i = 0; i < size; i++)
+		g[i] = pattern_byte(2, i);
+	uint64_t box_off = by * stride + (uint64_t)bx * bpp;
+	VC_TRY(vc_expect(t, xfer_box(t, true, ctx, id, bx, by, bw, bh, box_off), OK_NODATA,
+			 R_XFER_3D_2D_TO, "TRANSFER_TO_HOST_3D of a box"));
+	memset(g, 0, size);
+	VC_TRY(vc_expect(t, xfer_box(t, false, ctx, id, 0, 0, w, h, 0), OK_NODATA, R_XFER_3D_2D_FROM,
+			 "TRANSFER_FROM_HOST_3D of the whole resource"));
+	unsigned bad = 0;
+	uint64_t first = 0;
+	uint8_t want = 0;
+	for (uint64_t i = 0; i < size; i++) {
+		uint64_t x = (i % stride) / bpp, y = i / stride;
+		bool in_box = x >= bx && x < bx + bw && y >= by && y < by + bh;
+		uint8_t expect = pattern_byte(in_box ? 2 : 1, i);
+		if (g[i] != expect && !bad++) {
+			first = i;
+			want = expect;
+		}
+	}
+	vc_check(t, !bad, R_XFER_3D_2D_TO,
+		 "%u of %llu bytes differ after the round trip, first at byte %llu (0x%02x, want 0x%02x)",
+		 bad, (unsigned long long)size, (unsigned long long)first, g[first], want);
+	/* FROM_HOST of the box alone lands at its offset and touches nothing else. */
+	memset(g, 0, size);
+	VC_TRY(vc_expect(t, xfer_box(t, false, ctx, id, bx, by, bw, bh, box_off), OK_NODATA,
+			 R_XFER_3D_2D_FROM, "TRANSFER_FROM_HOST_3D of a box"));
+	bad = 0;
+	for (uint64_t i = 0; i < size; i++) {
+		uint64_t x = (i % stride) / bpp, y = i / stride;
+		bool in_box = x >= bx && x < bx + bw && y >= by && y < by + bh;
+		if (g[i] != (in_box ? pattern_byte(2, i) : 0) && !bad++)
+			first = i;
+	}
+	vc_check(t, !bad, R_XFER_3D_2D_FROM,
+		 "TRANSFER_FROM_HOST_3D of a box: %u of %llu bytes wrong, first at byte %llu (0x%02x)", bad,
+		 (unsigned long long)size, (unsigned long long)first, g[first]);
+	vc_still_serves(t, "3D transfers of a non-blob resource");
+	return vc_done(t);
+}
+
 const struct vc_case vc_cases_fallback[] = {
 	{ .name = "dev.fallback.no_blob", IDS(R_FEAT_UNNEGOTIATED),
 	  .mask_features = 1ull << VIRTIO_GPU_F_RESOURCE_BLOB, .run = no_blob,
@@ -261,6 +373,15 @@ const struct vc_case vc_cases_fallback[] = {
 	{ .name = "dev.xfer.2d_many_entries", IDS(R_XFER_2D, R_ENTRY_CONCAT), .random = true,
 	  .run = transfer_2d_many_entries,
 	  .summary = "hundreds of tiny entries, pixel-exact" },
+	{ .name = "dev.xfer3d.2d_roundtrip", IDS(R_XFER_3D_2D_TO, R_XFER_3D_2D_FROM, R_XFER_OUTSIDE),
+	  .needs = VC_NEED_VIRGL, .run = xfer3d_roundtrip, .data = (const void *)(uintptr_t)KIND_2D,
+	  .summary = "TRANSFER_TO/FROM_HOST_3D of a 2D resource copy boxes in pixels" },
+	{ .name = "dev.xfer3d.texture_roundtrip", IDS(R_RES_3D_ACCEPT, R_XFER_3D_2D_TO, R_XFER_3D_2D_FROM),
+	  .needs = VC_NEED_VIRGL, .run = xfer3d_roundtrip, .data = (const void *)(uintptr_t)KIND_TEXTURE,
+	  .summary = "RESOURCE_CREATE_3D of a 2D texture; its boxes round-trip" },
+	{ .name = "dev.xfer3d.buffer_roundtrip", IDS(R_RES_3D_ACCEPT, R_XFER_3D_2D_TO, R_XFER_3D_2D_FROM),
+	  .needs = VC_NEED_VIRGL, .run = xfer3d_roundtrip, .data = (const void *)(uintptr_t)KIND_BUFFER,
+	  .summary = "RESOURCE_CREATE_3D of a buffer; its ranges round-trip" },
 	{ .name = "dev.xfer.guest_blob_scanout", IDS(R_XFER_GUEST_BLOB, R_SBLOB_SHOWS_GUEST, R_DISP_PIXELS),
 	  .needs = VC_NEED_BLOB, .random = true, .run = guest_blob_scanout,
 	  .summary = "GUEST blob with stride/offset shown via SET_SCANOUT_BLOB, pixel-exact" },

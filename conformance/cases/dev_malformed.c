@@ -575,6 +575,65 @@ static size_t b_xfer3d_range(const struct env *e, uint8_t *buf) { return xfer3d(
 static size_t b_xfer3d_overflow(const struct env *e, uint8_t *buf) { return xfer3d(buf, CTX, RES_HOST, UINT64_MAX - 3, 8, 1); }
 static size_t b_xfer3d_unknown_ctx(const struct env *e, uint8_t *buf) { return xfer3d(buf, UNKNOWN, RES_HOST, 0, 64, 1); }
 
+/* --- Contexts, 3D resources and 3D transfers on 2D resources --- */
+
+static size_t b_ctx_init_unnegotiated(const struct env *e, uint8_t *buf) { return ctx_create(buf, 300, VGB_CAPSET_REFCTX); }
+
+static size_t b_ctx_detach_unattached(const struct env *e, uint8_t *buf)
+{
+	size_t n = ctx_res(buf, CTX, RES_BACKED);
+	struct virtio_gpu_ctx_resource c;
+	memcpy(&c, buf, sizeof(c));
+	c.hdr.type = LE32(VIRTIO_GPU_CMD_CTX_DETACH_RESOURCE);
+	return put(buf, &c, n);
+}
+
+static size_t b_unmap_no_region(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_resource_unmap_blob c = { .resource_id = LE32(RES_BLOB) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB);
+	return put(buf, &c, sizeof(c));
+}
+
+/* A 3D transfer of RES_BACKED (a 2D resource) with box 4x4 at (0,0), depth d, level lvl. */
+static size_t xfer3d_2d(uint8_t *buf, uint32_t d, uint32_t lvl)
+{
+	size_t n = xfer3d(buf, CTX, RES_BACKED, 0, 4, 4);
+	struct virtio_gpu_transfer_host_3d c;
+	memcpy(&c, buf, sizeof(c));
+	c.box.d = LE32(d);
+	c.level = LE32(lvl);
+	return put(buf, &c, n);
+}
+
+static size_t b_xfer3d_2d_depth(const struct env *e, uint8_t *buf) { return xfer3d_2d(buf, 2, 0); }
+static size_t b_xfer3d_2d_level(const struct env *e, uint8_t *buf) { return xfer3d_2d(buf, 1, 1); }
+
+/* RESOURCE_CREATE_3D of a 3D texture (PIPE_TEXTURE_3D, depth 4): beyond the minimum. */
+static size_t b_create_3d_volume(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_resource_create_3d c = {
+		.resource_id = LE32(200), .target = LE32(3), .format = LE32(FMT), .width = LE32(8),
+		.height = LE32(8), .depth = LE32(4), .array_size = LE32(1) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_3D);
+	return put(buf, &c, sizeof(c));
+}
+
+/* A FILL of RES_HOST (attached to CTX): [off, +size). */
+static size_t refctx_fill(const struct env *e, uint8_t *buf, uint64_t off, uint64_t size)
+{
+	struct virtio_gpu_cmd_submit c = { .size = LE32(sizeof(struct vgb_refctx_fill)) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_SUBMIT_3D);
+	c.hdr.ctx_id = LE32(CTX);
+	size_t n = put(buf, &c, sizeof(c));
+	struct vgb_refctx_fill f = { { LE32(VGB_REFCTX_FILL), LE32(sizeof(f)) }, LE32(RES_HOST), LE32(1),
+				     LE64(off), LE64(size) };
+	return n + put(buf + n, &f, sizeof(f));
+}
+
+static size_t b_refctx_past_end(const struct env *e, uint8_t *buf) { return refctx_fill(e, buf, e->host_blob_size - 4, 8); }
+static size_t b_refctx_unaligned(const struct env *e, uint8_t *buf) { return refctx_fill(e, buf, 2, 8); }
+
 /* --- The runner of one malformed case --- */
 
 static bool setup_host_object(struct vc *t, const struct mal *m, struct env *e);
@@ -881,6 +940,31 @@ const struct vc_case vc_cases_malformed[] = {
 	DRV("scanout.planes", R_DRV_SCANOUT_0003, BLOB, b_sblob_planes, "set strides[1]/offsets[1]"),
 	DRV("xfer.host_2d", R_DRV_XFER_HOST_2D, BLOB | REF, b_xfer_host_2d, "sent TRANSFER_TO_HOST_2D on a host blob", .setup = SETUP_HOST_RES),
 	DRV("xfer.3d_box", R_DRV_XFER_3D_BOX, BLOB | REF, b_xfer3d_box_h, "sent a 3D blob transfer with box.h 2", .setup = SETUP_HOST_RES),
+	MASKED("ctx.init_unnegotiated", R_CTX_INIT_UNNEGOTIATED, PARAM, VIRTIO_GPU_F_CONTEXT_INIT, VC_NEED_VIRGL, b_ctx_init_unnegotiated, "CTX_CREATE with context_init without F_CONTEXT_INIT"),
+	MAL("map.unmap_no_region", R_UNMAP_NO_REGION, UNSPEC, BLOB | VC_NEED_NO_REGION, b_unmap_no_region, "UNMAP_BLOB on a device without a region"),
+	MAL("xfer3d.2d_depth", R_XFER_3D_2D_BOX, PARAM, REF, b_xfer3d_2d_depth, "TRANSFER_TO_HOST_3D on a 2D resource with box.d 2", .setup = SETUP_CTX),
+	MAL("xfer3d.2d_level", R_XFER_3D_2D_BOX, PARAM, REF, b_xfer3d_2d_level, "TRANSFER_TO_HOST_3D on a 2D resource with level 1", .setup = SETUP_CTX),
+	MAL("res.create_3d_volume", R_RES_3D_REFUSED, PARAM, VC_NEED_VIRGL, b_create_3d_volume, "RESOURCE_CREATE_3D of a 3D texture the device cannot create"),
+	{ .name = "dev.accept.ctx_detach_unattached", IDS(R_CTX_DETACH_UNATTACHED, R_CMD_USED_LEN, R_CMD_RESP_PADDING),
+	  .needs = REF, .run = run_malformed, .summary = "CTX_DETACH_RESOURCE of a resource never attached",
+	  .data = &(const struct mal){ .build = b_ctx_detach_unattached, .expect = VIRTIO_GPU_RESP_OK_NODATA,
+				       .setup = SETUP_CTX } },
+	DRV("res.rect_outside", R_DRV_RES_RECT, 0, b_xfer_outside, "sent TRANSFER_TO_HOST_2D with a rect outside the resource"),
+	DRV("res.rect_overflow", R_DRV_RES_RECT, 0, b_flush_overflow, "sent RESOURCE_FLUSH with y+height overflowing"),
+	DRV("res.backing_twice", R_DRV_RES_BACKING_TWICE, 0, b_attach_twice, "attached backing to a resource that has backing"),
+	DRV("res.detach_none", R_DRV_RES_NO_BACKING, 0, b_detach_bare, "detached the backing of a resource without backing"),
+	DRV("res.transfer_no_backing", R_DRV_RES_NO_BACKING, 0, b_xfer_no_backing, "transferred a resource without backing"),
+	DRV("xfer.beyond_backing", R_DRV_XFER_BACKING_END, 0, b_xfer_offset_beyond, "transferred from beyond the end of the backing"),
+	DRV("xfer.blob_offset", R_DRV_XFER_BLOB_OFFSET, BLOB, b_xfer_blob_offset, "sent TRANSFER_TO_HOST_2D on a blob at offset == size"),
+	DRV("xfer.3d_2d_depth", R_DRV_XFER_3D_2D_BOX, REF, b_xfer3d_2d_depth, "sent a 3D transfer of a 2D resource with box.d 2", .setup = SETUP_CTX),
+	DRV("scanout.id", R_DRV_SCANOUT_ID, 0, b_scanout_id16, "named scanout 16"),
+	DRV("ctx.unknown", R_DRV_CTX_UNKNOWN, VC_NEED_VIRGL, b_ctx_destroy_unknown, "destroyed a context that does not exist"),
+	DRV("ctx.capset_absent", R_DRV_CTX_CAPSET, REF, b_ctx_bad_capset, "created a context of a capset the device lacks"),
+	DRV("ctx.refctx_range", R_DRV_REFCTX_RANGE, BLOB | REF, b_refctx_past_end, "sent a FILL crossing the blob end", .setup = SETUP_HOST_RES),
+	DRV("ctx.refctx_align", R_DRV_REFCTX_ALIGN4, BLOB | REF, b_refctx_unaligned, "sent a FILL at offset 2", .setup = SETUP_HOST_RES),
+	DRV("capset.info_index", R_DRV_CAPSET_INFO_INDEX, VC_NEED_VIRGL, b_capset_info_index, "asked for capset index 0xffffffff"),
+	DRV("capset.unknown", R_DRV_CAPSET_GET, VC_NEED_VIRGL, b_capset_unknown, "asked for capset 99"),
+	DRV("entry.count_zero", R_DRV_ENTRY_COUNT0, 0, b_attach_nr0, "sent ATTACH_BACKING with nr_entries 0"),
 	{ .name = "drv.validate.feat.unnegotiated", IDS(R_DRV_FEAT_0005), .needs = VC_NEED_VALIDATE,
 	  .mask_features = 1ull << VIRTIO_GPU_F_RESOURCE_BLOB, .run = run_drv_malformed,
 	  .summary = "sent CREATE_BLOB without F_RESOURCE_BLOB",

@@ -150,6 +150,73 @@ static enum vc_verdict caught_detach_scanned_out(struct vc *t)
 				   "detached the backing of a scanned-out resource");
 }
 
+/* Two fenced requests on the device timeline, the second with a smaller fence_id. */
+static enum vc_verdict caught_fence_order(struct vc *t)
+{
+	static const uint64_t fences[2] = { 9, 4 };
+	for (unsigned i = 0; i < 2; i++) {
+		struct virtio_gpu_ctrl_hdr h;
+		struct vc_resp r;
+		vc_hdr(&h, VIRTIO_GPU_CMD_GET_DISPLAY_INFO);
+		h.flags = vgb_to_le32(VIRTIO_GPU_FLAG_FENCE);
+		h.fence_id = vgb_to_le64(fences[i]);
+		VC_TRY(vc_expect(t, vc_cmd(t, &h, sizeof(h), &r), VIRTIO_GPU_RESP_OK_DISPLAY_INFO,
+				 R_CMD_SUCCESS, "fenced GET_DISPLAY_INFO"));
+	}
+	return vc_expect_violation(t, R_DRV_FENCE_ORDER, "sent fence_id 4 after fence_id 9");
+}
+
+/* 16385 entries: more than every device must accept (REQ-DEV-LIMIT-0001). */
+static enum vc_verdict caught_too_many_entries(struct vc *t)
+{
+	enum { N = 16385 };
+	enum { LEN = 256 }; /* 16385 pages would exhaust the suite's guest RAM */
+	uint64_t gpa = vc_alloc(t, (uint64_t)N * LEN);
+	VC_TRY(gpa);
+	static struct vgb_sg ents[N];
+	for (unsigned i = 0; i < N; i++)
+		ents[i] = (struct vgb_sg){ gpa + (uint64_t)i * LEN, LEN };
+	uint32_t id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_create_2d(t, id, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, 1024, 1024),
+			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "RESOURCE_CREATE_2D"));
+	vc_attach_backing(t, id, ents, N);
+	VC_TRY(!vc_failed(t));
+	return vc_expect_violation(t, R_DRV_LIMIT_ENTRIES, "sent 16385 entries in one command");
+}
+
+/* A 2D resource attached to a reference context and named in a FILL. */
+static enum vc_verdict caught_refctx_not_blob(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint32_t id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_create_2d(t, id, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, 16, 16),
+			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "RESOURCE_CREATE_2D"));
+	VC_TRY(vc_expect(t, vc_ctx_attach(t, h.ctx_id, id), VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS,
+			 "CTX_ATTACH_RESOURCE"));
+	struct vgb_refctx_fill f = { { vgb_to_le32(VGB_REFCTX_FILL), vgb_to_le32(sizeof(f)) },
+				     vgb_to_le32(id), vgb_to_le32(1), 0, vgb_to_le64(64) };
+	vc_submit_3d(t, h.ctx_id, &f, sizeof(f));
+	VC_TRY(!vc_failed(t));
+	return vc_expect_violation(t, R_DRV_REFCTX_NOT_BLOB, "named a 2D resource in a FILL");
+}
+
+/*
+ * A resource created before a device reset, named after it: on the wire it is a
+ * resource that does not exist, so the device reports REQ-DRV-RES-0002.
+ */
+static enum vc_verdict caught_stale_after_reset(struct vc *t)
+{
+	uint32_t id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_create_2d(t, id, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, 16, 16),
+			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "RESOURCE_CREATE_2D"));
+	if (vgb_fe_reset_device(t->fe) < 0)
+		return vc_error(t, "device reset failed: %s", vgb_fe_error(t->fe));
+	vc_unref(t, id);
+	VC_TRY(!vc_failed(t));
+	return vc_expect_violation(t, R_DRV_RES_0002, "unreferenced a resource created before the reset");
+}
+
 /* A correct sequence must leave the log empty: the validator must not cry wolf. */
 static enum vc_verdict clean_sequence(struct vc *t)
 {
@@ -241,6 +308,25 @@ static struct vgb_drv *open_ref_driver(struct vc *t)
 	if (!drv)
 		vc_error(t, "reference driver did not start: %s", err);
 	return drv;
+}
+
+/* A driver that uses blobs accepts BLOB_ALIGNMENT when the device offers it (SHOULD). */
+static enum vc_verdict ref_accepts_alignment(struct vc *t)
+{
+	struct vgb_drv *drv = open_ref_driver(t);
+	if (!drv)
+		return vc_done(t);
+	uint64_t f = vgb_drv_caps(drv)->features;
+	vgb_drv_close(drv);
+	if (!((f >> VIRTIO_GPU_F_RESOURCE_BLOB) & 1))
+		return vc_error(t, "the reference driver did not accept RESOURCE_BLOB (features 0x%llx)",
+				(unsigned long long)f);
+	if (!((f >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1))
+		vc_warn(t, R_DRV_FEAT_ALIGN_ACCEPT, "BLOB_ALIGNMENT offered but not accepted (features 0x%llx)",
+			(unsigned long long)f);
+	else
+		vc_note(t, "negotiated features 0x%llx", (unsigned long long)f);
+	return vc_done(t);
 }
 
 /* The driver picks the best path the device allows: copy without blob, guest blob without region. */
@@ -445,6 +531,17 @@ const struct vc_case vc_cases_driver[] = {
 	{ .name = "drv.validate.detach_scanned_out", IDS(R_DRV_LIFE_DETACH_SCANOUT),
 	  .needs = VC_NEED_VALIDATE, .run = caught_detach_scanned_out,
 	  .summary = "a driver detaching a scanned-out resource's backing is reported" },
+	{ .name = "drv.validate.fence_order", IDS(R_DRV_FENCE_ORDER), .needs = VC_NEED_VALIDATE,
+	  .run = caught_fence_order, .summary = "a driver reusing a smaller fence_id is reported by ID" },
+	{ .name = "drv.validate.limit.entries", IDS(R_DRV_LIMIT_ENTRIES), .needs = VC_NEED_VALIDATE,
+	  .run = caught_too_many_entries, .timeout_s = 60,
+	  .summary = "a driver sending 16385 entries in one command is reported by ID" },
+	{ .name = "drv.validate.ctx.refctx_not_blob", IDS(R_DRV_REFCTX_NOT_BLOB),
+	  .needs = VC_NEED_VALIDATE | VC_NEED_BLOB | VC_NEED_REFCTX, .run = caught_refctx_not_blob,
+	  .summary = "a driver naming a 2D resource in a reference-context stream is reported" },
+	{ .name = "drv.validate.reset.stale_resource", IDS(R_DRV_RESET_STALE, R_DRV_RES_0002),
+	  .needs = VC_NEED_VALIDATE | VC_NEED_RESET, .run = caught_stale_after_reset,
+	  .summary = "a driver naming a pre-reset resource after a reset is reported" },
 	{ .name = "drv.validate.clean", IDS(R_DRV_MAP_DOUBLE, R_DRV_UNMAP_UNMAPPED), .needs = NEED_V,
 	  .run = clean_sequence, .summary = "a correct map/unmap/unref sequence reports nothing" },
 	{ .name = "drv.external.run", IDS(R_DRV_VALIDATED), .needs = VC_NEED_VALIDATE | VC_NEED_DRIVER_CMD,
@@ -457,6 +554,9 @@ const struct vc_case vc_cases_driver[] = {
 	{ .name = "drv.ref.guest_blob", IDS(R_DRV_VALIDATED), .needs = VC_NEED_VALIDATE,
 	  .run = ref_driver_path, .data = (const void *)(uintptr_t)VGB_PATH_GUEST_BLOB, .timeout_s = 120,
 	  .summary = "reference driver, guest-blob path: no driver requirement broken" },
+	{ .name = "drv.ref.accepts_alignment", IDS(R_DRV_FEAT_ALIGN_ACCEPT),
+	  .needs = VC_NEED_VALIDATE | VC_NEED_BLOB | VC_NEED_ALIGNMENT, .run = ref_accepts_alignment,
+	  .summary = "the reference driver accepts BLOB_ALIGNMENT when offered" },
 	{ .name = "drv.ref.path_choice", IDS(R_DRV_XFER_FALLBACK_GUEST, R_DRV_XFER_FALLBACK_2D),
 	  .needs = VC_NEED_VALIDATE, .run = ref_path_choice,
 	  .summary = "the reference driver picks the best path the device allows" },

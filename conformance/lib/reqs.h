@@ -124,6 +124,11 @@
 #define R_RES_DETACH_SCANOUT       "REQ-DEV-RES-0009"
 #define R_RES_ATTACH_HOST          "REQ-DEV-RES-0011"
 #define R_RES_ATTACH_SHORT         "REQ-DEV-RES-0012"
+#define R_RES_3D_ACCEPT            "REQ-DEV-RES-0013" /* buffers, single-level 2D textures */
+#define R_RES_3D_REFUSED           "REQ-DEV-RES-0014"
+#define R_XFER_3D_2D_TO            "REQ-DEV-XFER-0017" /* box copied from the backing */
+#define R_XFER_3D_2D_FROM          "REQ-DEV-XFER-0018" /* box copied to the backing */
+#define R_XFER_3D_2D_BOX           "REQ-DEV-XFER-0019"
 
 /* Mapping */
 #define R_MAP_NO_REGION            "REQ-DEV-MAP-0001"
@@ -144,6 +149,7 @@
 #define R_SHM_GONE                 "REQ-DEV-MAP-0017" /* no live mapping: no memory reached */
 #define R_MAP_REUSE                "REQ-DEV-MAP-0018"
 #define R_UNMAP_KEEPS_CONTENT      "REQ-DEV-MAP-0019"
+#define R_UNMAP_NO_REGION          "REQ-DEV-MAP-0020"
 #define R_CACHE_VALID              "REQ-DEV-CACHE-0001"
 #define R_CACHE_HIGH_BITS          "REQ-DEV-CACHE-0002"
 #define R_CACHE_LE                 "REQ-DEV-CACHE-0003"
@@ -201,6 +207,8 @@
 #define R_REFCTX_HOST_VIEW         "REQ-DEV-CTX-0028"
 #define R_REFCTX_UNATTACHED        "REQ-DEV-CTX-0029"
 #define R_REFCTX_ALLOC_OOM         "REQ-DEV-CTX-0030"
+#define R_CTX_INIT_UNNEGOTIATED    "REQ-DEV-CTX-0031"
+#define R_CTX_DETACH_UNATTACHED    "REQ-DEV-CTX-0032"
 #define R_LIFE_UNREF_DETACHES      "REQ-DEV-LIFE-0006"
 #define R_LIFE_CTX_DESTROY_KEEPS   "REQ-DEV-LIFE-0007"
 #define R_RESET                    "REQ-DEV-RESET-0001"
@@ -224,6 +232,25 @@
 #define R_DRV_XFER_FALLBACK_2D     "REQ-DRV-XFER-0007"
 #define R_DRV_XFER_FALLBACK_MAP    "REQ-DRV-XFER-0008"
 #define R_DRV_XFER_3D_BOX          "REQ-DRV-XFER-0004"
+#define R_DRV_FEAT_ALIGN_ACCEPT    "REQ-DRV-FEAT-0004" /* SHOULD */
+#define R_DRV_FENCE_ORDER          "REQ-DRV-FENCE-0001"
+#define R_DRV_RES_RECT             "REQ-DRV-RES-0004"
+#define R_DRV_RES_BACKING_TWICE    "REQ-DRV-RES-0005"
+#define R_DRV_RES_NO_BACKING       "REQ-DRV-RES-0006"
+#define R_DRV_RESET_STALE          "REQ-DRV-RESET-0002" /* reported as REQ-DRV-RES-0002 */
+#define R_DRV_XFER_BACKING_END     "REQ-DRV-XFER-0010"
+#define R_DRV_XFER_BLOB_OFFSET     "REQ-DRV-XFER-0011"
+#define R_DRV_XFER_3D_2D_BOX       "REQ-DRV-XFER-0012"
+#define R_DRV_SCANOUT_ID           "REQ-DRV-SCANOUT-0005"
+#define R_DRV_CTX_UNKNOWN          "REQ-DRV-CTX-0005"
+#define R_DRV_CTX_CAPSET           "REQ-DRV-CTX-0006"
+#define R_DRV_REFCTX_RANGE         "REQ-DRV-CTX-0007"
+#define R_DRV_REFCTX_ALIGN4        "REQ-DRV-CTX-0008"
+#define R_DRV_REFCTX_NOT_BLOB      "REQ-DRV-CTX-0009"
+#define R_DRV_CAPSET_INFO_INDEX    "REQ-DRV-CMD-0007"
+#define R_DRV_CAPSET_GET           "REQ-DRV-CMD-0008"
+#define R_DRV_ENTRY_COUNT0         "REQ-DRV-ENTRY-0006"
+#define R_DRV_LIMIT_ENTRIES        "REQ-DRV-LIMIT-0001" /* SHOULD NOT */
 /*
  * Driver requirements the reference device's validating mode checks on every
  * command (ref/host/core/validate.c): a driver run against it breaks none of them
@@ -240,6 +267,10 @@
 	"REQ-DRV-MAP-0002", "REQ-DRV-MAP-0003", "REQ-DRV-MAP-0004", "REQ-DRV-MAP-0005",       \
 	"REQ-DRV-MAP-0006", "REQ-DRV-MAP-0010", "REQ-DRV-LIFE-0003", "REQ-DRV-SCANOUT-0001",  \
 	"REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0003", "REQ-DRV-XFER-0004", "REQ-DRV-XFER-0009"
+/*
+ * The validating device checks more (REQ-DRV-FENCE-0001, REQ-DRV-RES-0004..0006, ...); a case
+ * cites at most VC_MAX_IDS IDs, so those are cited by their own drv.validate.* cases.
+ */
 
 /* Driver defects sent raw (dev_malformed.c), by spec ID */
 #define R_DRV_BLOB_0001            "REQ-DRV-BLOB-0001"

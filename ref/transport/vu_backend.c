@@ -419,8 +419,13 @@ static int get_config(struct vgb_vu_backend *be, const struct vgb_vu_msg *m)
 static int set_config(struct vgb_vu_backend *be, const struct vgb_vu_msg *m)
 {
 	const struct vgb_vu_config *c = &m->payload.config;
-	if (be->dev.gpu && c->offset == 4 && c->size == 4)
+	if (be->dev.set_config) {
+		/* The size was checked against the message when it was received. */
+		if (be->dev.set_config(be->dev.opaque, c->offset, c->payload, c->size))
+			return 0;
+	} else if (be->dev.gpu && c->offset == 4 && c->size == 4) {
 		return 0;
+	}
 	be_log(be, "SET_CONFIG offset %u size %u refused: not a writable field", c->offset, c->size);
 	return 1;
 }

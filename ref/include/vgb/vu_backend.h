@@ -53,6 +53,11 @@ struct vgb_vu_device {
 	 * Optional.
 	 */
 	void (*stop)(void *opaque);
+	/*
+	 * SET_CONFIG of len bytes at offset: true when the device accepts the write.
+	 * Optional; without it only events_clear of a GPU is accepted (and ignored).
+	 */
+	bool (*set_config)(void *opaque, uint32_t offset, const void *buf, uint32_t len);
 };
 
 struct vgb_vu_backend_options {

@@ -67,6 +67,40 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(m["REQ-DEV-MAP-0006"]["dev-a"][0], "BLOCKED")
         self.assertEqual(m["REQ-DEV-MAP-0011"]["dev-b"][0], "ERROR")
 
+    def test_html_coverage(self):
+        cov = {
+            "summary": {"all": {"requirements": 4, "covered": 2, "untestable": 1, "pending": 1,
+                                "uncovered": 0, "percent_of_testable": 66.7}},
+            "requirements": [
+                {"id": "REQ-DEV-MAP-0011", "status": "covered", "cases": ["dev.map.basic"]},
+                {"id": "REQ-DRV-CACHE-0001", "status": "covered", "cases": ["pair.blob.cache_type"]},
+                {"id": "REQ-DEV-XFER-0007", "status": "untestable", "cases": [], "reason": "a MAY"},
+                {"id": "REQ-DRV-ENTRY-0005", "status": "pending", "cases": [],
+                 "reason": "not checked yet"},
+            ],
+            "uncovered": [], "pending": ["REQ-DRV-ENTRY-0005"], "dangling": [],
+        }
+        path = os.path.join(self.dir.name, "coverage.json")
+        with open(path, "w") as f:
+            json.dump(cov, f)
+        out = os.path.join(self.dir.name, "r.html")
+        self.assertEqual(vgb_report.main([self.results, "--html", out, "--coverage", path]), 0)
+        page = open(out).read()
+        self.assertIn("<th>pending</th>", page)
+        self.assertIn("1 requirement(s) whose check is pending", page)
+        self.assertIn("not checked yet", page)
+        self.assertIn("1 untestable requirement(s), with the reason", page)
+        self.assertIn("Covered only by the in-guest agent", page)
+        self.assertNotIn("uncovered requirement(s)", page)
+        # No uncovered and no dangling, but a pending check: not called complete.
+        self.assertNotIn(">complete<", page)
+        cov["pending"] = []
+        cov["requirements"][3]["status"] = "untestable"
+        with open(path, "w") as f:
+            json.dump(cov, f)
+        self.assertEqual(vgb_report.main([self.results, "--html", out, "--coverage", path]), 0)
+        self.assertIn(">complete<", open(out).read())
+
     def test_bad_input_rejected(self):
         bad = os.path.join(self.dir.name, "bad.json")
         with open(bad, "w") as f:

@@ -241,21 +241,46 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
     if coverage:
         s = coverage.get("summary", {})
         w("<h2 id=coverage>Coverage</h2><table class=summary><tr><th></th><th>requirements</th>"
-          "<th>covered</th><th>untestable</th><th>uncovered</th><th>% of testable</th></tr>")
+          "<th>covered</th><th>untestable</th><th>pending</th><th>uncovered</th>"
+          "<th>% of testable</th></tr>")
         for key in ("device", "driver", "all"):
             v = s.get(key)
             if v:
                 w("<tr><td>%s</td><td class=n>%d</td><td class=n>%d</td><td class=n>%d</td>"
-                  "<td class=n>%d</td><td class=n>%.1f</td></tr>" % (
-                      key, v["requirements"], v["covered"], v["untestable"], v["uncovered"],
-                      v["percent_of_testable"]))
+                  "<td class=n>%d</td><td class=n>%d</td><td class=n>%.1f</td></tr>" % (
+                      key, v["requirements"], v["covered"], v["untestable"], v.get("pending", 0),
+                      v["uncovered"], v["percent_of_testable"]))
         w("</table>")
         unc = coverage.get("uncovered") or []
-        if unc:
-            w("<details><summary>%d uncovered requirement(s)</summary><p class=mono>%s</p></details>" % (
-                len(unc), " ".join("<a href='%s#%s'>%s</a>" % (esc(spec_url), esc(x), esc(x))
-                                   for x in unc)))
+        pend = coverage.get("pending") or []
         dang = coverage.get("dangling") or []
+        if not unc and not pend and not dang:
+            w("<p><span class='v PASS'>complete</span> every requirement is checked by a case or "
+              "listed as untestable with a reason.</p>")
+        elif not unc and not dang:
+            w("<p><span class='v WARNING'>pending</span> every requirement is checked, listed as "
+              "untestable, or has a check listed as pending below.</p>")
+
+        def ids_with_reasons(ids):
+            return "".join("<li><a class=mono href='%s#%s'>%s</a> %s</li>" % (
+                esc(spec_url), esc(x), esc(x), esc(cov_rows.get(x, {}).get("reason") or ""))
+                for x in ids)
+        if unc:
+            w("<details open><summary class=FAIL>%d uncovered requirement(s)</summary><ul>%s</ul>"
+              "</details>" % (len(unc), ids_with_reasons(unc)))
+        if pend:
+            w("<details open><summary>%d requirement(s) whose check is pending</summary><ul>%s</ul>"
+              "</details>" % (len(pend), ids_with_reasons(pend)))
+        unt = [r["id"] for r in coverage.get("requirements") or [] if r.get("status") == "untestable"]
+        if unt:
+            w("<details><summary>%d untestable requirement(s), with the reason</summary><ul>%s</ul>"
+              "</details>" % (len(unt), ids_with_reasons(unt)))
+        agent_only = [r["id"] for r in coverage.get("requirements") or []
+                      if r.get("cases") and all(c.startswith("pair.") for c in r["cases"])]
+        if agent_only:
+            w("<p class=small>Covered only by the in-guest agent's pair.* cases (VM runs): %s</p>" % (
+                " ".join("<a class=mono href='%s#%s'>%s</a>" % (esc(spec_url), esc(x), esc(x))
+                         for x in agent_only)))
         if dang:
             w("<p class=FAIL>Dangling citations: %s</p>" % esc(
                 ", ".join("%s cites %s" % (d["case"], d["id"]) for d in dang)))
@@ -278,6 +303,10 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
         text = esc(r.get("text") or ("(not in the spec)" if reqs else ""))
         if status == "untestable":
             text += "<span class=tag>untestable: %s</span>" % esc(cov_rows[rid].get("reason", ""))
+        elif status == "pending":
+            text += "<span class=tag>check pending: %s</span>" % esc(cov_rows[rid].get("reason", ""))
+        elif not cases_citing and cov_rows.get(rid, {}).get("cases"):
+            text += "<span class=tag>checked by %s</span>" % esc(", ".join(cov_rows[rid]["cases"]))
         elif not cases_citing:
             text += "<span class=tag>no case yet</span>"
         w("<tr%s><td class='req mono'><a href='%s#%s' title='%s'>%s</a></td><td class=text>%s</td>" % (

@@ -110,14 +110,10 @@ static int read_config(struct vgb_drv *drv)
 	drv->caps.num_scanouts = vgb_le32(cfg.num_scanouts);
 	drv->caps.num_capsets = vgb_le32(cfg.num_capsets);
 	/*
-	 * num_scanouts is the VMM's to fill in over vhost-user: QEMU's frontend
-	 * overwrites it with its own output count, and QEMU's backend leaves it 0.
-	 * This frontend passes the backend's bytes through and shows one output.
+	 * num_scanouts is the VMM's to fill in over vhost-user: QEMU's backend leaves
+	 * it 0, and the frontend then reports its own outputs, as QEMU's does.
 	 */
-	if (drv->caps.num_scanouts == 0) {
-		drv->caps.num_scanouts = 1;
-		drv->caps.scanouts_from_vmm = true;
-	}
+	drv->caps.scanouts_from_vmm = vgb_fe_config_from_frontend(drv->fe);
 	if (drv->caps.num_scanouts > VIRTIO_GPU_MAX_SCANOUTS)
 		return drv_fail(drv, -EPROTO, "device error (%s): num_scanouts %u above %u",
 				REQ_CFG_NUM_SCANOUTS, drv->caps.num_scanouts, VIRTIO_GPU_MAX_SCANOUTS);

@@ -126,12 +126,9 @@ static void probe_in_child(const struct vc_target *tg, int wfd)
 		int n = vgb_fe_get_config(t.fe, &cfg, want);
 		p->config_len = n > 0 ? (uint32_t)n : 0;
 		p->num_scanouts = vgb_le32(cfg.num_scanouts);
-		/* Over vhost-user num_scanouts is the VMM's to fill in (QEMU's frontend does);
-		 * a backend leaving it 0 gets this VMM's one scanout. */
-		if (p->num_scanouts == 0) {
-			p->num_scanouts = 1;
-			p->num_scanouts_from_vmm = true;
-		}
+		/* Over vhost-user num_scanouts is the VMM's: the frontend fills it in for a
+		 * backend that leaves it 0 (QEMU's does), as QEMU's frontend does. */
+		p->num_scanouts_from_vmm = vgb_fe_config_from_frontend(t.fe);
 		p->num_capsets = vgb_le32(cfg.num_capsets);
 		p->blob_alignment = vgb_le32(cfg.blob_alignment);
 		p->has_region = vgb_fe_shm(t.fe, 1, &p->region_size) != NULL;

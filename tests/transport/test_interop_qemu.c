@@ -39,8 +39,10 @@ int main(int argc, char **argv)
 	CHECK(n == 16, "GET_CONFIG: %d (%s)", n, vgb_fe_error(fe));
 	uint32_t scanouts;
 	memcpy(&scanouts, cfg + 8, 4);
-	/* QEMU's back-end leaves num_scanouts to its front-end: only report it. */
+	/* QEMU's back-end leaves num_scanouts to its front-end, which fills it in as QEMU's does. */
 	fprintf(stderr, "config: num_scanouts %u\n", vgb_le32(scanouts));
+	CHECK(vgb_fe_config_from_frontend(fe) && vgb_le32(scanouts) == 1,
+	      "num_scanouts %u, filled by the frontend: %d", vgb_le32(scanouts), vgb_fe_config_from_frontend(fe));
 
 	vgb_fe_set_display(fe, 0, 1024, 768, true);
 	uint64_t req = vgb_fe_alloc(fe, 4096), resp = vgb_fe_alloc(fe, 4096);

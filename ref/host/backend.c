@@ -69,6 +69,12 @@ static void mem_changed(void *opaque)
 	vgb_device_mem_changed(h->dev);
 }
 
+static bool set_config(void *opaque, uint32_t offset, const void *buf, uint32_t len)
+{
+	struct host *h = opaque;
+	return vgb_device_config_write(h->dev, offset, buf, len);
+}
+
 void host_vu_device(struct host *h, struct vgb_vu_device *vd)
 {
 	*vd = (struct vgb_vu_device){
@@ -85,6 +91,7 @@ void host_vu_device(struct host *h, struct vgb_vu_device *vd)
 		.request = request,
 		.reset = reset,
 		.stop = stop,
+		.set_config = set_config,
 		.mem_changed = mem_changed,
 	};
 }

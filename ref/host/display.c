@@ -87,18 +87,33 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void violation(void *opaque, const char *req_id, const char *detail)
+/*
+ * One report: "VIOLATION id detail" / "WARNING id detail" on stderr, and a JSON
+ * line in --validate=FILE keyed "requirement" (a broken MUST) or "warning" (a
+ * SHOULD not met), so that readers counting violations never count warnings.
+ */
+static void report(struct host *h, const char *kind, const char *key, const char *req_id,
+		   const char *detail)
 {
-	struct host *h = opaque;
-	fprintf(stderr, "VIOLATION %s %s\n", req_id, detail);
+	fprintf(stderr, "%s %s %s\n", kind, req_id, detail);
 	if (h->violations) {
-		fputs("{\"requirement\": ", h->violations);
+		fprintf(h->violations, "{\"%s\": ", key);
 		json_string(h->violations, req_id);
 		fputs(", \"detail\": ", h->violations);
 		json_string(h->violations, detail);
 		fputs("}\n", h->violations);
 		fflush(h->violations);
 	}
+}
+
+static void violation(void *opaque, const char *req_id, const char *detail)
+{
+	report(opaque, "VIOLATION", "requirement", req_id, detail);
+}
+
+static void warning(void *opaque, const char *req_id, const char *detail)
+{
+	report(opaque, "WARNING", "warning", req_id, detail);
 }
 
 static void log_line(void *opaque, const char *line)
@@ -119,5 +134,6 @@ void host_device_ops(struct host *h, struct vgb_device_ops *ops)
 		.cursor = cursor,
 		.violation = violation,
 		.log = log_line,
+		.warning = warning,
 	};
 }

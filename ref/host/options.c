@@ -87,6 +87,8 @@ static void usage(FILE *f)
 		"  --size=WxH             preferred mode of each scanout\n"
 		"  --validate[=FILE]      report driver-requirement violations on stderr\n"
 		"                         (VIOLATION REQ-... detail) and as JSON lines in FILE\n"
+		"                         ({\"requirement\": ...}); a SHOULD not met is a warning\n"
+		"                         (WARNING REQ-... detail; {\"warning\": ...})\n"
 		"  --break=NAME[,NAME...] FOR CONFORMANCE SELF-TESTS ONLY: behave wrongly on purpose,\n"
 		"                         so that a test can show the suite catches it; a device\n"
 		"                         run with any break does not conform (breaks below)\n"

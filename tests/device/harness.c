@@ -61,6 +61,16 @@ static void on_violation(void *opaque, const char *req_id, const char *detail)
 	t->nviolations++;
 }
 
+static void on_warning(void *opaque, const char *req_id, const char *detail)
+{
+	struct t *t = opaque;
+	if (getenv("VGB_TEST_VERBOSE"))
+		fprintf(stderr, "warning %s: %s\n", req_id, detail);
+	if (t->nwarnings < 64)
+		snprintf(t->warnings[t->nwarnings], sizeof(t->warnings[0]), "%s", req_id);
+	t->nwarnings++;
+}
+
 static void on_log(void *opaque, const char *line)
 {
 	if (getenv("VGB_TEST_VERBOSE"))
@@ -132,6 +142,7 @@ void t_init(struct t *t, const struct vgb_device_config *cfg)
 		.cursor = on_cursor,
 		.violation = on_violation,
 		.log = on_log,
+		.warning = on_warning,
 	};
 	t->dev = vgb_device_new(&t->cfg, &ops);
 	if (!t->dev) {
@@ -503,7 +514,16 @@ unsigned t_violated(struct t *t, const char *req_id)
 	return n;
 }
 
+unsigned t_warned(struct t *t, const char *req_id)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < t->nwarnings && i < 64; i++)
+		n += strcmp(t->warnings[i], req_id) == 0;
+	return n;
+}
+
 void t_clear_violations(struct t *t)
 {
 	t->nviolations = 0;
+	t->nwarnings = 0;
 }

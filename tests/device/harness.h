@@ -39,6 +39,8 @@ struct t {
 	struct { uint32_t scanout, x, y, hot_x, hot_y; bool visible, image; uint32_t px0; } cur;
 	unsigned nviolations;
 	char violations[64][32];
+	unsigned nwarnings; /* SHOULDs not met (ops->warning) */
+	char warnings[64][32];
 	unsigned nmaps, nunmaps;
 	uint8_t *shm;   /* fake host-visible region */
 	bool shm_fail;  /* make the next shm_map fail */
@@ -150,6 +152,8 @@ uint32_t t_host_blob(struct t *t, uint32_t ctx, uint32_t id, uint64_t blob_id, u
 
 /* Validating mode: was req_id reported (and how often)? Clears the list when reset is set. */
 unsigned t_violated(struct t *t, const char *req_id);
+/* The same for warnings (a driver SHOULD not met); t_clear_violations clears both. */
+unsigned t_warned(struct t *t, const char *req_id);
 void t_clear_violations(struct t *t);
 
 #endif

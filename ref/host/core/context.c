@@ -44,6 +44,7 @@ uint32_t vgb_cmd_ctx_create(struct vgb_device *dev, const struct vgb_cmd *cmd)
 		if (ctx->live)
 			continue;
 		*ctx = (struct vgb_context){.live = true, .id = cmd->ctx_id, .capset_id = VGB_CAPSET_REFCTX};
+		vgb_validate_created(dev, cmd->ctx_id, true);
 		memcpy(ctx->name, c->debug_name, sizeof(ctx->name));
 		return VGB_DECODE_OK;
 	}

@@ -2,6 +2,7 @@
 /* Device lifecycle, configuration, features and config space. */
 #include "internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,7 @@ struct vgb_device *vgb_device_new(const struct vgb_device_config *cfg, const str
 
 void vgb_device_reset(struct vgb_device *dev)
 {
+	vgb_validate_reset(dev);
 	for (uint32_t i = 0; i < dev->cfg.num_scanouts; i++)
 		vgb_scanout_disable(dev, i);
 	vgb_res_destroy_all(dev); /* unmaps every mapped blob first */
@@ -134,6 +136,7 @@ void vgb_device_free(struct vgb_device *dev)
 		return;
 	if (dev->entries && dev->scratch)
 		vgb_device_reset(dev);
+	vgb_validate_free(dev);
 	free(dev->entries);
 	free(dev->scratch);
 	free(dev);
@@ -166,6 +169,10 @@ void vgb_device_set_features(struct vgb_device *dev, uint64_t features)
 	if ((features & (1ull << VIRTIO_GPU_F_BLOB_ALIGNMENT)) &&
 	    !(features & (1ull << VIRTIO_GPU_F_RESOURCE_BLOB)))
 		vgb_violation(dev, VGB_DRV_FEAT_BLOB_ALIGN, "BLOB_ALIGNMENT accepted without RESOURCE_BLOB");
+	uint64_t blob = 1ull << VIRTIO_GPU_F_RESOURCE_BLOB, align = 1ull << VIRTIO_GPU_F_BLOB_ALIGNMENT;
+	if ((features & blob) && (dev->offered & align) && !(features & align))
+		vgb_violation(dev, VGB_DRV_FEAT_NO_BLOB_ALIGN,
+			      "RESOURCE_BLOB accepted without the offered BLOB_ALIGNMENT");
 	dev->features = features;
 	dev->lim = (struct vgb_decode_limits){
 		.features = features,
@@ -187,6 +194,15 @@ size_t vgb_device_config_space(const struct vgb_device *dev, void *buf, size_t c
 	size_t size = dev->cfg.blob_alignment ? VGB_GPU_CONFIG_SIZE_V14 : VGB_GPU_CONFIG_SIZE_V12;
 	memcpy(buf, &c, cap < size ? cap : size);
 	return size;
+}
+
+bool vgb_device_config_write(struct vgb_device *dev, uint32_t offset, const void *buf, uint32_t len)
+{
+	(void)buf; /* events_clear: the device raises no events, so there is nothing to clear */
+	if (offset == offsetof(struct vgb_gpu_config, events_clear) && len == sizeof(uint32_t))
+		return true;
+	vgb_violation(dev, VGB_DRV_CFG_WRITE, "config write of %u bytes at offset %u", len, offset);
+	return false;
 }
 
 size_t vgb_device_max_request(const struct vgb_device *dev)

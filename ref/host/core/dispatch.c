@@ -103,6 +103,10 @@ static uint32_t check_ids(struct vgb_device *dev, const struct vgb_cmd *cmd)
 		return vgb_reject(dev, VGB_DRV_RES_ID_CREATE, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
 				  "%s: resource %u in use", vgb_cmd_name(cmd->type), create);
 	if (named && !vgb_res_find(dev, named))
+		vgb_validate_unknown(dev, named, false, vgb_cmd_name(cmd->type));
+	if (ctx_needed && !vgb_ctx_find(dev, cmd->ctx_id))
+		vgb_validate_unknown(dev, cmd->ctx_id, true, vgb_cmd_name(cmd->type));
+	if (named && !vgb_res_find(dev, named))
 		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN,
 				  vgb_broken(dev, VGB_BREAK_ERR_RESOURCE_ID_AS_PARAM)
 					  ? VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER

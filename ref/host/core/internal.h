@@ -108,6 +108,12 @@ struct vgb_device {
 
 	const struct vgb_guest_mem *mem; /* guest memory of the command being served */
 	struct vgb_timeline fences;      /* fences without INFO_RING_IDX: one device timeline */
+
+	/* Validating mode: ids live at the last reset, not created since (REQ-DRV-RESET-0002). */
+	uint32_t *stale_res;
+	uint32_t nstale_res;
+	uint32_t stale_ctx[VGB_MAX_CONTEXTS];
+	uint32_t nstale_ctx;
 };
 
 /* What a handler produces beyond the header: payload bytes written after it. */
@@ -270,6 +276,13 @@ enum vgb_drv_req {
 	VGB_DRV_SCANOUT_PLANES,     /* strides/offsets[1..3] not zero */
 	VGB_DRV_XFER_BLOB_BOX,      /* blob 3D transfer with h/d != 1 or past the end */
 	VGB_DRV_XFER_HOST_2D,       /* TRANSFER_TO_HOST_2D on a HOST3D blob */
+	VGB_DRV_CFG_WRITE,          /* a config field other than events_clear written */
+	VGB_DRV_FEAT_NO_BLOB_ALIGN, /* SHOULD: RESOURCE_BLOB accepted, offered BLOB_ALIGNMENT not */
+	VGB_DRV_BLOB_NOT_MAPPABLE,  /* MAP of a host blob created without USE_MAPPABLE */
+	VGB_DRV_RESET_STALE_ID,     /* a resource or context from before a reset named */
+	VGB_DRV_ENTRY_UNALIGNED,    /* SHOULD: entry addr/length not multiples of 4096 */
+	VGB_DRV_BLOB_SIZE_PAGE,     /* SHOULD: blob size not a multiple of 4096 */
+	VGB_DRV_LIMIT_ENTRIES,      /* SHOULD NOT: more than 16384 entries in one command */
 	VGB_DRV_COUNT
 };
 void vgb_violation(struct vgb_device *dev, enum vgb_drv_req req, const char *fmt, ...)
@@ -282,6 +295,13 @@ void vgb_validate_decode(struct vgb_device *dev, const struct vgb_cmd *cmd, size
 			 uint32_t resp);
 /* Checks of a well-framed request that do not make it fail (ring_idx feature, padding). */
 void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, const void *req);
+/* A device reset is about to drop everything: remember the ids the driver may not name. */
+void vgb_validate_reset(struct vgb_device *dev);
+/* A resource (ctx false) or context id was created again: it may be named once more. */
+void vgb_validate_created(struct vgb_device *dev, uint32_t id, bool ctx);
+/* An unknown resource or context id was named: reported when it predates a reset. */
+void vgb_validate_unknown(struct vgb_device *dev, uint32_t id, bool ctx, const char *what);
+void vgb_validate_free(struct vgb_device *dev);
 const char *vgb_drv_req_id(enum vgb_drv_req req);
 
 #endif

@@ -53,8 +53,11 @@ uint32_t vgb_cmd_map_blob(struct vgb_device *dev, const struct vgb_cmd *cmd, str
 	struct vgb_resource *res = vgb_res_find(dev, id);
 	if (!res)
 		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN, ERR_RES, "MAP_BLOB: unknown resource %u", id);
-	if (!res->blob || res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST ||
-	    !(res->blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE))
+	bool host_blob = res->blob && res->blob_mem != VIRTIO_GPU_BLOB_MEM_GUEST;
+	if (host_blob && !(res->blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE))
+		vgb_violation(dev, VGB_DRV_BLOB_NOT_MAPPABLE, "MAP_BLOB of blob %u created without USE_MAPPABLE",
+			      id);
+	if (!host_blob || !(res->blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE))
 		return vgb_reject(dev, VGB_DRV_MAP_NOT_MAPPABLE, ERR_PARAM,
 				  "resource %u is not a mappable host blob", id);
 	if (res->mapped && vgb_broken(dev, VGB_BREAK_MAP_DOUBLE_OK))

@@ -37,6 +37,7 @@ uint32_t vgb_res_new(struct vgb_device *dev, uint32_t id, struct vgb_resource **
 	}
 	r->id = id;
 	r->host.fd = -1;
+	vgb_validate_created(dev, id, false);
 	r->next = *bucket(dev, id);
 	*bucket(dev, id) = r;
 	dev->nresources++;

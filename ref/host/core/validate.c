@@ -7,7 +7,9 @@
  */
 #include "internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vgb/names.h"
@@ -56,7 +58,44 @@ static const char *const req_ids[VGB_DRV_COUNT] = {
 	[VGB_DRV_SCANOUT_PLANES] = "REQ-DRV-SCANOUT-0003",
 	[VGB_DRV_XFER_BLOB_BOX] = "REQ-DRV-XFER-0004",
 	[VGB_DRV_XFER_HOST_2D] = "REQ-DRV-XFER-0009",
+	[VGB_DRV_CFG_WRITE] = "REQ-DRV-CFG-0002",
+	[VGB_DRV_FEAT_NO_BLOB_ALIGN] = "REQ-DRV-FEAT-0004",
+	[VGB_DRV_BLOB_NOT_MAPPABLE] = "REQ-DRV-BLOB-0002",
+	[VGB_DRV_RESET_STALE_ID] = "REQ-DRV-RESET-0002",
+	[VGB_DRV_ENTRY_UNALIGNED] = "REQ-DRV-ENTRY-0005",
+	[VGB_DRV_BLOB_SIZE_PAGE] = "REQ-DRV-BLOB-0006",
+	[VGB_DRV_LIMIT_ENTRIES] = "REQ-DRV-LIMIT-0001",
 };
+
+/*
+ * Requirements the spec states as SHOULD / SHOULD NOT: not met is reported
+ * through ops->warning (a warning, not a violation); dropped when it is NULL.
+ */
+static const char *const should_ids[] = {
+	"REQ-DRV-FEAT-0004",
+	"REQ-DRV-ENTRY-0005",
+	"REQ-DRV-BLOB-0006",
+	"REQ-DRV-LIMIT-0001",
+};
+
+static bool is_should(const char *id)
+{
+	for (size_t i = 0; i < sizeof(should_ids) / sizeof(should_ids[0]); i++)
+		if (!strcmp(should_ids[i], id))
+			return true;
+	return false;
+}
+
+/* A violation, or a warning when the requirement is a SHOULD. */
+static void emit(struct vgb_device *dev, const char *id, const char *detail)
+{
+	if (is_should(id)) {
+		if (dev->ops.warning)
+			dev->ops.warning(dev->ops.opaque, id, detail);
+	} else if (dev->ops.violation) {
+		dev->ops.violation(dev->ops.opaque, id, detail);
+	}
+}
 
 /*
  * Rejections whose call site names no requirement (VGB_DRV_NONE), keyed by
@@ -148,11 +187,11 @@ __attribute__((format(printf, 3, 0)))
 static void report(struct vgb_device *dev, enum vgb_drv_req req, const char *fmt, va_list ap)
 {
 	const char *id = req == VGB_DRV_NONE ? msg_id(dev, fmt) : vgb_drv_req_id(req);
-	if (!dev->cfg.validate || !id || !dev->ops.violation)
+	if (!dev->cfg.validate || !id)
 		return;
 	char detail[256];
 	vsnprintf(detail, sizeof(detail), fmt, ap);
-	dev->ops.violation(dev->ops.opaque, id, detail);
+	emit(dev, id, detail);
 }
 
 void vgb_violation(struct vgb_device *dev, enum vgb_drv_req req, const char *fmt, ...)
@@ -217,11 +256,11 @@ void vgb_validate_decode(struct vgb_device *dev, const struct vgb_cmd *cmd, size
 		if (!strcmp(why_reqs[i].why, cmd->why))
 			req = why_reqs[i].req;
 	const char *id = req != VGB_DRV_NONE ? vgb_drv_req_id(req) : msg_id(dev, cmd->why);
-	if (id && dev->ops.violation) {
+	if (id) {
 		char detail[256];
 		snprintf(detail, sizeof(detail), "%s (0x%x), %zu bytes: %s", vgb_cmd_name(cmd->type),
 			 cmd->type, req_len, cmd->why);
-		dev->ops.violation(dev->ops.opaque, id, detail);
+		emit(dev, id, detail);
 	}
 }
 
@@ -246,6 +285,76 @@ static void check_fence(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	tl->last = cmd->fence_id;
 }
 
+/* Padding fields of the command bodies (REQ-DRV-CMD-0006), beyond the header's. */
+#define PAD(type, st, field) {type, offsetof(struct st, field), sizeof(((struct st *)0)->field)}
+static const struct {
+	uint32_t type;
+	uint32_t offset, size;
+} body_padding[] = {
+	PAD(VIRTIO_GPU_CMD_RESOURCE_UNREF, virtio_gpu_resource_unref, padding),
+	PAD(VIRTIO_GPU_CMD_RESOURCE_FLUSH, virtio_gpu_resource_flush, padding),
+	PAD(VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D, virtio_gpu_transfer_to_host_2d, padding),
+	PAD(VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING, virtio_gpu_resource_detach_backing, padding),
+	PAD(VIRTIO_GPU_CMD_RESOURCE_CREATE_3D, virtio_gpu_resource_create_3d, padding),
+	PAD(VIRTIO_GPU_CMD_CTX_ATTACH_RESOURCE, virtio_gpu_ctx_resource, padding),
+	PAD(VIRTIO_GPU_CMD_CTX_DETACH_RESOURCE, virtio_gpu_ctx_resource, padding),
+	PAD(VIRTIO_GPU_CMD_SUBMIT_3D, virtio_gpu_cmd_submit, padding),
+	PAD(VIRTIO_GPU_CMD_GET_CAPSET_INFO, virtio_gpu_get_capset_info, padding),
+	PAD(VIRTIO_GPU_CMD_GET_EDID, virtio_gpu_cmd_get_edid, padding),
+	PAD(VIRTIO_GPU_CMD_SET_SCANOUT_BLOB, virtio_gpu_set_scanout_blob, padding),
+	PAD(VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB, virtio_gpu_resource_map_blob, padding),
+	PAD(VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB, virtio_gpu_resource_unmap_blob, padding),
+	PAD(VIRTIO_GPU_CMD_UPDATE_CURSOR, virtio_gpu_update_cursor, pos.padding),
+	PAD(VIRTIO_GPU_CMD_UPDATE_CURSOR, virtio_gpu_update_cursor, padding),
+	PAD(VIRTIO_GPU_CMD_MOVE_CURSOR, virtio_gpu_update_cursor, pos.padding),
+	PAD(VIRTIO_GPU_CMD_MOVE_CURSOR, virtio_gpu_update_cursor, padding),
+};
+#undef PAD
+
+static bool zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* Entries of ATTACH_BACKING / CREATE_BLOB: padding (MUST), page granularity and count (SHOULD). */
+static void check_entries(struct vgb_device *dev, const struct vgb_cmd *cmd, const uint8_t *req)
+{
+	uint32_t n;
+	size_t first;
+	if (cmd->type == VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING) {
+		n = cmd->u.attach.nr_entries;
+		first = sizeof(struct virtio_gpu_resource_attach_backing);
+	} else if (cmd->type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB) {
+		n = cmd->u.create_blob.nr_entries;
+		first = sizeof(struct virtio_gpu_resource_create_blob);
+	} else {
+		return;
+	}
+	const char *name = vgb_cmd_name(cmd->type);
+	/* The decoder refuses more than max_entries, reported as what it is (msg_ids). */
+	if (n > 16384 && n <= dev->cfg.max_entries)
+		vgb_violation(dev, VGB_DRV_LIMIT_ENTRIES, "%s: %u entries in one command", name, n);
+	bool pad_reported = false, align_reported = false;
+	for (uint32_t i = 0; i < n && !(pad_reported && align_reported); i++) {
+		const uint8_t *e = req + first + (size_t)i * sizeof(struct virtio_gpu_mem_entry);
+		if (!pad_reported &&
+		    !zero(e + offsetof(struct virtio_gpu_mem_entry, padding), sizeof(uint32_t))) {
+			vgb_violation(dev, VGB_DRV_PADDING, "%s: entry %u padding not zero", name, i);
+			pad_reported = true;
+		}
+		const struct vgb_entry *d = &dev->entries[i];
+		if (!align_reported && (d->addr % VGB_PAGE || d->length % VGB_PAGE)) {
+			vgb_violation(dev, VGB_DRV_ENTRY_UNALIGNED,
+				      "%s: entry %u at 0x%llx of %u bytes is not whole pages", name, i,
+				      (unsigned long long)d->addr, d->length);
+			align_reported = true;
+		}
+	}
+}
+
 void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, const void *req)
 {
 	if (!dev->cfg.validate || !cmd->body_decoded)
@@ -260,4 +369,75 @@ void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, con
 	if (h.padding[0] || h.padding[1] || h.padding[2])
 		vgb_violation(dev, VGB_DRV_PADDING, "%s: header padding %02x %02x %02x",
 			      vgb_cmd_name(cmd->type), h.padding[0], h.padding[1], h.padding[2]);
+	/* body_decoded: the request is at least as long as its structure. */
+	for (size_t i = 0; i < sizeof(body_padding) / sizeof(body_padding[0]); i++)
+		if (body_padding[i].type == cmd->type &&
+		    !zero((const uint8_t *)req + body_padding[i].offset, body_padding[i].size))
+			vgb_violation(dev, VGB_DRV_PADDING, "%s: padding at byte %u not zero",
+				      vgb_cmd_name(cmd->type), body_padding[i].offset);
+	check_entries(dev, cmd, req);
+	if (cmd->type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB && cmd->u.create_blob.size % VGB_PAGE)
+		vgb_violation(dev, VGB_DRV_BLOB_SIZE_PAGE, "RESOURCE_CREATE_BLOB: size %llu",
+			      (unsigned long long)cmd->u.create_blob.size);
+}
+
+/* --- Ids from before a device reset (REQ-DRV-RESET-0002) ------------------- */
+
+void vgb_validate_reset(struct vgb_device *dev)
+{
+	if (!dev->cfg.validate)
+		return;
+	/* Ids still stale from an earlier reset stay so: the driver never created them again. */
+	uint32_t n = dev->nstale_res + dev->nresources;
+	if (n > (1u << 16))
+		return; /* bounded bookkeeping: a driver cycling through ids is not followed further */
+	uint32_t *ids = n ? realloc(dev->stale_res, (size_t)n * sizeof(*ids)) : dev->stale_res;
+	if (n && !ids)
+		return; /* bookkeeping only: without memory the check is skipped */
+	dev->stale_res = ids;
+	for (unsigned b = 0; b < VGB_RES_BUCKETS; b++)
+		for (struct vgb_resource *r = dev->buckets[b]; r; r = r->next)
+			dev->stale_res[dev->nstale_res++] = r->id;
+	for (unsigned i = 0; i < VGB_MAX_CONTEXTS; i++)
+		if (dev->ctx[i].live && dev->nstale_ctx < VGB_MAX_CONTEXTS)
+			dev->stale_ctx[dev->nstale_ctx++] = dev->ctx[i].id;
+}
+
+static bool take(uint32_t *ids, uint32_t *n, uint32_t id, bool remove)
+{
+	for (uint32_t i = 0; i < *n; i++) {
+		if (ids[i] != id)
+			continue;
+		if (remove)
+			ids[i] = ids[--*n];
+		return true;
+	}
+	return false;
+}
+
+void vgb_validate_created(struct vgb_device *dev, uint32_t id, bool ctx)
+{
+	if (ctx)
+		take(dev->stale_ctx, &dev->nstale_ctx, id, true);
+	else if (dev->stale_res)
+		take(dev->stale_res, &dev->nstale_res, id, true);
+}
+
+void vgb_validate_unknown(struct vgb_device *dev, uint32_t id, bool ctx, const char *what)
+{
+	if (!dev->cfg.validate)
+		return;
+	bool stale = ctx ? take(dev->stale_ctx, &dev->nstale_ctx, id, false)
+			 : dev->stale_res && take(dev->stale_res, &dev->nstale_res, id, false);
+	if (stale)
+		vgb_violation(dev, VGB_DRV_RESET_STALE_ID, "%s: %s %u was created before the device reset",
+			      what, ctx ? "context" : "resource", id);
+}
+
+void vgb_validate_free(struct vgb_device *dev)
+{
+	free(dev->stale_res);
+	dev->stale_res = NULL;
+	dev->nstale_res = 0;
+	dev->nstale_ctx = 0;
 }

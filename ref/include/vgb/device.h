@@ -90,6 +90,9 @@ struct vgb_device_ops {
 	void (*violation)(void *opaque, const char *req_id, const char *detail);
 	/* A line for the log: rejected commands, transport-level problems (NULL = silent). */
 	void (*log)(void *opaque, const char *line);
+	/* Validating mode: a driver SHOULD / SHOULD NOT was not met (a warning, not a
+	 * violation): its REQ-DRV-* id and what was seen.  NULL: not reported. */
+	void (*warning)(void *opaque, const char *req_id, const char *detail);
 };
 
 /* NULL when cfg is inconsistent (see vgb_device_config_check) or memory is short. */
@@ -110,6 +113,13 @@ uint64_t vgb_device_features(const struct vgb_device *dev);
 void vgb_device_set_features(struct vgb_device *dev, uint64_t features);
 /* Config space as bytes (little-endian); returns its size (16 or 20). */
 size_t vgb_device_config_space(const struct vgb_device *dev, void *buf, size_t cap);
+
+/*
+ * The driver wrote len bytes of the config space at offset.  Only events_clear
+ * (offset 4, 4 bytes) is driver-writable; any other write is refused (false)
+ * and, in validating mode, reported (REQ-DRV-CFG-0002).
+ */
+bool vgb_device_config_write(struct vgb_device *dev, uint32_t offset, const void *buf, uint32_t len);
 
 /* Largest request the device accepts in one chain (commands with entries included). */
 size_t vgb_device_max_request(const struct vgb_device *dev);

@@ -148,6 +148,27 @@ static void test_ids_from_before_reset(void)
 	t_fini(&t);
 }
 
+/* Fences grow within a timeline (REQ-DRV-FENCE-0001); a reset starts the timelines afresh. */
+static void test_fences_across_reset(void)
+{
+	struct t t;
+	init(&t, NULL);
+	struct virtio_gpu_ctrl_hdr fh;
+	t_hdr(&fh, VIRTIO_GPU_CMD_GET_DISPLAY_INFO, 0);
+	fh.flags = vgb_to_le32(VIRTIO_GPU_FLAG_FENCE);
+	fh.fence_id = vgb_to_le64(5);
+	t_ctrl(&t, &fh, sizeof(fh));
+	NOTHING(&t);
+	t_ctrl(&t, &fh, sizeof(fh)); /* 5 again: not strictly increasing */
+	ONLY(&t, false, "REQ-DRV-FENCE-0001", 1);
+	vgb_device_reset(t.dev);
+	vgb_device_set_features(t.dev, vgb_device_features(t.dev));
+	fh.fence_id = vgb_to_le64(1);
+	t_ctrl(&t, &fh, sizeof(fh));
+	NOTHING(&t);
+	t_fini(&t);
+}
+
 /* A request of `len` bytes with byte `at` set non-zero. */
 static uint32_t poked(struct t *t, const void *req, size_t len, size_t at)
 {
@@ -271,6 +292,7 @@ int main(void)
 	test_blob_alignment_should();
 	test_map_unmappable();
 	test_ids_from_before_reset();
+	test_fences_across_reset();
 	test_body_padding();
 	test_shoulds_are_warnings();
 	return t_done("device-validate-more");

@@ -48,6 +48,11 @@ static void init(struct t *t, void (*tweak)(struct vgb_device_config *))
 		t_clear_violations(t);                                                    \
 	} while (0)
 
+static void offer_alignment(struct vgb_device_config *cfg)
+{
+	cfg->blob_alignment = true;
+}
+
 static void test_config_write(void)
 {
 	struct t t;
@@ -55,18 +60,51 @@ static void test_config_write(void)
 	uint32_t v = 0xffffffffu;
 	CHECK(vgb_device_config_write(t.dev, 4, &v, 4)); /* events_clear */
 	NOTHING(&t);
-	CHECK(!vgb_device_config_write(t.dev, 0, &v, 4)); /* events_read */
+	/* The whole config written back with only events_clear set, as QEMU passes it on. */
+	struct vgb_gpu_config c;
+	size_t size = vgb_device_config_space(t.dev, &c, sizeof(c));
+	CHECK_EQ(size, 16);
+	c.events_clear = vgb_to_le32(1);
+	CHECK(vgb_device_config_write(t.dev, 0, &c, (uint32_t)size));
+	NOTHING(&t);
+	/* A partial write of another field is the driver's, whatever the value. */
+	uint32_t zero = 0;
+	CHECK(!vgb_device_config_write(t.dev, 0, &zero, 4)); /* events_read */
 	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
-	CHECK(!vgb_device_config_write(t.dev, 8, &v, 4)); /* num_scanouts */
+	CHECK(!vgb_device_config_write(t.dev, 4, &v, 8)); /* events_clear and num_scanouts */
 	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
-	CHECK(!vgb_device_config_write(t.dev, 4, &v, 2)); /* part of events_clear */
+	CHECK(vgb_device_config_write(t.dev, 6, &v, 2)); /* half of events_clear: fine */
+	NOTHING(&t);
+	/* A whole-config write carries the front-end's events_read / num_scanouts. */
+	c.events_read = vgb_to_le32(1);
+	c.num_scanouts = vgb_to_le32(2);
+	CHECK(vgb_device_config_write(t.dev, 0, &c, (uint32_t)size));
+	NOTHING(&t);
+	/* Changing a field the device owns, or writing past the config. */
+	uint32_t caps = vgb_to_le32(5);
+	CHECK(!vgb_device_config_write(t.dev, 12, &caps, 4)); /* num_capsets */
+	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
+	c.num_capsets = caps;
+	CHECK(!vgb_device_config_write(t.dev, 0, &c, (uint32_t)size));
+	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
+	CHECK(!vgb_device_config_write(t.dev, 16, &v, 4)); /* no blob_alignment field here */
+	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
+	CHECK(!vgb_device_config_write(t.dev, 0xfffffffcu, &v, 8)); /* offset + len wraps */
 	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
 	t_fini(&t);
-}
-
-static void offer_alignment(struct vgb_device_config *cfg)
-{
-	cfg->blob_alignment = true;
+	/* With BLOB_ALIGNMENT the config has 20 bytes; blob_alignment is the device's. */
+	init(&t, offer_alignment);
+	size = vgb_device_config_space(t.dev, &c, sizeof(c));
+	CHECK_EQ(size, 20);
+	CHECK(vgb_device_config_write(t.dev, 0, &c, (uint32_t)size)); /* whole, unchanged */
+	NOTHING(&t);
+	c.blob_alignment = vgb_to_le32(8192);
+	CHECK(!vgb_device_config_write(t.dev, 0, &c, (uint32_t)size));
+	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
+	uint32_t align = vgb_to_le32(4096);
+	CHECK(!vgb_device_config_write(t.dev, 16, &align, 4)); /* partial: the driver's own write */
+	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
+	t_fini(&t);
 }
 
 static void test_blob_alignment_should(void)

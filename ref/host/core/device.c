@@ -196,13 +196,39 @@ size_t vgb_device_config_space(const struct vgb_device *dev, void *buf, size_t c
 	return size;
 }
 
+/*
+ * Only events_clear is the driver's (the device raises no events, so there is
+ * nothing to clear).  A write of part of the config is the driver's own: any
+ * byte outside events_clear breaks REQ-DRV-CFG-0002.  A write of the whole
+ * config is how some front-ends pass on an events_clear write (QEMU's
+ * vhost-user-gpu), carrying events_read and num_scanouts as the front-end
+ * keeps them: then only a change of what the device alone owns (num_capsets,
+ * blob_alignment) is the driver's.  Bytes past the config are always wrong.
+ */
 bool vgb_device_config_write(struct vgb_device *dev, uint32_t offset, const void *buf, uint32_t len)
 {
-	(void)buf; /* events_clear: the device raises no events, so there is nothing to clear */
-	if (offset == offsetof(struct vgb_gpu_config, events_clear) && len == sizeof(uint32_t))
-		return true;
-	vgb_violation(dev, VGB_DRV_CFG_WRITE, "config write of %u bytes at offset %u", len, offset);
-	return false;
+	uint8_t cur[sizeof(struct vgb_gpu_config)];
+	size_t size = vgb_device_config_space(dev, cur, sizeof(cur));
+	const uint32_t owned = offsetof(struct vgb_gpu_config, num_capsets);
+	if (offset > size || len > size - offset) {
+		vgb_violation(dev, VGB_DRV_CFG_WRITE, "config write of %u bytes at offset %u, past the %zu-byte config",
+			      len, offset, size);
+		return false;
+	}
+	const uint32_t clear = offsetof(struct vgb_gpu_config, events_clear);
+	bool whole = offset == 0 && len >= VGB_GPU_CONFIG_SIZE_V12;
+	const uint8_t *b = buf;
+	for (uint32_t i = 0; i < len; i++) {
+		uint32_t at = offset + i;
+		if (at >= clear && at < clear + sizeof(uint32_t))
+			continue;
+		if (whole && (at < owned || b[i] == cur[at]))
+			continue;
+		vgb_violation(dev, VGB_DRV_CFG_WRITE, "config write of %u bytes at offset %u writes byte %u "
+			      "(0x%02x -> 0x%02x), not events_clear", len, offset, at, cur[at], b[i]);
+		return false;
+	}
+	return true;
 }
 
 size_t vgb_device_max_request(const struct vgb_device *dev)

@@ -115,9 +115,12 @@ void vgb_device_set_features(struct vgb_device *dev, uint64_t features);
 size_t vgb_device_config_space(const struct vgb_device *dev, void *buf, size_t cap);
 
 /*
- * The driver wrote len bytes of the config space at offset.  Only events_clear
- * (offset 4, 4 bytes) is driver-writable; any other write is refused (false)
- * and, in validating mode, reported (REQ-DRV-CFG-0002).
+ * The front-end wrote len bytes of the config space at offset.  Only
+ * events_clear is driver-writable: a partial write touching another field, a
+ * write of the whole config changing num_capsets or blob_alignment (QEMU
+ * passes events_clear writes on as whole-config writes carrying its own
+ * events_read/num_scanouts), or bytes past the config are refused (false) and,
+ * in validating mode, reported (REQ-DRV-CFG-0002).
  */
 bool vgb_device_config_write(struct vgb_device *dev, uint32_t offset, const void *buf, uint32_t len);
 

@@ -71,7 +71,8 @@ static void test_config_write(void)
 	uint32_t zero = 0;
 	CHECK(!vgb_device_config_write(t.dev, 0, &zero, 4)); /* events_read */
 	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
-	CHECK(!vgb_device_config_write(t.dev, 4, &v, 8)); /* events_clear and num_scanouts */
+	uint32_t two[2] = {v, v};
+	CHECK(!vgb_device_config_write(t.dev, 4, two, 8)); /* events_clear and num_scanouts */
 	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
 	CHECK(vgb_device_config_write(t.dev, 6, &v, 2)); /* half of events_clear: fine */
 	NOTHING(&t);
@@ -89,7 +90,7 @@ static void test_config_write(void)
 	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
 	CHECK(!vgb_device_config_write(t.dev, 16, &v, 4)); /* no blob_alignment field here */
 	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
-	CHECK(!vgb_device_config_write(t.dev, 0xfffffffcu, &v, 8)); /* offset + len wraps */
+	CHECK(!vgb_device_config_write(t.dev, 0xfffffffcu, two, 8)); /* offset + len wraps */
 	ONLY(&t, false, "REQ-DRV-CFG-0002", 1);
 	t_fini(&t);
 	/* With BLOB_ALIGNMENT the config has 20 bytes; blob_alignment is the device's. */

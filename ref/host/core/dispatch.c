@@ -158,7 +158,7 @@ size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 	/* Framing errors (ERR_UNSPEC) outrank a short response buffer; everything else ranks below. */
 	if (rc != VIRTIO_GPU_RESP_ERR_UNSPEC && resp_cap < vgb_resp_size(cmd.type))
 		return too_small(dev, &cmd, resp_cap);
-	vgb_validate_request(dev, &cmd, req);
+	vgb_validate_request(dev, &cmd, req, req_len);
 	uint32_t id_rc = VGB_DECODE_OK;
 	if (rc == VGB_DECODE_OK ||
 	    (rc == VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER && cmd.body_decoded))
@@ -236,6 +236,6 @@ void vgb_device_cursor(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 		vgb_validate_decode(dev, &cmd, req_len, rc);
 		return;
 	}
-	vgb_validate_request(dev, &cmd, req);
+	vgb_validate_request(dev, &cmd, req, req_len);
 	vgb_cursor_cmd(dev, &cmd);
 }

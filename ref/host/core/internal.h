@@ -294,7 +294,8 @@ uint32_t vgb_reject(struct vgb_device *dev, enum vgb_drv_req req, uint32_t resp,
 void vgb_validate_decode(struct vgb_device *dev, const struct vgb_cmd *cmd, size_t req_len,
 			 uint32_t resp);
 /* Checks of a well-framed request that do not make it fail (ring_idx feature, padding). */
-void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, const void *req);
+void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, const void *req,
+			  size_t req_len);
 /* A device reset is about to drop everything: remember the ids the driver may not name. */
 void vgb_validate_reset(struct vgb_device *dev);
 /* A resource (ctx false) or context id was created again: it may be named once more. */

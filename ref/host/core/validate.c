@@ -320,7 +320,8 @@ static bool zero(const uint8_t *p, size_t n)
 }
 
 /* Entries of ATTACH_BACKING / CREATE_BLOB: padding (MUST), page granularity and count (SHOULD). */
-static void check_entries(struct vgb_device *dev, const struct vgb_cmd *cmd, const uint8_t *req)
+static void check_entries(struct vgb_device *dev, const struct vgb_cmd *cmd, const uint8_t *req,
+			  size_t req_len)
 {
 	uint32_t n;
 	size_t first;
@@ -337,25 +338,31 @@ static void check_entries(struct vgb_device *dev, const struct vgb_cmd *cmd, con
 	/* The decoder refuses more than max_entries, reported as what it is (msg_ids). */
 	if (n > 16384 && n <= dev->cfg.max_entries)
 		vgb_violation(dev, VGB_DRV_LIMIT_ENTRIES, "%s: %u entries in one command", name, n);
+	/* Only the entries the request really holds (its length may not match n). */
+	size_t have = req_len > first ? (req_len - first) / sizeof(struct virtio_gpu_mem_entry) : 0;
+	if (n > have)
+		n = (uint32_t)have;
 	bool pad_reported = false, align_reported = false;
 	for (uint32_t i = 0; i < n && !(pad_reported && align_reported); i++) {
-		const uint8_t *e = req + first + (size_t)i * sizeof(struct virtio_gpu_mem_entry);
-		if (!pad_reported &&
-		    !zero(e + offsetof(struct virtio_gpu_mem_entry, padding), sizeof(uint32_t))) {
+		struct virtio_gpu_mem_entry e;
+		memcpy(&e, req + first + (size_t)i * sizeof(e), sizeof(e));
+		if (!pad_reported && e.padding) {
 			vgb_violation(dev, VGB_DRV_PADDING, "%s: entry %u padding not zero", name, i);
 			pad_reported = true;
 		}
-		const struct vgb_entry *d = &dev->entries[i];
-		if (!align_reported && (d->addr % VGB_PAGE || d->length % VGB_PAGE)) {
+		uint64_t addr = vgb_le64(e.addr);
+		uint32_t length = vgb_le32(e.length);
+		if (!align_reported && (addr % VGB_PAGE || length % VGB_PAGE)) {
 			vgb_violation(dev, VGB_DRV_ENTRY_UNALIGNED,
 				      "%s: entry %u at 0x%llx of %u bytes is not whole pages", name, i,
-				      (unsigned long long)d->addr, d->length);
+				      (unsigned long long)addr, length);
 			align_reported = true;
 		}
 	}
 }
 
-void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, const void *req)
+void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, const void *req,
+			  size_t req_len)
 {
 	if (!dev->cfg.validate || !cmd->body_decoded)
 		return;
@@ -375,7 +382,7 @@ void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, con
 		    !zero((const uint8_t *)req + body_padding[i].offset, body_padding[i].size))
 			vgb_violation(dev, VGB_DRV_PADDING, "%s: padding at byte %u not zero",
 				      vgb_cmd_name(cmd->type), body_padding[i].offset);
-	check_entries(dev, cmd, req);
+	check_entries(dev, cmd, req, req_len);
 	if (cmd->type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB && cmd->u.create_blob.size % VGB_PAGE)
 		vgb_violation(dev, VGB_DRV_BLOB_SIZE_PAGE, "RESOURCE_CREATE_BLOB: size %llu",
 			      (unsigned long long)cmd->u.create_blob.size);

@@ -37,6 +37,57 @@ static bool host_blob(struct vc *t, struct vc_host *h, uint32_t flags, uint32_t 
 			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D)");
 }
 
+/*
+ * SHOULDs not met are logged as {"warning": ID} (vc_read_violations counts only
+ * broken MUSTs): how many, whether `want` is among them, the first detail.
+ */
+static unsigned read_warnings(struct vc *t, const char *want, bool *found, char *first, size_t len,
+			      char first_id[48])
+{
+	unsigned n = 0;
+	*found = false;
+	first[0] = '\0';
+	first_id[0] = '\0';
+	FILE *f = fopen(t->validate_path, "r");
+	if (!f)
+		return 0;
+	char line[2048];
+	while (fgets(line, sizeof(line), f)) {
+		char err[64];
+		struct vc_json *j = vc_json_parse(line, err, sizeof(err));
+		const char *id = j ? vc_json_str(j, "warning") : NULL;
+		if (id) {
+			if (!n++) {
+				const char *d = vc_json_str(j, "detail");
+				snprintf(first, len, "%s: %s", id, d ? d : "");
+				snprintf(first_id, 48, "%s", id);
+			}
+			if (want && !strcmp(id, want))
+				*found = true;
+		}
+		vc_json_free(j);
+	}
+	fclose(f);
+	return n;
+}
+
+/* Stop the device and require a warning naming `want` (a SHOULD the suite did not meet). */
+static enum vc_verdict expect_warning(struct vc *t, const char *want, const char *action)
+{
+	vc_stop_backend(t);
+	struct vc_violations v;
+	vc_read_violations(t, &v);
+	if (!v.log_found)
+		return vc_error(t, "validating mode wrote no log at %s", t->validate_path);
+	bool found;
+	char first[400], first_id[48];
+	unsigned n = read_warnings(t, want, &found, first, sizeof(first), first_id);
+	vc_check(t, found, want, "the validating device did not warn of %s after the driver %s (%u other "
+		 "warnings%s%s)", want, action, n, n ? ", first " : "", first);
+	vc_note(t, "%u warnings, first: %s", n, n ? first : "-");
+	return vc_done(t);
+}
+
 static enum vc_verdict caught_map_double(struct vc *t)
 {
 	struct vc_host h;
@@ -181,7 +232,53 @@ static enum vc_verdict caught_too_many_entries(struct vc *t)
 			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "RESOURCE_CREATE_2D"));
 	vc_attach_backing(t, id, ents, N);
 	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_LIMIT_ENTRIES, "sent 16385 entries in one command");
+	return expect_warning(t, R_DRV_LIMIT_ENTRIES, "sent 16385 entries in one command");
+}
+
+/* Entries of 512 bytes: valid, but the device cannot share such pages (SHOULD). */
+static enum vc_verdict warned_entry_unaligned(struct vc *t)
+{
+	uint64_t gpa = vc_alloc(t, 2 * 4096);
+	VC_TRY(gpa);
+	struct vgb_sg e[2] = { { gpa, 512 }, { gpa + 4096, 512 } };
+	uint32_t id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_create_2d(t, id, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, 16, 16),
+			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "RESOURCE_CREATE_2D"));
+	VC_TRY(vc_expect(t, vc_attach_backing(t, id, e, 2), VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS,
+			 "ATTACH_BACKING with two 512-byte entries"));
+	return expect_warning(t, R_DRV_ENTRY_PAGES, "sent entries that are not whole pages");
+}
+
+/* A GUEST blob of 1024 bytes (no BLOB_ALIGNMENT negotiated): valid, not whole pages (SHOULD). */
+static enum vc_verdict warned_blob_size(struct vc *t)
+{
+	uint64_t gpa = vc_alloc(t, 4096);
+	VC_TRY(gpa);
+	struct vgb_sg e = { gpa, 4096 };
+	uint32_t id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_create_blob(t, id, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 1024, &e, 1),
+			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(GUEST) of 1024 bytes"));
+	return expect_warning(t, R_DRV_BLOB_SIZE_PAGES, "created a blob of 1024 bytes");
+}
+
+/* The frontend declines BLOB_ALIGNMENT the device offers (the case masks it): a SHOULD. */
+static enum vc_verdict warned_no_blob_alignment(struct vc *t)
+{
+	if ((vgb_fe_features(t->fe) >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1)
+		return vc_error(t, "F_BLOB_ALIGNMENT negotiated although the frontend masked it");
+	return expect_warning(t, R_DRV_FEAT_ALIGN_ACCEPT, "declined BLOB_ALIGNMENT");
+}
+
+/* A write to a config field other than events_clear (events_read, offset 0). */
+static enum vc_verdict caught_config_write(struct vc *t)
+{
+	uint32_t v = vgb_to_le32(1);
+	if (vgb_fe_set_config(t->fe, 0, &v, sizeof(v)) == 0)
+		vc_note(t, "the backend accepted the write to events_read");
+	/* A reply on the same socket: the backend has handled the write before it stops. */
+	struct vgb_gpu_config c;
+	vgb_fe_get_config(t->fe, &c, sizeof(c));
+	return vc_expect_violation(t, R_DRV_CFG_WRITE, "wrote events_read");
 }
 
 /* A 2D resource attached to a reference context and named in a FILL. */
@@ -201,10 +298,7 @@ static enum vc_verdict caught_refctx_not_blob(struct vc *t)
 	return vc_expect_violation(t, R_DRV_REFCTX_NOT_BLOB, "named a 2D resource in a FILL");
 }
 
-/*
- * A resource created before a device reset, named after it: on the wire it is a
- * resource that does not exist, so the device reports REQ-DRV-RES-0002.
- */
+/* A resource created before a device reset, named after it. */
 static enum vc_verdict caught_stale_after_reset(struct vc *t)
 {
 	uint32_t id = vc_new_id(t);
@@ -214,7 +308,7 @@ static enum vc_verdict caught_stale_after_reset(struct vc *t)
 		return vc_error(t, "device reset failed: %s", vgb_fe_error(t->fe));
 	vc_unref(t, id);
 	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_RES_0002, "unreferenced a resource created before the reset");
+	return vc_expect_violation(t, R_DRV_RESET_STALE, "unreferenced a resource created before the reset");
 }
 
 /* A correct sequence must leave the log empty: the validator must not cry wolf. */
@@ -282,6 +376,11 @@ static enum vc_verdict ref_driver_path(struct vc *t)
 		return vc_error(t, "reference driver self-check failed without a driver violation: %s",
 				r.detail);
 	vc_note(t, "self-check %s: %s", vgb_verdict_name(r.verdict), r.detail);
+	bool unused;
+	char first[400], first_id[48];
+	unsigned nw = read_warnings(t, NULL, &unused, first, sizeof(first), first_id);
+	if (nw)
+		vc_warn(t, first_id, "reference driver, %s path: %s (%u warnings)", vgb_path_name(p), first, nw);
 	return vc_done(t);
 }
 #endif
@@ -539,7 +638,19 @@ const struct vc_case vc_cases_driver[] = {
 	{ .name = "drv.validate.ctx.refctx_not_blob", IDS(R_DRV_REFCTX_NOT_BLOB),
 	  .needs = VC_NEED_VALIDATE | VC_NEED_BLOB | VC_NEED_REFCTX, .run = caught_refctx_not_blob,
 	  .summary = "a driver naming a 2D resource in a reference-context stream is reported" },
-	{ .name = "drv.validate.reset.stale_resource", IDS(R_DRV_RESET_STALE, R_DRV_RES_0002),
+	{ .name = "drv.validate.entry.not_pages", IDS(R_DRV_ENTRY_PAGES), .needs = VC_NEED_VALIDATE,
+	  .run = warned_entry_unaligned,
+	  .summary = "a driver sending entries that are not whole pages is warned of by ID" },
+	{ .name = "drv.validate.blob.size_not_pages", IDS(R_DRV_BLOB_SIZE_PAGES),
+	  .needs = VC_NEED_VALIDATE | VC_NEED_BLOB, .mask_features = 1ull << VIRTIO_GPU_F_BLOB_ALIGNMENT,
+	  .run = warned_blob_size, .summary = "a driver creating a blob of 1024 bytes is warned of by ID" },
+	{ .name = "drv.validate.feat.no_blob_alignment", IDS(R_DRV_FEAT_ALIGN_ACCEPT),
+	  .needs = VC_NEED_VALIDATE | VC_NEED_BLOB | VC_NEED_ALIGNMENT,
+	  .mask_features = 1ull << VIRTIO_GPU_F_BLOB_ALIGNMENT, .run = warned_no_blob_alignment,
+	  .summary = "a blob driver declining BLOB_ALIGNMENT is warned of by ID" },
+	{ .name = "drv.validate.cfg.write", IDS(R_DRV_CFG_WRITE), .needs = VC_NEED_VALIDATE,
+	  .run = caught_config_write, .summary = "a driver writing a config field other than events_clear is reported" },
+	{ .name = "drv.validate.reset.stale_resource", IDS(R_DRV_RESET_STALE),
 	  .needs = VC_NEED_VALIDATE | VC_NEED_RESET, .run = caught_stale_after_reset,
 	  .summary = "a driver naming a pre-reset resource after a reset is reported" },
 	{ .name = "drv.validate.clean", IDS(R_DRV_MAP_DOUBLE, R_DRV_UNMAP_UNMAPPED), .needs = NEED_V,

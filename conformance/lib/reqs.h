@@ -237,7 +237,10 @@
 #define R_DRV_RES_RECT             "REQ-DRV-RES-0004"
 #define R_DRV_RES_BACKING_TWICE    "REQ-DRV-RES-0005"
 #define R_DRV_RES_NO_BACKING       "REQ-DRV-RES-0006"
-#define R_DRV_RESET_STALE          "REQ-DRV-RESET-0002" /* reported as REQ-DRV-RES-0002 */
+#define R_DRV_RESET_STALE          "REQ-DRV-RESET-0002"
+#define R_DRV_CFG_WRITE            "REQ-DRV-CFG-0002"
+#define R_DRV_ENTRY_PAGES          "REQ-DRV-ENTRY-0005" /* SHOULD */
+#define R_DRV_BLOB_SIZE_PAGES      "REQ-DRV-BLOB-0006" /* SHOULD */
 #define R_DRV_XFER_BACKING_END     "REQ-DRV-XFER-0010"
 #define R_DRV_XFER_BLOB_OFFSET     "REQ-DRV-XFER-0011"
 #define R_DRV_XFER_3D_2D_BOX       "REQ-DRV-XFER-0012"
@@ -266,10 +269,13 @@
 	"REQ-DRV-BLOB-0011", "REQ-DRV-BLOB-0012", "REQ-DRV-XFER-0005", "REQ-DRV-MAP-0001",    \
 	"REQ-DRV-MAP-0002", "REQ-DRV-MAP-0003", "REQ-DRV-MAP-0004", "REQ-DRV-MAP-0005",       \
 	"REQ-DRV-MAP-0006", "REQ-DRV-MAP-0010", "REQ-DRV-LIFE-0003", "REQ-DRV-SCANOUT-0001",  \
-	"REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0003", "REQ-DRV-XFER-0004", "REQ-DRV-XFER-0009"
+	"REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0003", "REQ-DRV-XFER-0004", "REQ-DRV-XFER-0009",  \
+	"REQ-DRV-CFG-0002", "REQ-DRV-RESET-0002", "REQ-DRV-BLOB-0002",                          \
+	"REQ-DRV-FEAT-0004", "REQ-DRV-ENTRY-0005", "REQ-DRV-BLOB-0006", "REQ-DRV-LIMIT-0001"
 /*
- * The validating device checks more (REQ-DRV-FENCE-0001, REQ-DRV-RES-0004..0006, ...); a case
- * cites at most VC_MAX_IDS IDs, so those are cited by their own drv.validate.* cases.
+ * The last four are SHOULDs: not met, they are warnings (a WARNING verdict).  The validating
+ * device checks more (REQ-DRV-FENCE-0001, REQ-DRV-RES-0004..0006, ...); a case cites at most
+ * VC_MAX_IDS - 1 IDs, so those are cited by their own drv.validate.* cases.
  */
 
 /* Driver defects sent raw (dev_malformed.c), by spec ID */

@@ -600,6 +600,11 @@ static enum vc_verdict external_driver(struct vc *t)
 		return vc_error(t, "the driver command did not finish: %s", line);
 	vc_note(t, "driver command exited %d; no driver requirement broken",
 		WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	bool unused;
+	char first[400], first_id[48];
+	unsigned nw = read_warnings(t, NULL, &unused, first, sizeof(first), first_id);
+	if (nw)
+		vc_warn(t, first_id, "the driver missed a recommendation: %s (%u warnings)", first, nw);
 	return vc_done(t);
 }
 

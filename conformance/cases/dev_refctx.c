@@ -403,6 +403,44 @@ static enum vc_verdict default_blob(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * TRANSFER_TO_HOST_2D on a default blob: the blob has no 2D layout, so the range runs
+ * from `offset` to the end of the blob; the bytes before it stay as they were (zeros).
+ */
+static enum vc_verdict default_blob_2d(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint64_t size = 2 * vc_map_granularity(t), half = size / 2;
+	struct stream s = { .len = 0 };
+	uint64_t blob_id = 0x4100;
+	op_alloc(&s, blob_id, size);
+	VC_TRY(vc_expect(t, run(t, &h, &s), OK_NODATA, R_CMD_SUCCESS, "ALLOC"));
+	struct vc_backing b;
+	VC_TRY(vc_backing_make(t, size, 0, &b));
+	uint8_t *shadow = vc_ptr(t, b.ents[0].gpa, size);
+	uint32_t id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_create_blob(t, id, h.ctx_id, VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST, 0, blob_id,
+					   size, b.ents, b.n),
+			 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D_GUEST)"));
+	VC_TRY(vc_expect(t, vc_ctx_attach(t, h.ctx_id, id), OK_NODATA, R_CMD_SUCCESS,
+			 "CTX_ATTACH_RESOURCE"));
+	uint8_t *model = calloc(1, size);
+	if (!model)
+		return vc_error(t, "out of memory");
+	vc_pattern_fill(shadow, t->seed, size);
+	memcpy(model + half, shadow + half, size - half);
+	bool ok = vc_expect(t, vc_transfer_2d(t, id, 0, 0, 1, 1, half), OK_NODATA, R_XFER_DEFAULT_TO,
+			    "TRANSFER_TO_HOST_2D of a default blob from its middle") &&
+		  host_sum_is(t, &h, id, half, size - half, model + half, R_XFER_DEFAULT_TO,
+			      "host memory from offset to the blob end after TRANSFER_TO_HOST_2D") &&
+		  host_sum_is(t, &h, id, 0, half, model, R_XFER_OUTSIDE,
+			      "host memory before offset after TRANSFER_TO_HOST_2D");
+	free(model);
+	VC_TRY(ok);
+	return vc_done(t);
+}
+
 /* 3D transfers on a mapped host blob act as flush/invalidate and succeed. */
 static enum vc_verdict host_blob_transfers(struct vc *t)
 {
@@ -632,6 +670,9 @@ const struct vc_case vc_cases_refctx[] = {
 	{ .name = "dev.refctx.default_blob", IDS(R_XFER_DEFAULT_TO, R_XFER_DEFAULT_FROM, R_MAP_DEFAULT_HOST),
 	  .needs = REF | VC_NEED_BLOB, .run = default_blob, .random = true,
 	  .summary = "HOST3D_GUEST: transfers copy shadow <-> host; the mapping shows host memory" },
+	{ .name = "dev.refctx.default_blob_2d", IDS(R_XFER_DEFAULT_TO, R_XFER_OUTSIDE),
+	  .needs = REF | VC_NEED_BLOB, .run = default_blob_2d, .random = true,
+	  .summary = "TRANSFER_TO_HOST_2D on HOST3D_GUEST copies from offset to the blob end" },
 	{ .name = "dev.xfer.host_blob_3d", IDS(R_XFER_HOST_TO, R_XFER_HOST_FROM),
 	  .needs = REF | VC_NEED_BLOB | VC_NEED_REGION, .run = host_blob_transfers, .random = true,
 	  .summary = "TRANSFER_TO/FROM_HOST_3D on a mapped host blob succeed and synchronise" },

@@ -127,7 +127,8 @@ static int walk_indirect(struct vgb_vq_dev *vq, uint64_t addr, uint32_t len, uns
 	if (len == 0 || len % sizeof(struct vring_desc))
 		return fail(vq, "indirect table of descriptor %u has length %u (not a non-zero multiple of 16)",
 			    head, len);
-	const struct vring_desc *table = vgb_mem_gpa(vq->mem, addr, len);
+	/* Nothing makes the driver align an indirect table: entries are copied out, not dereferenced. */
+	const uint8_t *table = vgb_mem_gpa(vq->mem, addr, len);
 	if (!table)
 		return fail(vq, "indirect table of descriptor %u (addr 0x%llx len %u) is outside guest memory",
 			    head, (unsigned long long)addr, len);
@@ -137,10 +138,12 @@ static int walk_indirect(struct vgb_vq_dev *vq, uint64_t addr, uint32_t len, uns
 		if (++*count > vq->num)
 			return fail(vq, "chain at head %u is longer than the queue size %u (loop?)", head,
 				    vq->num);
-		uint64_t daddr = vgb_le64(READ_ONCE(table[i].addr));
-		uint32_t dlen = vgb_le32(READ_ONCE(table[i].len));
-		uint16_t flags = vgb_le16(READ_ONCE(table[i].flags));
-		uint16_t next = vgb_le16(READ_ONCE(table[i].next));
+		struct vring_desc d;
+		memcpy(&d, table + (size_t)i * sizeof(d), sizeof(d)); /* each field read once */
+		uint64_t daddr = vgb_le64(d.addr);
+		uint32_t dlen = vgb_le32(d.len);
+		uint16_t flags = vgb_le16(d.flags);
+		uint16_t next = vgb_le16(d.next);
 		if (flags & VRING_DESC_F_INDIRECT)
 			return fail(vq, "indirect table of head %u nests another indirect descriptor (entry %u)",
 				    head, i);

@@ -123,6 +123,24 @@ static void test_valid_indirect_and_reuse(void)
 	CHECK(drv.num_free == NUM, "all descriptors free again (%u)", drv.num_free);
 }
 
+/* An indirect table at an odd guest address is read entry by entry, never dereferenced as a struct. */
+static void test_indirect_unaligned(void)
+{
+	fresh(true);
+	uint64_t table = DATA + 0x1001;
+	struct vring_desc e[2] = {
+		{ vgb_to_le64(DATA), vgb_to_le32(12), vgb_to_le16(VRING_DESC_F_NEXT), vgb_to_le16(1) },
+		{ vgb_to_le64(DATA + 64), vgb_to_le32(8), vgb_to_le16(VRING_DESC_F_WRITE), 0 },
+	};
+	memcpy(vgb_mem_gpa(&mem, table, sizeof(e)), e, sizeof(e));
+	vgb_vq_drv_raw_desc(&drv, 0, table, sizeof(e), VRING_DESC_F_INDIRECT, 0);
+	vgb_vq_drv_raw_publish(&drv, 0);
+	const struct vgb_vq_chain *c;
+	int r = vgb_vq_dev_pop(&dev, &c);
+	CHECK(r == 1 && c->nout == 1 && c->nin == 1 && c->out_len == 12 && c->in_len == 8,
+	      "unaligned indirect table: pop %d (%s)", r, dev.err);
+}
+
 static void test_malformed(void)
 {
 	fresh(true);
@@ -331,6 +349,7 @@ int main(void)
 	setup_mem();
 	test_valid_direct();
 	test_valid_indirect_and_reuse();
+	test_indirect_unaligned();
 	test_malformed();
 	test_driver_side();
 	test_event_idx();

@@ -113,7 +113,7 @@ struct vgb_fe_backend_msg {
 	uint64_t fd_offset, shm_offset, len, map_flags;
 	uint64_t result;    /* what the frontend answered (0 = done) */
 	bool acked;         /* a reply was sent (NEED_REPLY with REPLY_ACK) */
-	bool fd_unsealed;   /* SHMEM_MAP fd not sealed against shrinking (see fe_shm.c) */
+	bool fd_unsealed;   /* SHMEM_MAP file can shrink: neither sealed nor sealable (fe_shm.c) */
 };
 /* The log (oldest first, at most the last 256 messages) and how many arrived in total. */
 size_t vgb_fe_backend_log(const struct vgb_fe *fe, const struct vgb_fe_backend_msg **msgs,

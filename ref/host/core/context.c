@@ -157,9 +157,13 @@ uint32_t vgb_cmd_capset_info(struct vgb_device *dev, const struct vgb_cmd *cmd, 
 uint32_t vgb_cmd_capset(struct vgb_device *dev, const struct vgb_cmd *cmd, struct vgb_reply *rep)
 {
 	if (cmd->u.capset.capset_id != VGB_CAPSET_REFCTX ||
-	    cmd->u.capset.capset_version != VGB_REFCTX_VERSION)
+	    cmd->u.capset.capset_version > VGB_REFCTX_VERSION)
 		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "GET_CAPSET id %u version %u",
 				  cmd->u.capset.capset_id, cmd->u.capset.capset_version);
+	/* Not above max_version, so the driver broke nothing: there is just no such version. */
+	if (cmd->u.capset.capset_version != VGB_REFCTX_VERSION)
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "GET_CAPSET version %u of capset %u does not exist",
+				  cmd->u.capset.capset_version, cmd->u.capset.capset_id);
 	size_t need = sizeof(struct virtio_gpu_resp_capset) + sizeof(struct vgb_refctx_caps);
 	if (rep->cap < need)
 		return VGB_RESP_TOO_SMALL;

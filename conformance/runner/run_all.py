@@ -3,7 +3,10 @@
 """Runs the conformance suite against targets and writes the reports.
 
 Usage: run_all.py [--build build] [--targets ref-full,qemu-vhost-user-gpu] [--out DIR]
-                  [--extra-results FILE ...] [--spec-url URL]
+                  [--vm CONFIGS] [--extra-results FILE ...] [--spec-url URL]
+
+--vm first boots the real-VM configurations (conformance/vm/run.py: default,
+all, or names) into BUILD/vm-results.json, which the report then includes.
 
 For each target: vgb-conform (progress on stdout) -> DIR/results/<target>.json.
 Then DIR/results.json (all targets, plus --extra-results such as the VM runs),
@@ -57,6 +60,7 @@ def main(argv=None):
                     help="more results files in the same shape (default: BUILD/vm-results.json "
                          "when the VM runs wrote it)")
     ap.add_argument("--spec-url", help="rendered spec (default: BUILD/spec/spec.html if built)")
+    ap.add_argument("--vm", help="also run these VM configurations first (default, all, or names)")
     args = ap.parse_args(argv)
 
     conform = os.path.join(args.build, "conformance", "vgb-conform")
@@ -77,6 +81,13 @@ def main(argv=None):
             print("run_all: %s wrote no results (exit %d)" % (name, rc), file=sys.stderr)
             return 99
         paths.append(path)
+    vm_status = 0
+    if args.vm:
+        env = dict(os.environ)
+        env.setdefault("VGB_HOST", os.path.join(args.build, "ref", "host", "vgb-host"))
+        vm_status = subprocess.run([sys.executable, os.path.join(REPO, "conformance", "vm", "run.py"),
+                                    *args.vm.split(","), "--out",
+                                    os.path.join(args.build, "vm-results.json")], env=env).returncode
     extras = args.extra_results
     if extras is None:
         vm = os.path.join(args.build, "vm-results.json")
@@ -127,6 +138,9 @@ def main(argv=None):
     print("report: file://%s" % os.path.join(out, "report.html"))
     if differences:
         print("%d verdict(s) differ from the known results" % differences)
+        return 1
+    if vm_status:
+        print("the VM configurations did not all run (conformance/vm/run.py exit %d)" % vm_status)
         return 1
     print("every target matches its known results")
     return 0

@@ -84,6 +84,53 @@ static bool setup(struct vc *t, struct vc_host *h, uint32_t *res, uint64_t *size
 			 "CREATE_BLOB(HOST3D)");
 }
 
+/* Reference context plus one mappable HOST3D blob of one granule, mapped at offset 0. */
+static bool setup_mapped(struct vc *t, struct vc_host *h, uint32_t *id, uint64_t *size)
+{
+	if (!vc_host_open(t, h))
+		return false;
+	*size = vc_map_granularity(t);
+	return vc_expect(t, vc_host_blob(t, h, *size, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, id), OK_NODATA,
+			 R_CMD_SUCCESS, "CREATE_BLOB(HOST3D)") &&
+	       vc_expect(t, vc_map(t, *id, 0, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO, R_MAP_OK, "MAP_BLOB");
+}
+
+/* ALLOC of a new object, alone in a stream. */
+static bool alloc_object(struct vc *t, struct vc_host *h, uint64_t blob_id, uint64_t size)
+{
+	struct stream s = { .len = 0 };
+	op_alloc(&s, blob_id, size);
+	return vc_expect(t, run(t, h, &s), OK_NODATA, R_CMD_SUCCESS, "ALLOC");
+}
+
+/* A default blob (HOST3D_GUEST) made from object blob_id over backing b, attached to the context. */
+static bool default_blob_create(struct vc *t, struct vc_host *h, uint32_t id, uint32_t flags,
+				uint64_t blob_id, uint64_t size, const struct vc_backing *b)
+{
+	return vc_expect(t, vc_create_blob(t, id, h->ctx_id, VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST, flags,
+					   blob_id, size, b->ents, b->n),
+			 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D_GUEST)") &&
+	       vc_expect(t, vc_ctx_attach(t, h->ctx_id, id), OK_NODATA, R_CMD_SUCCESS,
+			 "CTX_ATTACH_RESOURCE");
+}
+
+/* A stream of one FILL of res's first 64 bytes, which the device must answer with want. */
+static bool fill_answers(struct vc *t, struct vc_host *h, uint32_t res, uint32_t want,
+			 const char *req_id, const char *what)
+{
+	struct stream s = { .len = 0 };
+	op_fill(&s, res, 1, 0, 64);
+	return vc_expect(t, run(t, h, &s), want, req_id, what);
+}
+
+/* The little-endian 32-bit word at p. */
+static uint32_t le32_at(const void *p)
+{
+	uint32_t le;
+	memcpy(&le, p, 4);
+	return vgb_le32(le);
+}
+
 static bool host_sum_is(struct vc *t, struct vc_host *h, uint32_t res, uint64_t off, uint64_t len,
 			const void *model, const char *req_id, const char *what)
 {
@@ -216,10 +263,8 @@ static enum vc_verdict unknown_resource(struct vc *t)
 	uint32_t res;
 	uint64_t size;
 	VC_TRY(setup(t, &h, &res, &size));
-	struct stream s = { .len = 0 };
-	op_fill(&s, 0x7777, 1, 0, 64);
-	vc_expect(t, run(t, &h, &s), VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID, R_REFCTX_UNKNOWN_RES,
-		  "FILL naming an unknown resource");
+	fill_answers(t, &h, 0x7777, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID, R_REFCTX_UNKNOWN_RES,
+		     "FILL naming an unknown resource");
 	vc_still_serves(t, "a stream naming an unknown resource");
 	return vc_done(t);
 }
@@ -310,9 +355,7 @@ static enum vc_verdict not_blob(struct vc *t)
 			 R_CMD_SUCCESS, "RESOURCE_CREATE_2D"));
 	VC_TRY(vc_expect(t, vc_ctx_attach(t, h.ctx_id, id), OK_NODATA, R_CMD_SUCCESS,
 			 "CTX_ATTACH_RESOURCE of a 2D resource"));
-	struct stream s = { .len = 0 };
-	op_fill(&s, id, 1, 0, 64);
-	refused(t, &h, &s, R_REFCTX_NOT_BLOB, "FILL of a 2D resource");
+	fill_answers(t, &h, id, PARAM, R_REFCTX_NOT_BLOB, "FILL of a 2D resource");
 	return vc_done(t);
 }
 
@@ -347,11 +390,9 @@ static enum vc_verdict guest_blob_host_view(struct vc *t)
 	VC_TRY(vc_host_fill(t, &h, id, 0x600d600du, 0, 256, R_REFCTX_HOST_VIEW));
 	VC_TRY(vc_expect(t, vc_transfer_3d(t, false, h.ctx_id, id, 0, 256, 1, 1), OK_NODATA,
 			 R_XFER_GUEST_COPY, "TRANSFER_FROM_HOST_3D of a GUEST blob range"));
-	uint32_t w;
-	memcpy(&w, pages + 252, 4);
-	vc_check(t, vgb_le32(w) == 0x600d600du, R_REFCTX_HOST_VIEW,
-		 "guest pages read 0x%08x after a host FILL of a GUEST blob and TRANSFER_FROM_HOST_3D",
-		 vgb_le32(w));
+	uint32_t w = le32_at(pages + 252);
+	vc_check(t, w == 0x600d600du, R_REFCTX_HOST_VIEW,
+		 "guest pages read 0x%08x after a host FILL of a GUEST blob and TRANSFER_FROM_HOST_3D", w);
 	return vc_done(t);
 }
 
@@ -361,21 +402,15 @@ static enum vc_verdict default_blob(struct vc *t)
 	struct vc_host h;
 	VC_TRY(vc_host_open(t, &h));
 	uint64_t size = vc_map_granularity(t);
-	struct stream s = { .len = 0 };
 	uint64_t blob_id = 0x4000;
-	op_alloc(&s, blob_id, size);
-	VC_TRY(vc_expect(t, run(t, &h, &s), OK_NODATA, R_CMD_SUCCESS, "ALLOC"));
+	VC_TRY(alloc_object(t, &h, blob_id, size));
 	struct vc_backing b;
 	VC_TRY(vc_backing_make(t, size, 0, &b));
 	uint8_t *shadow = vc_ptr(t, b.ents[0].gpa, size);
 	memset(shadow, 0, size);
 	uint32_t id = vc_new_id(t);
 	uint32_t flags = t->probe->has_region ? VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE : 0;
-	VC_TRY(vc_expect(t, vc_create_blob(t, id, h.ctx_id, VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST, flags,
-					   blob_id, size, b.ents, b.n),
-			 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D_GUEST)"));
-	VC_TRY(vc_expect(t, vc_ctx_attach(t, h.ctx_id, id), OK_NODATA, R_CMD_SUCCESS,
-			 "CTX_ATTACH_RESOURCE"));
+	VC_TRY(default_blob_create(t, &h, id, flags, blob_id, size, &b));
 	/* Guest shadow -> host memory. */
 	vc_pattern_fill(shadow, t->seed, size);
 	VC_TRY(vc_expect(t, vc_transfer_3d(t, true, h.ctx_id, id, 0, (uint32_t)size, 1, 1), OK_NODATA,
@@ -386,20 +421,18 @@ static enum vc_verdict default_blob(struct vc *t)
 	VC_TRY(vc_host_fill(t, &h, id, 0xfeedf00du, 0, size, R_REFCTX_FILL));
 	VC_TRY(vc_expect(t, vc_transfer_3d(t, false, h.ctx_id, id, 0, (uint32_t)size, 1, 1), OK_NODATA,
 			 R_XFER_DEFAULT_FROM, "TRANSFER_FROM_HOST_3D of a default blob"));
-	uint32_t w;
-	memcpy(&w, shadow + size - 4, 4);
-	VC_TRY(vc_check(t, vgb_le32(w) == 0xfeedf00du, R_XFER_DEFAULT_FROM,
-			"guest shadow reads 0x%08x after TRANSFER_FROM_HOST_3D, host filled 0xfeedf00d",
-			vgb_le32(w)));
+	uint32_t w = le32_at(shadow + size - 4);
+	VC_TRY(vc_check(t, w == 0xfeedf00du, R_XFER_DEFAULT_FROM,
+			"guest shadow reads 0x%08x after TRANSFER_FROM_HOST_3D, host filled 0xfeedf00d", w));
 	if (!t->probe->has_region)
 		return vc_done(t);
 	/* The mapping shows host memory, not the shadow the guest keeps changing. */
 	memset(shadow, 0xab, size);
 	VC_TRY(vc_expect(t, vc_map(t, id, 0, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO, R_MAP_OK,
 			 "MAP_BLOB of a mappable default blob"));
-	memcpy(&w, vc_region(t, NULL), 4);
-	vc_check(t, vgb_le32(w) == 0xfeedf00du, R_MAP_DEFAULT_HOST,
-		 "the mapping of a default blob reads 0x%08x; host memory holds 0xfeedf00d", vgb_le32(w));
+	w = le32_at(vc_region(t, NULL));
+	vc_check(t, w == 0xfeedf00du, R_MAP_DEFAULT_HOST,
+		 "the mapping of a default blob reads 0x%08x; host memory holds 0xfeedf00d", w);
 	return vc_done(t);
 }
 
@@ -412,19 +445,13 @@ static enum vc_verdict default_blob_2d(struct vc *t)
 	struct vc_host h;
 	VC_TRY(vc_host_open(t, &h));
 	uint64_t size = 2 * vc_map_granularity(t), half = size / 2;
-	struct stream s = { .len = 0 };
 	uint64_t blob_id = 0x4100;
-	op_alloc(&s, blob_id, size);
-	VC_TRY(vc_expect(t, run(t, &h, &s), OK_NODATA, R_CMD_SUCCESS, "ALLOC"));
+	VC_TRY(alloc_object(t, &h, blob_id, size));
 	struct vc_backing b;
 	VC_TRY(vc_backing_make(t, size, 0, &b));
 	uint8_t *shadow = vc_ptr(t, b.ents[0].gpa, size);
 	uint32_t id = vc_new_id(t);
-	VC_TRY(vc_expect(t, vc_create_blob(t, id, h.ctx_id, VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST, 0, blob_id,
-					   size, b.ents, b.n),
-			 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D_GUEST)"));
-	VC_TRY(vc_expect(t, vc_ctx_attach(t, h.ctx_id, id), OK_NODATA, R_CMD_SUCCESS,
-			 "CTX_ATTACH_RESOURCE"));
+	VC_TRY(default_blob_create(t, &h, id, 0, blob_id, size, &b));
 	uint8_t *model = calloc(1, size);
 	if (!model)
 		return vc_error(t, "out of memory");
@@ -445,12 +472,9 @@ static enum vc_verdict default_blob_2d(struct vc *t)
 static enum vc_verdict host_blob_transfers(struct vc *t)
 {
 	struct vc_host h;
-	VC_TRY(vc_host_open(t, &h));
-	uint64_t size = vc_map_granularity(t);
 	uint32_t id;
-	VC_TRY(vc_expect(t, vc_host_blob(t, &h, size, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, &id), OK_NODATA,
-			 R_CMD_SUCCESS, "CREATE_BLOB(HOST3D)"));
-	VC_TRY(vc_expect(t, vc_map(t, id, 0, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO, R_MAP_OK, "MAP_BLOB"));
+	uint64_t size;
+	VC_TRY(setup_mapped(t, &h, &id, &size));
 	uint8_t *p = vc_region(t, NULL);
 	vc_pattern_fill(p, t->seed, size);
 	VC_TRY(vc_expect(t, vc_transfer_3d(t, true, h.ctx_id, id, 0, (uint32_t)size, 1, 1), OK_NODATA,
@@ -460,10 +484,9 @@ static enum vc_verdict host_blob_transfers(struct vc *t)
 	VC_TRY(vc_host_fill(t, &h, id, 0x31415926u, 0, size, R_REFCTX_FILL));
 	VC_TRY(vc_expect(t, vc_transfer_3d(t, false, h.ctx_id, id, 0, (uint32_t)size, 1, 1), OK_NODATA,
 			 R_XFER_HOST_FROM, "TRANSFER_FROM_HOST_3D of a mapped host blob"));
-	uint32_t w;
-	memcpy(&w, p + size - 4, 4);
-	vc_check(t, vgb_le32(w) == 0x31415926u, R_XFER_HOST_FROM,
-		 "mapping reads 0x%08x after TRANSFER_FROM_HOST_3D; host wrote 0x31415926", vgb_le32(w));
+	uint32_t w = le32_at(p + size - 4);
+	vc_check(t, w == 0x31415926u, R_XFER_HOST_FROM,
+		 "mapping reads 0x%08x after TRANSFER_FROM_HOST_3D; host wrote 0x31415926", w);
 	return vc_done(t);
 }
 
@@ -480,10 +503,8 @@ static enum vc_verdict unref_detaches(struct vc *t)
 	struct vgb_sg e = { gpa, (uint32_t)size };
 	VC_TRY(vc_expect(t, vc_create_blob(t, res, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, size, &e, 1),
 			 OK_NODATA, R_LIFE_REUSE, "CREATE_BLOB(GUEST) reusing the id"));
-	struct stream s = { .len = 0 };
-	op_fill(&s, res, 1, 0, 64);
-	vc_expect(t, run(t, &h, &s), VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID, R_LIFE_UNREF_DETACHES,
-		  "FILL of a re-created resource never attached to the context");
+	fill_answers(t, &h, res, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID, R_LIFE_UNREF_DETACHES,
+		     "FILL of a re-created resource never attached to the context");
 	return vc_done(t);
 }
 
@@ -497,10 +518,8 @@ static enum vc_verdict not_attached(struct vc *t)
 	uint32_t id = vc_new_id(t);
 	VC_TRY(vc_expect(t, vc_create_blob(t, id, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, size, &e, 1),
 			 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(GUEST)"));
-	struct stream s = { .len = 0 };
-	op_fill(&s, id, 1, 0, 64);
-	vc_expect(t, run(t, &h, &s), VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID, R_REFCTX_UNATTACHED,
-		  "FILL of a blob never attached to the context");
+	fill_answers(t, &h, id, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID, R_REFCTX_UNATTACHED,
+		     "FILL of a blob never attached to the context");
 	return vc_done(t);
 }
 
@@ -575,12 +594,9 @@ static enum vc_verdict ring_idx_echo(struct vc *t)
 static enum vc_verdict unmap_unref_batched(struct vc *t)
 {
 	struct vc_host h;
-	VC_TRY(vc_host_open(t, &h));
-	uint64_t size = vc_map_granularity(t);
 	uint32_t id;
-	VC_TRY(vc_expect(t, vc_host_blob(t, &h, size, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, &id), OK_NODATA,
-			 R_CMD_SUCCESS, "CREATE_BLOB(HOST3D)"));
-	VC_TRY(vc_expect(t, vc_map(t, id, 0, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO, R_MAP_OK, "MAP_BLOB"));
+	uint64_t size;
+	VC_TRY(setup_mapped(t, &h, &id, &size));
 	struct virtio_gpu_resource_unmap_blob um;
 	memset(&um, 0, sizeof(um));
 	vc_hdr(&um.hdr, VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB);

@@ -37,6 +37,22 @@ static bool host_blob(struct vc *t, struct vc_host *h, uint32_t flags, uint32_t 
 			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D)");
 }
 
+/* After the misbehaviour (unless setting it up failed): the device must report `want`. */
+static enum vc_verdict caught(struct vc *t, const char *want, const char *action)
+{
+	if (vc_failed(t))
+		return vc_done(t);
+	return vc_expect_violation(t, want, action);
+}
+
+/* A reference-context FILL of the first 64 bytes of resource id. */
+static void submit_fill(struct vc *t, uint32_t ctx_id, uint32_t id)
+{
+	struct vgb_refctx_fill f = { { vgb_to_le32(VGB_REFCTX_FILL), vgb_to_le32(sizeof(f)) },
+				     vgb_to_le32(id), vgb_to_le32(1), 0, vgb_to_le64(64) };
+	vc_submit_3d(t, ctx_id, &f, sizeof(f));
+}
+
 /*
  * SHOULDs not met are logged as {"warning": ID} (vc_read_violations counts only
  * broken MUSTs): how many, whether `want` is among them, the first detail.
@@ -96,8 +112,7 @@ static enum vc_verdict caught_map_double(struct vc *t)
 	uint64_t g = vc_map_granularity(t);
 	VC_TRY(vc_expect(t, vc_map(t, res, 0, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO, R_MAP_OK, "MAP_BLOB"));
 	vc_map(t, res, g, NULL); /* the misbehaviour */
-	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_MAP_DOUBLE, "mapped an already mapped blob");
+	return caught(t, R_DRV_MAP_DOUBLE, "mapped an already mapped blob");
 }
 
 static enum vc_verdict caught_map_unmappable(struct vc *t)
@@ -106,8 +121,7 @@ static enum vc_verdict caught_map_unmappable(struct vc *t)
 	uint32_t res;
 	VC_TRY(host_blob(t, &h, 0, &res));
 	vc_map(t, res, 0, NULL);
-	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_MAP_UNMAPPABLE, "mapped a blob created without USE_MAPPABLE");
+	return caught(t, R_DRV_MAP_UNMAPPABLE, "mapped a blob created without USE_MAPPABLE");
 }
 
 static enum vc_verdict caught_unmap_unmapped(struct vc *t)
@@ -116,8 +130,7 @@ static enum vc_verdict caught_unmap_unmapped(struct vc *t)
 	uint32_t res;
 	VC_TRY(host_blob(t, &h, MAPPABLE, &res));
 	vc_unmap(t, res);
-	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_UNMAP_UNMAPPED, "unmapped a blob that was not mapped");
+	return caught(t, R_DRV_UNMAP_UNMAPPED, "unmapped a blob that was not mapped");
 }
 
 static enum vc_verdict caught_map_unaligned(struct vc *t)
@@ -126,8 +139,7 @@ static enum vc_verdict caught_map_unaligned(struct vc *t)
 	uint32_t res;
 	VC_TRY(host_blob(t, &h, MAPPABLE, &res));
 	vc_map(t, res, vc_map_granularity(t) / 2, NULL);
-	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_MAP_OFFSET, "mapped at half the map granularity");
+	return caught(t, R_DRV_MAP_OFFSET, "mapped at half the map granularity");
 }
 
 static enum vc_verdict caught_map_past_end(struct vc *t)
@@ -138,8 +150,7 @@ static enum vc_verdict caught_map_past_end(struct vc *t)
 	VC_TRY(host_blob(t, &h, MAPPABLE, &res));
 	vc_region(t, &rsize);
 	vc_map(t, res, rsize, NULL);
-	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_MAP_PAST_END, "mapped at the region end");
+	return caught(t, R_DRV_MAP_PAST_END, "mapped at the region end");
 }
 
 static enum vc_verdict caught_map_overlap(struct vc *t)
@@ -151,8 +162,7 @@ static enum vc_verdict caught_map_overlap(struct vc *t)
 			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D)"));
 	VC_TRY(vc_expect(t, vc_map(t, a, 0, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO, R_MAP_OK, "MAP_BLOB"));
 	vc_map(t, b, 0, NULL);
-	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_MAP_OVERLAP, "mapped over a live mapping");
+	return caught(t, R_DRV_MAP_OVERLAP, "mapped over a live mapping");
 }
 
 static enum vc_verdict caught_map_no_region(struct vc *t)
@@ -161,8 +171,7 @@ static enum vc_verdict caught_map_no_region(struct vc *t)
 	uint32_t res;
 	VC_TRY(host_blob(t, &h, 0, &res));
 	vc_map(t, res, 0, NULL);
-	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_MAP_NO_REGION, "sent MAP_BLOB to a device without a region");
+	return caught(t, R_DRV_MAP_NO_REGION, "sent MAP_BLOB to a device without a region");
 }
 
 static enum vc_verdict caught_unattached(struct vc *t)
@@ -176,11 +185,8 @@ static enum vc_verdict caught_unattached(struct vc *t)
 	VC_TRY(vc_expect(t, vc_create_blob(t, id, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, g, &e, 1),
 			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(GUEST)"));
 	/* The misbehaviour: a FILL naming the blob, never attached to the context. */
-	struct vgb_refctx_fill f = { { vgb_to_le32(VGB_REFCTX_FILL), vgb_to_le32(sizeof(f)) },
-				     vgb_to_le32(id), vgb_to_le32(1), 0, vgb_to_le64(64) };
-	vc_submit_3d(t, h.ctx_id, &f, sizeof(f));
-	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_CTX_ATTACH, "named a blob it never attached to the context");
+	submit_fill(t, h.ctx_id, id);
+	return caught(t, R_DRV_CTX_ATTACH, "named a blob it never attached to the context");
 }
 
 static enum vc_verdict caught_detach_scanned_out(struct vc *t)
@@ -196,9 +202,7 @@ static enum vc_verdict caught_detach_scanned_out(struct vc *t)
 	VC_TRY(vc_expect(t, vc_set_scanout(t, 0, id, 0, 0, 16, 16), VIRTIO_GPU_RESP_OK_NODATA,
 			 R_CMD_SUCCESS, "SET_SCANOUT"));
 	vc_detach_backing(t, id);
-	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_LIFE_DETACH_SCANOUT,
-				   "detached the backing of a scanned-out resource");
+	return caught(t, R_DRV_LIFE_DETACH_SCANOUT, "detached the backing of a scanned-out resource");
 }
 
 /* Two fenced requests on the device timeline, the second with a smaller fence_id. */
@@ -291,11 +295,8 @@ static enum vc_verdict caught_refctx_not_blob(struct vc *t)
 			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "RESOURCE_CREATE_2D"));
 	VC_TRY(vc_expect(t, vc_ctx_attach(t, h.ctx_id, id), VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS,
 			 "CTX_ATTACH_RESOURCE"));
-	struct vgb_refctx_fill f = { { vgb_to_le32(VGB_REFCTX_FILL), vgb_to_le32(sizeof(f)) },
-				     vgb_to_le32(id), vgb_to_le32(1), 0, vgb_to_le64(64) };
-	vc_submit_3d(t, h.ctx_id, &f, sizeof(f));
-	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_REFCTX_NOT_BLOB, "named a 2D resource in a FILL");
+	submit_fill(t, h.ctx_id, id);
+	return caught(t, R_DRV_REFCTX_NOT_BLOB, "named a 2D resource in a FILL");
 }
 
 /* A resource created before a device reset, named after it. */
@@ -307,8 +308,7 @@ static enum vc_verdict caught_stale_after_reset(struct vc *t)
 	if (vgb_fe_reset_device(t->fe) < 0)
 		return vc_error(t, "device reset failed: %s", vgb_fe_error(t->fe));
 	vc_unref(t, id);
-	VC_TRY(!vc_failed(t));
-	return vc_expect_violation(t, R_DRV_RESET_STALE, "unreferenced a resource created before the reset");
+	return caught(t, R_DRV_RESET_STALE, "unreferenced a resource created before the reset");
 }
 
 /* A correct sequence must leave the log empty: the validator must not cry wolf. */
@@ -332,15 +332,14 @@ static enum vc_verdict clean_sequence(struct vc *t)
 }
 
 #ifdef VC_HAVE_DRIVER
-/* The reference driver's self-check on one path, under the validating device. */
-static enum vc_verdict ref_driver_path(struct vc *t)
+/* Open the reference driver against the validating target (the case's own frontend stops). */
+static struct vgb_drv *open_ref_driver(struct vc *t)
 {
-	enum vgb_path p = (enum vgb_path)(uintptr_t)t->c->data;
-	vc_stop_backend(t); /* the driver brings its own frontend */
+	vc_stop_backend(t);
 	struct vgb_drv_options o;
 	vgb_drv_options_defaults(&o);
-	char *argv[72];
-	char validate_arg[300];
+	static char *argv[72];
+	static char validate_arg[300];
 	unsigned n = 0;
 	while (t->target->argv && t->target->argv[n] && n < 64)
 		argv[n] = t->target->argv[n], n++;
@@ -352,7 +351,17 @@ static enum vc_verdict ref_driver_path(struct vc *t)
 	char err[256] = "";
 	struct vgb_drv *drv = vgb_drv_open(&o, err, sizeof(err));
 	if (!drv)
-		return vc_error(t, "reference driver did not start: %s", err);
+		vc_error(t, "reference driver did not start: %s", err);
+	return drv;
+}
+
+/* The reference driver's self-check on one path, under the validating device. */
+static enum vc_verdict ref_driver_path(struct vc *t)
+{
+	enum vgb_path p = (enum vgb_path)(uintptr_t)t->c->data;
+	struct vgb_drv *drv = open_ref_driver(t); /* the driver brings its own frontend */
+	if (!drv)
+		return vc_done(t);
 	const char *why = vgb_path_unavailable(drv, p);
 	/* The self-check frame and its row padding need more than a 64 KiB region. */
 	uint64_t frame = (uint64_t)VGB_SELFCHECK_WIDTH * VGB_SELFCHECK_HEIGHT * 4;
@@ -382,31 +391,6 @@ static enum vc_verdict ref_driver_path(struct vc *t)
 	if (nw)
 		vc_warn(t, first_id, "reference driver, %s path: %s (%u warnings)", vgb_path_name(p), first, nw);
 	return vc_done(t);
-}
-#endif
-
-#ifdef VC_HAVE_DRIVER
-/* Open the reference driver against the validating target (the case's own frontend stops). */
-static struct vgb_drv *open_ref_driver(struct vc *t)
-{
-	vc_stop_backend(t);
-	struct vgb_drv_options o;
-	vgb_drv_options_defaults(&o);
-	static char *argv[72];
-	static char validate_arg[300];
-	unsigned n = 0;
-	while (t->target->argv && t->target->argv[n] && n < 64)
-		argv[n] = t->target->argv[n], n++;
-	snprintf(validate_arg, sizeof(validate_arg), "--validate=%s", t->validate_path);
-	argv[n++] = validate_arg;
-	argv[n] = NULL;
-	o.fe.backend_argv = argv;
-	o.fe.quiet = !t->target->verbose;
-	char err[256] = "";
-	struct vgb_drv *drv = vgb_drv_open(&o, err, sizeof(err));
-	if (!drv)
-		vc_error(t, "reference driver did not start: %s", err);
-	return drv;
 }
 
 /* A driver that uses blobs accepts BLOB_ALIGNMENT when the device offers it (SHOULD). */

@@ -170,6 +170,15 @@ static const char *cell_ratio(const struct report *r, const char *id, char *buf,
 	return buf;
 }
 
+/* The rule under a table's header: `lead` label columns, then ncols value columns. */
+static void table_rule(FILE *f, size_t lead, size_t ncols)
+{
+	fprintf(f, "\n|");
+	for (size_t c = 0; c < lead + ncols; c++)
+		fprintf(f, "---|");
+	fprintf(f, "\n");
+}
+
 static void print_throughput(const struct report *r, FILE *f)
 {
 	static const struct {
@@ -185,10 +194,7 @@ static void print_throughput(const struct report *r, FILE *f)
 	fprintf(f, "Upload throughput, GB/s: median (min–max) of %u runs\n\n| frame |", r->runs);
 	for (size_t c = 0; c < ncols; c++)
 		fprintf(f, " %s |", cols[c].title);
-	fprintf(f, "\n|---|");
-	for (size_t c = 0; c < ncols; c++)
-		fprintf(f, "---|");
-	fprintf(f, "\n");
+	table_rule(f, 1, ncols);
 	for (unsigned s = 0; s < r->nsizes; s++) {
 		fprintf(f, "| %s (%.1f MiB) |", r->sizes[s], (double)r->size_bytes[s] / (1 << 20));
 		for (size_t c = 0; c < ncols; c++) {
@@ -226,10 +232,7 @@ static void print_split(const struct report *r, FILE *f)
 		   "its command alone (the host's share)\n\n| frame | memcpy |");
 	for (size_t c = 0; c < ncols; c++)
 		fprintf(f, " %s |", cols[c].title);
-	fprintf(f, "\n|---|---|");
-	for (size_t c = 0; c < ncols; c++)
-		fprintf(f, "---|");
-	fprintf(f, "\n");
+	table_rule(f, 2, ncols);
 	for (unsigned s = 0; s < r->nsizes; s++) {
 		char id[96], a[32], b[32];
 		snprintf(id, sizeof(id), "machine.memcpy.memcpy.%s", r->sizes[s]);
@@ -262,10 +265,7 @@ static void print_ratios(const struct report *r, FILE *f)
 	fprintf(f, "\nRatios of medians from the same run\n\n| frame |");
 	for (size_t c = 0; c < ncols; c++)
 		fprintf(f, " %s |", cols[c].title);
-	fprintf(f, "\n|---|");
-	for (size_t c = 0; c < ncols; c++)
-		fprintf(f, "---|");
-	fprintf(f, "\n");
+	table_rule(f, 1, ncols);
 	for (unsigned s = 0; s < r->nsizes; s++) {
 		fprintf(f, "| %s |", r->sizes[s]);
 		for (size_t c = 0; c < ncols; c++) {
@@ -389,34 +389,38 @@ static void json_samples(FILE *f, const struct samples *s)
 	fputc(']', f);
 }
 
+/* `, "key": value` */
+static void json_str_field(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_string(f, s);
+}
+
+static void json_num_field(FILE *f, const char *key, double v)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_number(f, v);
+}
+
 static void json_row(FILE *f, const struct row *row)
 {
 	fprintf(f, "    {\"id\": ");
 	json_string(f, row->id);
-	fprintf(f, ", \"backend\": ");
-	json_string(f, row->backend);
-	fprintf(f, ", \"metric\": ");
-	json_string(f, row->metric);
-	fprintf(f, ", \"path\": ");
-	json_string(f, row->path);
-	fprintf(f, ", \"size\": ");
-	json_string(f, row->size);
+	json_str_field(f, "backend", row->backend);
+	json_str_field(f, "metric", row->metric);
+	json_str_field(f, "path", row->path);
+	json_str_field(f, "size", row->size);
 	fprintf(f, ", \"bytes\": %llu, \"kind\": \"%s\", \"unit\": \"%s\", \"na\": %s",
 		(unsigned long long)row->bytes, row->kind == ROW_THROUGHPUT ? "throughput" : "latency",
 		row->kind == ROW_THROUGHPUT ? "GB/s" : "us", row->na ? "true" : "false");
 	if (row->na) {
-		fprintf(f, ", \"reason\": ");
-		json_string(f, row->reason);
+		json_str_field(f, "reason", row->reason);
 	} else {
-		fprintf(f, ", \"median\": ");
-		json_number(f, row->median);
-		fprintf(f, ", \"min\": ");
-		json_number(f, row->min);
-		fprintf(f, ", \"max\": ");
-		json_number(f, row->max);
+		json_num_field(f, "median", row->median);
+		json_num_field(f, "min", row->min);
+		json_num_field(f, "max", row->max);
 		if (row->kind == ROW_LATENCY) {
-			fprintf(f, ", \"p99\": ");
-			json_number(f, row->p99);
+			json_num_field(f, "p99", row->p99);
 		}
 		fprintf(f, ", \"runs_s\": ");
 		json_samples(f, &row->runs);
@@ -437,12 +441,9 @@ int report_write_json(const struct report *r, const char *path)
 		   "\"latency_batch\": %u, \"machine\": ",
 		r->short_mode ? "true" : "false", r->runs, r->latency_batch);
 	json_string(f, r->machine);
-	fprintf(f, ", \"started\": ");
-	json_string(f, r->started);
-	fprintf(f, ", \"reference\": ");
-	json_string(f, r->reference_cmd);
-	fprintf(f, ", \"qemu\": ");
-	json_string(f, r->qemu_cmd);
+	json_str_field(f, "started", r->started);
+	json_str_field(f, "reference", r->reference_cmd);
+	json_str_field(f, "qemu", r->qemu_cmd);
 	fprintf(f, ", \"sizes\": [");
 	for (unsigned s = 0; s < r->nsizes; s++) {
 		fprintf(f, "%s{\"label\": ", s ? ", " : "");
@@ -459,14 +460,11 @@ int report_write_json(const struct report *r, const char *path)
 		const struct ratio *q = &r->ratios[i];
 		fprintf(f, "    {\"id\": ");
 		json_string(f, q->id);
-		fprintf(f, ", \"num\": ");
-		json_string(f, q->num);
-		fprintf(f, ", \"den\": ");
-		json_string(f, q->den);
+		json_str_field(f, "num", q->num);
+		json_str_field(f, "den", q->den);
 		fprintf(f, ", \"na\": %s", q->na ? "true" : "false");
 		if (!q->na) {
-			fprintf(f, ", \"value\": ");
-			json_number(f, q->value);
+			json_num_field(f, "value", q->value);
 		}
 		if (q->op[0]) {
 			fprintf(f, ", \"target\": {\"op\": \"%s\", \"threshold\": ", q->op);
@@ -484,8 +482,7 @@ int report_write_json(const struct report *r, const char *path)
 		json_number(f, t->threshold);
 		fprintf(f, ", \"na\": %s", t->na ? "true" : "false");
 		if (!t->na) {
-			fprintf(f, ", \"value\": ");
-			json_number(f, t->value);
+			json_num_field(f, "value", t->value);
 		}
 		fprintf(f, ", \"met\": %s}%s\n", t->met ? "true" : "false", i + 1 < r->ntargets ? "," : "");
 	}

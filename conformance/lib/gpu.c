@@ -222,14 +222,25 @@ uint32_t vc_create_2d(struct vc *t, uint32_t id, uint32_t format, uint32_t w, ui
 	return vc_cmd(t, &c, sizeof(c), &r);
 }
 
-uint32_t vc_unref(struct vc *t, uint32_t id)
+/* UNREF, DETACH_BACKING and UNMAP_BLOB: a header, resource_id and padding. */
+_Static_assert(sizeof(struct virtio_gpu_resource_detach_backing) ==
+		       sizeof(struct virtio_gpu_resource_unref) &&
+	       sizeof(struct virtio_gpu_resource_unmap_blob) == sizeof(struct virtio_gpu_resource_unref),
+	       "resource-only commands share one layout");
+
+static uint32_t resource_cmd(struct vc *t, uint32_t type, uint32_t id)
 {
 	struct virtio_gpu_resource_unref c;
 	struct vc_resp r;
 	memset(&c, 0, sizeof(c));
-	vc_hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_UNREF);
+	vc_hdr(&c.hdr, type);
 	c.resource_id = vgb_to_le32(id);
 	return vc_cmd(t, &c, sizeof(c), &r);
+}
+
+uint32_t vc_unref(struct vc *t, uint32_t id)
+{
+	return resource_cmd(t, VIRTIO_GPU_CMD_RESOURCE_UNREF, id);
 }
 
 /* Header struct followed by n mem entries, in one buffer. */
@@ -254,14 +265,12 @@ static size_t with_entries(uint8_t *buf, size_t cap, const void *head, size_t he
 #define ENTRY_BUF_CAP (64 + 16400 * sizeof(struct virtio_gpu_mem_entry))
 static uint8_t entry_buf[ENTRY_BUF_CAP];
 
-uint32_t vc_attach_backing(struct vc *t, uint32_t id, const struct vgb_sg *ents, unsigned n)
+/* Send the command struct `head` followed by n mem entries. */
+static uint32_t cmd_with_entries(struct vc *t, const void *head, size_t head_len,
+				 const struct vgb_sg *ents, unsigned n)
 {
-	struct virtio_gpu_resource_attach_backing c;
 	struct vc_resp r;
-	vc_hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING);
-	c.resource_id = vgb_to_le32(id);
-	c.nr_entries = vgb_to_le32(n);
-	size_t len = with_entries(entry_buf, sizeof(entry_buf), &c, sizeof(c), ents, n);
+	size_t len = with_entries(entry_buf, sizeof(entry_buf), head, head_len, ents, n);
 	if (!len) {
 		vc_error(t, "too many entries (%u) for the harness buffer", n);
 		return 0;
@@ -269,14 +278,18 @@ uint32_t vc_attach_backing(struct vc *t, uint32_t id, const struct vgb_sg *ents,
 	return vc_cmd(t, entry_buf, len, &r);
 }
 
+uint32_t vc_attach_backing(struct vc *t, uint32_t id, const struct vgb_sg *ents, unsigned n)
+{
+	struct virtio_gpu_resource_attach_backing c;
+	vc_hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING);
+	c.resource_id = vgb_to_le32(id);
+	c.nr_entries = vgb_to_le32(n);
+	return cmd_with_entries(t, &c, sizeof(c), ents, n);
+}
+
 uint32_t vc_detach_backing(struct vc *t, uint32_t id)
 {
-	struct virtio_gpu_resource_detach_backing c;
-	struct vc_resp r;
-	memset(&c, 0, sizeof(c));
-	vc_hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING);
-	c.resource_id = vgb_to_le32(id);
-	return vc_cmd(t, &c, sizeof(c), &r);
+	return resource_cmd(t, VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING, id);
 }
 
 static struct virtio_gpu_rect rect(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
@@ -326,7 +339,6 @@ uint32_t vc_create_blob(struct vc *t, uint32_t id, uint32_t ctx_id, uint32_t blo
 			unsigned n)
 {
 	struct virtio_gpu_resource_create_blob c;
-	struct vc_resp r;
 	memset(&c, 0, sizeof(c));
 	vc_hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB);
 	c.hdr.ctx_id = vgb_to_le32(ctx_id);
@@ -336,12 +348,7 @@ uint32_t vc_create_blob(struct vc *t, uint32_t id, uint32_t ctx_id, uint32_t blo
 	c.nr_entries = vgb_to_le32(n);
 	c.blob_id = vgb_to_le64(blob_id);
 	c.size = vgb_to_le64(size);
-	size_t len = with_entries(entry_buf, sizeof(entry_buf), &c, sizeof(c), ents, n);
-	if (!len) {
-		vc_error(t, "too many entries (%u) for the harness buffer", n);
-		return 0;
-	}
-	return vc_cmd(t, entry_buf, len, &r);
+	return cmd_with_entries(t, &c, sizeof(c), ents, n);
 }
 
 uint32_t vc_map(struct vc *t, uint32_t id, uint64_t offset, uint32_t *map_info)
@@ -367,12 +374,7 @@ uint32_t vc_map(struct vc *t, uint32_t id, uint64_t offset, uint32_t *map_info)
 
 uint32_t vc_unmap(struct vc *t, uint32_t id)
 {
-	struct virtio_gpu_resource_unmap_blob c;
-	struct vc_resp r;
-	memset(&c, 0, sizeof(c));
-	vc_hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB);
-	c.resource_id = vgb_to_le32(id);
-	return vc_cmd(t, &c, sizeof(c), &r);
+	return resource_cmd(t, VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB, id);
 }
 
 uint32_t vc_ctx_create(struct vc *t, uint32_t ctx_id, uint32_t context_init)

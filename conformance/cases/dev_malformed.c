@@ -431,15 +431,18 @@ static size_t b_ctx_destroy_unknown(const struct env *e, uint8_t *buf)
 	return put(buf, &c, sizeof(c));
 }
 
-static size_t b_submit_unknown_ctx(const struct env *e, uint8_t *buf)
+/* SUBMIT_3D to ctx of a stream that is one 8-byte command header (op, length). */
+static size_t submit_hdr(uint8_t *buf, uint32_t ctx, uint32_t op, uint32_t length)
 {
 	struct virtio_gpu_cmd_submit c = { .size = LE32(8) };
 	hdr(&c.hdr, VIRTIO_GPU_CMD_SUBMIT_3D);
-	c.hdr.ctx_id = LE32(UNKNOWN);
+	c.hdr.ctx_id = LE32(ctx);
 	size_t n = put(buf, &c, sizeof(c));
-	struct vgb_refctx_hdr rh = { LE32(VGB_REFCTX_FREE), LE32(8) };
+	struct vgb_refctx_hdr rh = { LE32(op), LE32(length) };
 	return n + put(buf + n, &rh, sizeof(rh));
 }
+
+static size_t b_submit_unknown_ctx(const struct env *e, uint8_t *buf) { return submit_hdr(buf, UNKNOWN, VGB_REFCTX_FREE, 8); }
 
 static size_t ctx_res(uint8_t *buf, uint32_t ctx, uint32_t id)
 {
@@ -452,19 +455,15 @@ static size_t ctx_res(uint8_t *buf, uint32_t ctx, uint32_t id)
 static size_t b_ctx_attach_unknown_ctx(const struct env *e, uint8_t *buf) { return ctx_res(buf, UNKNOWN, RES_BACKED); }
 static size_t b_ctx_attach_unknown_res(const struct env *e, uint8_t *buf) { return ctx_res(buf, CTX, UNKNOWN); }
 
-static size_t b_capset_unknown(const struct env *e, uint8_t *buf)
+static size_t get_capset(uint8_t *buf, uint32_t id, uint32_t version)
 {
-	struct virtio_gpu_get_capset c = { .capset_id = LE32(99), .capset_version = LE32(1) };
+	struct virtio_gpu_get_capset c = { .capset_id = LE32(id), .capset_version = LE32(version) };
 	hdr(&c.hdr, VIRTIO_GPU_CMD_GET_CAPSET);
 	return put(buf, &c, sizeof(c));
 }
 
-static size_t b_capset_version(const struct env *e, uint8_t *buf)
-{
-	struct virtio_gpu_get_capset c = { .capset_id = LE32(VGB_CAPSET_REFCTX), .capset_version = LE32(99) };
-	hdr(&c.hdr, VIRTIO_GPU_CMD_GET_CAPSET);
-	return put(buf, &c, sizeof(c));
-}
+static size_t b_capset_unknown(const struct env *e, uint8_t *buf) { return get_capset(buf, 99, 1); }
+static size_t b_capset_version(const struct env *e, uint8_t *buf) { return get_capset(buf, VGB_CAPSET_REFCTX, 99); }
 
 static size_t b_capset_info_index(const struct env *e, uint8_t *buf)
 {
@@ -473,25 +472,9 @@ static size_t b_capset_info_index(const struct env *e, uint8_t *buf)
 	return put(buf, &c, sizeof(c));
 }
 
-static size_t b_refctx_bad_op(const struct env *e, uint8_t *buf)
-{
-	struct virtio_gpu_cmd_submit c = { .size = LE32(8) };
-	hdr(&c.hdr, VIRTIO_GPU_CMD_SUBMIT_3D);
-	c.hdr.ctx_id = LE32(CTX);
-	size_t n = put(buf, &c, sizeof(c));
-	struct vgb_refctx_hdr rh = { LE32(99), LE32(8) };
-	return n + put(buf + n, &rh, sizeof(rh));
-}
-
-static size_t b_refctx_length_past_end(const struct env *e, uint8_t *buf)
-{
-	struct virtio_gpu_cmd_submit c = { .size = LE32(8) };
-	hdr(&c.hdr, VIRTIO_GPU_CMD_SUBMIT_3D);
-	c.hdr.ctx_id = LE32(CTX);
-	size_t n = put(buf, &c, sizeof(c));
-	struct vgb_refctx_hdr rh = { LE32(VGB_REFCTX_FILL), LE32(32) }; /* claims 32, 8 present */
-	return n + put(buf + n, &rh, sizeof(rh));
-}
+static size_t b_refctx_bad_op(const struct env *e, uint8_t *buf) { return submit_hdr(buf, CTX, 99, 8); }
+/* FILL claims 32 bytes, 8 present. */
+static size_t b_refctx_length_past_end(const struct env *e, uint8_t *buf) { return submit_hdr(buf, CTX, VGB_REFCTX_FILL, 32); }
 
 /* --- Unnegotiated features (the case masks them) --- */
 
@@ -504,19 +487,15 @@ static size_t b_map_unnegotiated(const struct env *e, uint8_t *buf)
 	return put(buf, &c, sizeof(c));
 }
 
-static size_t b_edid_unnegotiated(const struct env *e, uint8_t *buf)
+static size_t get_edid(uint8_t *buf, uint32_t scanout)
 {
-	struct virtio_gpu_cmd_get_edid c = { .scanout = 0 };
+	struct virtio_gpu_cmd_get_edid c = { .scanout = LE32(scanout) };
 	hdr(&c.hdr, VIRTIO_GPU_CMD_GET_EDID);
 	return put(buf, &c, sizeof(c));
 }
 
-static size_t b_edid_bad_scanout(const struct env *e, uint8_t *buf)
-{
-	struct virtio_gpu_cmd_get_edid c = { .scanout = LE32(16) };
-	hdr(&c.hdr, VIRTIO_GPU_CMD_GET_EDID);
-	return put(buf, &c, sizeof(c));
-}
+static size_t b_edid_unnegotiated(const struct env *e, uint8_t *buf) { return get_edid(buf, 0); }
+static size_t b_edid_bad_scanout(const struct env *e, uint8_t *buf) { return get_edid(buf, 16); }
 
 /* --- Valid edge cases the device must accept --- */
 

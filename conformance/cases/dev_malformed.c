@@ -690,16 +690,24 @@ static bool setup_host_object(struct vc *t, const struct mal *m, struct env *e)
 	return true;
 }
 
+/* Set up the case's state, then build its request and send it; false when either failed. */
+static bool send_malformed(struct vc *t, const struct mal *m, struct vc_resp *r, uint32_t *got)
+{
+	struct env e;
+	if (!setup(t, m, &e))
+		return false;
+	memset(req, 0, sizeof(req));
+	size_t len = m->build(&e, req);
+	*got = vc_cmd_cap(t, req, len, m->resp_cap ? m->resp_cap : VC_RESP_MAX, r);
+	return !vc_failed(t);
+}
+
 static enum vc_verdict run_malformed(struct vc *t)
 {
 	const struct mal *m = t->c->data;
-	struct env e;
-	VC_TRY(setup(t, m, &e));
-	memset(req, 0, sizeof(req));
-	size_t len = m->build(&e, req);
 	struct vc_resp r;
-	uint32_t got = vc_cmd_cap(t, req, len, m->resp_cap ? m->resp_cap : VC_RESP_MAX, &r);
-	VC_TRY(!vc_failed(t));
+	uint32_t got = 0;
+	VC_TRY(send_malformed(t, m, &r, &got));
 	const char *id = t->c->ids[0];
 	if (m->expect == 0) {
 		vc_check(t, r.len == 0, id,
@@ -727,14 +735,9 @@ static enum vc_verdict run_malformed(struct vc *t)
 /* The same defect sent to a validating device: it must name the driver requirement. */
 static enum vc_verdict run_drv_malformed(struct vc *t)
 {
-	const struct mal *m = t->c->data;
-	struct env e;
-	VC_TRY(setup(t, m, &e));
-	memset(req, 0, sizeof(req));
-	size_t len = m->build(&e, req);
 	struct vc_resp r;
-	vc_cmd_cap(t, req, len, m->resp_cap ? m->resp_cap : VC_RESP_MAX, &r);
-	VC_TRY(!vc_failed(t));
+	uint32_t got;
+	VC_TRY(send_malformed(t, t->c->data, &r, &got));
 	return vc_expect_violation(t, t->c->ids[0], t->c->summary);
 }
 

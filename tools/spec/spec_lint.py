@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Checks the spec's requirement IDs and normative language.
 
-Usage: spec_lint.py [--retired FILE] [--next DEV-MAP] SPEC.adoc...
+Usage: spec_lint.py [--retired FILE] [--next DEV-MAP] [--allow-missing-provenance] SPEC.adoc...
 
 Errors (file:line: error CODE: message), exit 1 if any:
   E001 normative key word outside a requirement block
@@ -20,6 +20,11 @@ Errors (file:line: error CODE: message), exit 1 if any:
   E013 requirement anchor outside a requirement block
   E014 line ends with " +" (an AsciiDoc hard line break, usually a split expression)
   E015 key word other than MUST, MUST NOT, SHOULD, SHOULD NOT, MAY in a requirement
+  E016 requirement without a provenance line ({prov-TIER} SOURCE as its last line)
+  E017 provenance with an unknown tier or without a source
+  E018 provenance misplaced: inside the statement, or given twice
+  E019 source that does not fit its tier: upstream cites "VIRTIO 1.4 <section>";
+       clarification and proposal name a surveyed implementation
   E100 included file missing
 """
 
@@ -32,9 +37,40 @@ import reqparse  # noqa: E402
 
 
 ALLOWED_KEYWORDS = ("MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY")
+UPSTREAM_SOURCE_RE = reqparse.re.compile(r"VIRTIO 1\.4 [0-9]+(\.[0-9]+)*")
+# The implementations a clarification or proposal is surveyed against.
+IMPLEMENTATIONS_RE = reqparse.re.compile(r"\b(QEMU|crosvm|virglrenderer|Linux|Mesa)\b")
 
 
-def lint(spec, retired):
+def lint_provenance(req, add, require):
+    rid = req.id
+    for line in req.misplaced_prov:
+        add(reqparse.Problem(line, "E018", "%s: {prov-...} must start the last continuation line "
+                             "of the bullet, after the statement" % rid))
+    if not req.provenances:
+        if require and not req.misplaced_prov:
+            add(reqparse.Problem(req.line, "E016", "%s has no provenance line; end the bullet with "
+                                 "'{prov-TIER} SOURCE' (TIER: %s)" % (rid, ", ".join(reqparse.TIERS))))
+        return
+    for extra in req.provenances[1:]:
+        add(reqparse.Problem(extra.line, "E018", "%s has more than one provenance line" % rid))
+    p = req.provenances[0]
+    if p.tier not in reqparse.TIERS:
+        add(reqparse.Problem(p.line, "E017", "%s: unknown provenance tier %r (known: %s)" %
+                             (rid, p.tier, ", ".join(reqparse.TIERS))))
+        return
+    if not p.source:
+        add(reqparse.Problem(p.line, "E017", "%s: {prov-%s} without a source" % (rid, p.tier)))
+        return
+    if p.tier == "upstream" and not UPSTREAM_SOURCE_RE.search(p.source):
+        add(reqparse.Problem(p.line, "E019", "%s: an upstream requirement cites the section it "
+                             "restates, as 'VIRTIO 1.4 5.7.6.8 \"title\"'" % rid))
+    elif p.tier != "upstream" and not IMPLEMENTATIONS_RE.search(p.source):
+        add(reqparse.Problem(p.line, "E019", "%s: a %s names the implementations it was checked "
+                             "against (QEMU, crosvm, virglrenderer, Linux, Mesa)" % (rid, p.tier)))
+
+
+def lint(spec, retired, require_provenance=True):
     problems = list(spec.problems)
     add = problems.append
     for line, kw in spec.stray_keywords:
@@ -76,6 +112,7 @@ def lint(spec, retired):
             add(reqparse.Problem(req.line, "E007", "%s has %d normative key words (%s); a bullet "
                                  "holds exactly one testable statement" %
                                  (rid, len(kws), ", ".join(kws) or "none")))
+        lint_provenance(req, add, require_provenance)
     for line in spec.lines:
         for m in reqparse.re.finditer(r"\[\[(REQ-[^\],]*)", line.text):
             if m.group(1) not in seen and not line.text.startswith("* "):
@@ -109,6 +146,8 @@ def main(argv=None):
     ap.add_argument("--next", metavar="SIDE-TOPIC",
                     help="print the next free ID for e.g. DEV-MAP and exit")
     ap.add_argument("--root", help="show paths relative to this directory")
+    ap.add_argument("--allow-missing-provenance", action="store_true",
+                    help="do not report requirements without a provenance line (E016)")
     args = ap.parse_args(argv)
 
     retired_path = args.retired
@@ -127,7 +166,7 @@ def main(argv=None):
         print("%s%04d" % (prefix, n))
         return 0
 
-    problems = lint(spec, retired)
+    problems = lint(spec, retired, not args.allow_missing_provenance)
     for p in problems:
         print(p, file=sys.stderr)
     n_dev = sum(1 for r in spec.requirements if r.block_side == "device")
@@ -135,8 +174,10 @@ def main(argv=None):
     if problems:
         print("spec_lint: %d error(s)" % len(problems), file=sys.stderr)
         return 1
-    print("spec_lint: ok, %d requirements (%d device, %d driver) in %d blocks" %
-          (len(spec.requirements), n_dev, n_drv, len(spec.blocks)))
+    tiers = {t: sum(1 for r in spec.requirements if r.tier == t) for t in reqparse.TIERS}
+    print("spec_lint: ok, %d requirements (%d device, %d driver) in %d blocks; %s" %
+          (len(spec.requirements), n_dev, n_drv, len(spec.blocks),
+           ", ".join("%d %s" % (n, t) for t, n in tiers.items())))
     return 0
 
 

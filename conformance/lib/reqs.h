@@ -157,13 +157,13 @@
 #define R_CACHE_MATCH              "REQ-DEV-CTX-0008" /* capset map_cache == map_info */
 
 /* Coherency and fences */
-#define R_COH_GUEST_TO_HOST        "REQ-DEV-COH-0001"
-#define R_COH_HOST_TO_GUEST        "REQ-DEV-COH-0002" /* fenced host writes */
-#define R_COH_UNFENCED_LATER       "REQ-DEV-COH-0003"
+#define R_COH_GUEST_TO_HOST        "REQ-DEV-COH-0070"
+#define R_COH_HOST_TO_GUEST        "REQ-DEV-COH-0071" /* fenced host writes */
+#define R_COH_UNFENCED_LATER       "REQ-DEV-COH-0072"
 #define R_COH_NO_TRANSFER_G2H      "REQ-DEV-COH-0004"
 #define R_COH_NO_TRANSFER_H2G      "REQ-DEV-COH-0005"
 #define R_COH_RANGE                "REQ-DEV-COH-0006"
-#define R_CACHE_COHERENT           "REQ-DEV-CACHE-0007"
+#define R_CACHE_COHERENT           "REQ-DEV-CACHE-0070"
 #define R_FENCE_DONE               "REQ-DEV-FENCE-0001"
 #define R_FENCE_RING               "REQ-DEV-FENCE-0004"
 #define R_FENCE_TIMELINE           "REQ-DEV-FENCE-0006"

@@ -32,7 +32,7 @@ BREAKS = [
     ("err-resource-id-as-param", [], "dev.map.unknown_resource", "REQ-DEV-RES-0003"),
     ("fence-no-echo", [], "dev.coh.fence_order", "REQ-DEV-FENCE-0002"),
     ("fence-no-echo", [], "dev.fence.ring_idx", "REQ-DEV-FENCE-0002"),
-    ("checksum-off-by-one", [], "dev.coh.guest_to_host", "REQ-DEV-COH-0001"),
+    ("checksum-off-by-one", [], "dev.coh.guest_to_host", "REQ-DEV-COH-0070"),
 ]
 
 

@@ -12,6 +12,7 @@
 #define R_FEAT_ALIGN_NEEDS_BLOB    "REQ-DEV-FEAT-0002"
 #define R_FEAT_REGION_NEEDS_BLOB   "REQ-DEV-FEAT-0003"
 #define R_FEAT_REGION_MAPS         "REQ-DEV-FEAT-0005"
+#define R_FEAT_ALIGN_REFUSE        "REQ-DEV-FEAT-0070" /* pages above 4096: refuse a declining driver */
 #define R_CFG_SIZE                 "REQ-DEV-CFG-0001" /* 20 bytes with blob_alignment */
 #define R_CFG_ALIGN_POW2           "REQ-DEV-CFG-0002"
 #define R_CFG_ALIGN_RANGE          "REQ-DEV-CFG-0003"
@@ -63,6 +64,9 @@
 #define R_SBLOB_FORMAT             "REQ-DEV-SCANOUT-0005"
 #define R_SBLOB_PLANES_IGNORED     "REQ-DEV-SCANOUT-0006"
 #define R_SBLOB_SHOWS_GUEST        "REQ-DEV-SCANOUT-0007"
+#define R_SCANOUT_FLUSH_RECT       "REQ-DEV-SCANOUT-0070" /* blob flush rect in image coordinates */
+#define R_SCANOUT_FLUSH_UNSHOWN    "REQ-DEV-SCANOUT-0071" /* no scanout met: OK_NODATA */
+#define R_SCANOUT_FLUSH_MAPPED     "REQ-DEV-SCANOUT-0072" /* front buffer: mapped writes shown */
 #define R_DISP_SIZE                "REQ-DEV-DISP-0001"
 #define R_DISP_DISABLED            "REQ-DEV-DISP-0002"
 #define R_DISP_PIXELS              "REQ-DEV-DISP-0003"
@@ -211,6 +215,8 @@
 #define R_CTX_DETACH_UNATTACHED    "REQ-DEV-CTX-0032"
 #define R_LIFE_UNREF_DETACHES      "REQ-DEV-LIFE-0006"
 #define R_LIFE_CTX_DESTROY_KEEPS   "REQ-DEV-LIFE-0007"
+#define R_LIFE_CTX_DESTROY_MAPPED  "REQ-DEV-LIFE-0071" /* mappings outlive CTX_DESTROY */
+#define R_LIFE_CTX_DESTROY_UNMAP   "REQ-DEV-LIFE-0072" /* and can still be unmapped and unref'd */
 #define R_RESET                    "REQ-DEV-RESET-0001"
 #define R_RESET_MAPPINGS           "REQ-DEV-RESET-0002"
 #define R_RESET_SCANOUTS           "REQ-DEV-RESET-0003"

@@ -48,7 +48,7 @@ def render(reqs, coverage):
         out += ["Checked by at least one case: %d. Not checkable from outside an implementation: "
                 "%d. A check being written: %d." % (n["covered"], n["untestable"], n["pending"]),
                 ""]
-    out += ['[.requirements-index,cols="3,2,4,7",options="header"]', "|===",
+    out += ['[.requirements-index,cols="4,3,5,12",options="header"]', "|===",
             "| Requirement | Tier | Section | Checked by"]
     chapter = None
     for r in reqs:

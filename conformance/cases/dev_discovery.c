@@ -178,7 +178,8 @@ const struct vc_case vc_cases_discovery[] = {
 	  .summary = "host-visible region present, granular, initially unmapped" },
 	{ .name = "dev.disp.info", IDS(R_DISP_INFO), .run = disp_info,
 	  .summary = "GET_DISPLAY_INFO answers for every scanout" },
-	{ .name = "dev.ctx.capset_info", IDS(R_CFG_CAPSET_INFO, R_CAPSET_INFO_INDEX), .needs = VC_NEED_VIRGL,
+	/* Capset commands are 2D commands: they answer whatever features were negotiated. */
+	{ .name = "dev.ctx.capset_info", IDS(R_CFG_CAPSET_INFO, R_CAPSET_INFO_INDEX),
 	  .run = capset_info, .summary = "every capset index answers; one past the end is refused" },
 	{ .name = "dev.ctx.refctx_caps", IDS(R_REFCTX_CAPS, R_REFCTX_INFO), .needs = VC_NEED_REFCTX,
 	  .run = refctx_caps, .summary = "reference context capset is well formed" },

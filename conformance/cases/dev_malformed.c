@@ -465,6 +465,13 @@ static size_t get_capset(uint8_t *buf, uint32_t id, uint32_t version)
 static size_t b_capset_unknown(const struct env *e, uint8_t *buf) { return get_capset(buf, 99, 1); }
 static size_t b_capset_version(const struct env *e, uint8_t *buf) { return get_capset(buf, VGB_CAPSET_REFCTX, 99); }
 
+static size_t b_capset_info_first(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_get_capset_info c = { .capset_index = 0 };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_GET_CAPSET_INFO);
+	return put(buf, &c, sizeof(c));
+}
+
 static size_t b_capset_info_index(const struct env *e, uint8_t *buf)
 {
 	struct virtio_gpu_get_capset_info c = { .capset_index = LE32(0xffffffffu) };
@@ -898,6 +905,9 @@ const struct vc_case vc_cases_malformed[] = {
 	ACCEPT("scanout_blob_planes", R_SBLOB_PLANES_IGNORED, BLOB, b_sblob_planes, "SET_SCANOUT_BLOB with strides[1]/offsets[1] set"),
 	ACCEPT("guest_blob_any_ctx", R_BLOB_GUEST_ANY_CTX, BLOB, b_blob_guest_any_ctx, "CREATE_BLOB(GUEST) with an unknown hdr.ctx_id"),
 	ACCEPT("blob_share_flags", R_BLOB_SHARE_FLAGS, BLOB, b_blob_share_flags, "CREATE_BLOB(GUEST) with USE_SHAREABLE | USE_CROSS_DEVICE"),
+	/* num_capsets, not VIRGL, gates the capset commands (Linux asks during initialization). */
+	MASKED("feat.capset_without_virgl", R_CFG_CAPSET_INFO, VIRTIO_GPU_RESP_OK_CAPSET_INFO, VIRTIO_GPU_F_VIRGL,
+	       VC_NEED_VIRGL, b_capset_info_first, "GET_CAPSET_INFO index 0 without F_VIRGL negotiated"),
 	MASKED("feat.edid_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_EDID, 0, b_edid_unnegotiated, "GET_EDID without F_EDID"),
 	DRV("cmd.length", R_DRV_CMD_0001, 0, b_create_2d_short, "sent RESOURCE_CREATE_2D one byte short"),
 	DRV("cmd.response_room", R_DRV_CMD_0002, 0, b_display_info, "gave GET_DISPLAY_INFO a 16-byte response buffer", .resp_cap = 16),
@@ -947,7 +957,7 @@ const struct vc_case vc_cases_malformed[] = {
 	DRV("capset.info_index", R_DRV_CAPSET_INFO_INDEX, VC_NEED_VIRGL, b_capset_info_index, "asked for capset index 0xffffffff"),
 	DRV("capset.unknown", R_DRV_CAPSET_GET, VC_NEED_VIRGL, b_capset_unknown, "asked for capset 99"),
 	DRV("entry.count_zero", R_DRV_ENTRY_COUNT0, 0, b_attach_nr0, "sent ATTACH_BACKING with nr_entries 0"),
-	{ .name = "drv.validate.feat.unnegotiated", IDS(R_DRV_FEAT_0005), .needs = VC_NEED_VALIDATE,
+	{ .name = "drv.validate.feat.unnegotiated", IDS(R_DRV_FEAT_0040), .needs = VC_NEED_VALIDATE,
 	  .mask_features = 1ull << VIRTIO_GPU_F_RESOURCE_BLOB, .run = run_drv_malformed,
 	  .summary = "sent CREATE_BLOB without F_RESOURCE_BLOB",
 	  .data = &(const struct mal){ .build = b_blob_unnegotiated } },

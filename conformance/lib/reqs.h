@@ -36,7 +36,7 @@
 
 /* Commands and responses */
 #define R_CMD_UNKNOWN              "REQ-DEV-CMD-0001"
-#define R_FEAT_UNNEGOTIATED        "REQ-DEV-CMD-0002"
+#define R_FEAT_UNNEGOTIATED        "REQ-DEV-CMD-0040"
 #define R_CMD_LENGTH               "REQ-DEV-CMD-0003" /* shorter than its structure */
 #define R_CMD_ENTRIES_LENGTH       "REQ-DEV-CMD-0004" /* not struct + 16 * nr_entries */
 #define R_CMD_SUBMIT_LENGTH        "REQ-DEV-CMD-0005"
@@ -260,7 +260,7 @@
  * when the log stays empty.
  */
 #define R_DRV_VALIDATED                                                                      \
-	"REQ-DRV-FEAT-0001", "REQ-DRV-FEAT-0002", "REQ-DRV-FEAT-0003", "REQ-DRV-FEAT-0005",  \
+	"REQ-DRV-FEAT-0001", "REQ-DRV-FEAT-0002", "REQ-DRV-FEAT-0003", "REQ-DRV-FEAT-0040",  \
 	"REQ-DRV-CMD-0001", "REQ-DRV-CMD-0002", "REQ-DRV-CMD-0003", "REQ-DRV-CMD-0004",      \
 	"REQ-DRV-CMD-0005", "REQ-DRV-CMD-0006", "REQ-DRV-RES-0001", "REQ-DRV-RES-0002",      \
 	"REQ-DRV-CTX-0001", "REQ-DRV-CTX-0002", "REQ-DRV-CTX-0003", "REQ-DRV-ENTRY-0001",     \
@@ -294,7 +294,7 @@
 #define R_DRV_ENTRY_0001           "REQ-DRV-ENTRY-0001"
 #define R_DRV_ENTRY_0003           "REQ-DRV-ENTRY-0003"
 #define R_DRV_ENTRY_0004           "REQ-DRV-ENTRY-0004"
-#define R_DRV_FEAT_0005            "REQ-DRV-FEAT-0005"
+#define R_DRV_FEAT_0040            "REQ-DRV-FEAT-0040"
 #define R_DRV_RES_0001             "REQ-DRV-RES-0001"
 #define R_DRV_RES_0002             "REQ-DRV-RES-0002"
 #define R_DRV_SCANOUT_0001         "REQ-DRV-SCANOUT-0001"

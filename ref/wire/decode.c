@@ -36,9 +36,10 @@ static const struct cmd_info cmd_table[] = {
 	 NODATA},
 	{VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING, sizeof(struct virtio_gpu_resource_detach_backing), -1,
 	 NODATA},
-	{VIRTIO_GPU_CMD_GET_CAPSET_INFO, sizeof(struct virtio_gpu_get_capset_info), VIRTIO_GPU_F_VIRGL,
+	/* 2D commands upstream: gated by num_capsets, not by a feature. */
+	{VIRTIO_GPU_CMD_GET_CAPSET_INFO, sizeof(struct virtio_gpu_get_capset_info), -1,
 	 sizeof(struct virtio_gpu_resp_capset_info)},
-	{VIRTIO_GPU_CMD_GET_CAPSET, sizeof(struct virtio_gpu_get_capset), VIRTIO_GPU_F_VIRGL,
+	{VIRTIO_GPU_CMD_GET_CAPSET, sizeof(struct virtio_gpu_get_capset), -1,
 	 sizeof(struct virtio_gpu_resp_capset)},
 	{VIRTIO_GPU_CMD_GET_EDID, sizeof(struct virtio_gpu_cmd_get_edid), VIRTIO_GPU_F_EDID,
 	 sizeof(struct virtio_gpu_resp_edid)},

@@ -71,7 +71,9 @@ static void test_framing(void)
 	CHECK_EQ(vgb_cmd_feature(VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB), VIRTIO_GPU_F_RESOURCE_BLOB);
 	CHECK_EQ(vgb_cmd_feature(VIRTIO_GPU_CMD_SET_SCANOUT_BLOB), VIRTIO_GPU_F_RESOURCE_BLOB);
 	CHECK_EQ(vgb_cmd_feature(VIRTIO_GPU_CMD_SUBMIT_3D), VIRTIO_GPU_F_VIRGL);
-	CHECK_EQ(vgb_cmd_feature(VIRTIO_GPU_CMD_GET_CAPSET), VIRTIO_GPU_F_VIRGL);
+	/* Capset commands are 2D commands upstream: gated by num_capsets, not by a feature. */
+	CHECK_EQ(vgb_cmd_feature(VIRTIO_GPU_CMD_GET_CAPSET), -1);
+	CHECK_EQ(vgb_cmd_feature(VIRTIO_GPU_CMD_GET_CAPSET_INFO), -1);
 	CHECK_EQ(vgb_cmd_feature(VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D), VIRTIO_GPU_F_VIRGL);
 	CHECK_EQ(vgb_cmd_feature(VIRTIO_GPU_CMD_GET_EDID), VIRTIO_GPU_F_EDID);
 	CHECK_EQ(vgb_cmd_feature(VIRTIO_GPU_CMD_RESOURCE_ASSIGN_UUID), VIRTIO_GPU_F_RESOURCE_UUID);

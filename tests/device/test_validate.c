@@ -76,7 +76,7 @@ static void test_reports(void)
 	EXPECT_VIOLATION(&t, "REQ-DRV-FEAT-0001",
 			 vgb_device_set_features(t.dev, 1u << VIRTIO_GPU_F_CONTEXT_INIT));
 	vgb_device_set_features(t.dev, all & ~(1ull << VIRTIO_GPU_F_RESOURCE_BLOB));
-	EXPECT_VIOLATION(&t, "REQ-DRV-FEAT-0005", t_map(&t, 1, 0));
+	EXPECT_VIOLATION(&t, "REQ-DRV-FEAT-0040", t_map(&t, 1, 0));
 	vgb_device_set_features(t.dev, all);
 
 	struct virtio_gpu_resource_create_2d c;

@@ -556,7 +556,11 @@ static size_t xfer3d(uint8_t *buf, uint32_t ctx, uint32_t id, uint64_t off, uint
 	return put(buf, &c, sizeof(c));
 }
 
-static size_t b_xfer3d_box_h(const struct env *e, uint8_t *buf) { return xfer3d(buf, CTX, RES_HOST, 0, 64, 2); }
+/* Two rows of the linear view, the second one crossing the blob end. */
+static size_t b_xfer3d_rows_past_end(const struct env *e, uint8_t *buf)
+{
+	return xfer3d(buf, CTX, RES_HOST, e->host_blob_size - 24, 16, 2);
+}
 static size_t b_xfer3d_range(const struct env *e, uint8_t *buf) { return xfer3d(buf, CTX, RES_HOST, e->host_blob_size - 4, 8, 1); }
 static size_t b_xfer3d_overflow(const struct env *e, uint8_t *buf) { return xfer3d(buf, CTX, RES_HOST, UINT64_MAX - 3, 8, 1); }
 static size_t b_xfer3d_unknown_ctx(const struct env *e, uint8_t *buf) { return xfer3d(buf, UNKNOWN, RES_HOST, 0, 64, 1); }
@@ -894,7 +898,7 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("xfer.blob_rect_overflow", R_XFER_BLOB_BOUNDS, PARAM, BLOB, b_xfer_blob_rect_overflow, "TRANSFER_TO_HOST_2D on a GUEST blob, x+width overflowing"),
 	MAL("xfer.host_blob_2d", R_XFER_HOST_2D, PARAM, BLOB | REF, b_xfer_host_2d, "TRANSFER_TO_HOST_2D on a host blob", .setup = SETUP_HOST_RES),
 	MAL("backing.attach_host_blob", R_RES_ATTACH_HOST, PARAM, BLOB | REF, b_attach_host, "ATTACH_BACKING on a host blob", .setup = SETUP_HOST_RES),
-	MAL("xfer3d.box_height", R_XFER_3D_BOX, PARAM, BLOB | REF, b_xfer3d_box_h, "TRANSFER_TO_HOST_3D on a blob with box.h 2", .setup = SETUP_HOST_RES),
+	MAL("xfer3d.rows_past_end", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_rows_past_end, "TRANSFER_TO_HOST_3D on a blob, two rows of 16 whose second ends past the blob", .setup = SETUP_HOST_RES),
 	MAL("xfer3d.past_end", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_range, "TRANSFER_TO_HOST_3D crossing the blob end", .setup = SETUP_HOST_RES),
 	MAL("xfer3d.overflow", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_overflow, "TRANSFER_TO_HOST_3D whose offset + w overflows", .setup = SETUP_HOST_RES),
 	MAL("xfer3d.unknown_ctx", R_XFER_3D_CTX, CTXID, BLOB | REF, b_xfer3d_unknown_ctx, "TRANSFER_TO_HOST_3D in an unknown context", .setup = SETUP_HOST_RES),
@@ -931,7 +935,7 @@ const struct vc_case vc_cases_malformed[] = {
 	DRV("scanout.stride", R_DRV_SCANOUT_0002, BLOB, b_sblob_stride_small, "set strides[0] below width * 4"),
 	DRV("scanout.planes", R_DRV_SCANOUT_0003, BLOB, b_sblob_planes, "set strides[1]/offsets[1]"),
 	DRV("xfer.host_2d", R_DRV_XFER_HOST_2D, BLOB | REF, b_xfer_host_2d, "sent TRANSFER_TO_HOST_2D on a host blob", .setup = SETUP_HOST_RES),
-	DRV("xfer.3d_box", R_DRV_XFER_3D_BOX, BLOB | REF, b_xfer3d_box_h, "sent a 3D blob transfer with box.h 2", .setup = SETUP_HOST_RES),
+	DRV("xfer.3d_rows_past_end", R_DRV_XFER_3D_RANGE, BLOB | REF, b_xfer3d_rows_past_end, "sent a 3D blob transfer whose second row ends past the blob", .setup = SETUP_HOST_RES),
 	MASKED("ctx.init_unnegotiated", R_CTX_INIT_UNNEGOTIATED, PARAM, VIRTIO_GPU_F_CONTEXT_INIT, VC_NEED_VIRGL, b_ctx_init_unnegotiated, "CTX_CREATE with context_init without F_CONTEXT_INIT"),
 	MAL("map.unmap_no_region", R_UNMAP_NO_REGION, UNSPEC, BLOB | VC_NEED_NO_REGION, b_unmap_no_region, "UNMAP_BLOB on a device without a region"),
 	MAL("xfer3d.2d_depth", R_XFER_3D_2D_BOX, PARAM, REF, b_xfer3d_2d_depth, "TRANSFER_TO_HOST_3D on a 2D resource with box.d 2", .setup = SETUP_CTX),

@@ -168,8 +168,8 @@ static void test_reports(void)
 	EXPECT_VIOLATION(&t, "REQ-DRV-MAP-0006", t_map(&t, 4, 4096));
 	EXPECT_VIOLATION(&t, "REQ-DRV-MAP-0010", t_unmap(&t, 4));
 	EXPECT_VIOLATION(&t, "REQ-DRV-XFER-0009", t_transfer_2d(&t, 3, 0, 0, 1, 1, 0));
-	EXPECT_VIOLATION(&t, "REQ-DRV-XFER-0004", t_transfer_3d(&t, true, CTX, 3, 0, 4, 2, 1));
-	EXPECT_VIOLATION(&t, "REQ-DRV-XFER-0004", t_transfer_3d(&t, true, CTX, 3, 8190, 4, 1, 1));
+	EXPECT_VIOLATION(&t, "REQ-DRV-XFER-0040", t_transfer_3d(&t, true, CTX, 3, 8188, 4, 2, 1));
+	EXPECT_VIOLATION(&t, "REQ-DRV-XFER-0040", t_transfer_3d(&t, true, CTX, 3, 8190, 4, 1, 1));
 
 	struct vgb_entry ge = {t_alloc(&t, 1, 65536), 65536};
 	CHECK_RESP(t_create_blob(&t, 6, 0, GUEST, 0, 0, 65536, &ge, 1), OK);

@@ -274,7 +274,7 @@ enum vgb_drv_req {
 	VGB_DRV_SCANOUT_BOUNDS,     /* SET_SCANOUT_BLOB image outside the blob */
 	VGB_DRV_SCANOUT_STRIDE,     /* strides[0] below width * 4 */
 	VGB_DRV_SCANOUT_PLANES,     /* strides/offsets[1..3] not zero */
-	VGB_DRV_XFER_BLOB_BOX,      /* blob 3D transfer with h/d != 1 or past the end */
+	VGB_DRV_XFER_BLOB_BOX,      /* blob 3D transfer whose linear view ends past the blob */
 	VGB_DRV_XFER_HOST_2D,       /* TRANSFER_TO_HOST_2D on a HOST3D blob */
 	VGB_DRV_CFG_WRITE,          /* a config field other than events_clear written */
 	VGB_DRV_FEAT_NO_BLOB_ALIGN, /* SHOULD: RESOURCE_BLOB accepted, offered BLOB_ALIGNMENT not */

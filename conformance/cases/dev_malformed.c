@@ -906,7 +906,7 @@ const struct vc_case vc_cases_malformed[] = {
 	  .summary = "a request with two failures gets the code listed first" },
 	ACCEPT("padding_nonzero", R_CMD_PADDING_ACCEPTED, 0, b_unref_padding, "RESOURCE_UNREF with non-zero padding"),
 	ACCEPT("trailing_bytes", R_CMD_TRAILING, 0, b_create_2d_trailing, "RESOURCE_CREATE_2D followed by 8 more bytes"),
-	ACCEPT("scanout_blob_planes", R_SBLOB_PLANES_IGNORED, BLOB, b_sblob_planes, "SET_SCANOUT_BLOB with strides[1]/offsets[1] set"),
+	ACCEPT("scanout_blob_planes", R_SBLOB_PLANE0, BLOB, b_sblob_planes, "SET_SCANOUT_BLOB with strides[1]/offsets[1] set"),
 	ACCEPT("guest_blob_any_ctx", R_BLOB_GUEST_ANY_CTX, BLOB, b_blob_guest_any_ctx, "CREATE_BLOB(GUEST) with an unknown hdr.ctx_id"),
 	ACCEPT("blob_share_flags", R_BLOB_SHARE_FLAGS, BLOB, b_blob_share_flags, "CREATE_BLOB(GUEST) with USE_SHAREABLE | USE_CROSS_DEVICE"),
 	/* num_capsets, not VIRGL, gates the capset commands (Linux asks during initialization). */
@@ -933,7 +933,6 @@ const struct vc_case vc_cases_malformed[] = {
 	DRV("blob.entries_short", R_DRV_BLOB_0011, BLOB, b_blob_entries_short, "gave a GUEST blob entries shorter than its size"),
 	DRV("scanout.bounds", R_DRV_SCANOUT_0001, BLOB, b_sblob_past_size, "scanned out an image past the blob end"),
 	DRV("scanout.stride", R_DRV_SCANOUT_0002, BLOB, b_sblob_stride_small, "set strides[0] below width * 4"),
-	DRV("scanout.planes", R_DRV_SCANOUT_0003, BLOB, b_sblob_planes, "set strides[1]/offsets[1]"),
 	DRV("xfer.host_2d", R_DRV_XFER_HOST_2D, BLOB | REF, b_xfer_host_2d, "sent TRANSFER_TO_HOST_2D on a host blob", .setup = SETUP_HOST_RES),
 	DRV("xfer.3d_rows_past_end", R_DRV_XFER_3D_RANGE, BLOB | REF, b_xfer3d_rows_past_end, "sent a 3D blob transfer whose second row ends past the blob", .setup = SETUP_HOST_RES),
 	MASKED("ctx.init_unnegotiated", R_CTX_INIT_UNNEGOTIATED, PARAM, VIRTIO_GPU_F_CONTEXT_INIT, VC_NEED_VIRGL, b_ctx_init_unnegotiated, "CTX_CREATE with context_init without F_CONTEXT_INIT"),

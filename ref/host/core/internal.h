@@ -273,7 +273,6 @@ enum vgb_drv_req {
 	VGB_DRV_DETACH_SCANNED_OUT, /* DETACH_BACKING of a scanned-out resource */
 	VGB_DRV_SCANOUT_BOUNDS,     /* SET_SCANOUT_BLOB image outside the blob */
 	VGB_DRV_SCANOUT_STRIDE,     /* strides[0] below width * 4 */
-	VGB_DRV_SCANOUT_PLANES,     /* strides/offsets[1..3] not zero */
 	VGB_DRV_XFER_BLOB_BOX,      /* blob 3D transfer whose linear view ends past the blob */
 	VGB_DRV_XFER_HOST_2D,       /* TRANSFER_TO_HOST_2D on a HOST3D blob */
 	VGB_DRV_CFG_WRITE,          /* a config field other than events_clear written */

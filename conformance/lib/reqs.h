@@ -66,7 +66,8 @@
 #define R_DISP_SIZE                "REQ-DEV-DISP-0001"
 #define R_DISP_DISABLED            "REQ-DEV-DISP-0002"
 #define R_DISP_PIXELS              "REQ-DEV-DISP-0003"
-#define R_DISP_INFO                "REQ-DEV-DISP-0005"
+#define R_DISP_INFO                "REQ-DEV-DISP-0040" /* enabled scanouts have a size */
+#define R_DISP_INFO_BEYOND         "REQ-DEV-DISP-0041" /* none enabled past num_scanouts */
 
 /* Resources and backing */
 #define R_RES_ID0                  "REQ-DEV-RES-0001"

@@ -51,7 +51,7 @@
 #define R_CAPSET_INFO_INDEX        "REQ-DEV-CMD-0014"
 #define R_CAPSET_GET               "REQ-DEV-CMD-0015"
 #define R_ERR_NO_EFFECT            "REQ-DEV-ERR-0001"
-#define R_ERR_SERVES               "REQ-DEV-ERR-0002"
+#define R_ERR_SERVES               "REQ-DEV-ERR-0040"
 #define R_ERR_HEADER               "REQ-DEV-ERR-0003" /* 24-byte header answer */
 #define R_ERR_ORDER                "REQ-DEV-ERR-0005" /* SHOULD: first failure of the table */
 
@@ -172,7 +172,7 @@
 #define R_LIFE_UNMAP_UNREF         "REQ-DEV-LIFE-0008"
 #define R_FENCE_ECHO               "REQ-DEV-FENCE-0002"
 #define R_FENCE_CTX                "REQ-DEV-FENCE-0003"
-#define R_FENCE_ORDER              "REQ-DEV-FENCE-0005"
+#define R_FENCE_ORDER              "REQ-DEV-FENCE-0040"
 
 /* Lifecycle, contexts, reset */
 #define R_LIFE_UNREF_MAPPED        "REQ-DEV-LIFE-0001"

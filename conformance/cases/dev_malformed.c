@@ -752,6 +752,24 @@ static enum vc_verdict run_drv_malformed(struct vc *t)
 	return vc_expect_violation(t, t->c->ids[0], t->c->summary);
 }
 
+/*
+ * No room for the answer: the driver sees a failure (used.len 0), so the command must not have
+ * happened, and the same resource id creates a resource afterwards.
+ */
+static enum vc_verdict run_too_small_no_effect(struct vc *t)
+{
+	struct vc_resp r;
+	enum { RES_UNANSWERED = 104 };
+	memset(req, 0, sizeof(req));
+	size_t len = create_2d(req, RES_UNANSWERED, FMT, 8, 8);
+	(void)vc_cmd_cap(t, req, len, 16, &r); /* its used.len is dev.err.len.response_too_small's */
+	VC_TRY(!vc_failed(t));
+	VC_TRY(vc_expect(t, vc_create_2d(t, RES_UNANSWERED, FMT, 8, 8), VIRTIO_GPU_RESP_OK_NODATA,
+			 R_CMD_SHORT_RESP_NO_EFFECT,
+			 "RESOURCE_CREATE_2D of the id whose first creation had no room for its answer"));
+	return vc_done(t);
+}
+
 /* Two failures in one request: the SHOULD is to answer with the first row of the error table. */
 static enum vc_verdict run_precedence(struct vc *t)
 {
@@ -815,12 +833,14 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("len.create_2d_short", R_CMD_LENGTH, UNSPEC, 0, b_create_2d_short, "RESOURCE_CREATE_2D one byte short"),
 	MAL("len.map_short", R_CMD_LENGTH, UNSPEC, BLOB | VC_NEED_REGION, b_map_short, "RESOURCE_MAP_BLOB 4 bytes short"),
 	MAL("len.attach_fewer_entries", R_CMD_ENTRIES_LENGTH, UNSPEC, 0, b_attach_fewer_entries, "ATTACH_BACKING nr_entries 2, one entry sent"),
-	MAL("len.attach_more_entries", R_CMD_ENTRIES_LENGTH, UNSPEC, 0, b_attach_more_entries, "ATTACH_BACKING nr_entries 1, two entries sent"),
 	MAL("len.attach_count_wraps", R_CMD_ENTRIES_LENGTH, UNSPEC, 0, b_attach_count_wraps, "ATTACH_BACKING nr_entries*16 wrapping 32 bits"),
 	MAL("len.attach_count_absurd", R_CMD_ENTRIES_LENGTH, UNSPEC, 0, b_attach_count_absurd, "ATTACH_BACKING nr_entries 0xffffffff"),
 	MAL("len.blob_entries_mismatch", R_CMD_ENTRIES_LENGTH, UNSPEC, BLOB, b_blob_len_mismatch, "CREATE_BLOB nr_entries 2, one entry sent"),
-	MAL("len.submit_size_mismatch", R_CMD_SUBMIT_LENGTH, UNSPEC, REF, b_submit_len_mismatch, "SUBMIT_3D size 64, 16 bytes sent", .setup = SETUP_CTX),
-	MAL("len.submit_size_overflow", R_CMD_SUBMIT_LENGTH, UNSPEC, REF, b_submit_size_overflow, "SUBMIT_3D size 0xfffffff0", .setup = SETUP_CTX),
+	MAL("len.submit_size_mismatch", R_CMD_SUBMIT_LENGTH, PARAM, REF, b_submit_len_mismatch, "SUBMIT_3D size 64, 16 bytes sent", .setup = SETUP_CTX),
+	MAL("len.submit_size_overflow", R_CMD_SUBMIT_LENGTH, PARAM, REF, b_submit_size_overflow, "SUBMIT_3D size 0xfffffff0", .setup = SETUP_CTX),
+	{ .name = "dev.err.len.response_too_small_no_effect", IDS(R_CMD_SHORT_RESP_NO_EFFECT),
+	  .run = run_too_small_no_effect,
+	  .summary = "a RESOURCE_CREATE_2D without room for its answer creates nothing" },
 	MAL("len.response_too_small", R_CMD_SHORT_RESP, 0, 0, b_flags_unknown, "GET_DISPLAY_INFO with a 16-byte response buffer", .resp_cap = 16),
 	MAL("flags.unknown_bit", R_CMD_FLAGS, PARAM, 0, b_flags_unknown, "hdr.flags with unknown bit 0x80"),
 	MAL("flags.high_bit", R_CMD_FLAGS, PARAM, 0, b_flags_high, "hdr.flags with bit 31"),
@@ -906,6 +926,7 @@ const struct vc_case vc_cases_malformed[] = {
 	  .summary = "a request with two failures gets the code listed first" },
 	ACCEPT("padding_nonzero", R_CMD_PADDING_ACCEPTED, 0, b_unref_padding, "RESOURCE_UNREF with non-zero padding"),
 	ACCEPT("trailing_bytes", R_CMD_TRAILING, 0, b_create_2d_trailing, "RESOURCE_CREATE_2D followed by 8 more bytes"),
+	ACCEPT("attach_extra_entry", R_CMD_TRAILING, 0, b_attach_more_entries, "ATTACH_BACKING nr_entries 1 followed by a second entry"),
 	ACCEPT("scanout_blob_planes", R_SBLOB_PLANE0, BLOB, b_sblob_planes, "SET_SCANOUT_BLOB with strides[1]/offsets[1] set"),
 	ACCEPT("guest_blob_any_ctx", R_BLOB_GUEST_ANY_CTX, BLOB, b_blob_guest_any_ctx, "CREATE_BLOB(GUEST) with an unknown hdr.ctx_id"),
 	ACCEPT("blob_share_flags", R_BLOB_SHARE_FLAGS, BLOB, b_blob_share_flags, "CREATE_BLOB(GUEST) with USE_SHAREABLE | USE_CROSS_DEVICE"),
@@ -914,6 +935,7 @@ const struct vc_case vc_cases_malformed[] = {
 	       VC_NEED_VIRGL, b_capset_info_first, "GET_CAPSET_INFO index 0 without F_VIRGL negotiated"),
 	MASKED("feat.edid_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_EDID, 0, b_edid_unnegotiated, "GET_EDID without F_EDID"),
 	DRV("cmd.length", R_DRV_CMD_0001, 0, b_create_2d_short, "sent RESOURCE_CREATE_2D one byte short"),
+	DRV("cmd.trailing", R_DRV_CMD_0001, 0, b_create_2d_trailing, "sent RESOURCE_CREATE_2D followed by 8 more bytes"),
 	DRV("cmd.response_room", R_DRV_CMD_0002, 0, b_display_info, "gave GET_DISPLAY_INFO a 16-byte response buffer", .resp_cap = 16),
 	DRV("cmd.flags", R_DRV_CMD_0003, 0, b_flags_unknown, "set an unknown hdr.flags bit"),
 	DRV("cmd.ring_idx", R_DRV_CMD_0005, 0, b_ring_idx_64, "sent ring_idx 64"),

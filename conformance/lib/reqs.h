@@ -38,10 +38,11 @@
 #define R_CMD_UNKNOWN              "REQ-DEV-CMD-0001"
 #define R_FEAT_UNNEGOTIATED        "REQ-DEV-CMD-0040"
 #define R_CMD_LENGTH               "REQ-DEV-CMD-0003" /* shorter than its structure */
-#define R_CMD_ENTRIES_LENGTH       "REQ-DEV-CMD-0004" /* not struct + 16 * nr_entries */
-#define R_CMD_SUBMIT_LENGTH        "REQ-DEV-CMD-0005"
-#define R_CMD_TRAILING             "REQ-DEV-CMD-0006"
+#define R_CMD_ENTRIES_LENGTH       "REQ-DEV-CMD-0042" /* shorter than struct + 16 * nr_entries */
+#define R_CMD_SUBMIT_LENGTH        "REQ-DEV-CMD-0043" /* stream shorter than size */
+#define R_CMD_TRAILING             "REQ-DEV-CMD-0041" /* bytes after the command ignored */
 #define R_CMD_SHORT_RESP           "REQ-DEV-CMD-0007"
+#define R_CMD_SHORT_RESP_NO_EFFECT "REQ-DEV-CMD-0044" /* not carried out */
 #define R_CMD_USED_LEN             "REQ-DEV-CMD-0008"
 #define R_CMD_FLAGS                "REQ-DEV-CMD-0009"
 #define R_CMD_RING_IDX             "REQ-DEV-CMD-0010"

@@ -38,7 +38,7 @@ static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *
 			fprintf(stderr, "vgb-host: controlq request of %zu bytes exceeds the largest command\n",
 				total_len);
 		/* The device still names the right error from the part it saw (e.g. too many entries). */
-		return vgb_device_ctrl_oversized(h->dev, req, req_len, total_len, resp, resp_cap);
+		return vgb_device_ctrl_oversized(h->dev, mem, req, req_len, total_len, resp, resp_cap);
 	}
 	return vgb_device_ctrl(h->dev, mem, req, req_len, resp, resp_cap);
 }

@@ -239,9 +239,9 @@ static const struct {
 	{"entries: shorter than size", VGB_DRV_BLOB_ENTRIES_SHORT},
 	{"strides[0]: below width * bpp", VGB_DRV_SCANOUT_STRIDE},
 	{"type: unknown", VGB_DRV_CMD_LENGTH},
-	{"length: differs from the command", VGB_DRV_CMD_LENGTH},
-	{"entries: length", VGB_DRV_CMD_LENGTH},
-	{"size: length differs", VGB_DRV_CMD_LENGTH},
+	{"length: shorter than the command", VGB_DRV_CMD_LENGTH},
+	{"entries: shorter than nr_entries", VGB_DRV_CMD_LENGTH},
+	{"size: stream shorter than size", VGB_DRV_CMD_LENGTH},
 	{"hdr: shorter than 24 bytes", VGB_DRV_CMD_LENGTH},
 };
 
@@ -382,6 +382,11 @@ void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, con
 			vgb_violation(dev, VGB_DRV_PADDING, "%s: padding at byte %u not zero",
 				      vgb_cmd_name(cmd->type), body_padding[i].offset);
 	check_entries(dev, cmd, req, req_len);
+	/* The device ignores bytes after the command; a driver sends none. */
+	uint64_t want = vgb_cmd_length(req, req_len);
+	if (req_len > want)
+		vgb_violation(dev, VGB_DRV_CMD_LENGTH, "%s: %zu bytes, the command is %llu",
+			      vgb_cmd_name(cmd->type), req_len, (unsigned long long)want);
 	if (cmd->type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB && cmd->u.create_blob.size % VGB_PAGE)
 		vgb_violation(dev, VGB_DRV_BLOB_SIZE_PAGE, "RESOURCE_CREATE_BLOB: size %llu",
 			      (unsigned long long)cmd->u.create_blob.size);

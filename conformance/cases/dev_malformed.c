@@ -523,6 +523,12 @@ static size_t b_blob_guest_any_ctx(const struct env *e, uint8_t *buf)
 	return n;
 }
 
+static size_t b_blob_shareable(const struct env *e, uint8_t *buf)
+{
+	return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, VIRTIO_GPU_BLOB_FLAG_USE_SHAREABLE, 0,
+			  e->gran, e->spare_gpa, (uint32_t)e->gran);
+}
+
 static size_t b_blob_share_flags(const struct env *e, uint8_t *buf)
 {
 	return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST,
@@ -929,7 +935,8 @@ const struct vc_case vc_cases_malformed[] = {
 	ACCEPT("attach_extra_entry", R_CMD_TRAILING, 0, b_attach_more_entries, "ATTACH_BACKING nr_entries 1 followed by a second entry"),
 	ACCEPT("scanout_blob_planes", R_SBLOB_PLANE0, BLOB, b_sblob_planes, "SET_SCANOUT_BLOB with strides[1]/offsets[1] set"),
 	ACCEPT("guest_blob_any_ctx", R_BLOB_GUEST_ANY_CTX, BLOB, b_blob_guest_any_ctx, "CREATE_BLOB(GUEST) with an unknown hdr.ctx_id"),
-	ACCEPT("blob_share_flags", R_BLOB_SHARE_FLAGS, BLOB, b_blob_share_flags, "CREATE_BLOB(GUEST) with USE_SHAREABLE | USE_CROSS_DEVICE"),
+	ACCEPT("blob_shareable", R_BLOB_SHAREABLE, BLOB, b_blob_shareable, "CREATE_BLOB(GUEST) with USE_SHAREABLE"),
+	ACCEPT("blob_cross_device", R_BLOB_CROSS_DEVICE, BLOB | VC_NEED_UUID, b_blob_share_flags, "CREATE_BLOB(GUEST) with USE_SHAREABLE | USE_CROSS_DEVICE, RESOURCE_UUID negotiated"),
 	/* num_capsets, not VIRGL, gates the capset commands (Linux asks during initialization). */
 	MASKED("feat.capset_without_virgl", R_CFG_CAPSET_INFO, VIRTIO_GPU_RESP_OK_CAPSET_INFO, VIRTIO_GPU_F_VIRGL,
 	       VC_NEED_VIRGL, b_capset_info_first, "GET_CAPSET_INFO index 0 without F_VIRGL negotiated"),
@@ -952,6 +959,7 @@ const struct vc_case vc_cases_malformed[] = {
 	DRV("blob.guest_blob_id", R_DRV_BLOB_0007, BLOB, b_blob_guest_blob_id, "sent a GUEST blob with blob_id 5"),
 	DRV("blob.host3d_entries", R_DRV_BLOB_0008, BLOB | REF, b_host3d_with_entries, "sent a HOST3D blob with entries", .setup = SETUP_HOST_BLOB),
 	DRV("blob.flags", R_DRV_BLOB_0010, BLOB, b_blob_flags, "set an unknown blob flag"),
+	DRV("blob.cross_device_without_uuid", R_DRV_BLOB_CROSS_DEVICE, BLOB, b_blob_share_flags, "set USE_CROSS_DEVICE without F_RESOURCE_UUID"),
 	DRV("blob.entries_short", R_DRV_BLOB_0011, BLOB, b_blob_entries_short, "gave a GUEST blob entries shorter than its size"),
 	DRV("scanout.bounds", R_DRV_SCANOUT_0001, BLOB, b_sblob_past_size, "scanned out an image past the blob end"),
 	DRV("scanout.stride", R_DRV_SCANOUT_0002, BLOB, b_sblob_stride_small, "set strides[0] below width * 4"),

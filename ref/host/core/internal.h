@@ -260,6 +260,7 @@ enum vgb_drv_req {
 	VGB_DRV_BLOB_HOST_ENTRIES,  /* HOST3D blob with entries */
 	VGB_DRV_BLOB_OBJECT,        /* host blob naming no object of its context */
 	VGB_DRV_BLOB_FLAGS,         /* unknown blob_flags bit */
+	VGB_DRV_BLOB_CROSS_NO_UUID, /* USE_CROSS_DEVICE without RESOURCE_UUID */
 	VGB_DRV_BLOB_ENTRIES_SHORT, /* guest storage shorter than size */
 	VGB_DRV_BLOB_NO_VIRGL,      /* HOST3D* without VIRGL */
 	VGB_DRV_MAPPABLE_NO_REGION, /* USE_MAPPABLE host blob without a region */

@@ -42,6 +42,7 @@ static const char *const req_ids[VGB_DRV_COUNT] = {
 	[VGB_DRV_BLOB_HOST_ENTRIES] = "REQ-DRV-BLOB-0008",
 	[VGB_DRV_BLOB_OBJECT] = "REQ-DRV-BLOB-0009",
 	[VGB_DRV_BLOB_FLAGS] = "REQ-DRV-BLOB-0010",
+	[VGB_DRV_BLOB_CROSS_NO_UUID] = "REQ-DRV-BLOB-0040",
 	[VGB_DRV_BLOB_ENTRIES_SHORT] = "REQ-DRV-BLOB-0011",
 	[VGB_DRV_BLOB_NO_VIRGL] = "REQ-DRV-BLOB-0012",
 	[VGB_DRV_MAPPABLE_NO_REGION] = "REQ-DRV-XFER-0005",
@@ -390,6 +391,12 @@ void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, con
 	if (cmd->type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB && cmd->u.create_blob.size % VGB_PAGE)
 		vgb_violation(dev, VGB_DRV_BLOB_SIZE_PAGE, "RESOURCE_CREATE_BLOB: size %llu",
 			      (unsigned long long)cmd->u.create_blob.size);
+	/* Another device finds a cross-device blob by its UUID: no UUIDs, no such blob. */
+	if (cmd->type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB &&
+	    (cmd->u.create_blob.blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_CROSS_DEVICE) &&
+	    !has_feature(dev, VIRTIO_GPU_F_RESOURCE_UUID))
+		vgb_violation(dev, VGB_DRV_BLOB_CROSS_NO_UUID,
+			      "RESOURCE_CREATE_BLOB: USE_CROSS_DEVICE without RESOURCE_UUID");
 }
 
 /* --- Ids from before a device reset (REQ-DRV-RESET-0002) ------------------- */

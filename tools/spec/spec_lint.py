@@ -25,6 +25,8 @@ Errors (file:line: error CODE: message), exit 1 if any:
   E018 provenance misplaced: inside the statement, or given twice
   E019 source that does not fit its tier: upstream cites "VIRTIO 1.4 <section>";
        clarification and proposal name a surveyed implementation
+  E020 statement without an agent as the subject of its key word ("The device MUST ...",
+       "If ..., the driver SHOULD ...", "A device that ... MUST ...")
   E100 included file missing
 """
 
@@ -37,6 +39,9 @@ import reqparse  # noqa: E402
 
 
 ALLOWED_KEYWORDS = ("MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY")
+# The clause before the key word starts with the agent that is bound.
+SUBJECT_RE = reqparse.re.compile(r"^(the|a|an)\s+(device|driver|frontend|backend)\b",
+                                 reqparse.re.IGNORECASE)
 UPSTREAM_SOURCE_RE = reqparse.re.compile(r"VIRTIO 1\.4 [0-9]+(\.[0-9]+)*")
 # The implementations a clarification or proposal is surveyed against.
 IMPLEMENTATIONS_RE = reqparse.re.compile(r"\b(QEMU|crosvm|virglrenderer|Linux|Mesa)\b")
@@ -70,6 +75,19 @@ def lint_provenance(req, add, require):
     elif p.tier != "upstream" and not IMPLEMENTATIONS_RE.search(p.source):
         add(reqparse.Problem(p.line, "E019", "%s: a %s names the implementations it was checked "
                              "against (QEMU, crosvm, virglrenderer, Linux, Mesa)" % (rid, p.tier)))
+
+
+def lint_subject(req, add):
+    """The last clause before the key word names the device, driver, frontend or backend."""
+    text = reqparse.plain_text(req.text)
+    m = reqparse.KEYWORD_RE.search(text)
+    if not m:
+        return  # E007
+    clause = text[:m.start()].strip().split(", ")[-1].strip()
+    if not SUBJECT_RE.match(clause):
+        add(reqparse.Problem(req.line, "E020", "%s: %r is not an agent; write \"The device %s ...\" "
+                             "(or driver, frontend, backend), as VIRTIO does" %
+                             (req.id, clause or text[:m.start()].strip(), m.group(1))))
 
 
 def lint(spec, retired, require_provenance=True):
@@ -115,6 +133,9 @@ def lint(spec, retired, require_provenance=True):
                                  "holds exactly one testable statement" %
                                  (rid, len(kws), ", ".join(kws) or "none")))
         lint_provenance(req, add, require_provenance)
+        due = require_provenance(req) if callable(require_provenance) else True
+        if due:
+            lint_subject(req, add)
     for line in spec.lines:
         for m in reqparse.re.finditer(r"\[\[(REQ-[^\],]*)", line.text):
             if m.group(1) not in seen and not line.text.startswith("* "):
@@ -157,8 +178,8 @@ def main(argv=None):
                     help="print the next free ID for e.g. DEV-MAP and exit")
     ap.add_argument("--root", help="show paths relative to this directory")
     ap.add_argument("--provenance-pending", action="append", default=[], metavar="FILE",
-                    help="do not report missing provenance lines (E016) in this chapter file "
-                         "while its survey is being written (may be repeated)")
+                    help="do not report missing provenance lines (E016) or subjects (E020) in "
+                         "this chapter file while its survey is being written (may be repeated)")
     args = ap.parse_args(argv)
 
     retired_path = args.retired

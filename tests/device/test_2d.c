@@ -364,18 +364,31 @@ static void test_entries(void)
 	ab.hdr.fence_id = vgb_to_le64(99);
 	memcpy(buf, &ab, sizeof(ab));
 	uint8_t resp[64];
-	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, buf, 32, 32 + 16 * 100000, resp, sizeof(resp)), 24);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, &t.mem, buf, 32, 32 + 16 * 100000, resp, sizeof(resp)), 24);
 	struct virtio_gpu_ctrl_hdr rh;
 	memcpy(&rh, resp, sizeof(rh));
 	CHECK_RESP(vgb_le32(rh.type), E_PARAM);
 	CHECK_EQ(vgb_le64(rh.fence_id), 99);
-	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, buf, 32, 32 + 16 * 100000 + 1, resp, sizeof(resp)), 24);
+	/* Bytes after the entries are ignored; fewer bytes than the entries are framing. */
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, &t.mem, buf, 32, 32 + 16 * 100000 + 1, resp, sizeof(resp)), 24);
+	memcpy(&rh, resp, sizeof(rh));
+	CHECK_RESP(vgb_le32(rh.type), E_PARAM);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, &t.mem, buf, 32, 32 + 16 * 100000 - 1, resp, sizeof(resp)), 24);
 	memcpy(&rh, resp, sizeof(rh));
 	CHECK_RESP(vgb_le32(rh.type), E_UNSPEC);
-	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, buf, 10, 1 << 20, resp, sizeof(resp)), 24);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, &t.mem, buf, 10, 1 << 20, resp, sizeof(resp)), 24);
 	memcpy(&rh, resp, sizeof(rh));
 	CHECK_RESP(vgb_le32(rh.type), E_UNSPEC);
-	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, buf, 32, 1 << 20, resp, 8), 0);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, &t.mem, buf, 32, 1 << 20, resp, 8), 0);
+	/* A command that fits in what was read is served; the megabyte after it is ignored. */
+	struct virtio_gpu_resource_create_2d big = {.resource_id = vgb_to_le32(77),
+						    .format = vgb_to_le32(FMT_BGRA),
+						    .width = vgb_to_le32(4), .height = vgb_to_le32(4)};
+	t_hdr(&big.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_2D, 0);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, &t.mem, &big, sizeof(big), 1 << 20, resp, sizeof(resp)), 24);
+	memcpy(&rh, resp, sizeof(rh));
+	CHECK_RESP(vgb_le32(rh.type), OK);
+	CHECK_RESP(t_unref(&t, 77), OK);
 
 	/* Entries spanning both regions through many small pieces still work. */
 	CHECK_RESP(t_attach(&t, 1, e, 8), OK);

@@ -54,8 +54,9 @@ def main(argv=None):
     ap.add_argument("-o", "--output", help="output file (default: stdout)")
     ap.add_argument("--base-url", default="spec.html", help="document the anchors point into")
     ap.add_argument("--retired", help="retired ID list (default: ids/retired.txt next to the spec)")
-    ap.add_argument("--allow-missing-provenance", action="store_true",
-                    help="extract requirements without a provenance line (tier and source null)")
+    ap.add_argument("--provenance-pending", action="append", default=[], metavar="FILE",
+                    help="chapter file whose requirements may still lack provenance "
+                         "(tier and source null)")
     args = ap.parse_args(argv)
 
     retired_path = args.retired
@@ -64,7 +65,7 @@ def main(argv=None):
         retired_path = cand if os.path.exists(cand) else None
     spec = reqparse.parse(args.files)
     problems = spec_lint.lint(spec, reqparse.load_id_list(retired_path),
-                              not args.allow_missing_provenance)
+                              spec_lint.provenance_due(args.provenance_pending))
     if problems:
         for p in problems:
             print(p, file=sys.stderr)

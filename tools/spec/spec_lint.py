@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Checks the spec's requirement IDs and normative language.
 
-Usage: spec_lint.py [--retired FILE] [--next DEV-MAP] [--allow-missing-provenance] SPEC.adoc...
+Usage: spec_lint.py [--retired FILE] [--next DEV-MAP] [--provenance-pending FILE]... SPEC.adoc...
 
 Errors (file:line: error CODE: message), exit 1 if any:
   E001 normative key word outside a requirement block
@@ -25,6 +25,8 @@ Errors (file:line: error CODE: message), exit 1 if any:
   E018 provenance misplaced: inside the statement, or given twice
   E019 source that does not fit its tier: upstream cites "VIRTIO 1.4 <section>";
        clarification and proposal name a surveyed implementation
+  E020 statement without an agent as the subject of its key word ("The device MUST ...",
+       "If ..., the driver SHOULD ...", "A device that ... MUST ...")
   E100 included file missing
 """
 
@@ -37,18 +39,23 @@ import reqparse  # noqa: E402
 
 
 ALLOWED_KEYWORDS = ("MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY")
+# The clause before the key word starts with the agent that is bound.
+SUBJECT_RE = reqparse.re.compile(r"^(the|a|an)\s+(device|driver|frontend|backend)\b",
+                                 reqparse.re.IGNORECASE)
 UPSTREAM_SOURCE_RE = reqparse.re.compile(r"VIRTIO 1\.4 [0-9]+(\.[0-9]+)*")
 # The implementations a clarification or proposal is surveyed against.
 IMPLEMENTATIONS_RE = reqparse.re.compile(r"\b(QEMU|crosvm|virglrenderer|Linux|Mesa)\b")
 
 
 def lint_provenance(req, add, require):
+    """require: True, or a function of the requirement saying whether its line is due."""
     rid = req.id
     for line in req.misplaced_prov:
         add(reqparse.Problem(line, "E018", "%s: {prov-...} must start the last continuation line "
                              "of the bullet, after the statement" % rid))
     if not req.provenances:
-        if require and not req.misplaced_prov:
+        due = require(req) if callable(require) else require
+        if due and not req.misplaced_prov:
             add(reqparse.Problem(req.line, "E016", "%s has no provenance line; end the bullet with "
                                  "'{prov-TIER} SOURCE' (TIER: %s)" % (rid, ", ".join(reqparse.TIERS))))
         return
@@ -68,6 +75,19 @@ def lint_provenance(req, add, require):
     elif p.tier != "upstream" and not IMPLEMENTATIONS_RE.search(p.source):
         add(reqparse.Problem(p.line, "E019", "%s: a %s names the implementations it was checked "
                              "against (QEMU, crosvm, virglrenderer, Linux, Mesa)" % (rid, p.tier)))
+
+
+def lint_subject(req, add):
+    """The last clause before the key word names the device, driver, frontend or backend."""
+    text = reqparse.plain_text(req.text)
+    m = reqparse.KEYWORD_RE.search(text)
+    if not m:
+        return  # E007
+    clause = text[:m.start()].strip().split(", ")[-1].strip()
+    if not SUBJECT_RE.match(clause):
+        add(reqparse.Problem(req.line, "E020", "%s: %r is not an agent; write \"The device %s ...\" "
+                             "(or driver, frontend, backend), as VIRTIO does" %
+                             (req.id, clause or text[:m.start()].strip(), m.group(1))))
 
 
 def lint(spec, retired, require_provenance=True):
@@ -113,6 +133,9 @@ def lint(spec, retired, require_provenance=True):
                                  "holds exactly one testable statement" %
                                  (rid, len(kws), ", ".join(kws) or "none")))
         lint_provenance(req, add, require_provenance)
+        due = require_provenance(req) if callable(require_provenance) else True
+        if due:
+            lint_subject(req, add)
     for line in spec.lines:
         for m in reqparse.re.finditer(r"\[\[(REQ-[^\],]*)", line.text):
             if m.group(1) not in seen and not line.text.startswith("* "):
@@ -139,6 +162,14 @@ def lint(spec, retired, require_provenance=True):
     return problems
 
 
+def provenance_due(pending):
+    """The E016 policy: every requirement, except those of the pending chapter files."""
+    if not pending:
+        return True
+    ends = tuple(os.path.normpath(p) for p in pending)
+    return lambda req: not os.path.normpath(req.line.path).endswith(ends)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Lint the spec's requirement blocks.")
     ap.add_argument("files", nargs="+", help="top-level .adoc files (includes are followed)")
@@ -146,8 +177,9 @@ def main(argv=None):
     ap.add_argument("--next", metavar="SIDE-TOPIC",
                     help="print the next free ID for e.g. DEV-MAP and exit")
     ap.add_argument("--root", help="show paths relative to this directory")
-    ap.add_argument("--allow-missing-provenance", action="store_true",
-                    help="do not report requirements without a provenance line (E016)")
+    ap.add_argument("--provenance-pending", action="append", default=[], metavar="FILE",
+                    help="do not report missing provenance lines (E016) or subjects (E020) in "
+                         "this chapter file while its survey is being written (may be repeated)")
     args = ap.parse_args(argv)
 
     retired_path = args.retired
@@ -166,7 +198,7 @@ def main(argv=None):
         print("%s%04d" % (prefix, n))
         return 0
 
-    problems = lint(spec, retired, not args.allow_missing_provenance)
+    problems = lint(spec, retired, provenance_due(args.provenance_pending))
     for p in problems:
         print(p, file=sys.stderr)
     n_dev = sum(1 for r in spec.requirements if r.block_side == "device")

@@ -184,12 +184,14 @@ size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 	return sizeof(struct virtio_gpu_ctrl_hdr);
 }
 
-size_t vgb_device_ctrl_oversized(struct vgb_device *dev, const void *req, size_t prefix_len,
-				 size_t total_len, void *resp, size_t resp_cap)
+size_t vgb_device_ctrl_oversized(struct vgb_device *dev, const struct vgb_guest_mem *mem, const void *req,
+				 size_t prefix_len, size_t total_len, void *resp, size_t resp_cap)
 {
+	/* The command itself fits in what was read: the rest is trailing bytes, ignored. */
+	uint64_t want = vgb_cmd_length(req, prefix_len);
+	if (want <= prefix_len)
+		return vgb_device_ctrl(dev, mem, req, prefix_len, resp, resp_cap);
 	struct vgb_cmd cmd = {0};
-	struct virtio_gpu_resource_attach_backing ab; /* nr_entries at 28 */
-	struct virtio_gpu_resource_create_blob cb;    /* nr_entries at 36 */
 	uint32_t rc = VIRTIO_GPU_RESP_ERR_UNSPEC;
 	if (prefix_len >= sizeof(struct virtio_gpu_ctrl_hdr)) {
 		struct virtio_gpu_ctrl_hdr h;
@@ -199,20 +201,12 @@ size_t vgb_device_ctrl_oversized(struct vgb_device *dev, const void *req, size_t
 		cmd.fence_id = vgb_le64(h.fence_id);
 		cmd.ctx_id = vgb_le32(h.ctx_id);
 		cmd.ring_idx = h.ring_idx;
-		uint64_t fixed = 0, n = 0;
-		if (cmd.type == VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING && prefix_len >= sizeof(ab)) {
-			memcpy(&ab, req, sizeof(ab));
-			fixed = sizeof(ab);
-			n = vgb_le32(ab.nr_entries);
-		} else if (cmd.type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB && prefix_len >= sizeof(cb)) {
-			memcpy(&cb, req, sizeof(cb));
-			fixed = sizeof(cb);
-			n = vgb_le32(cb.nr_entries);
-		}
 		int feature = vgb_cmd_feature(cmd.type);
 		bool gated = feature >= 0 && !has_feature(dev, (unsigned)feature);
-		if (fixed && !gated && total_len == fixed + n * sizeof(struct virtio_gpu_mem_entry) &&
-		    n > dev->cfg.max_entries)
+		/* Entries or a stream beyond what the device takes, all of them sent. */
+		if (!gated && total_len >= want &&
+		    (cmd.type == VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING ||
+		     cmd.type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB || cmd.type == VIRTIO_GPU_CMD_SUBMIT_3D))
 			rc = VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	}
 	vgb_log(dev, "%s: request of %zu bytes exceeds the device's largest (%zu): %s",

@@ -220,8 +220,11 @@ def normative_tex(conv, item, spec):
     macro = "devicenormative" if side == "device" else "drivernormative"
     lines = [r"\%s{\%s}{%s}{%s}" % (macro, item.get("sectioning", "paragraph"), item["title"],
                                      item["ref"]), "", r"\begin{itemize}"]
+    same = {r.id for r in reqs}
     for r in reqs:
-        lines.extend(wrap(r"\item " + conv.inline(r.text), hang="  "))
+        text = re.sub(r"\s*\(<<(REQ-[A-Z0-9-]+)>>\)",
+                      lambda m: "" if m.group(1) in same else m.group(0), r.text)
+        lines.extend(wrap(r"\item " + conv.inline(text), hang="  "))
     lines.append(r"\end{itemize}")
     return lines, (side, item["ref"], [r.id for r in reqs])
 
@@ -476,7 +479,7 @@ def mail(headers, body):
     return "".join("%s: %s\n" % kv for kv in headers) + "\n" + body
 
 
-def impact_lines(spec, stated, patches, sources):
+def impact_lines(spec, stated, patches, sources, reference=None):
     """The cover letter's compatibility impact: measured non-conformance, then the sources of
     what nothing measured, then the feature bits (plain text, 72 columns)."""
     by_id = {r.id: r for r in spec.requirements}
@@ -490,10 +493,14 @@ def impact_lines(spec, stated, patches, sources):
                 "deployed implementation does not follow yet: %d.%s" % (
                     len(order), tiers["upstream"], tiers["clarification"], tiers["proposal"],
                     " Without a tier yet: %d." % untiered if untiered else "")) + [""]
-    measured = upstream_impact.measure(sources, order)
+    measured = upstream_impact.measure(sources, order, reference)
     if sources:
         out += wrap("Measured with a conformance suite against %d configurations:" % len(sources))
-        out += ["  - %s" % upstream_impact.short(s.implementation, 66) for s in sources] + [""]
+        out += [ln for s in sources for ln in bullet("%s: %s" % (s.name, s.implementation))]
+        out.append("")
+        if reference:
+            out += wrap("Device requirements are not counted on configurations whose device is "
+                        "%s, the device written alongside these requirements." % reference) + [""]
         fails = [(rid, impl, case) for rid in order for impl, case in measured[rid]["fails"]]
         if fails:
             out += ["Measured as non-conforming:", ""]
@@ -505,6 +512,14 @@ def impact_lines(spec, stated, patches, sources):
         else:
             out += wrap("None of them is non-conforming to a requirement of this series that it "
                         "exercises.") + [""]
+        conforming = [rid for rid in order if measured[rid]["passes"] and not measured[rid]["fails"]]
+        if conforming:
+            out += ["Measured as conforming:", ""]
+            for rid in conforming:
+                out += bullet("%s (patch %d/%d, %s): %s" % (
+                    rid, patch_of[rid], len(patches), by_id[rid].tier or "no tier",
+                    ", ".join(sorted(measured[rid]["passes"]))))
+            out.append("")
     unmeasured = [rid for rid in order if not measured[rid]["fails"] and
                   not measured[rid]["passes"] and by_id[rid].tier != "upstream"]
     if unmeasured:
@@ -607,7 +622,8 @@ def format_series(series, spec, upstream_files, opts, warn, sources=()):
     cov_body = "\n".join(wrap_paragraphs(cover.get("body", "")))
     stats = [(f, a, r) for f, (a, r) in sorted(all_stats.items())]
     author_name = opts.author.split(" <")[0]
-    cov_body += "\n\n" + "\n".join(impact_lines(spec, stated, patches, sources))
+    cov_body += "\n\n" + "\n".join(impact_lines(spec, stated, patches, sources,
+                                                   getattr(opts, "reference_device", None)))
     cov_body += "\n" + "\n".join(traceability_lines(stated, patches))
     cov_msg = cov_body.rstrip("\n") + "\n\n" + \
         ((fixes_line + "\n\n") if fixes_line else "") + \
@@ -686,6 +702,9 @@ def main(argv=None):
     ap.add_argument("--results", action="append", default=[],
                     help="conformance results (vgb-conform, run_all.py) or known results in "
                          "per-case form, for the compatibility impact (repeatable)")
+    ap.add_argument("--reference-device", metavar="NAME",
+                    help="configurations whose description names NAME run this project's own "
+                         "device: their results do not count for device requirements")
     ap.add_argument("--cases", action="append", default=[],
                     help="case catalogue (vgb-conform --list --json, agent_cases.py) naming the "
                          "ids of cases the results list without them (repeatable)")

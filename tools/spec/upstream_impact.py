@@ -69,18 +69,20 @@ def load(results_paths, catalogue_paths):
     return sources
 
 
-def measure(sources, req_ids):
-    """{req: {"fails": [(impl, case)], "passes": [impl]}} over every source."""
+def measure(sources, req_ids, reference=None):
+    """{req: {"fails": [(config, case)], "passes": [config]}} over every source; a device
+    requirement does not count on a source whose description names the reference device."""
     out = {r: {"fails": [], "passes": []} for r in req_ids}
     for s in sources:
+        ours = bool(reference) and reference in s.implementation
         for name, verdict, ids, failed in s.cases:
             for r in ids:
-                if r not in out:
+                if r not in out or (ours and r.startswith("REQ-DEV-")):
                     continue
                 if verdict in ("FAIL", "WARNING") and failed == r:
-                    out[r]["fails"].append((s.implementation, name))
-                elif verdict == "PASS" and s.implementation not in out[r]["passes"]:
-                    out[r]["passes"].append(s.implementation)
+                    out[r]["fails"].append((s.name, name))
+                elif verdict == "PASS" and s.name not in out[r]["passes"]:
+                    out[r]["passes"].append(s.name)
     return out
 
 

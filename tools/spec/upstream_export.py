@@ -22,6 +22,7 @@ SERIES.json:
          "content": [
            {"heading": "Device Operation: ...", "ref": "Device Types / GPU Device / ..."},
            {"section": "<spec anchor>", "sectioning": "none"},
+           {"text": ["a paragraph in the spec's inline markup", ...]},
            {"section": "<spec anchor>", "sectioning": "subsubsection",
             "title": "Device Operation: ...", "ref": "Device Types / GPU Device / ..."},
            {"requirements": ["REQ-DEV-MAP-*", "REQ-DEV-CACHE-0001"],
@@ -32,7 +33,9 @@ SERIES.json:
 Each topic gets its own \\subsubsection: a heading item (title and label, no text), or a section
 item with sectioning "subsubsection".  A section item with sectioning "none" adds the section's
 prose under the heading before it: paragraphs, lists, definition lists and notes; tables,
-listings and figures are left out (with a warning).  A requirements item becomes
+listings and figures are left out (with a warning).  A text item adds paragraphs of its own,
+for a topic whose section in the spec speaks of this project rather than of the device; they
+go through the same glossary and checks as the rest.  A requirements item becomes
 \\devicenormative{\\paragraph}{title}{ref} (or \\drivernormative) followed by an itemize of the
 statements; the matching conformance file (device-types/gpu/device-conformance.tex or
 driver-conformance.tex) gets an \\item \\ref{devicenormative:ref}.  The cover letter says which
@@ -338,6 +341,19 @@ def heading_tex(item):
                                          item["ref"])]
 
 
+def text_tex(conv, item):
+    paras = item["text"]
+    if isinstance(paras, str) or not paras or not all(isinstance(p, str) and p.strip()
+                                                       for p in paras):
+        raise ExportError("text item needs a list of non-empty paragraphs")
+    out = []
+    for p in paras:
+        if out:
+            out.append("")
+        out.extend(wrap(conv.inline(" ".join(p.split()))))
+    return out
+
+
 def render_content(conv, spec, content):
     lines, refs = [], []
     for n, item in enumerate(content):
@@ -350,8 +366,10 @@ def render_content(conv, spec, content):
             tex, _ = section_tex(conv, item, spec)
         elif "heading" in item:
             tex = heading_tex(item)
+        elif "text" in item:
+            tex = text_tex(conv, item)
         else:
-            raise ExportError("content item needs 'requirements', 'section' or 'heading'")
+            raise ExportError("content item needs 'requirements', 'section', 'heading' or 'text'")
         lines.extend(tex)
     return lines, refs
 

@@ -356,7 +356,7 @@ static size_t b_blob_flags(const struct env *e, uint8_t *buf) { return guest_blo
 static size_t b_blob_size0(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 0, e->spare_gpa, 4096); }
 static size_t b_blob_guest_blob_id(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 5, e->gran, e->spare_gpa, (uint32_t)e->gran); }
 static size_t b_blob_entries_short(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 2 * e->gran, e->spare_gpa, 4096); }
-static size_t b_blob_entry_outside(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, 1ull << 46, 4096); }
+static size_t b_blob_entry_outside(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, e->gran, 1ull << 46, (uint32_t)e->gran); }
 static size_t b_blob_size_huge(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, UINT64_MAX & ~4095ull, e->spare_gpa, 4096); }
 
 static size_t b_blob_unaligned(const struct env *e, uint8_t *buf)
@@ -873,16 +873,16 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("xfer.rect_overflow", R_RES_RECT, PARAM, 0, b_xfer_rect_overflow, "TRANSFER_TO_HOST_2D y+height overflowing 32 bits"),
 	MAL("xfer.offset_beyond_backing", R_XFER_BACKING_END, PARAM, 0, b_xfer_offset_beyond, "TRANSFER_TO_HOST_2D offset at the backing end"),
 	MAL("xfer.offset_overflow", R_XFER_BACKING_END, PARAM, 0, b_xfer_offset_overflow, "TRANSFER_TO_HOST_2D offset overflowing 64 bits"),
-	MAL("xfer.no_backing", R_XFER_NO_BACKING, PARAM, 0, b_xfer_no_backing, "TRANSFER_TO_HOST_2D without backing"),
-	MAL("entry.count_zero", R_ENTRY_COUNT, PARAM, 0, b_attach_nr0, "ATTACH_BACKING with nr_entries 0"),
-	MAL("entry.length_zero", R_ENTRY_LEN0, PARAM, 0, b_attach_len0, "ATTACH_BACKING entry of length 0"),
-	MAL("entry.outside_ram", R_ENTRY_BOUNDS, PARAM, 0, b_attach_outside_ram, "ATTACH_BACKING entry at 64 TiB"),
-	MAL("entry.addr_overflow", R_ENTRY_BOUNDS, PARAM, 0, b_attach_addr_overflow, "ATTACH_BACKING entry addr+length overflowing"),
-	MAL("entry.straddles_ram_end", R_ENTRY_BOUNDS, PARAM, 0, b_attach_straddles_end, "ATTACH_BACKING entry crossing the end of guest RAM"),
-	MAL("entry.overlap", R_ENTRY_OVERLAP, PARAM, 0, b_attach_overlap, "ATTACH_BACKING with overlapping entries"),
-	MAL("backing.attach_twice", R_RES_BACKING_TWICE, PARAM, 0, b_attach_twice, "ATTACH_BACKING to a resource that has backing"),
+	MAL("xfer.no_backing", R_XFER_NO_BACKING, UNSPEC, 0, b_xfer_no_backing, "TRANSFER_TO_HOST_2D without backing"),
+	MAL("entry.count_zero", R_ENTRY_COUNT, UNSPEC, 0, b_attach_nr0, "ATTACH_BACKING with nr_entries 0"),
+	MAL("entry.length_zero", R_ENTRY_LEN0, UNSPEC, 0, b_attach_len0, "ATTACH_BACKING entry of length 0"),
+	MAL("entry.outside_ram", R_ENTRY_BOUNDS, UNSPEC, 0, b_attach_outside_ram, "ATTACH_BACKING entry at 64 TiB"),
+	MAL("entry.addr_overflow", R_ENTRY_BOUNDS, UNSPEC, 0, b_attach_addr_overflow, "ATTACH_BACKING entry addr+length overflowing"),
+	MAL("entry.straddles_ram_end", R_ENTRY_BOUNDS, UNSPEC, 0, b_attach_straddles_end, "ATTACH_BACKING entry crossing the end of guest RAM"),
+	MAL("entry.overlap", R_ENTRY_OVERLAP, UNSPEC, 0, b_attach_overlap, "ATTACH_BACKING with overlapping entries"),
+	MAL("backing.attach_twice", R_RES_BACKING_TWICE, UNSPEC, 0, b_attach_twice, "ATTACH_BACKING to a resource that has backing"),
 	MAL("backing.attach_unknown", R_RES_UNKNOWN, RESID, 0, b_attach_unknown, "ATTACH_BACKING to an unknown resource"),
-	MAL("backing.detach_none", R_RES_DETACH_NONE, PARAM, 0, b_detach_bare, "DETACH_BACKING of a resource without backing"),
+	MAL("backing.detach_none", R_RES_DETACH_NONE, UNSPEC, 0, b_detach_bare, "DETACH_BACKING of a resource without backing"),
 	MAL("backing.detach_unknown", R_RES_UNKNOWN, RESID, 0, b_detach_unknown, "DETACH_BACKING of an unknown resource"),
 	MAL("blob.id_zero", R_RES_ID0, RESID, BLOB, b_blob_id0, "CREATE_BLOB with resource id 0"),
 	MAL("blob.id_in_use", R_RES_IN_USE, RESID, BLOB, b_blob_in_use, "CREATE_BLOB with an id in use"),
@@ -894,7 +894,7 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("blob.size_unaligned", R_BLOB_UNALIGNED, PARAM, BLOB | VC_NEED_ALIGNMENT, b_blob_unaligned, "CREATE_BLOB size not a multiple of blob_alignment"),
 	MAL("blob.guest_with_blob_id", R_BLOB_GUEST_ID, PARAM, BLOB, b_blob_guest_blob_id, "CREATE_BLOB(GUEST) with blob_id 5"),
 	MAL("blob.guest_entries_short", R_BLOB_GUEST_SHORT, PARAM, BLOB, b_blob_entries_short, "CREATE_BLOB(GUEST) entries covering half the size"),
-	MAL("blob.guest_entry_outside", R_ENTRY_BOUNDS, PARAM, BLOB, b_blob_entry_outside, "CREATE_BLOB(GUEST) entry outside guest RAM"),
+	MAL("blob.guest_entry_outside", R_ENTRY_BOUNDS, UNSPEC, BLOB, b_blob_entry_outside, "CREATE_BLOB(GUEST) entry outside guest RAM"),
 	MAL("blob.host3d_unknown_ctx", R_BLOB_CTX, CTXID, BLOB | REF, b_host3d_unknown_ctx, "CREATE_BLOB(HOST3D) in an unknown context", .setup = SETUP_HOST_BLOB),
 	MAL("blob.host3d_unknown_blob_id", R_BLOB_HOST3D_UNKNOWN, PARAM, BLOB | REF, b_host3d_unknown_blob_id, "CREATE_BLOB(HOST3D) of an unknown blob_id", .setup = SETUP_HOST_BLOB),
 	MAL("blob.host3d_size_mismatch", R_BLOB_HOST3D_SIZE, PARAM, BLOB | REF, b_host3d_size_mismatch, "CREATE_BLOB(HOST3D) size != object size", .setup = SETUP_HOST_BLOB),

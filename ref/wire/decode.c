@@ -154,7 +154,7 @@ static uint32_t get_entries(struct vgb_cmd *cmd, const uint8_t *req, size_t req_
 	if ((uint64_t)req_len < (uint64_t)fixed + (uint64_t)n * sizeof(struct virtio_gpu_mem_entry))
 		return fail(cmd, ERR_UNSPEC, "entries: shorter than nr_entries");
 	if (n > lim->max_entries)
-		return fail(cmd, ERR_PARAM, "nr_entries: above max_entries");
+		return fail(cmd, ERR_UNSPEC, "nr_entries: above max_entries");
 	*total = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		struct virtio_gpu_mem_entry w;
@@ -162,9 +162,9 @@ static uint32_t get_entries(struct vgb_cmd *cmd, const uint8_t *req, size_t req_
 		out[i].addr = LE64(w.addr);
 		out[i].length = LE32(w.length);
 		if (out[i].length == 0)
-			return fail(cmd, ERR_PARAM, "entry: length 0");
+			return fail(cmd, ERR_UNSPEC, "entry: length 0");
 		if (out[i].addr + out[i].length < out[i].addr)
-			return fail(cmd, ERR_PARAM, "entry: address wraps");
+			return fail(cmd, ERR_UNSPEC, "entry: address wraps");
 		*total += out[i].length; /* n <= 2^32 entries of < 2^32 bytes: no overflow */
 	}
 	return VGB_DECODE_OK;
@@ -267,8 +267,6 @@ static uint32_t decode_create_blob(const uint8_t *req, size_t req_len,
 	b->blob_id = LE64(c.blob_id);
 	b->size = LE64(c.size);
 	uint32_t rc = get_entries(cmd, req, req_len, sizeof(c), b->nr_entries, lim, entries, &b->total);
-	if (rc == ERR_UNSPEC)
-		return rc;
 	if (b->resource_id == 0)
 		return fail(cmd, ERR_RES, "resource_id: 0");
 	if (rc != VGB_DECODE_OK)
@@ -424,7 +422,7 @@ static uint32_t decode_body(const uint8_t *req, size_t req_len, const struct vgb
 		cmd->u.attach.resource_id = LE32(c.resource_id);
 		cmd->u.attach.nr_entries = LE32(c.nr_entries);
 		if (cmd->u.attach.nr_entries == 0)
-			return fail(cmd, ERR_PARAM, "nr_entries: 0");
+			return fail(cmd, ERR_UNSPEC, "nr_entries: 0");
 		return get_entries(cmd, req, req_len, sizeof(c), cmd->u.attach.nr_entries, lim, entries,
 				   &cmd->u.attach.total);
 	}

@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #define ERR_PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
+#define ERR_UNSPEC VIRTIO_GPU_RESP_ERR_UNSPEC
 #define ERR_RES VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID
 #define ERR_CTX VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID
 
@@ -21,7 +22,7 @@ static uint32_t copy_rect(struct vgb_device *dev, struct vgb_resource *res, cons
 				  "rect %ux%u+%u+%u outside resource %u (%ux%u)", r->width, r->height,
 				  r->x, r->y, res->id, res->width, res->height);
 	if (!res->backing.n)
-		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "resource %u has no backing",
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_UNSPEC, "resource %u has no backing",
 				  res->id);
 	if (r->width == 0 || r->height == 0)
 		return VGB_DECODE_OK;
@@ -61,7 +62,7 @@ static uint32_t copy_shadow(struct vgb_device *dev, struct vgb_resource *res, ui
 			    uint64_t len, bool to_host)
 {
 	if (!res->backing.n)
-		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "blob %u has no guest shadow",
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_UNSPEC, "blob %u has no guest shadow",
 				  res->id);
 	if (!vgb_backing_ok(dev, &res->backing, off, len))
 		return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
@@ -87,7 +88,7 @@ static uint32_t blob_range(struct vgb_device *dev, struct vgb_resource *res, uin
 	switch (res->blob_mem) {
 	case VIRTIO_GPU_BLOB_MEM_GUEST:
 		if (!res->backing.n)
-			return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,
+			return vgb_reject(dev, VGB_DRV_NONE, ERR_UNSPEC,
 					  "GUEST blob %u has no guest pages", res->id);
 		if (len && !vgb_backing_ok(dev, &res->backing, off, len))
 			return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,

@@ -190,6 +190,9 @@ class ReportTest(unittest.TestCase):
         prop = tiers[tiers.index("id='tier-proposal'"):]
         self.assertIn("Would become non-conforming under the proposal", prop)
         self.assertIn("REQ-DEV-MAP-0005", prop)
+        # The targets table counts a proposal's FAILs apart.
+        targets = page[page.index("id=targets"):page.index("id=tiers")]
+        self.assertIn(">+2 would fail<", targets)
         # Matrix cell and case detail of a proposal FAIL: not shown as FAIL.
         self.assertIn("<a class='WOULD' href='#case-follows-upstream-dev.map.double'", page)
         detail = page[page.index("id='case-follows-upstream-dev.map.double'"):]

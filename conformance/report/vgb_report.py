@@ -390,8 +390,14 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
         w("<tr><td class=name><a href='#detail-%s'><b>%s</b></a></td><td>%s%s</td><td class=small>%s</td>"
           % (esc(t["name"]), esc(t["name"]), esc(t.get("implementation", "")), extra,
              esc(", ".join(on) or "none")))
+        would = sum(1 for c in t["cases"] if c["verdict"] == "FAIL" and tiers
+                    and failure_tier(c, tiers) == "proposal")
         for v in VERDICTS:
-            w("<td class=n>%s</td>" % (n[v] or '<span class=muted>0</span>'))
+            k = n[v] - (would if v == "FAIL" else 0)
+            cell = str(k) if k else '<span class=muted>0</span>'
+            if v == "FAIL" and would:
+                cell += ' <span class="v WOULD" title="%s">+%d would fail</span>' % (esc(WOULD_FAIL), would)
+            w("<td class=n>%s</td>" % cell)
         w("</tr>")
     w("</table>")
 

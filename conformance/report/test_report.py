@@ -109,6 +109,8 @@ class ReportTest(unittest.TestCase):
                  "reason": "not checked yet"},
             ],
             "uncovered": [], "pending": ["REQ-DRV-ENTRY-0005"], "dangling": [],
+            "by_tier": {"upstream": {"requirements": 1, "covered": 1, "untestable": 0, "pending": 0,
+                                     "uncovered": 0, "percent_of_testable": 100.0}},
         }
         path = os.path.join(self.dir.name, "coverage.json")
         with open(path, "w") as f:
@@ -117,6 +119,7 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(vgb_report.main([self.results, "--html", out, "--coverage", path]), 0)
         page = open(out).read()
         self.assertIn("<th>pending</th>", page)
+        self.assertIn('<td><span class="tier tier-upstream"', page)
         self.assertIn("1 requirement(s) whose check is pending", page)
         self.assertIn("not checked yet", page)
         self.assertIn("1 untestable requirement(s), with the reason", page)

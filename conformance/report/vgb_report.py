@@ -430,6 +430,11 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
                   "<td class=n>%d</td><td class=n>%d</td><td class=n>%.1f</td></tr>" % (
                       key, v["requirements"], v["covered"], v["untestable"], v.get("pending", 0),
                       v["uncovered"], v["percent_of_testable"]))
+        for tier, v in (coverage.get("by_tier") or {}).items():
+            w("<tr><td>%s</td><td class=n>%d</td><td class=n>%d</td><td class=n>%d</td>"
+              "<td class=n>%d</td><td class=n>%d</td><td class=n>%.1f</td></tr>" % (
+                  tier_badge(tier), v["requirements"], v["covered"], v["untestable"],
+                  v.get("pending", 0), v["uncovered"], v["percent_of_testable"]))
         w("</table>")
         unc = coverage.get("uncovered") or []
         pend = coverage.get("pending") or []

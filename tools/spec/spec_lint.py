@@ -9,7 +9,7 @@ Errors (file:line: error CODE: message), exit 1 if any:
   E002 bullet without a well-formed [[ID]]*ID*: label
   E003 ID not of the form REQ-<DEV|DRV>-<TOPIC>-<NNNN>
   E004 ID defined twice
-  E005 retired ID used (defined or referenced)
+  E005 retired ID used (defined, referenced, or inside a range <<A>> ... <<B>>)
   E006 ID side does not match the block (DEV in a driver block or the reverse)
   E007 bullet without exactly one normative key word
   E008 unknown topic
@@ -27,6 +27,9 @@ Errors (file:line: error CODE: message), exit 1 if any:
        clarification and proposal name a surveyed implementation
   E020 statement without an agent as the subject of its key word ("The device MUST ...",
        "If ..., the driver SHOULD ...", "A device that ... MUST ...")
+  E021 appendix "Where deployed implementations differ" cites a clarification (a requirement
+       an implementation breaks is a proposal, or upstream)
+  E022 proposal that the appendix "Where deployed implementations differ" does not cite
   E100 included file missing
 """
 
@@ -90,6 +93,68 @@ def lint_subject(req, add):
                              (req.id, clause or text[:m.start()].strip(), m.group(1))))
 
 
+IMPLEMENTATIONS_ANCHOR = "appendix-implementations"
+RANGE_RE = reqparse.re.compile(r"<<(REQ-[A-Z]+-[A-Z0-9]+-)([0-9]{4})>>\s*\.\.\.\s*<<\1([0-9]{4})>>")
+XREF_RE = reqparse.re.compile(r"<<(REQ-[^,>]+)")
+
+
+def implementation_citations(spec):
+    """The requirements the appendix of implementation differences cites, with the line of the
+    first citation: None if the spec has no such appendix.  "<<A>> ... <<B>>" cites every ID
+    from A to B."""
+    paths = {line.path for line in spec.lines if line.text.strip() == "[[%s]]" % IMPLEMENTATIONS_ANCHOR}
+    if not paths:
+        return None
+    cited = {}
+    lines = [line for line in spec.lines if line.path in paths]
+    for line in lines:
+        for m in XREF_RE.finditer(line.text):
+            cited.setdefault(m.group(1).strip(), line)
+    text = "\n".join(line.text for line in lines)
+    for m in RANGE_RE.finditer(text):
+        first = lines[text.count("\n", 0, m.start())]
+        for n in range(int(m.group(2)), int(m.group(3)) + 1):
+            cited.setdefault("%s%04d" % (m.group(1), n), first)
+    return cited
+
+
+def lint_ranges(spec, retired, add):
+    """E005 for a range "<<A>> ... <<B>>" that spans a retired ID: it would still cite it."""
+    files = {}
+    for line in spec.lines:
+        files.setdefault(line.path, []).append(line)
+    for lines in files.values():
+        text = "\n".join(line.text for line in lines)
+        for m in RANGE_RE.finditer(text):
+            line = lines[text.count("\n", 0, m.start())]
+            for n in range(int(m.group(2)), int(m.group(3)) + 1):
+                rid = "%s%04d" % (m.group(1), n)
+                if rid in retired:
+                    add(reqparse.Problem(line, "E005", "range %s%s ... %s%s spans retired %s; "
+                                         "split it" % (m.group(1), m.group(2), m.group(1),
+                                                       m.group(3), rid)))
+
+
+def lint_implementations(spec, add, require_provenance):
+    cited = implementation_citations(spec)
+    if cited is None:
+        return
+    by_id = {r.id: r for r in spec.requirements}
+    for rid, line in sorted(cited.items()):
+        req = by_id.get(rid)
+        if req is not None and req.tier == "clarification":
+            add(reqparse.Problem(line, "E021", "%s is a clarification, which every surveyed "
+                                 "implementation meets; a requirement one of them breaks is a "
+                                 "proposal (or upstream)" % rid))
+    for req in spec.requirements:
+        due = require_provenance(req) if callable(require_provenance) else require_provenance
+        if due and req.tier == "proposal" and req.id not in cited:
+            add(reqparse.Problem(req.line, "E022", "%s is a proposal: name in the appendix [[%s]] the "
+                                 "implementation that lacks it, or list it among the requirements "
+                                 "no deployed implementation exercises" %
+                                 (req.id, IMPLEMENTATIONS_ANCHOR)))
+
+
 def lint(spec, retired, require_provenance=True):
     problems = list(spec.problems)
     add = problems.append
@@ -136,6 +201,8 @@ def lint(spec, retired, require_provenance=True):
         due = require_provenance(req) if callable(require_provenance) else True
         if due:
             lint_subject(req, add)
+    lint_implementations(spec, add, require_provenance)
+    lint_ranges(spec, retired, add)
     for line in spec.lines:
         for m in reqparse.re.finditer(r"\[\[(REQ-[^\],]*)", line.text):
             if m.group(1) not in seen and not line.text.startswith("* "):

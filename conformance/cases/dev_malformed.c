@@ -5,6 +5,7 @@
  * A small fixed environment (a backed 2D resource, an unbacked one, a GUEST
  * blob, a context) gives the defects something real to point at.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,7 @@ struct mal {
 	uint32_t expect;     /* response type; 0 = no response (used.len 0) */
 	uint32_t resp_cap;   /* 0 = full */
 	unsigned setup;      /* SETUP_* */
+	bool should;         /* the cited requirement is a SHOULD: another answer is a warning */
 };
 
 enum { SETUP_CTX = 1, SETUP_HOST_BLOB = 2, SETUP_HOST_RES = 4 };
@@ -732,7 +734,10 @@ static enum vc_verdict run_malformed(struct vc *t)
 	} else {
 		char what[160];
 		snprintf(what, sizeof(what), "%s", t->c->summary);
-		if (vc_expect(t, got, m->expect, id, what)) {
+		if (m->should && got != m->expect) {
+			vc_warn(t, id, "%s: answered %s, %s expected", what, vc_resp_name(got),
+				vc_resp_name(m->expect));
+		} else if (vc_expect(t, got, m->expect, id, what)) {
 			/* Errors and OK_NODATA are a bare header: used.len 24, padding zero. */
 			bool error = m->expect >= VIRTIO_GPU_RESP_ERR_UNSPEC;
 			if (m->expect == VIRTIO_GPU_RESP_OK_NODATA || error)
@@ -791,10 +796,10 @@ static enum vc_verdict run_precedence(struct vc *t)
 	len = create_2d(req, 0, FMT, 8, 8);
 	struct virtio_gpu_ctrl_hdr h;
 	memcpy(&h, req, sizeof(h));
-	h.flags = LE32(0x80); /* and an unknown flag (CMD-0009) */
+	h.flags = LE32(0x80); /* and an unknown flag (CMD-0091) */
 	memcpy(req, &h, sizeof(h));
 	got = vc_cmd(t, req, len, &r);
-	VC_TRY(vc_check(t, got >= VIRTIO_GPU_RESP_ERR_UNSPEC, R_CMD_FLAGS,
+	VC_TRY(vc_check(t, got >= VIRTIO_GPU_RESP_ERR_UNSPEC, R_RES_ID0,
 			"RESOURCE_CREATE_2D with id 0 and an unknown flag answered %s", vc_resp_name(got)));
 	if (got != VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER)
 		vc_warn(t, R_ERR_ORDER, "unknown flag and id 0: answered %s, the table lists the flag "
@@ -813,10 +818,11 @@ static enum vc_verdict run_precedence(struct vc *t)
 	{ .name = "dev.err." nm, IDS(req_id, R_ERR_SERVES, R_ERR_HEADER, R_CMD_RESP_PADDING),      \
 	  .needs = (nd), .run = run_malformed,                                                   \
 	  .summary = sum, .data = &(const struct mal){ .build = fn, .expect = exp, __VA_ARGS__ } }
+/* A command whose feature the frontend masked: refusing it is a SHOULD (REQ-DEV-CMD-0090). */
 #define MASKED(nm, req_id, exp, bit, nd, fn, sum)                                          \
 	{ .name = "dev.err." nm, IDS(req_id, R_ERR_SERVES, R_ERR_HEADER), .run = run_malformed,  \
 	  .summary = sum, .needs = (nd), .mask_features = 1ull << (bit),                         \
-	  .data = &(const struct mal){ .build = fn, .expect = exp } }
+	  .data = &(const struct mal){ .build = fn, .expect = exp, .should = true } }
 /* A valid edge case: the device must accept it. */
 #define ACCEPT(nm, req_id, nd, fn, sum)                                                    \
 	{ .name = "dev.accept." nm, IDS(req_id, R_CMD_USED_LEN, R_CMD_RESP_PADDING), .needs = (nd), \
@@ -848,8 +854,8 @@ const struct vc_case vc_cases_malformed[] = {
 	  .run = run_too_small_no_effect,
 	  .summary = "a RESOURCE_CREATE_2D without room for its answer creates nothing" },
 	MAL("len.response_too_small", R_CMD_SHORT_RESP, 0, 0, b_flags_unknown, "GET_DISPLAY_INFO with a 16-byte response buffer", .resp_cap = 16),
-	MAL("flags.unknown_bit", R_CMD_FLAGS, PARAM, 0, b_flags_unknown, "hdr.flags with unknown bit 0x80"),
-	MAL("flags.high_bit", R_CMD_FLAGS, PARAM, 0, b_flags_high, "hdr.flags with bit 31"),
+	MAL("flags.unknown_bit", R_CMD_FLAGS, PARAM, 0, b_flags_unknown, "hdr.flags with unknown bit 0x80", .should = true),
+	MAL("flags.high_bit", R_CMD_FLAGS, PARAM, 0, b_flags_high, "hdr.flags with bit 31", .should = true),
 	MAL("flags.ring_idx_64", R_CMD_RING_IDX, PARAM, 0, b_ring_idx_64, "INFO_RING_IDX with ring_idx 64"),
 	MAL("flags.ring_idx_255", R_CMD_RING_IDX, PARAM, 0, b_ring_idx_255, "INFO_RING_IDX with ring_idx 255"),
 	MAL("res.create_id0", R_RES_ID0, RESID, 0, b_create_id0, "RESOURCE_CREATE_2D with id 0"),

@@ -37,7 +37,7 @@
 
 /* Commands and responses */
 #define R_CMD_UNKNOWN              "REQ-DEV-CMD-0001"
-#define R_FEAT_UNNEGOTIATED        "REQ-DEV-CMD-0040"
+#define R_FEAT_UNNEGOTIATED        "REQ-DEV-CMD-0090" /* SHOULD */
 #define R_CMD_LENGTH               "REQ-DEV-CMD-0003" /* shorter than its structure */
 #define R_CMD_ENTRIES_LENGTH       "REQ-DEV-CMD-0042" /* shorter than struct + 16 * nr_entries */
 #define R_CMD_SUBMIT_LENGTH        "REQ-DEV-CMD-0043" /* stream shorter than size */
@@ -45,7 +45,7 @@
 #define R_CMD_SHORT_RESP           "REQ-DEV-CMD-0007"
 #define R_CMD_SHORT_RESP_NO_EFFECT "REQ-DEV-CMD-0044" /* not carried out */
 #define R_CMD_USED_LEN             "REQ-DEV-CMD-0008"
-#define R_CMD_FLAGS                "REQ-DEV-CMD-0009"
+#define R_CMD_FLAGS                "REQ-DEV-CMD-0091" /* SHOULD */
 #define R_CMD_RING_IDX             "REQ-DEV-CMD-0010"
 #define R_CMD_RESP_PADDING         "REQ-DEV-CMD-0011"
 #define R_CMD_PADDING_ACCEPTED     "REQ-DEV-CMD-0012"
@@ -132,7 +132,7 @@
 #define R_RES_DETACH_SCANOUT       "REQ-DEV-RES-0009"
 #define R_RES_ATTACH_HOST          "REQ-DEV-RES-0011"
 #define R_RES_ATTACH_SHORT         "REQ-DEV-RES-0012"
-#define R_RES_3D_ACCEPT            "REQ-DEV-RES-0013" /* buffers, single-level 2D textures */
+#define R_RES_3D_ACCEPT            "REQ-DEV-RES-0090" /* buffers, single-level 2D textures */
 #define R_RES_3D_REFUSED           "REQ-DEV-RES-0014"
 #define R_XFER_3D_2D_TO            "REQ-DEV-XFER-0017" /* box copied from the backing */
 #define R_XFER_3D_2D_FROM          "REQ-DEV-XFER-0018" /* box copied to the backing */
@@ -172,7 +172,7 @@
 #define R_COH_NO_TRANSFER_H2G      "REQ-DEV-COH-0005"
 #define R_COH_RANGE                "REQ-DEV-COH-0006"
 #define R_CACHE_COHERENT           "REQ-DEV-CACHE-0070"
-#define R_FENCE_DONE               "REQ-DEV-FENCE-0001"
+#define R_FENCE_DONE               "REQ-DEV-FENCE-0090"
 #define R_FENCE_RING               "REQ-DEV-FENCE-0004"
 #define R_FENCE_TIMELINE           "REQ-DEV-FENCE-0006"
 #define R_FENCE_IN_ORDER           "REQ-DEV-FENCE-0007"

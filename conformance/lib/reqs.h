@@ -106,10 +106,10 @@
 
 /* Blobs */
 #define R_BLOB_MEM                 "REQ-DEV-BLOB-0001"
-#define R_BLOB_FLAGS               "REQ-DEV-BLOB-0003"
+#define R_BLOB_FLAGS               "REQ-DEV-BLOB-0092"
 #define R_BLOB_SIZE0               "REQ-DEV-BLOB-0004"
 #define R_BLOB_UNALIGNED           "REQ-DEV-BLOB-0005"
-#define R_BLOB_GUEST_ID            "REQ-DEV-BLOB-0006"
+#define R_BLOB_GUEST_ID            "REQ-DEV-BLOB-0093"
 #define R_BLOB_HOST3D_ENTRIES      "REQ-DEV-BLOB-0007"
 #define R_BLOB_GUEST_SHORT         "REQ-DEV-BLOB-0008"
 #define R_BLOB_CTX                 "REQ-DEV-BLOB-0009"
@@ -119,8 +119,8 @@
 #define R_BLOB_OOM                 "REQ-DEV-BLOB-0012"
 #define R_BLOB_GUEST_ANY_CTX       "REQ-DEV-BLOB-0013"
 #define R_BLOB_KEEPS_CONTENT       "REQ-DEV-BLOB-0014"
-#define R_BLOB_SHAREABLE           "REQ-DEV-BLOB-0040"
-#define R_BLOB_CROSS_DEVICE        "REQ-DEV-BLOB-0041" /* with RESOURCE_UUID */
+#define R_BLOB_SHAREABLE           "REQ-DEV-BLOB-0090"
+#define R_BLOB_CROSS_DEVICE        "REQ-DEV-BLOB-0091" /* with RESOURCE_UUID */
 #define R_DRV_BLOB_CROSS_DEVICE    "REQ-DRV-BLOB-0040"
 #define R_LIMIT_ENTRIES            "REQ-DEV-LIMIT-0001"
 #define R_LIMIT_ENTRIES_MORE       "REQ-DEV-LIMIT-0040"

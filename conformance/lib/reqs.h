@@ -148,7 +148,7 @@
 #define R_MAP_OFFSET               "REQ-DEV-MAP-0007" /* not a multiple of the granularity */
 #define R_MAP_BOUNDS               "REQ-DEV-MAP-0008" /* past the region end or overflowing */
 #define R_MAP_OVERLAP              "REQ-DEV-MAP-0009"
-#define R_MAP_OK                   "REQ-DEV-MAP-0011"
+#define R_MAP_OK                   "REQ-DEV-MAP-0090"
 #define R_MAP_VISIBLE              "REQ-DEV-MAP-0012"
 #define R_MAP_KEEPS_CONTENT        "REQ-DEV-MAP-0013"
 #define R_MAP_DEFAULT_HOST         "REQ-DEV-MAP-0014"

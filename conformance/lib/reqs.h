@@ -64,7 +64,7 @@
 #define R_SBLOB_STRIDE             "REQ-DEV-SCANOUT-0004"
 #define R_SBLOB_FORMAT             "REQ-DEV-SCANOUT-0005"
 #define R_SBLOB_PLANE0             "REQ-DEV-SCANOUT-0040" /* uncompressed: plane 0 alone */
-#define R_SBLOB_SHOWS_GUEST        "REQ-DEV-SCANOUT-0007"
+#define R_SBLOB_SHOWS_GUEST        "REQ-DEV-SCANOUT-0090"
 #define R_SCANOUT_FLUSH_RECT       "REQ-DEV-SCANOUT-0070" /* blob flush rect in image coordinates */
 #define R_SCANOUT_FLUSH_UNSHOWN    "REQ-DEV-SCANOUT-0071" /* no scanout met: OK_NODATA */
 #define R_SCANOUT_FLUSH_MAPPED     "REQ-DEV-SCANOUT-0072" /* front buffer: mapped writes shown */

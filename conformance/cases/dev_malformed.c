@@ -885,7 +885,7 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("entry.outside_ram", R_ENTRY_BOUNDS, UNSPEC, 0, b_attach_outside_ram, "ATTACH_BACKING entry at 64 TiB"),
 	MAL("entry.addr_overflow", R_ENTRY_BOUNDS, UNSPEC, 0, b_attach_addr_overflow, "ATTACH_BACKING entry addr+length overflowing"),
 	MAL("entry.straddles_ram_end", R_ENTRY_BOUNDS, UNSPEC, 0, b_attach_straddles_end, "ATTACH_BACKING entry crossing the end of guest RAM"),
-	MAL("entry.overlap", R_ENTRY_OVERLAP, UNSPEC, 0, b_attach_overlap, "ATTACH_BACKING with overlapping entries"),
+	MAL("entry.overlap", R_ENTRY_OVERLAP, UNSPEC, 0, b_attach_overlap, "ATTACH_BACKING with overlapping entries", .should = true),
 	MAL("backing.attach_twice", R_RES_BACKING_TWICE, UNSPEC, 0, b_attach_twice, "ATTACH_BACKING to a resource that has backing"),
 	MAL("backing.attach_unknown", R_RES_UNKNOWN, RESID, 0, b_attach_unknown, "ATTACH_BACKING to an unknown resource"),
 	MAL("backing.detach_none", R_RES_DETACH_NONE, UNSPEC, 0, b_detach_bare, "DETACH_BACKING of a resource without backing"),

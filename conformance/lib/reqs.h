@@ -86,7 +86,7 @@
 #define R_ENTRY_COUNT              "REQ-DEV-ENTRY-0040"
 #define R_ENTRY_LEN0               "REQ-DEV-ENTRY-0041"
 #define R_ENTRY_BOUNDS             "REQ-DEV-ENTRY-0042"
-#define R_ENTRY_OVERLAP            "REQ-DEV-ENTRY-0043"
+#define R_ENTRY_OVERLAP            "REQ-DEV-ENTRY-0090" /* SHOULD */
 #define R_ENTRY_CONCAT             "REQ-DEV-ENTRY-0006"
 #define R_XFER_2D                  "REQ-DEV-XFER-0001"
 #define R_XFER_NO_BACKING          "REQ-DEV-XFER-0042"

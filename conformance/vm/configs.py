@@ -74,6 +74,11 @@ CONFIGS = [
            "forky QEMU 11.1 virtio-gpu-gl-pci,blob=true,hostmem=256M,venus=on (virglrenderer 1.3 + render "
            "server, lavapipe), Linux 7.2 with Mesa's Venus driver: the pair.vk.* cases",
            gl=True, mem="1G", screendump=False, virtio_status=False, vk=True, case_timeout=90, timeout_s=600),
+    Config("qemu11-venus-linux6.1", "forky", "linux-6.1",
+           ["-device", VENUS_DEVICE],
+           "forky QEMU 11.1 virtio-gpu-gl-pci,blob=true,hostmem=256M,venus=on, Linux 6.1 with Mesa's Venus "
+           "driver", gl=True, mem="1G", screendump=False, virtio_status=False, vk=True, case_timeout=90,
+           timeout_s=600),
     Config("qemu11-virgl-blob-linux6.1", "forky", "linux-6.1",
            ["-device", "virtio-gpu-gl-pci,blob=true,hostmem=256M"],
            "forky QEMU 11.1 virtio-gpu-gl-pci,blob=true,hostmem=256M, Linux 6.1", gl=True, mem="1G",

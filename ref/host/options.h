@@ -13,6 +13,7 @@ struct host_options {
 	bool print_capabilities;
 	bool verbose;
 	const char *validate_file; /* --validate=FILE: violations as JSON lines */
+	const char *dump_scanout;  /* --dump-scanout=FILE: scanout 0 as PPM after every update */
 	struct vgb_device_config cfg;
 };
 

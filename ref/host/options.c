@@ -32,6 +32,7 @@ enum {
 	OPT_SIZE,
 	OPT_VALIDATE,
 	OPT_BREAK,
+	OPT_RENDERER,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +56,7 @@ static const struct option long_opts[] = {
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "validate", optional_argument, NULL, OPT_VALIDATE },
 	{ "break", required_argument, NULL, OPT_BREAK },
+	{ "renderer", required_argument, NULL, OPT_RENDERER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -85,6 +87,9 @@ static void usage(FILE *f)
 		"  --no-edid              do not offer VIRTIO_GPU_F_EDID\n"
 		"  --scanouts=N           number of scanouts (1..16)\n"
 		"  --size=WxH             preferred mode of each scanout\n"
+		"  --renderer=NAME        contexts of other capsets served by virglrenderer%s:\n"
+		"                         virgl (GL, capsets 1-2, and Venus, capset 4) or venus\n"
+		"                         (Venus only); the reference context stays the default\n"
 		"  --validate[=FILE]      report driver-requirement violations on stderr\n"
 		"                         (VIOLATION REQ-... detail) and as JSON lines in FILE\n"
 		"                         ({\"requirement\": ...}); a SHOULD not met is a warning\n"
@@ -94,7 +99,13 @@ static void usage(FILE *f)
 		"                         run with any break does not conform (breaks below)\n"
 		"  -v, --verbose          log every vhost-user message and rejected command\n"
 		"  -h, --help             this text\n"
-		"SIZE takes K, M or G suffixes (powers of 1024).\n");
+		"SIZE takes K, M or G suffixes (powers of 1024).\n",
+#ifdef VGB_HAVE_VIRGLRENDERER
+		""
+#else
+		" (not in this build)"
+#endif
+	);
 }
 
 static void usage_breaks(FILE *f)
@@ -267,6 +278,19 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 			if (!parse_breaks(optarg, &o->cfg.breaks))
 				return bad("break", optarg);
 			break;
+		case OPT_RENDERER:
+			if (!strcmp(optarg, "virgl"))
+				o->renderer = HOST_RENDERER_VIRGL;
+			else if (!strcmp(optarg, "venus"))
+				o->renderer = HOST_RENDERER_VENUS;
+			else
+				return bad("renderer", optarg);
+#ifndef VGB_HAVE_VIRGLRENDERER
+			fprintf(stderr, "vgb-host: --renderer: this vgb-host was built without virglrenderer "
+				"(meson finds libvirglrenderer-dev >= 1.0 with -Drenderer=auto|enabled)\n");
+			return -1;
+#endif
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -290,6 +314,10 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 	if ((o->socket_path != NULL) == (o->fd >= 0)) {
 		fprintf(stderr, "vgb-host: give exactly one of --socket-path and --fd\n");
 		usage(stderr);
+		return -1;
+	}
+	if (o->renderer != HOST_RENDERER_NONE && !o->cfg.virgl) {
+		fprintf(stderr, "vgb-host: --renderer needs VIRTIO_GPU_F_VIRGL (drop --no-virgl)\n");
 		return -1;
 	}
 	const char *why = vgb_device_config_check(&o->cfg);

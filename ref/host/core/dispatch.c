@@ -169,6 +169,9 @@ size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 		rc = dispatch(dev, &cmd, &rep);
 		if (rc == VGB_RESP_TOO_SMALL)
 			return too_small(dev, &cmd, resp_cap);
+		/* A fence covers the renderer's work too: answer once it has completed. */
+		if (rc == VGB_DECODE_OK)
+			rc = vgb_renderer_fence(dev, &cmd);
 	} else {
 		vgb_log(dev, "%s (0x%x), %zu bytes: %s", vgb_cmd_name(cmd.type), cmd.type, req_len,
 			vgb_resp_name(rc));

@@ -61,11 +61,31 @@ fail:
 	return -ENOMEM;
 }
 
+/*
+ * The renderer's memory (vgb/renderer.h) is allocated and bounded by the
+ * renderer; the device only maps it to read and write blob bytes the way it
+ * does for its own memory (scanouts, the suite's checks).  A renderer fd that
+ * cannot be mapped (e.g. a dma-buf without mmap) is still placed in the
+ * region; the device then has no CPU view of it.
+ */
+int vgb_hostmem_adopt(struct vgb_hostmem *m, int fd, uint64_t size)
+{
+	uint64_t len = page_round(size);
+	*m = (struct vgb_hostmem){.fd = fd, .size = size, .external = true};
+	if (size == 0 || len < size || len > SIZE_MAX)
+		return -EINVAL;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED)
+		m->ptr = p;
+	return 0;
+}
+
 void vgb_hostmem_free(struct vgb_device *dev, struct vgb_hostmem *m)
 {
 	if (m->ptr) {
 		munmap(m->ptr, page_round(m->size));
-		vgb_uncharge(dev, page_round(m->size));
+		if (!m->external)
+			vgb_uncharge(dev, page_round(m->size));
 	}
 	if (m->fd >= 0)
 		close(m->fd);

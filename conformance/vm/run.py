@@ -112,12 +112,13 @@ def run_config(cfg, timeout_s, keep):
         with Session(cfg, rundir) as session:
             vmm = qemu_version(session.prefix())
             if cfg.backend:
-                find, extra, _ = BACKENDS[cfg.backend]
+                find, extra, _, in_chroot = BACKENDS[cfg.backend]
                 binary = find()
                 if not binary:
                     raise Skip(f"backend {cfg.backend} is not installed")
-                # Started on the host: the chroot's /tmp is the host's, so the socket is shared.
-                backend = subprocess.Popen([binary, f"--socket-path={socket_path}",
+                # On the host, or in the stack's chroot: its /tmp is the host's, so the socket is shared.
+                backend = subprocess.Popen([*(session.prefix() if in_chroot else []), binary,
+                                            f"--socket-path={socket_path}",
                                             *[a.format(rundir=rundir) for a in extra], *cfg.backend_args],
                                            stdout=open(os.path.join(rundir, "backend.log"), "w"),
                                            stderr=subprocess.STDOUT, start_new_session=True)

@@ -24,6 +24,7 @@
 
 #include <virglrenderer.h>
 
+#include "vgb/decode.h"
 #include "vgb/renderer.h"
 #include "vgb/wire.h"
 

@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 			"only, this device does not conform\n", (unsigned)opt.cfg.breaks);
 	signal(SIGPIPE, SIG_IGN); /* a vanished front-end gives EPIPE, handled as a disconnect */
 
-	struct host h = { .opt = &opt };
+	struct host h = { .opt = &opt, .dump = { .path = opt.dump_scanout } };
 	if (opt.validate_file && !(h.violations = fopen(opt.validate_file, "a"))) {
 		fprintf(stderr, "vgb-host: cannot open %s: %s\n", opt.validate_file, strerror(errno));
 		return 2;
@@ -81,5 +81,6 @@ int main(int argc, char **argv)
 #ifdef VGB_HAVE_VIRGLRENDERER
 	host_renderer_virgl_fini();
 #endif
+	scanout_dump_free(&h.dump);
 	return r == 0 ? 0 : 1;
 }

@@ -33,6 +33,7 @@ enum {
 	OPT_VALIDATE,
 	OPT_BREAK,
 	OPT_RENDERER,
+	OPT_DUMP_SCANOUT,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +58,7 @@ static const struct option long_opts[] = {
 	{ "validate", optional_argument, NULL, OPT_VALIDATE },
 	{ "break", required_argument, NULL, OPT_BREAK },
 	{ "renderer", required_argument, NULL, OPT_RENDERER },
+	{ "dump-scanout", required_argument, NULL, OPT_DUMP_SCANOUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -94,6 +96,9 @@ static void usage(FILE *f)
 		"                         (VIOLATION REQ-... detail) and as JSON lines in FILE\n"
 		"                         ({\"requirement\": ...}); a SHOULD not met is a warning\n"
 		"                         (WARNING REQ-... detail; {\"warning\": ...})\n"
+		"  --dump-scanout=FILE    write what scanout 0 shows to FILE (binary PPM) after every\n"
+		"                         display update, before the flush is answered (for test\n"
+		"                         runners whose front-end has no console)\n"
 		"  --break=NAME[,NAME...] FOR CONFORMANCE SELF-TESTS ONLY: behave wrongly on purpose,\n"
 		"                         so that a test can show the suite catches it; a device\n"
 		"                         run with any break does not conform (breaks below)\n"
@@ -273,6 +278,11 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 		case OPT_VALIDATE:
 			o->cfg.validate = true;
 			o->validate_file = optarg;
+			break;
+		case OPT_DUMP_SCANOUT:
+			if (!*optarg)
+				return bad("dump-scanout", optarg);
+			o->dump_scanout = optarg;
 			break;
 		case OPT_BREAK:
 			if (!parse_breaks(optarg, &o->cfg.breaks))

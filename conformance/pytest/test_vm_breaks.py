@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: MIT
+"""The pair cases catch a device that breaks coherency on purpose in a real VM:
+vgb-host --renderer=virgl --break=map-stale-copy behind forky QEMU 11.1 maps a
+copy of each context object's blob taken at MAP time, so the guest's writes
+never reach the host GPU and the GPU's writes never reach the guest.  The
+cases that check those directions must FAIL, naming the requirement.
+
+Runs with the VM tests (root, the forky chroot):
+
+  /usr/bin/python3 -m pytest conformance/pytest/test_vm_breaks.py -v
+"""
+
+import dataclasses
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "conformance", "vm"))
+
+import configs  # noqa: E402
+import run  # noqa: E402
+import stack  # noqa: E402
+
+CONFIG = "qemu11-vgb-host-venus-linux7.2"
+BREAK = "map-stale-copy"
+# case, the requirement its FAIL must name
+CAUGHT = [
+    ("pair.vk.coherent_cpu_to_gpu", "REQ-DEV-COH-0200"),
+    ("pair.vk.coherent_gpu_to_cpu", "REQ-DEV-COH-0201"),
+    ("pair.refctx.guest_writes_seen", "REQ-DEV-COH-0001"),
+    ("pair.refctx.host_writes_seen", "REQ-DEV-COH-0002"),
+]
+
+
+@pytest.fixture(scope="module")
+def broken_run():
+    base = configs.BY_NAME[CONFIG]
+    cfg = dataclasses.replace(base, name=f"{CONFIG}-break-{BREAK}",
+                              backend_args=base.backend_args + [f"--break={BREAK}"])
+    try:
+        target = run.run_config(cfg, timeout_s=170, keep=False)
+    except stack.Skip as e:
+        pytest.skip(f"{cfg.name} cannot run here: {e}")
+    return {c["name"]: c for c in target["cases"]}
+
+
+@pytest.mark.parametrize("case,req", CAUGHT, ids=[c for c, _ in CAUGHT])
+def test_break_is_caught(broken_run, case, req):
+    c = broken_run.get(case)
+    if c is None and case.startswith("pair.vk."):
+        pytest.skip(f"{CONFIG} runs no Vulkan agent in this tree, so {case} is not run")
+    assert c is not None, f"{case}: no verdict with --break={BREAK}"
+    assert c["verdict"] == "FAIL", f"{case} with --break={BREAK}: {c['verdict']} ({c.get('detail', '')})"
+    assert req in c.get("ids", []), f"{case} does not cite {req}: {c.get('ids')}"
+    if c.get("failed_id"):
+        assert c["failed_id"] == req, f"{case} failed naming {c['failed_id']}, expected {req}"

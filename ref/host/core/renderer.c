@@ -182,9 +182,10 @@ uint32_t vgb_renderer_create_blob(struct vgb_device *dev, struct vgb_context *ct
 	res->blob_id = c->blob_id;
 	res->size = c->size;
 	res->map_info = out.map_info;
-	if (out.fd >= 0 && out.fd_size < page_len(c->size)) {
+	/* The region maps whole pages; the page holding the fd's end is still reachable. */
+	if (out.fd >= 0 && page_len(out.fd_size) < page_len(c->size)) {
 		snprintf(out.why, sizeof(out.why), "the exported fd holds %llu bytes, the blob needs %llu",
-			 (unsigned long long)out.fd_size, (unsigned long long)page_len(c->size));
+			 (unsigned long long)out.fd_size, (unsigned long long)c->size);
 		close(out.fd);
 		out.fd = -1;
 	}

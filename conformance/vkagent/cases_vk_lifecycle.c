@@ -32,9 +32,12 @@ static VkResult alloc_map(struct vk *vk, uint32_t type, VkDeviceSize size, VkDev
 {
 	VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = size,
 				     .memoryTypeIndex = type };
+	*mem = VK_NULL_HANDLE;
 	VkResult r = vkAllocateMemory(vk->dev, &mai, NULL, mem);
 	if (r == VK_SUCCESS && (r = vkMapMemory(vk->dev, *mem, 0, VK_WHOLE_SIZE, 0, map)) != VK_SUCCESS)
 		vkFreeMemory(vk->dev, *mem, NULL);
+	if (r != VK_SUCCESS)
+		*mem = VK_NULL_HANDLE;
 	return r;
 }
 
@@ -184,12 +187,30 @@ struct region_fill {
 	unsigned overlapping;  /* pairs of live allocations sharing window bytes */
 	uint64_t window;       /* window size */
 	VkResult refused;      /* the first failure (VK_SUCCESS: none within the bound) */
+	uint64_t room;         /* window bytes the driver had free at that failure (debugfs) */
+	bool room_known;
 	bool fell_back;        /* an allocation past a full window still mapped, from guest memory */
 	bool recovered;        /* after freeing one, a new allocation mapped into the window */
 	char how[256];
 };
 
-static void region_fill(struct case_ctx *c, struct vk *vk, uint32_t type, struct region_fill *out)
+/* Allocates and maps one chunk; *range is its new PAT range in the window
+ * (start == end when it has none: not in the window). */
+static VkResult chunk_map(struct vk *vk, const struct hostvis_window *w, uint32_t type, VkDeviceMemory *mem,
+			  struct pat_range *range)
+{
+	static struct pat_snapshot before, after;
+	memset(range, 0, sizeof(*range));
+	void *map;
+	bool snap = pat_snapshot(w, &before) == 0;
+	VkResult r = alloc_map(vk, type, FULL_CHUNK, mem, &map);
+	if (r == VK_SUCCESS && snap && pat_snapshot(w, &after) == 0 &&
+	    pat_added(&before, &after, FULL_CHUNK, range) != 0)
+		memset(range, 0, sizeof(*range));
+	return r;
+}
+
+static void region_fill(struct vk *vk, uint32_t type, struct region_fill *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct hostvis_window w;
@@ -200,44 +221,51 @@ static void region_fill(struct case_ctx *c, struct vk *vk, uint32_t type, struct
 	 * refused or fallen back. */
 	unsigned bound = (unsigned)(2 * out->window / FULL_CHUNK) + 2;
 	VkDeviceMemory *mem = calloc(bound, sizeof(*mem));
-	uint64_t *at = calloc(bound, sizeof(*at));
+	struct pat_range *at = calloc(bound, sizeof(*at));
 	if (!mem || !at) {
 		free(mem), free(at);
 		return;
 	}
 	out->refused = VK_SUCCESS;
 	for (unsigned i = 0; i < bound; i++) {
-		void *map;
-		VkResult r = alloc_map(vk, type, FULL_CHUNK, &mem[i], &map);
+		VkResult r = chunk_map(vk, &w, type, &mem[i], &at[i]);
 		if (r != VK_SUCCESS) {
+			uint64_t used, total;
 			out->refused = r;
+			out->room_known = hostvis_used(&used, &total) == 0;
+			out->room = out->room_known ? total - used : 0;
 			break;
 		}
 		out->made++;
-		uint64_t phys = 0;
-		if (map_phys(map, &phys) == 0 && phys >= w.start && phys + FULL_CHUNK - 1 <= w.end) {
-			at[i] = phys;
+		if (at[i].end > at[i].start) {
 			out->in_window++;
 		} else if (out->in_window) {
 			out->fell_back = true;
 			snprintf(out->how, sizeof(out->how),
-				 "allocation %u (past %u in the window) mapped at physical 0x%" PRIx64 ", outside it", i,
-				 out->in_window, phys);
+				 "allocation %u (past %u in the window) mapped, but not from the window", i,
+				 out->in_window);
 		}
 	}
 	for (unsigned i = 0; i < out->made; i++)
 		for (unsigned j = i + 1; j < out->made; j++)
-			if (at[i] && at[j] && at[i] < at[j] + FULL_CHUNK && at[j] < at[i] + FULL_CHUNK)
+			if (at[i].end > at[i].start && at[j].end > at[j].start && at[i].start < at[j].end &&
+			    at[j].start < at[i].end)
 				out->overlapping++;
 	if (out->made) {
-		/* Give one range back: the same request must now succeed there. */
+		/* Give one range back: once the driver has it back (the device
+		 * answered the UNMAP), the same request must succeed there. */
+		uint64_t used = 0, total = 0, now = 0;
+		bool known = hostvis_used(&used, &total) == 0;
 		vkFreeMemory(vk->dev, mem[0], NULL);
 		mem[0] = VK_NULL_HANDLE;
+		if (known && wait_used(used - FULL_CHUNK, &now))
+			snprintf(out->how, sizeof(out->how),
+				 "after vkFreeMemory the driver never got the %llu MiB range back (%llu bytes in use)",
+				 FULL_CHUNK >> 20, (unsigned long long)now);
 		VkDeviceMemory again;
-		void *map;
-		uint64_t phys = 0;
-		if (alloc_map(vk, type, FULL_CHUNK, &again, &map) == VK_SUCCESS) {
-			out->recovered = map_phys(map, &phys) == 0 && phys >= w.start && phys <= w.end;
+		struct pat_range range;
+		if (chunk_map(vk, &w, type, &again, &range) == VK_SUCCESS) {
+			out->recovered = range.end > range.start;
 			vkFreeMemory(vk->dev, again, NULL);
 		}
 	}
@@ -245,7 +273,6 @@ static void region_fill(struct case_ctx *c, struct vk *vk, uint32_t type, struct
 		if (mem[i])
 			vkFreeMemory(vk->dev, mem[i], NULL);
 	free(mem), free(at);
-	(void)c;
 }
 
 static enum verdict region_prepare(struct case_ctx *c, struct vk *vk, int *type)
@@ -271,7 +298,7 @@ static enum verdict vk_region_full(struct case_ctx *c)
 	if (v != PASS)
 		return v;
 	struct region_fill f;
-	region_fill(c, &vk, (uint32_t)t, &f);
+	region_fill(&vk, (uint32_t)t, &f);
 	/* The device must still work after all that. */
 	struct gpu_ops ops;
 	struct vk_buffer b;
@@ -294,6 +321,11 @@ static enum verdict vk_region_full(struct case_ctx *c)
 		 FULL_CHUNK >> 20, (unsigned long long)(f.window >> 20), f.in_window);
 	if (f.overlapping)
 		return case_say(c, FAIL, "%u pairs of live allocations share bytes of the window", f.overlapping);
+	if (f.refused != VK_SUCCESS && f.room_known && f.room >= FULL_CHUNK)
+		return case_say(c, NOT_SUPPORTED,
+				"vkAllocateMemory failed with %s while the window still had %llu MiB free: the device "
+				"refused the blob before the window could fill (see the device's log)",
+				vk_result_name(f.refused), (unsigned long long)(f.room >> 20));
 	if (f.refused == VK_SUCCESS && !f.fell_back)
 		return case_say(c, FAIL, "no allocation was refused and none fell back, yet %u of %llu MiB do not fit",
 				f.made, (unsigned long long)(f.window >> 20));
@@ -302,7 +334,8 @@ static enum verdict vk_region_full(struct case_ctx *c)
 		return case_say(c, FAIL, "a full window made vkAllocateMemory fail with %s, not an out-of-memory error",
 				vk_result_name(f.refused));
 	if (!f.recovered)
-		return case_say(c, FAIL, "after freeing one allocation, the same allocation did not map into the window");
+		return case_say(c, FAIL, "after freeing one allocation, the same allocation did not map into the window%s%s",
+				f.how[0] ? ": " : "", f.how);
 	if (!works)
 		return case_say(c, FAIL, "GPU work on a fresh buffer fails after the window was full");
 	return case_say(c, PASS, "%s; after a free the window took the next allocation; GPU work goes on",
@@ -317,12 +350,17 @@ static enum verdict vk_region_fallback(struct case_ctx *c)
 	if (v != PASS)
 		return v;
 	struct region_fill f;
-	region_fill(c, &vk, (uint32_t)t, &f);
+	region_fill(&vk, (uint32_t)t, &f);
 	vk_close(&vk);
 	if (!f.window)
 		return case_say(c, ERROR, "cannot find the host-visible window");
 	if (f.fell_back)
 		return case_say(c, PASS, "the driver fell back to guest memory once the window was full: %s", f.how);
+	if (f.refused != VK_SUCCESS && f.room_known && f.room >= FULL_CHUNK)
+		return case_say(c, NOT_SUPPORTED,
+				"vkAllocateMemory failed with %s while the window still had %llu MiB free: the device "
+				"refused the blob before the window could fill (see the device's log)",
+				vk_result_name(f.refused), (unsigned long long)(f.room >> 20));
 	if (f.refused != VK_SUCCESS)
 		return case_say(c, FAIL,
 				"once %u allocations of %llu MiB filled the %llu MiB window, vkAllocateMemory failed "

@@ -30,6 +30,9 @@ static enum verdict vk_device(struct case_ctx *c)
 			 "\"driver_info\":\"%s\",\"api\":\"%u.%u.%u\",\"memory_types\":[",
 			 vk.props.deviceName, vk.driver_name, vk.driver_info, VK_API_VERSION_MAJOR(vk.props.apiVersion),
 			 VK_API_VERSION_MINOR(vk.props.apiVersion), VK_API_VERSION_PATCH(vk.props.apiVersion));
+	for (uint32_t i = 0; i < vk.mem.memoryHeapCount && n > 0 && (size_t)n < sizeof(ev); i++)
+		case_say(c, PASS, "heap %u: %llu MiB%s", i, (unsigned long long)(vk.mem.memoryHeaps[i].size >> 20),
+			 vk.mem.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT ? " device-local" : "");
 	for (uint32_t i = 0; i < vk.mem.memoryTypeCount && n > 0 && (size_t)n < sizeof(ev); i++) {
 		char flags[128];
 		vk_memory_flags_name(vk.mem.memoryTypes[i].propertyFlags, flags, sizeof(flags));
@@ -53,8 +56,10 @@ static VkResult alloc_map(struct case_ctx *c, struct vk *vk, uint32_t type, VkDe
 {
 	VkMemoryAllocateInfo mai = { .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = size,
 				     .memoryTypeIndex = type };
+	*mem = VK_NULL_HANDLE;
 	VkResult r = vkAllocateMemory(vk->dev, &mai, NULL, mem);
 	if (r != VK_SUCCESS) {
+		*mem = VK_NULL_HANDLE;
 		case_say(c, FAIL, "vkAllocateMemory(%llu, type %u): %s", (unsigned long long)size, type,
 			 vk_result_name(r));
 		return r;
@@ -63,32 +68,39 @@ static VkResult alloc_map(struct case_ctx *c, struct vk *vk, uint32_t type, VkDe
 	if (r != VK_SUCCESS) {
 		case_say(c, FAIL, "vkMapMemory(type %u): %s", type, vk_result_name(r));
 		vkFreeMemory(vk->dev, *mem, NULL);
+		*mem = VK_NULL_HANDLE;
 	}
 	return r;
 }
 
-/* Whether [p, p+size) is device memory inside the host-visible window; the
- * window offset of p goes to *offset. FAIL says why not. */
-static enum verdict check_host_blob(struct case_ctx *c, const struct hostvis_window *w, void *p, uint64_t size,
-				    uint32_t type, uint64_t *offset)
+/* Allocates and maps like alloc_map, and finds where the mapping lands: the
+ * physical range PAT reserved for it inside the host-visible window, and its
+ * VMA. FAIL (or ERROR when the guest cannot tell) says why it is not a mapped
+ * host blob. */
+static enum verdict alloc_map_located(struct case_ctx *c, struct vk *vk, const struct hostvis_window *w,
+				      uint32_t type, uint64_t size, VkDeviceMemory *mem, void **map,
+				      struct pat_range *range)
 {
-	struct map_vma vma;
-	int r = map_vma_find(p, &vma);
+	static struct pat_snapshot before, after;
+	int r = pat_snapshot(w, &before);
 	if (r)
-		return case_say(c, ERROR, "type %u: no VMA for the mapping in /proc/self/smaps: %s", type, strerror(-r));
-	uint64_t first, last;
-	if ((r = map_phys(p, &first)) || (r = map_phys((uint8_t *)p + size - 1, &last)))
-		return case_say(c, ERROR, "type %u: /proc/self/pagemap: %s", type, strerror(-r));
-	if (first < w->start || last > w->end)
+		return case_say(c, NOT_SUPPORTED, "no /sys/kernel/debug/x86/pat_memtype_list (%s): cannot locate "
+				"the mapping", strerror(-r));
+	if (alloc_map(c, vk, type, size, mem, map) != VK_SUCCESS)
+		return FAIL;
+	(void)*(volatile uint8_t *)*map; /* fault it in, should the driver map lazily */
+	struct map_vma vma;
+	if ((r = map_vma_find(*map, &vma)))
+		return case_say(c, ERROR, "type %u: the mapping is not in /proc/self/smaps: %s", type, strerror(-r));
+	if ((r = pat_snapshot(w, &after)))
+		return case_say(c, ERROR, "PAT list: %s", strerror(-r));
+	if (!vma.io || !vma.pfnmap || pat_added(&before, &after, size, range))
 		return case_say(c, FAIL,
-				"type %u: the mapping (%s) reaches physical 0x%" PRIx64 "-0x%" PRIx64
-				", outside the host-visible window 0x%" PRIx64 "-0x%" PRIx64
-				": not a mapped host blob (a copy in guest memory)",
-				type, vma.path[0] ? vma.path : "anonymous", first, last, w->start, w->end);
-	if (!vma.io || !vma.pfnmap)
-		return case_say(c, FAIL, "type %u: the VMA of %s lacks VM_IO/VM_PFNMAP: not device memory", type,
-				vma.path);
-	*offset = first - w->start;
+				"type %u: the mapping %lx-%lx (%s) is %s: not a host blob mapped from the window "
+				"0x%" PRIx64 "-0x%" PRIx64 " (a copy in guest memory?)",
+				type, (unsigned long)vma.start, (unsigned long)vma.end, vma.path[0] ? vma.path : "anonymous",
+				!vma.io ? "not device memory (no VM_IO)" : "no new device range inside the window",
+				w->start, w->end);
 	return PASS;
 }
 
@@ -113,14 +125,11 @@ static enum verdict vk_host_blob(struct case_ctx *c)
 		uint64_t size = (1u << 20) + (t + 1) * (64u << 10);
 		uint64_t used0 = 0, used1 = 0, total = 0;
 		int have_mm = hostvis_used(&used0, &total) == 0;
-		VkDeviceMemory mem;
+		VkDeviceMemory mem = VK_NULL_HANDLE;
 		void *map;
-		if (alloc_map(c, &vk, t, size, &mem, &map) != VK_SUCCESS) {
-			v = FAIL;
-			break;
-		}
-		uint64_t offset = 0;
-		v = check_host_blob(c, &w, map, size, t, &offset);
+		struct pat_range range = { 0 };
+		v = alloc_map_located(c, &vk, &w, t, size, &mem, &map, &range);
+		uint64_t offset = range.start - w.start;
 		if (v == PASS) {
 			cpu_fill(map, (uint32_t)(size / 4), 0x7100 + t);
 			uint32_t bad = cpu_check(map, (uint32_t)(size / 4), 0x7100 + t);
@@ -144,7 +153,8 @@ static enum verdict vk_host_blob(struct case_ctx *c)
 				 size, offset);
 			checked++;
 		}
-		vkFreeMemory(vk.dev, mem, NULL);
+		if (mem)
+			vkFreeMemory(vk.dev, mem, NULL);
 	}
 	vk_close(&vk);
 	if (v != PASS)
@@ -180,49 +190,37 @@ static enum verdict vk_cache_type(struct case_ctx *c)
 		return v;
 	enum verdict worst = PASS;
 	unsigned checked = 0;
-	for (uint32_t t = 0; t < vk.mem.memoryTypeCount; t++) {
+	for (uint32_t t = 0; t < vk.mem.memoryTypeCount && worst != NOT_SUPPORTED && worst != ERROR; t++) {
 		VkMemoryPropertyFlags f = vk.mem.memoryTypes[t].propertyFlags;
 		if (!(f & VK_HOST_VISIBLE))
 			continue;
-		VkDeviceMemory mem;
+		VkDeviceMemory mem = VK_NULL_HANDLE;
 		void *map;
-		if (alloc_map(c, &vk, t, 64u << 10, &mem, &map) != VK_SUCCESS) {
-			worst = FAIL;
+		struct pat_range range = { 0 };
+		v = alloc_map_located(c, &vk, &w, t, 64u << 10, &mem, &map, &range);
+		if (mem)
+			vkFreeMemory(vk.dev, mem, NULL);
+		if (v != PASS) {
+			worst = v;
 			continue;
-		}
-		uint64_t phys = 0;
-		char pat[64] = "";
-		int r = map_phys(map, &phys);
-		if (!r)
-			r = pat_memtype(phys, pat, sizeof(pat));
-		vkFreeMemory(vk.dev, mem, NULL);
-		char flags[128];
-		vk_memory_flags_name(f, flags, sizeof(flags));
-		if (r == -ENOENT && phys) {
-			worst = worst == PASS ? ERROR : worst;
-			case_say(c, ERROR, "type %u: no PAT entry for physical 0x%" PRIx64, t, phys);
-			continue;
-		}
-		if (r) {
-			vk_close(&vk);
-			return case_say(c, NOT_SUPPORTED, "cannot read the mapping's cache type (%s): no debugfs or PAT",
-					strerror(-r));
 		}
 		checked++;
-		int got = cacheability(pat);
+		char flags[128];
+		vk_memory_flags_name(f, flags, sizeof(flags));
+		int got = cacheability(range.type);
 		if ((f & VK_HOST_CACHED) && got < 3) {
 			/* Correct but slow: the type promises cached CPU access. */
 			worst = FAIL;
 			case_say(c, FAIL, "type %u (%s) is HOST_CACHED but its mapping is %s (REQ-DRV-CACHE-0004)", t,
-				 flags, pat);
+				 flags, range.type);
 		} else if (!(f & VK_HOST_CACHED) && got > 2) {
 			worst = FAIL;
 			case_say(c, FAIL,
 				 "type %u (%s) is not HOST_CACHED but its mapping is %s: more cacheable than the "
 				 "memory (REQ-DRV-CACHE-0001)",
-				 t, flags, pat);
+				 t, flags, range.type);
 		} else {
-			case_say(c, PASS, "type %u (%s): mapping %s", t, flags, pat);
+			case_say(c, PASS, "type %u (%s): mapping %s", t, flags, range.type);
 		}
 	}
 	vk_close(&vk);

@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <glob.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -57,27 +56,6 @@ int hostvis_window_find(struct hostvis_window *w)
 	return found;
 }
 
-int map_phys(const void *p, uint64_t *phys)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	(void)*(const volatile uint8_t *)p; /* fault the page in */
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	uint64_t entry = 0;
-	off_t off = (off_t)((uintptr_t)p / (uintptr_t)page) * 8;
-	ssize_t n = pread(fd, &entry, sizeof(entry), off);
-	int err = n == (ssize_t)sizeof(entry) ? 0 : (n < 0 ? -errno : -EIO);
-	close(fd);
-	if (err)
-		return err;
-	/* Bit 63: present; bits 0-54: the frame number (zero without CAP_SYS_ADMIN). */
-	if (!(entry >> 63) || !(entry & ((1ull << 55) - 1)))
-		return -ENODATA;
-	*phys = (entry & ((1ull << 55) - 1)) * (uint64_t)page + (uintptr_t)p % (uintptr_t)page;
-	return 0;
-}
-
 int map_vma_find(const void *p, struct map_vma *out)
 {
 	FILE *f = fopen("/proc/self/smaps", "r");
@@ -117,25 +95,44 @@ int map_vma_find(const void *p, struct map_vma *out)
 	return found;
 }
 
-int pat_memtype(uint64_t phys, char *type, size_t cap)
+int pat_snapshot(const struct hostvis_window *w, struct pat_snapshot *s)
 {
 	FILE *f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
 	if (!f)
 		return -errno;
 	char line[256];
-	int found = -ENOENT;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long s, e;
-		char t[64];
+	s->n = 0;
+	while (fgets(line, sizeof(line), f) && s->n < sizeof(s->r) / sizeof(s->r[0])) {
+		unsigned long long a, e;
+		char t[24];
 		/* "PAT: [mem 0x...-0x...] uncached-minus"; the end is exclusive. */
-		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &s, &e, t) == 3 && phys >= s && phys < e) {
-			snprintf(type, cap, "%s", t);
-			found = 0;
-			break;
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %23s", &a, &e, t) == 3 && a >= w->start && e <= w->end + 1) {
+			struct pat_range *r = &s->r[s->n++];
+			r->start = a;
+			r->end = e;
+			snprintf(r->type, sizeof(r->type), "%s", t);
 		}
 	}
 	fclose(f);
-	return found;
+	return 0;
+}
+
+int pat_added(const struct pat_snapshot *before, const struct pat_snapshot *after, uint64_t min_len,
+	      struct pat_range *out)
+{
+	for (unsigned i = 0; i < after->n; i++) {
+		const struct pat_range *a = &after->r[i];
+		if (a->end - a->start < min_len)
+			continue;
+		bool old = false;
+		for (unsigned j = 0; j < before->n && !old; j++)
+			old = before->r[j].start == a->start && before->r[j].end == a->end;
+		if (!old) {
+			*out = *a;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 int hostvis_used(uint64_t *used, uint64_t *total)

@@ -17,9 +17,24 @@ struct hostvis_window {
 };
 int hostvis_window_find(struct hostvis_window *w);
 
-/* Physical address behind a mapped user address (its page is touched first);
- * 0 or -errno. */
-int map_phys(const void *p, uint64_t *phys);
+/* Where a device-memory mapping lands. /proc/self/pagemap cannot say: page
+ * walks skip VM_PFNMAP areas. PAT can: every io_remap_pfn_range of a whole
+ * area reserves its physical range with its cache type, listed in debugfs. So
+ * the agent lists PAT's ranges inside the window before and after mapping,
+ * and the new range is the mapping's. */
+struct pat_range {
+	uint64_t start, end; /* physical, end exclusive */
+	char type[24];       /* "write-back", "uncached-minus", "write-combining", ... */
+};
+struct pat_snapshot {
+	unsigned n;
+	struct pat_range r[512];
+};
+/* PAT's ranges inside the window; 0, or -errno (no debugfs / PAT). */
+int pat_snapshot(const struct hostvis_window *w, struct pat_snapshot *s);
+/* The range of `after` not in `before` that is at least min_len long; 0 or -ENOENT. */
+int pat_added(const struct pat_snapshot *before, const struct pat_snapshot *after, uint64_t min_len,
+	      struct pat_range *out);
 
 struct map_vma {
 	uintptr_t start, end;
@@ -28,11 +43,6 @@ struct map_vma {
 };
 /* The VMA that holds p, from /proc/self/smaps; 0, or -ENOENT when unmapped. */
 int map_vma_find(const void *p, struct map_vma *out);
-
-/* PAT's memory type for the range holding phys ("write-back",
- * "uncached-minus", "write-combining", ...); 0, -ENOENT (no entry) or
- * -errno (no debugfs). */
-int pat_memtype(uint64_t phys, char *type, size_t cap);
 
 /* Bytes of the host-visible window the driver has in use
  * (debugfs virtio-gpu-host-visible-mm); 0 or -errno. */

@@ -46,12 +46,14 @@ def qemu_version(cmd_prefix):
 
 BACKENDS = {
     # name: (how to find the binary, extra arguments, validating mode, runs inside the stack's chroot)
-    "vgb-host": (lambda: vgb_host_binary(), ["--validate={rundir}/validate.jsonl"], True, False),
+    "vgb-host": (lambda: vgb_host_binary(), ["--validate={rundir}/validate.jsonl",
+                                             "--dump-scanout={rundir}/scanout.ppm"], True, False),
     "qemu-vhost-user-gpu": (lambda: "/usr/lib/qemu/vhost-user-gpu"
                             if os.access("/usr/lib/qemu/vhost-user-gpu", os.X_OK) else None, [], False, False),
     # vgb-host with its virglrenderer renderer, built and run in the forky chroot
     # (virglrenderer 1.3 there; Debian 12 has 0.10.4): build-host-renderer.sh.
-    "vgb-host-renderer": (lambda: RENDERER_HOST.get("path"), ["--validate={rundir}/validate.jsonl"], True, True),
+    "vgb-host-renderer": (lambda: RENDERER_HOST.get("path"), ["--validate={rundir}/validate.jsonl",
+                                                              "--dump-scanout={rundir}/scanout.ppm"], True, True),
 }
 RENDERER_HOST = {}
 

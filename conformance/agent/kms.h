@@ -1,0 +1,18 @@
+/* A connected output and its preferred mode, found through KMS. */
+#ifndef VGB_AGENT_KMS_H
+#define VGB_AGENT_KMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <drm/drm_mode.h>
+
+struct kms_target {
+	uint32_t connector, crtc;
+	struct drm_mode_modeinfo mode;
+};
+
+/* 0, or -errno with why set (no CRTC, no connected connector with a mode). */
+int kms_find_target(int fd, struct kms_target *t, char *why, size_t why_len);
+
+#endif

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <virglrenderer.h>
@@ -66,7 +68,7 @@ static void write_context_fence(void *cookie, uint32_t ctx_id, uint32_t ring_idx
 
 static void log_line(enum virgl_log_level_flags level, const char *message, void *user)
 {
-	if (level >= VIRGL_LOG_LEVEL_WARNING || vr.verbose)
+	if (level >= VIRGL_LOG_LEVEL_INFO || vr.verbose)
 		fprintf(stderr, "virglrenderer: %s%s", message,
 			message[0] && message[strlen(message) - 1] == '\n' ? "" : "\n");
 }
@@ -207,6 +209,36 @@ static const char *fd_type_name(uint32_t t)
 	}
 }
 
+/* The offset in fd of the page that holds view, found in /proc/self/maps; false if not there. */
+static bool locate_in_fd(int fd, const void *view, uint64_t *offset)
+{
+	struct stat st;
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (!f || fstat(fd, &st) < 0) {
+		if (f)
+			fclose(f);
+		return false;
+	}
+	uintptr_t at = (uintptr_t)view;
+	char line[512];
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned long start, end, pgoff, ino;
+		unsigned maj, min;
+		char perms[8];
+		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &start, &end, perms, &pgoff, &maj, &min, &ino) != 7)
+			continue;
+		if (at < start || at >= end)
+			continue;
+		found = perms[3] == 's' && ino == st.st_ino && makedev(maj, min) == st.st_dev &&
+			(at - start) % 4096 == 0;
+		*offset = pgoff + (at - start);
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
 static uint32_t create_blob(void *opaque, uint32_t ctx_id, uint32_t res_id, uint32_t blob_flags,
 			    uint64_t blob_id, uint64_t size, struct vgb_renderer_blob *out)
 {
@@ -223,6 +255,8 @@ static uint32_t create_blob(void *opaque, uint32_t ctx_id, uint32_t res_id, uint
 	if (r) {
 		snprintf(out->why, sizeof(out->why), "virgl_renderer_resource_create_blob: %s",
 			 strerror(r < 0 ? -r : r));
+		fprintf(stderr, "vgb-host: blob %u (ctx %u, blob_id %llu, flags 0x%x, %llu bytes): %s\n", res_id,
+			ctx_id, (unsigned long long)blob_id, blob_flags, (unsigned long long)size, out->why);
 		return error_code(r);
 	}
 	if (!(blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE))
@@ -231,6 +265,8 @@ static uint32_t create_blob(void *opaque, uint32_t ctx_id, uint32_t res_id, uint
 		/* A mappable blob without a cache type cannot be mapped correctly: refuse the map. */
 		snprintf(out->why, sizeof(out->why), "virgl_renderer_resource_get_map_info: %s",
 			 strerror(r < 0 ? -r : r));
+		fprintf(stderr, "vgb-host: blob %u (ctx %u, blob_id %llu) cannot be placed: %s\n", res_id, ctx_id,
+			(unsigned long long)blob_id, out->why);
 		return VGB_DECODE_OK;
 	}
 	uint32_t fd_type = 0;
@@ -239,6 +275,8 @@ static uint32_t create_blob(void *opaque, uint32_t ctx_id, uint32_t res_id, uint
 		snprintf(out->why, sizeof(out->why),
 			 "virgl_renderer_resource_export_blob: %s (the memory is no fd)",
 			 strerror(r < 0 ? -r : r));
+		fprintf(stderr, "vgb-host: blob %u (ctx %u, blob_id %llu) cannot be placed: %s\n", res_id, ctx_id,
+			(unsigned long long)blob_id, out->why);
 		return VGB_DECODE_OK;
 	}
 	off_t end = lseek(fd, 0, SEEK_END);
@@ -248,17 +286,44 @@ static uint32_t create_blob(void *opaque, uint32_t ctx_id, uint32_t res_id, uint
 		close(fd);
 		return VGB_DECODE_OK;
 	}
+	/*
+	 * Where the blob lies in the fd is the renderer's business: an opaque
+	 * fd is laid out by the host driver (lavapipe puts a header first), so
+	 * virglrenderer maps it by importing it into Vulkan.  Its mapping shows
+	 * where in the fd the blob starts.
+	 */
+	uint64_t view_size = 0;
+	if ((r = virgl_renderer_resource_map(res_id, &out->view, &view_size)) || view_size < size) {
+		snprintf(out->why, sizeof(out->why), "virgl_renderer_resource_map: %s",
+			 r ? strerror(r < 0 ? -r : r) : "mapping shorter than the blob");
+		if (!r)
+			virgl_renderer_resource_unmap(res_id);
+		out->view = NULL;
+		close(fd);
+		fprintf(stderr, "vgb-host: blob %u (ctx %u, blob_id %llu) cannot be placed: %s\n", res_id, ctx_id,
+			(unsigned long long)blob_id, out->why);
+		return VGB_DECODE_OK;
+	}
+	if (!locate_in_fd(fd, out->view, &out->fd_offset)) {
+		snprintf(out->why, sizeof(out->why), "the renderer's mapping of the %s fd is not a page of that fd",
+			 fd_type_name(fd_type));
+		close(fd);
+		fprintf(stderr, "vgb-host: blob %u (ctx %u, blob_id %llu) cannot be placed: %s\n", res_id, ctx_id,
+			(unsigned long long)blob_id, out->why);
+		return VGB_DECODE_OK;
+	}
 	out->fd = fd;
 	out->fd_size = (uint64_t)end;
 	if (vr.verbose)
-		fprintf(stderr, "vgb-host: blob %u (ctx %u, blob_id %llu): %s fd of %llu bytes, map_info %u\n",
-			res_id, ctx_id, (unsigned long long)blob_id, fd_type_name(fd_type),
-			(unsigned long long)end, out->map_info);
+		fprintf(stderr, "vgb-host: blob %u (ctx %u, blob_id %llu): %s fd of %llu bytes, blob at %llu, "
+			"map_info %u\n", res_id, ctx_id, (unsigned long long)blob_id, fd_type_name(fd_type),
+			(unsigned long long)end, (unsigned long long)out->fd_offset, out->map_info);
 	return VGB_DECODE_OK;
 }
 
 static void unref(void *opaque, uint32_t res_id)
 {
+	virgl_renderer_resource_unmap(res_id); /* -EINVAL when it was never mapped: nothing to undo */
 	virgl_renderer_resource_unref(res_id);
 }
 

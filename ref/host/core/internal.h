@@ -23,7 +23,9 @@ struct vgb_hostmem {
 	uint8_t *ptr;
 	uint64_t size;
 	int fd; /* -1 when anonymous */
-	bool external; /* the renderer's memory, mapped here: not charged to max_host_memory */
+	uint64_t fd_offset; /* where the memory starts in fd */
+	bool external; /* the renderer's memory: not charged to max_host_memory */
+	bool borrowed; /* ptr is the renderer's own mapping: not ours to unmap */
 };
 
 /* Guest pages behind a resource, in backing order; starts[i] = byte offset of entry i. */
@@ -158,8 +160,9 @@ void vgb_log(struct vgb_device *dev, const char *fmt, ...) __attribute__((format
 /* hostmem.c: allocation charged against cfg.max_host_memory. */
 int vgb_hostmem_alloc(struct vgb_device *dev, struct vgb_hostmem *m, uint64_t size, bool shareable);
 void vgb_hostmem_free(struct vgb_device *dev, struct vgb_hostmem *m);
-/* Takes over fd (the renderer's memory of fd_size bytes, size used): mapped for host access. */
-int vgb_hostmem_adopt(struct vgb_hostmem *m, int fd, uint64_t size);
+/* Takes over fd (the renderer's memory, size bytes from fd_offset); view is the renderer's
+ * CPU mapping of it, or NULL to map fd here. */
+int vgb_hostmem_adopt(struct vgb_hostmem *m, int fd, uint64_t fd_offset, uint64_t size, void *view);
 bool vgb_charge(struct vgb_device *dev, uint64_t bytes);
 void vgb_uncharge(struct vgb_device *dev, uint64_t bytes);
 

@@ -121,7 +121,7 @@ uint32_t vgb_cmd_map_blob(struct vgb_device *dev, const struct vgb_cmd *cmd, str
 	 * context keeps working and only the data blobs go stale. */
 	bool stale = vgb_broken(dev, VGB_BREAK_MAP_STALE_COPY) && res->blob_id != 0;
 	int err = stale ? map_stale_copy(dev, res, off, len)
-	      : dev->ops.shm_map ? dev->ops.shm_map(dev->ops.opaque, res->host.fd, 0, off, len, true)
+	      : dev->ops.shm_map ? dev->ops.shm_map(dev->ops.opaque, res->host.fd, res->host.fd_offset, off, len, true)
 				 : -1;
 	if (err) {
 		vgb_log(dev, "MAP_BLOB %u: the transport could not place the memory (%d)", id, err);

@@ -183,19 +183,24 @@ uint32_t vgb_renderer_create_blob(struct vgb_device *dev, struct vgb_context *ct
 	res->size = c->size;
 	res->map_info = out.map_info;
 	/* The region maps whole pages; the page holding the fd's end is still reachable. */
-	if (out.fd >= 0 && page_len(out.fd_size) < page_len(c->size)) {
-		snprintf(out.why, sizeof(out.why), "the exported fd holds %llu bytes, the blob needs %llu",
-			 (unsigned long long)out.fd_size, (unsigned long long)c->size);
+	if (out.fd >= 0 && (out.fd_offset > out.fd_size ||
+			    page_len(out.fd_size) - out.fd_offset < page_len(c->size))) {
+		snprintf(out.why, sizeof(out.why), "the exported fd holds %llu bytes, the blob needs %llu from %llu",
+			 (unsigned long long)out.fd_size, (unsigned long long)c->size,
+			 (unsigned long long)out.fd_offset);
 		close(out.fd);
 		out.fd = -1;
 	}
-	if (out.fd >= 0 && vgb_hostmem_adopt(&res->host, out.fd, c->size) < 0) {
+	if (out.fd >= 0 && vgb_hostmem_adopt(&res->host, out.fd, out.fd_offset, c->size, out.view) < 0) {
 		close(out.fd);
 		out.fd = -1;
 		res->host = (struct vgb_hostmem){.fd = -1};
-		snprintf(out.why, sizeof(out.why), "blob size %llu cannot be mapped",
-			 (unsigned long long)c->size);
+		snprintf(out.why, sizeof(out.why), "blob size %llu at fd offset %llu cannot be mapped",
+			 (unsigned long long)c->size, (unsigned long long)out.fd_offset);
 	}
+	if (out.fd < 0 && out.view)
+		res->host = (struct vgb_hostmem){.fd = -1, .ptr = out.view, .size = c->size,
+						 .external = true, .borrowed = true};
 	if (out.fd < 0 && (c->blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE)) {
 		/* Still a usable blob for the renderer; only MAP_BLOB refuses (REQ-DEV-MAP-0250). */
 		res->unplaceable = strdup(out.why[0] ? out.why : "the renderer exported no fd");

@@ -22,7 +22,9 @@
 /* What the renderer made of a host blob. */
 struct vgb_renderer_blob {
 	int fd;             /* memory to place in the region, or -1 when it cannot be exported */
+	uint64_t fd_offset; /* where the blob's first byte is in fd (page-aligned) */
 	uint64_t fd_size;   /* bytes the fd holds; the device refuses to place fewer pages than the blob's */
+	void *view;         /* the renderer's CPU mapping of the blob (kept until unref), or NULL */
 	uint32_t map_info;  /* VIRTIO_GPU_MAP_CACHE_* of the memory (mappable blobs) */
 	char why[160];      /* fd == -1: which call refused, for the log and the conformance report */
 };

@@ -49,7 +49,7 @@ static uint32_t map_info(struct vgb_device *dev, const struct vgb_resource *res,
 
 /*
  * Break map-stale-copy (conformance self-tests only): the region gets a
- * snapshot of a context object's blob taken now, so guest writes never reach the blob and
+ * snapshot of a context object's blob (larger than a page) taken now, so guest writes never reach the blob and
  * host writes never reach the guest, while MAP still answers OK_MAP_INFO.
  */
 static int map_stale_copy(struct vgb_device *dev, struct vgb_resource *res, uint64_t off, uint64_t len)
@@ -117,9 +117,9 @@ uint32_t vgb_cmd_map_blob(struct vgb_device *dev, const struct vgb_cmd *cmd, str
 			res->unplaceable ? res->unplaceable : "no fd");
 		return ERR_UNSPEC;
 	}
-	/* The break spares blob_id 0 (a context's own shared memory, e.g. Venus rings) so the
-	 * context keeps working and only the data blobs go stale. */
-	bool stale = vgb_broken(dev, VGB_BREAK_MAP_STALE_COPY) && res->blob_id != 0;
+	/* The break spares what a context needs to keep working (blob_id 0, e.g. Venus rings, and
+	 * single-page blobs, e.g. Venus's fence feedback): a device that bounces larger blobs. */
+	bool stale = vgb_broken(dev, VGB_BREAK_MAP_STALE_COPY) && res->blob_id != 0 && res->size > VGB_PAGE;
 	int err = stale ? map_stale_copy(dev, res, off, len)
 	      : dev->ops.shm_map ? dev->ops.shm_map(dev->ops.opaque, res->host.fd, res->host.fd_offset, off, len, true)
 				 : -1;

@@ -59,7 +59,7 @@ enum vgb_device_break {
 	VGB_BREAK_ERR_RESOURCE_ID_AS_PARAM = 1u << 8, /* unknown resource: ERR_INVALID_PARAMETER */
 	VGB_BREAK_FENCE_NO_ECHO = 1u << 9,        /* fenced responses without FLAG_FENCE */
 	VGB_BREAK_CHECKSUM_OFF_BY_ONE = 1u << 10, /* reference-context CHECKSUM skips the last byte */
-	VGB_BREAK_MAP_STALE_COPY = 1u << 11,      /* MAP_BLOB of a blob_id != 0 places a copy taken at MAP */
+	VGB_BREAK_MAP_STALE_COPY = 1u << 11,      /* MAP_BLOB of a blob_id != 0 over a page: a copy taken at MAP */
 };
 
 /*

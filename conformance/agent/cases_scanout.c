@@ -2,7 +2,8 @@
  * its CPU mapping and scans the blob out itself (SET_SCANOUT_BLOB, then
  * RESOURCE_FLUSH); the host runner compares what the host shows with the
  * picture, pixel by pixel (pair.scanout.blob_pixels, from its capture: QEMU's
- * console, or our device's --dump-scanout). */
+ * console, or our device's --dump-scanout). The blob is scanned out before it
+ * is drawn, as a front buffer is. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,16 @@ static uint32_t checker_pixel(uint32_t x, uint32_t y)
 	return (r << 16) | (g << 8) | b;
 }
 
+/* The blank picture (picture 0) or the checker (picture 1). */
+static void draw(void *map, uint32_t w, uint32_t h, uint32_t pitch, int picture)
+{
+	for (uint32_t y = 0; y < h; y++) {
+		volatile uint32_t *row = (volatile uint32_t *)((uint8_t *)map + (size_t)y * pitch);
+		for (uint32_t x = 0; x < w; x++)
+			row[x] = picture ? checker_pixel(x, y) : 0x202020u;
+	}
+}
+
 static enum verdict scanout_blob(struct case_ctx *c)
 {
 	char why[128] = "";
@@ -41,12 +52,10 @@ static enum verdict scanout_blob(struct case_ctx *c)
 		return case_say(c, NOT_SUPPORTED, "%s blob of %u bytes refused: %s", kind, size, strerror(-err));
 	if ((err = gpu_blob_map(c->fd, &b)))
 		return case_say(c, NOT_SUPPORTED, "%s blob cannot be mapped here: %s", kind, strerror(-err));
-	/* The front buffer is drawn where it lies: through the mapping, no transfer. */
-	for (uint32_t y = 0; y < h; y++) {
-		volatile uint32_t *row = (volatile uint32_t *)((uint8_t *)b.map + (size_t)y * pitch);
-		for (uint32_t x = 0; x < w; x++)
-			row[x] = checker_pixel(x, y);
-	}
+	/* A front buffer: scanned out first (blank), drawn afterwards where it
+	 * lies, through the mapping, and flushed; a device that shows a copy
+	 * taken at SET_SCANOUT_BLOB keeps showing the blank. */
+	draw(b.map, w, h, pitch, 0);
 	struct drm_mode_fb_cmd2 fb = { .width = w, .height = h, .pixel_format = DRM_FORMAT_XRGB8888 };
 	fb.handles[0] = b.handle;
 	fb.pitches[0] = pitch;
@@ -65,10 +74,17 @@ static enum verdict scanout_blob(struct case_ctx *c)
 	r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_SETCRTC, &sc);
 	if (r)
 		return case_say(c, FAIL, "SETCRTC with the %s blob: %s", kind, strerror(-r));
+	/* The device shows the blank before the checker is drawn. */
+	if ((r = kms_barrier(c->fd, t.crtc)))
+		return case_say(c, ERROR, "cannot wait for the device (cursor upload): %s", strerror(-r));
+	draw(b.map, w, h, pitch, 1);
 	struct drm_mode_fb_dirty_cmd dirty = { .fb_id = fb.fb_id };
 	r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_DIRTYFB, &dirty);
 	if (r && r != -ENOSYS)
 		return case_say(c, FAIL, "DIRTYFB: %s", strerror(-r));
+	/* ...and has processed the flush before the host is asked to look. */
+	if ((r = kms_barrier(c->fd, t.crtc)))
+		return case_say(c, ERROR, "cannot wait for the device (cursor upload): %s", strerror(-r));
 	char ev[320];
 	snprintf(ev, sizeof(ev),
 		 "{\"type\":\"event\",\"name\":\"scanout\",\"case\":\"pair.scanout.blob_pixels\",\"blob\":\"%s\","
@@ -78,8 +94,9 @@ static enum verdict scanout_blob(struct case_ctx *c)
 	/* Hold the picture while the host captures it. */
 	if (c->scanout_wait_s > 0)
 		sleep((unsigned)c->scanout_wait_s);
-	return case_say(c, PASS, "%ux%u %s blob drawn through its mapping and scanned out (host checks pixels)", w,
-			h, kind);
+	return case_say(c, PASS,
+			"%ux%u %s blob scanned out, then drawn through its mapping and flushed (host checks pixels)", w, h,
+			kind);
 }
 
 const struct case_def scanout_cases[] = {

@@ -142,8 +142,9 @@ CONFIGS = [
 
 BY_NAME = {c.name: c for c in CONFIGS}
 
-# What CI and the default pytest run cover: the copy-path pairs on the host
-# QEMU (device built in, and behind vhost-user), the real host-visible pair in
-# forky, and the Linux driver against our device behind forky QEMU.
+# What the default pytest run covers: the copy-path pairs on the host QEMU
+# (device built in, and behind vhost-user), the real host-visible pair in
+# forky, the Venus pair, and the Linux driver against our device behind forky
+# QEMU. (./test.sh runs them all.)
 DEFAULT_SET = ["qemu10-virtio-gpu-linux6.1", "qemu10-virtio-gpu-linux7.2", "qemu10-vhost-user-gpu-linux7.2",
-               "qemu11-virgl-blob-linux7.2", "qemu11-vgb-host-linux7.2"]
+               "qemu11-virgl-blob-linux7.2", "qemu11-venus-linux7.2", "qemu11-vgb-host-linux7.2"]

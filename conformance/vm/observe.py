@@ -30,6 +30,10 @@ def check_scanout_capture(event, session, cfg, rundir, qmp):
     w, h = event["width"], event["height"]
     name = event.get("case", "pair.copy.scanout_pixels")
     ids = SCANOUT_CASES.get(name, [])
+    if event.get("blob") == "GUEST":
+        ids = [i for i in ids if i != "REQ-DEV-COH-0001"]  # a guest blob is shown as of its last flush
+    elif event.get("blob"):
+        ids = [i for i in ids if i != "REQ-DEV-SCANOUT-0007"]  # a host blob: its memory, coherent
     rgb = images.PATTERNS.get(event.get("pattern", "xy-gradient"))
     t0 = time.monotonic()
     if rgb is None:

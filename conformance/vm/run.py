@@ -176,6 +176,9 @@ def run_config(cfg, timeout_s, keep, only=None):
             ends = 0
             end_time = None
             while True:
+                # Whether QEMU had exited before this pass: if so, this pass
+                # reads the last lines it wrote, and then the loop ends.
+                exited = proc.poll() is not None
                 for line in follow_con.lines():
                     if line.startswith("VGB-INIT"):
                         log(f"guest: {line[9:]}")
@@ -221,7 +224,7 @@ def run_config(cfg, timeout_s, keep, only=None):
                         ends += 1
                         if ends >= agents:
                             ended, end_time = True, time.monotonic()
-                if proc.poll() is not None:
+                if exited:
                     break
                 if ended and time.monotonic() - end_time > 20:
                     notes.append("QEMU did not power off within 20 s of the agent's end; stopped")
@@ -266,7 +269,8 @@ def run_config(cfg, timeout_s, keep, only=None):
     info.update({
         "vmm": vmm,
         "device": cfg.device_options,
-        "renderer": ("virglrenderer + Mesa llvmpipe (Xvfb)" if cfg.gl else
+        "renderer": ("virglrenderer + its render server (Venus) + Mesa lavapipe/llvmpipe (Xvfb)" if cfg.gl and cfg.vk
+                     else "virglrenderer + Mesa llvmpipe (Xvfb)" if cfg.gl else
                      f"{cfg.backend} (vhost-user backend)" if cfg.backend else "QEMU 2D (pixman)"),
         "guest_kernel": guest_info.get("kernel_release"),
         # The device's view when QEMU can report it, else the Linux driver's log line.

@@ -150,7 +150,8 @@ def run_config(cfg, timeout_s, keep, only=None):
                                            stdout=open(os.path.join(rundir, "backend.log"), "w"),
                                            stderr=subprocess.STDOUT, start_new_session=True)
                 session.procs.append(backend)
-                for _ in range(100):
+                # A backend may start a renderer before it listens (vgb-host --renderer).
+                for _ in range(600):
                     if os.path.exists(socket_path) or backend.poll() is not None:
                         break
                     time.sleep(0.05)

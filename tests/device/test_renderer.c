@@ -291,8 +291,28 @@ static void test_blobs(void)
 	t_fini(&t);
 }
 
+/* Validating mode: the driver may name a resource whose creation was refused until it unrefs it. */
+static void test_refused_create_validated(void)
+{
+	struct t t;
+	struct vgb_device_config cfg;
+	vgb_device_config_defaults(&cfg);
+	cfg.region_size = T_REGION_SIZE;
+	cfg.validate = true;
+	memset(&rr, 0, sizeof(rr));
+	t_init_with(&t, &cfg, &renderer);
+	CHECK_RESP(t_ctx_create(&t, CTX, CAPSET_VENUS), OK);
+	CHECK_RESP(t_create_blob(&t, 7, CTX, HOST3D, MAPPABLE, BLOB_REFUSED, 8192, NULL, 0), E_PARAM);
+	CHECK_RESP(t_unref(&t, 7), E_RES); /* still an unknown resource to the device */
+	CHECK_EQ(t_violated(&t, "REQ-DRV-RES-0002"), 0);
+	CHECK_RESP(t_unref(&t, 7), E_RES); /* after its UNREF it is the driver's mistake */
+	CHECK_EQ(t_violated(&t, "REQ-DRV-RES-0002"), 1);
+	t_fini(&t);
+}
+
 int main(void)
 {
+	test_refused_create_validated();
 	test_capsets_and_contexts();
 	test_submit_and_fences();
 	test_blobs();

@@ -122,6 +122,10 @@ struct vgb_device {
 	uint32_t nstale_res;
 	uint32_t stale_ctx[VGB_MAX_CONTEXTS];
 	uint32_t nstale_ctx;
+	/* Validating mode: ids whose creation the device refused; the driver, which does not
+	 * wait for the answer, still holds them as created until it unrefs them. */
+	uint32_t refused_res[64];
+	uint32_t nrefused_res, next_refused;
 };
 
 /* What a handler produces beyond the header: payload bytes written after it. */
@@ -327,6 +331,11 @@ void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, con
 void vgb_validate_reset(struct vgb_device *dev);
 /* A resource (ctx false) or context id was created again: it may be named once more. */
 void vgb_validate_created(struct vgb_device *dev, uint32_t id, bool ctx);
+/* A create of resource id was refused: the driver may still name it until its UNREF. */
+void vgb_validate_refused_create(struct vgb_device *dev, uint32_t id);
+/* An unknown resource was named: true when it is one whose creation was refused (not the
+ * driver's fault); an UNREF (unref true) ends that. */
+bool vgb_validate_refused_named(struct vgb_device *dev, uint32_t id, bool unref);
 /* An unknown resource or context id was named: reported when it predates a reset. */
 void vgb_validate_unknown(struct vgb_device *dev, uint32_t id, bool ctx, const char *what);
 void vgb_validate_free(struct vgb_device *dev);

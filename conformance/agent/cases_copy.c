@@ -66,6 +66,9 @@ static enum verdict copy_dumb_scanout(struct case_ctx *c)
 	r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_DIRTYFB, &dirty);
 	if (r && r != -ENOSYS)
 		return case_say(c, FAIL, "DIRTYFB: %s", strerror(-r));
+	/* Let the device process the flush before the host looks (the runner
+	 * also waits for the picture, should the barrier be unavailable). */
+	(void)kms_barrier(c->fd, t.crtc);
 	char ev[256];
 	snprintf(ev, sizeof(ev),
 		 "{\"type\":\"event\",\"name\":\"scanout\",\"width\":%u,\"height\":%u,\"pattern\":\"xy-gradient\",\"hold_s\":%d}",

@@ -61,17 +61,22 @@ int kms_find_target(int fd, struct kms_target *t, char *why, size_t why_len)
 
 int kms_barrier(int fd, uint32_t crtc)
 {
-	struct drm_mode_create_dumb cd = { .width = 64, .height = 64, .bpp = 32 };
-	int r = gpu_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd);
-	if (r)
-		return r;
+	/* One cursor buffer per process, kept until it exits: freeing it right
+	 * after the cursor update could reach the device before that update,
+	 * which travels on the cursor queue. */
+	static uint32_t handle;
+	if (!handle) {
+		struct drm_mode_create_dumb cd = { .width = 64, .height = 64, .bpp = 32 };
+		int r = gpu_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd);
+		if (r)
+			return r;
+		handle = cd.handle;
+	}
 	struct drm_mode_cursor set = { .flags = DRM_MODE_CURSOR_BO, .crtc_id = crtc, .width = 64, .height = 64,
-				       .handle = cd.handle };
-	r = gpu_ioctl(fd, DRM_IOCTL_MODE_CURSOR, &set);
+				       .handle = handle };
+	int r = gpu_ioctl(fd, DRM_IOCTL_MODE_CURSOR, &set);
 	struct drm_mode_cursor clear = { .flags = DRM_MODE_CURSOR_BO, .crtc_id = crtc };
 	if (!r)
 		r = gpu_ioctl(fd, DRM_IOCTL_MODE_CURSOR, &clear);
-	struct drm_mode_destroy_dumb dd = { .handle = cd.handle };
-	(void)gpu_ioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &dd);
 	return r;
 }

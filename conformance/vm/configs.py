@@ -77,7 +77,8 @@ CONFIGS = [
     Config("qemu11-venus-linux6.1", "forky", "linux-6.1",
            ["-device", VENUS_DEVICE],
            "forky QEMU 11.1 virtio-gpu-gl-pci,blob=true,hostmem=256M,venus=on, Linux 6.1 with Mesa's Venus "
-           "driver", gl=True, mem="1G", screendump=False, virtio_status=False, vk=True, case_timeout=90,
+           "driver (the Vulkan agent only: the DRM cases are qemu11-virgl-blob-linux6.1's)",
+           gl=True, mem="1G", screendump=False, virtio_status=False, agent=False, vk=True, case_timeout=90,
            timeout_s=600),
     Config("qemu11-virgl-blob-linux6.1", "forky", "linux-6.1",
            ["-device", "virtio-gpu-gl-pci,blob=true,hostmem=256M"],

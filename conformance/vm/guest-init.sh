@@ -62,7 +62,10 @@ vk_agent() {
 	mount -o rbind /dev $r/dev
 	mount -o rbind /sys $r/sys
 	mount -t proc proc $r/proc
-	icd=$(ls $r/usr/share/vulkan/icd.d/virtio_icd*.json 2>/dev/null | head -n1)
+	icd=""
+	for f in $r/usr/share/vulkan/icd.d/virtio_icd*.json; do
+		[ -e "$f" ] && icd=$f && break
+	done
 	[ -n "$icd" ] || echo "VGB-INIT no Venus ICD (virtio_icd*.json) in the mounted userland"
 	echo "VGB-INIT vk agent start (ICD ${icd#"$r"})"
 	# Only the Venus ICD: others (lavapipe) would load LLVM over 9p for nothing.

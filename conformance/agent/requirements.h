@@ -35,8 +35,7 @@
 #define IDS_REFCTX_GUEST_WRITES  "REQ-DEV-COH-0001", "REQ-DEV-COH-0004", "REQ-DEV-CTX-0026", "REQ-DEV-CTX-0028"
 /* A blob drawn through its mapping is scanned out with SET_SCANOUT_BLOB and
  * flushed; the driver sends what the device needs. */
-#define IDS_SCANOUT_BLOB         "REQ-DRV-SCANOUT-0001", "REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0003", \
-				 "REQ-DRV-SCANOUT-0004"
+#define IDS_SCANOUT_BLOB         "REQ-DRV-SCANOUT-0001", "REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0004"
 /* Host-observed: the pixels the guest flushed reach the display. */
 #define IDS_SCANOUT_PIXELS       "REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"
 /* Host-observed: a scanned-out blob shows what the guest wrote, as of the flush. */

@@ -17,7 +17,7 @@
 #define IDS_VK_CPU_TO_GPU        "REQ-DEV-COH-0200", "REQ-DEV-COH-0004"
 #define IDS_VK_GPU_TO_CPU        "REQ-DEV-COH-0201", "REQ-DEV-COH-0005"
 /* Non-coherent types: the same once flushed / invalidated. */
-#define IDS_VK_NONCOHERENT       "REQ-DEV-COH-0200", "REQ-DEV-COH-0201", "REQ-DEV-CACHE-0007"
+#define IDS_VK_NONCOHERENT       "REQ-DEV-COH-0200", "REQ-DEV-COH-0201", "REQ-DEV-CACHE-0070"
 /* The handwriting front buffer: every frame shows every stroke written
  * before its submission, none stale, none torn. */
 #define IDS_VK_HANDWRITING       "REQ-DEV-COH-0200", "REQ-DEV-COH-0201", "REQ-DEV-COH-0004"

@@ -105,6 +105,18 @@ CONFIGS = [
            "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host --no-virgl (GUEST blobs only, no "
            "HOST3D blobs), Linux 7.2", backend="vgb-host", backend_args=["--no-virgl"], mem="1G",
            virtio_status=False, screendump=False),
+    # Our device with its virglrenderer renderer (built and run in the forky
+    # chroot: virglrenderer 1.3, the render server, lavapipe): Venus contexts
+    # go to virglrenderer, the reference context stays the default. Both
+    # agents run: the pair.vk.* cases next to qemu11-venus-linux7.2's.
+    Config("qemu11-vgb-host-venus-linux7.2", "forky", "linux-7.2",
+           ["-chardev", "socket,id=vu0,path={socket}",
+            "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
+           "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host --renderer=virgl (virglrenderer 1.3: "
+           "Venus through its render server on lavapipe, GL on surfaceless llvmpipe; the reference "
+           "context stays the default), Linux 7.2 with Mesa's Venus driver: the pair.vk.* cases on our device",
+           backend="vgb-host-renderer", backend_args=["--renderer=virgl"], mem="1G", virtio_status=False,
+           screendump=False, vk=True, case_timeout=90, timeout_s=600),
     Config("qemu10-vhost-user-gpu-vgb-host-linux7.2", "host", "linux-7.2",
            ["-chardev", "socket,id=vgpu,path={socket}",
             "-device", "vhost-user-gpu-pci,chardev=vgpu"],

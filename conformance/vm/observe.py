@@ -20,7 +20,7 @@ BLOB_CREATE = re.compile(r"virtio_gpu_cmd_res_create_blob\s+res 0x[0-9a-f]+, siz
 # in the agent).
 SCANOUT_CASES = {
     "pair.copy.scanout_pixels": ["REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"],
-    "pair.scanout.blob_pixels": ["REQ-DEV-DISP-0003", "REQ-DEV-COH-0001", "REQ-DEV-SCANOUT-0007"],
+    "pair.scanout.blob_pixels": ["REQ-DEV-DISP-0003", "REQ-DEV-COH-0070", "REQ-DEV-SCANOUT-0007"],
 }
 DUMP_FILE = "scanout.ppm"  # our device's --dump-scanout, in the run directory
 
@@ -31,7 +31,7 @@ def check_scanout_capture(event, session, cfg, rundir, qmp):
     name = event.get("case", "pair.copy.scanout_pixels")
     ids = SCANOUT_CASES.get(name, [])
     if event.get("blob") == "GUEST":
-        ids = [i for i in ids if i != "REQ-DEV-COH-0001"]  # a guest blob is shown as of its last flush
+        ids = [i for i in ids if i != "REQ-DEV-COH-0070"]  # a guest blob is shown as of its last flush
     elif event.get("blob"):
         ids = [i for i in ids if i != "REQ-DEV-SCANOUT-0007"]  # a host blob: its memory, coherent
     rgb = images.PATTERNS.get(event.get("pattern", "xy-gradient"))
@@ -45,7 +45,7 @@ def check_scanout_capture(event, session, cfg, rundir, qmp):
             qmp.command("screendump", filename=path)
             img, how = images.read_ppm(path), "QMP screendump"
             origin = (0, 0) if (img.width, img.height) == (w, h) else images.find_scanout_origin(img, w, h, rgb)
-        elif cfg.backend == "vgb-host":
+        elif cfg.backend in ("vgb-host", "vgb-host-renderer"):
             img, how = wait_dump(os.path.join(rundir, DUMP_FILE), w, h, rgb, event.get("hold_s") or 5)
             if img is None:
                 return case(name, "FAIL", ids, time.monotonic() - t0,

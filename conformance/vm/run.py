@@ -139,24 +139,26 @@ def run_config(cfg, timeout_s, keep, only=None):
         with Session(cfg, rundir) as session:
             vmm = qemu_version(session.prefix())
             if cfg.backend:
-                find, extra, _ = BACKENDS[cfg.backend]
+                find, extra, _, in_chroot = BACKENDS[cfg.backend]
                 binary = find()
                 if not binary:
                     raise Skip(f"backend {cfg.backend} is not installed")
-                # Started on the host: the chroot's /tmp is the host's, so the socket is shared.
-                backend = subprocess.Popen([binary, f"--socket-path={socket_path}",
+                # On the host, or in the stack's chroot: its /tmp is the host's, so the socket is shared.
+                backend = subprocess.Popen([*(session.prefix() if in_chroot else []), binary,
+                                            f"--socket-path={socket_path}",
                                             *[a.format(rundir=rundir) for a in extra], *cfg.backend_args],
                                            stdout=open(os.path.join(rundir, "backend.log"), "w"),
                                            stderr=subprocess.STDOUT, start_new_session=True)
                 session.procs.append(backend)
-                for _ in range(100):
+                # A backend may start a renderer before it listens (vgb-host --renderer).
+                for _ in range(600):
                     if os.path.exists(socket_path) or backend.poll() is not None:
                         break
                     time.sleep(0.05)
                 if not os.path.exists(socket_path):
                     raise RuntimeError(f"{cfg.backend} did not create its socket (see {rundir}/backend.log)")
             # The agent holds each scanout while the host captures it.
-            hold = 3 if (cfg.screendump or cfg.gl or cfg.backend == "vgb-host") else 0
+            hold = 3 if (cfg.screendump or cfg.gl or cfg.backend in ("vgb-host", "vgb-host-renderer")) else 0
             args = qemu_args(cfg, rundir, socket_path, hold, only)
             with open(os.path.join(rundir, "qemu.cmdline"), "w") as f:
                 f.write(" ".join(args) + "\n")

@@ -33,6 +33,7 @@ enum {
 	OPT_SIZE,
 	OPT_VALIDATE,
 	OPT_BREAK,
+	OPT_RENDERER,
 	OPT_DUMP_SCANOUT,
 };
 
@@ -58,6 +59,7 @@ static const struct option long_opts[] = {
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "validate", optional_argument, NULL, OPT_VALIDATE },
 	{ "break", required_argument, NULL, OPT_BREAK },
+	{ "renderer", required_argument, NULL, OPT_RENDERER },
 	{ "dump-scanout", required_argument, NULL, OPT_DUMP_SCANOUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -92,6 +94,9 @@ static void usage(FILE *f)
 		"  --no-edid              do not offer VIRTIO_GPU_F_EDID\n"
 		"  --scanouts=N           number of scanouts (1..16)\n"
 		"  --size=WxH             preferred mode of each scanout\n"
+		"  --renderer=NAME        contexts of other capsets served by virglrenderer%s:\n"
+		"                         virgl (GL, capsets 1-2, and Venus, capset 4) or venus\n"
+		"                         (Venus only); the reference context stays the default\n"
 		"  --validate[=FILE]      report driver-requirement violations on stderr\n"
 		"                         (VIOLATION REQ-... detail) and as JSON lines in FILE\n"
 		"                         ({\"requirement\": ...}); a SHOULD not met is a warning\n"
@@ -104,7 +109,13 @@ static void usage(FILE *f)
 		"                         run with any break does not conform (breaks below)\n"
 		"  -v, --verbose          log every vhost-user message and rejected command\n"
 		"  -h, --help             this text\n"
-		"SIZE takes K, M or G suffixes (powers of 1024).\n");
+		"SIZE takes K, M or G suffixes (powers of 1024).\n",
+#ifdef VGB_HAVE_VIRGLRENDERER
+		""
+#else
+		" (not in this build)"
+#endif
+	);
 }
 
 static void usage_breaks(FILE *f)
@@ -288,6 +299,19 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 			if (!parse_breaks(optarg, &o->cfg.breaks))
 				return bad("break", optarg);
 			break;
+		case OPT_RENDERER:
+			if (!strcmp(optarg, "virgl"))
+				o->renderer = HOST_RENDERER_VIRGL;
+			else if (!strcmp(optarg, "venus"))
+				o->renderer = HOST_RENDERER_VENUS;
+			else
+				return bad("renderer", optarg);
+#ifndef VGB_HAVE_VIRGLRENDERER
+			fprintf(stderr, "vgb-host: --renderer: this vgb-host was built without virglrenderer "
+				"(meson finds libvirglrenderer-dev >= 1.0 with -Drenderer=auto|enabled)\n");
+			return -1;
+#endif
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -315,6 +339,10 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 	}
 	if (!alignment_given && o->cfg.page_size > o->cfg.alignment)
 		o->cfg.alignment = o->cfg.page_size; /* the granularity never drops below a page */
+	if (o->renderer != HOST_RENDERER_NONE && !o->cfg.virgl) {
+		fprintf(stderr, "vgb-host: --renderer needs VIRTIO_GPU_F_VIRGL (drop --no-virgl)\n");
+		return -1;
+	}
 	const char *why = vgb_device_config_check(&o->cfg);
 	if (why) {
 		fprintf(stderr, "vgb-host: %s\n", why);

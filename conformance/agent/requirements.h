@@ -33,7 +33,12 @@
 #define IDS_REFCTX_CAPS          "REQ-DEV-CTX-0006", "REQ-DEV-CTX-0007"
 #define IDS_REFCTX_HOST_WRITES   "REQ-DEV-COH-0071", "REQ-DEV-COH-0005", "REQ-DEV-CTX-0027", "REQ-DEV-MAP-0012"
 #define IDS_REFCTX_GUEST_WRITES  "REQ-DEV-COH-0070", "REQ-DEV-COH-0004", "REQ-DEV-CTX-0026", "REQ-DEV-CTX-0028"
+/* A blob drawn through its mapping is scanned out with SET_SCANOUT_BLOB and
+ * flushed; the driver sends what the device needs. */
+#define IDS_SCANOUT_BLOB         "REQ-DRV-SCANOUT-0001", "REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0004"
 /* Host-observed: the pixels the guest flushed reach the display. */
 #define IDS_SCANOUT_PIXELS       "REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"
+/* Host-observed: a scanned-out blob shows what the guest wrote, as of the flush. */
+#define IDS_SCANOUT_BLOB_PIXELS  "REQ-DEV-DISP-0003", "REQ-DEV-COH-0070", "REQ-DEV-SCANOUT-0007"
 
 #endif

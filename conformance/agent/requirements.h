@@ -39,6 +39,6 @@
 /* Host-observed: the pixels the guest flushed reach the display. */
 #define IDS_SCANOUT_PIXELS       "REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"
 /* Host-observed: a scanned-out blob shows what the guest wrote, as of the flush. */
-#define IDS_SCANOUT_BLOB_PIXELS  "REQ-DEV-DISP-0003", "REQ-DEV-COH-0070", "REQ-DEV-SCANOUT-0007"
+#define IDS_SCANOUT_BLOB_PIXELS  "REQ-DEV-DISP-0003", "REQ-DEV-COH-0070", "REQ-DEV-SCANOUT-0090"
 
 #endif

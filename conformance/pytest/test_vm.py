@@ -158,7 +158,7 @@ def test_vm_front_buffer_catches_a_stale_device():
     """The front-buffer pixel check can fail: our device with
     --break=guest-blob-stale shows a copy of the guest blob taken at
     SET_SCANOUT_BLOB, so the blob the agent draws after scanning it out never
-    appears, and pair.scanout.blob_pixels must FAIL naming REQ-DEV-SCANOUT-0007."""
+    appears, and pair.scanout.blob_pixels must FAIL naming REQ-DEV-SCANOUT-0090."""
     base = configs.BY_NAME[STALE_FRONT]
     cfg = dataclasses.replace(base, name=base.name + "-stale-scanout",
                               backend_args=[*base.backend_args, "--break=guest-blob-stale"])
@@ -171,4 +171,4 @@ def test_vm_front_buffer_catches_a_stale_device():
     assert agent.get("verdict") == "PASS", f"the agent's side must still pass: {agent}"
     c = got.get("pair.scanout.blob_pixels")
     assert c is not None, f"no host-observed front-buffer check (cases: {sorted(got)}, notes: {target['info'].get('notes')})"
-    assert c["verdict"] == "FAIL" and "REQ-DEV-SCANOUT-0007" in c["ids"], c
+    assert c["verdict"] == "FAIL" and "REQ-DEV-SCANOUT-0090" in c["ids"], c

@@ -8,7 +8,7 @@
 /* A Venus device appears: context init with the Venus capset works. */
 #define IDS_VK_DEVICE            "REQ-DEV-CTX-0005", "REQ-DRV-CTX-0002"
 /* Every host-visible memory type is a mapped host blob inside the region. */
-#define IDS_VK_HOST_BLOB         "REQ-DRV-XFER-0200", "REQ-DEV-MAP-0011", "REQ-DEV-MAP-0012", \
+#define IDS_VK_HOST_BLOB         "REQ-DRV-XFER-0200", "REQ-DEV-MAP-0090", "REQ-DEV-MAP-0012", \
 				 "REQ-DRV-BLOB-0002", "REQ-DRV-MAP-0005"
 /* The CPU mapping's cache type agrees with the memory type's flags. */
 #define IDS_VK_CACHE_TYPE        "REQ-DRV-CACHE-0001", "REQ-DRV-CACHE-0004"

@@ -20,7 +20,7 @@ BLOB_CREATE = re.compile(r"virtio_gpu_cmd_res_create_blob\s+res 0x[0-9a-f]+, siz
 # in the agent).
 SCANOUT_CASES = {
     "pair.copy.scanout_pixels": ["REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"],
-    "pair.scanout.blob_pixels": ["REQ-DEV-DISP-0003", "REQ-DEV-COH-0070", "REQ-DEV-SCANOUT-0007"],
+    "pair.scanout.blob_pixels": ["REQ-DEV-DISP-0003", "REQ-DEV-COH-0070", "REQ-DEV-SCANOUT-0090"],
 }
 DUMP_FILE = "scanout.ppm"  # our device's --dump-scanout, in the run directory
 
@@ -33,7 +33,7 @@ def check_scanout_capture(event, session, cfg, rundir, qmp):
     if event.get("blob") == "GUEST":
         ids = [i for i in ids if i != "REQ-DEV-COH-0070"]  # a guest blob is shown as of its last flush
     elif event.get("blob"):
-        ids = [i for i in ids if i != "REQ-DEV-SCANOUT-0007"]  # a host blob: its memory, coherent
+        ids = [i for i in ids if i != "REQ-DEV-SCANOUT-0090"]  # a host blob: its memory, coherent
     rgb = images.PATTERNS.get(event.get("pattern", "xy-gradient"))
     t0 = time.monotonic()
     if rgb is None:

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reference driver in scenarios beyond its self-check, under the
+ * validating device: the CPU mapping attribute it picks against map_info,
+ * several surfaces at non-zero region offsets (region offset and blob offset
+ * must not be mixed up), a device that refuses a mapping, and a device reset.
+ * Every violation the device records is a FAIL with its ID; what the driver
+ * does inside the guest (its mapping attribute, where it writes, what it keeps)
+ * is checked through its API and through the pixels the display receives.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../lib/run.h"
+#include "../lib/validate.h"
+#include "cases.h"
+
+#ifdef VC_HAVE_DRIVER
+#include "path.h"
+#include "vgb/driver.h"
+
+#define FMT VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM
+#define WAIT_MS 3000
+
+struct vgb_drv *vc_ref_driver_open(struct vc *t)
+{
+	vc_stop_backend(t);
+	struct vgb_drv_options o;
+	vgb_drv_options_defaults(&o);
+	static char *argv[72];
+	static char validate_arg[300];
+	unsigned n = 0;
+	while (t->target->argv && t->target->argv[n] && n < 64)
+		argv[n] = t->target->argv[n], n++;
+	snprintf(validate_arg, sizeof(validate_arg), "--validate=%s", t->validate_path);
+	argv[n++] = validate_arg;
+	argv[n] = NULL;
+	o.fe.backend_argv = argv;
+	o.fe.quiet = !t->target->verbose;
+	char err[256] = "";
+	struct vgb_drv *drv = vgb_drv_open(&o, err, sizeof(err));
+	if (!drv)
+		vc_error(t, "reference driver did not start: %s", err);
+	return drv;
+}
+
+/* After the driver closed: every recorded violation is a FAIL (the first one names the ID). */
+static enum vc_verdict violations_fail(struct vc *t, const char *scenario)
+{
+	struct vc_violations v;
+	vc_read_violations(t, &v);
+	if (!v.log_found)
+		return vc_error(t, "validating mode wrote no log at %s", t->validate_path);
+	if (v.n)
+		return vc_fail(t, v.ids[0], "the reference driver broke %s %s: %s (%u reports)", v.ids[0],
+			       scenario, v.first_detail, v.n);
+	return vc_done(t);
+}
+
+/* Upload frame f to s, show it on scanout 0 and wait for it, pixel-exact. 0, or -1 with why. */
+static int shown(struct vgb_drv *drv, struct vgb_surface *s, const struct vgb_frame *f, char *why,
+		 size_t len)
+{
+	const struct vgb_fe_scanout *so = vgb_fe_scanout(vgb_drv_fe(drv), 0);
+	uint64_t before = so ? so->updates : 0;
+	if (vgb_surface_upload(drv, s, f) || vgb_surface_show(drv, s, 0)) {
+		snprintf(why, len, "upload/show: %s", vgb_drv_error(drv));
+		return -1;
+	}
+	return vgb_wait_frame(drv, 0, f, before, WAIT_MS, why, len);
+}
+
+/* The CPU mapping attribute the driver picks is never more cacheable than map_info. */
+static enum vc_verdict cache_attribute(struct vc *t)
+{
+	struct vgb_drv *drv = vc_ref_driver_open(t);
+	if (!drv)
+		return vc_done(t);
+	struct vgb_surface s;
+	int r = vgb_surface_create(drv, VGB_PATH_MAPPED, FMT, 64, 32, &s);
+	if (r || s.path != VGB_PATH_MAPPED) {
+		vc_error(t, "no mapped surface (%d): %s", r, r ? vgb_drv_error(drv) : s.fallback_reason);
+	} else {
+		uint32_t mi = s.map.map_info;
+		vc_check(t, mi == VIRTIO_GPU_MAP_CACHE_CACHED || !s.map.cacheable, R_DRV_CACHE_TYPE,
+			 "map_info %u (not CACHED) and the driver maps the range cacheable", mi);
+		if (mi == VIRTIO_GPU_MAP_CACHE_CACHED && !s.map.cacheable)
+			vc_warn(t, R_DRV_CACHE_EXACT, "map_info CACHED and the driver maps the range uncached");
+		vc_note(t, "map_info %u, mapped %s", mi, s.map.cacheable ? "cacheable" : "not cacheable");
+	}
+	vgb_surface_destroy(drv, &s);
+	vgb_drv_close(drv);
+	return vc_failed(t) ? vc_done(t) : violations_fail(t, "while mapping a surface");
+}
+
+/*
+ * Several mapped surfaces of different sizes, so all but the first sit at
+ * non-zero region offsets: each is written through its mapping and shown,
+ * the earlier ones keep their pixels, and the range of a destroyed one is
+ * reused.  A driver that writes at the blob offset instead of the region
+ * offset, or passes the region offset as a blob offset, shows other pixels
+ * or breaks a requirement the device checks.
+ */
+static enum vc_verdict surfaces(struct vc *t)
+{
+	static const uint32_t dims[4][2] = { { 64, 40 }, { 100, 30 }, { 40, 60 }, { 72, 20 } };
+	struct vgb_drv *drv = vc_ref_driver_open(t);
+	if (!drv)
+		return vc_done(t);
+	struct vgb_surface s[4];
+	struct vgb_frame f[4];
+	memset(s, 0, sizeof(s));
+	memset(f, 0, sizeof(f));
+	char why[256] = "";
+	const char *failed = NULL;
+	bool pixels = false; /* the failure is what the display showed */
+	uint8_t *region = vgb_drv_caps(drv)->region;
+	uint64_t g = vgb_drv_caps(drv)->map_granularity, unit = g > 16384 ? g : 16384;
+	if (vgb_drv_caps(drv)->region_size < 4 * unit) {
+		vgb_drv_close(drv);
+		return vc_not_supported(t, "a region of %llu bytes cannot hold the surfaces",
+					(unsigned long long)vgb_drv_caps(drv)->region_size);
+	}
+	for (unsigned i = 0; i < 4 && !failed; i++) {
+		if (vgb_frame_init(&f[i], dims[i][0], dims[i][1])) {
+			failed = "out of memory";
+			break;
+		}
+		vgb_frame_fill(&f[i], 0x51u + i * 77);
+		if (i == 3) { /* the middle one goes: the fourth may take its range */
+			if (vgb_surface_destroy(drv, &s[1])) {
+				snprintf(why, sizeof(why), "destroy: %s", vgb_drv_error(drv));
+				failed = "destroying the second surface";
+				break;
+			}
+		}
+		int r = vgb_surface_create(drv, VGB_PATH_MAPPED, FMT, dims[i][0], dims[i][1], &s[i]);
+		if (r || s[i].path != VGB_PATH_MAPPED) {
+			snprintf(why, sizeof(why), "%d: %s", r, r ? vgb_drv_error(drv) : s[i].fallback_reason);
+			failed = "creating a mapped surface";
+			break;
+		}
+		if (i && !vc_check(t, s[i].map.ptr == region + s[i].map.offset, R_DRV_MAP_AT_OFFSET,
+				   "surface %u mapped at region offset %llu, but the driver writes it at %p "
+				   "(region %p)", i + 1, (unsigned long long)s[i].map.offset, s[i].map.ptr,
+				   (void *)region))
+			break;
+		if (shown(drv, &s[i], &f[i], why, sizeof(why))) {
+			failed = "showing a surface";
+			pixels = true;
+			break;
+		}
+		/* Every surface still alive keeps its pixels. */
+		for (unsigned j = 0; j < i && !failed; j++) {
+			if (j == 1 && i == 3)
+				continue;
+			const struct vgb_fe_scanout *so = vgb_fe_scanout(vgb_drv_fe(drv), 0);
+			uint64_t before = so ? so->updates : 0;
+			if (vgb_surface_show(drv, &s[j], 0) ||
+			    vgb_wait_frame(drv, 0, &f[j], before, WAIT_MS, why, sizeof(why))) {
+				failed = "showing an earlier surface again";
+				pixels = true;
+			}
+		}
+	}
+	unsigned at_nonzero = 0;
+	for (unsigned i = 0; i < 4; i++)
+		at_nonzero += s[i].resource_id && s[i].mapped && s[i].map.offset;
+	vc_note(t, "%u surfaces at non-zero region offsets", at_nonzero);
+	for (unsigned i = 0; i < 4; i++) {
+		if (s[i].resource_id)
+			vgb_surface_destroy(drv, &s[i]);
+		vgb_frame_fini(&f[i]);
+	}
+	vgb_drv_close(drv);
+	if (vc_failed(t))
+		return vc_done(t);
+	enum vc_verdict v = violations_fail(t, "with several mapped surfaces");
+	if (v != VC_PASS || !failed)
+		return v;
+	/* No requirement the device can see: the pixels went to the wrong place of the region. */
+	if (pixels)
+		return vc_fail(t, R_DRV_MAP_AT_OFFSET, "%s: %s", failed, why);
+	return vc_error(t, "%s: %s", failed, why);
+}
+
+/*
+ * The device refuses a mapping (its transport could not place the memory:
+ * ERR_UNSPEC, REQ-DEV-MAP-0010).  The driver treats the answer as a failure
+ * with no effect: it gives the region range back, names no resource it did
+ * not create, falls back to a GUEST blob, and maps the next surface where the
+ * refused one would have gone.
+ */
+static enum vc_verdict error_response(struct vc *t)
+{
+	struct vgb_drv *drv = vc_ref_driver_open(t);
+	if (!drv)
+		return vc_done(t);
+	struct vgb_surface a, b;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	struct vgb_frame f;
+	char why[256] = "";
+	if (vgb_frame_init(&f, 48, 24)) {
+		vgb_drv_close(drv);
+		return vc_error(t, "out of memory");
+	}
+	vgb_frame_fill(&f, 0xe77u);
+	vgb_fe_refuse_shmem_maps(vgb_drv_fe(drv), 1);
+	int r = vgb_surface_create(drv, VGB_PATH_MAPPED, FMT, 48, 24, &a);
+	if (r)
+		vc_warn(t, R_DRV_XFER_FALLBACK_MAP, "a refused MAP_BLOB failed the surface (%d: %s) instead "
+			"of a fallback", r, vgb_drv_error(drv));
+	else if (!a.fell_back || a.path != VGB_PATH_GUEST_BLOB)
+		vc_error(t, "the refused MAP_BLOB left the surface on the %s path", vgb_path_name(a.path));
+	else
+		vc_note(t, "fell back: %s", a.fallback_reason);
+	/* What the refusal must not leave behind: the range the driver reserved for it. */
+	vc_check(t, vgb_drv_region_used(drv) == 0, R_DRV_ERR_FAILED,
+		 "after the refused MAP_BLOB the driver still holds %llu bytes of the region",
+		 (unsigned long long)vgb_drv_region_used(drv));
+	if (!r && !vc_failed(t) && shown(drv, &a, &f, why, sizeof(why)))
+		vc_error(t, "the surface that fell back: %s", why);
+	if (!vc_failed(t)) {
+		r = vgb_surface_create(drv, VGB_PATH_MAPPED, FMT, 48, 24, &b);
+		if (vc_check(t, r == 0 && b.path == VGB_PATH_MAPPED, R_DRV_ERR_FAILED,
+			     "the next mapped surface failed (%d: %s)", r,
+			     r ? vgb_drv_error(drv) : b.fallback_reason))
+			vc_check(t, b.map.offset == 0, R_DRV_ERR_FAILED,
+				 "the next surface mapped at %llu: the refused range was not given back",
+				 (unsigned long long)b.map.offset);
+		if (!vc_failed(t) && shown(drv, &b, &f, why, sizeof(why)))
+			vc_fail(t, R_DRV_MAP_AT_OFFSET, "the mapped surface after the refusal: %s", why);
+	}
+	vgb_surface_destroy(drv, &a);
+	vgb_surface_destroy(drv, &b);
+	vgb_frame_fini(&f);
+	vgb_drv_close(drv);
+	if (vc_failed(t)) {
+		struct vc_violations v;
+		vc_read_violations(t, &v);
+		if (v.n)
+			vc_note(t, "the device also recorded %s: %s", v.ids[0], v.first_detail);
+		return vc_done(t);
+	}
+	return violations_fail(t, "after a refused MAP_BLOB");
+}
+
+/* A surface on the best path, a device reset, and a surface again: nothing from before is named. */
+static enum vc_verdict after_reset(struct vc *t)
+{
+	struct vgb_drv *drv = vc_ref_driver_open(t);
+	if (!drv)
+		return vc_done(t);
+	enum vgb_path p = vgb_path_choose(drv);
+	struct vgb_frame f;
+	char why[256] = "";
+	if (vgb_frame_init(&f, 40, 20)) {
+		vgb_drv_close(drv);
+		return vc_error(t, "out of memory");
+	}
+	vgb_frame_fill(&f, 0x7e5u);
+	const char *failed = NULL;
+	for (int round = 0; round < 2 && !failed; round++) {
+		struct vgb_surface s;
+		int r = vgb_surface_create(drv, p, FMT, 40, 20, &s);
+		if (r) {
+			snprintf(why, sizeof(why), "%s", vgb_drv_error(drv));
+			failed = round ? "creating a surface after the reset" : "creating a surface";
+		} else if (shown(drv, &s, &f, why, sizeof(why))) {
+			failed = round ? "showing a surface after the reset" : "showing a surface";
+		}
+		/* Before the reset the surface is left as it is: the reset ends it. */
+		if (round == 0 && !failed && vgb_drv_reset(drv)) {
+			snprintf(why, sizeof(why), "%s", vgb_drv_error(drv));
+			failed = "resetting the device";
+		}
+		if (round == 1 && !r)
+			vgb_surface_destroy(drv, &s);
+	}
+	vc_note(t, "%s path", vgb_path_name(p));
+	vgb_frame_fini(&f);
+	vgb_drv_close(drv);
+	enum vc_verdict v = violations_fail(t, "across a device reset");
+	if (v == VC_PASS && failed)
+		return vc_error(t, "%s: %s", failed, why);
+	return v;
+}
+#endif
+
+#define NEED_MAPPED (VC_NEED_VALIDATE | VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX)
+
+const struct vc_case vc_cases_ref_driver[] = {
+#ifdef VC_HAVE_DRIVER
+	{ .name = "drv.ref.cache_attribute", IDS(R_DRV_CACHE_TYPE, R_DRV_CACHE_EXACT), .needs = NEED_MAPPED,
+	  .run = cache_attribute, .timeout_s = 60,
+	  .summary = "the reference driver maps a range no more cacheable than map_info" },
+	{ .name = "drv.ref.surfaces", IDS(R_DRV_MAP_AT_OFFSET, R_DRV_MAP_OFFSET, R_DRV_MAP_PAST_END,
+					  R_DRV_MAP_OVERLAP, R_DRV_UNMAP_UNMAPPED, R_DRV_SCANOUT_0001,
+					  R_DRV_XFER_3D_BOX),
+	  .needs = NEED_MAPPED,
+	  .run = surfaces, .timeout_s = 120,
+	  .summary = "the reference driver keeps four mapped surfaces at their region offsets apart" },
+	{ .name = "drv.ref.error_response", IDS(R_DRV_ERR_FAILED, R_DRV_XFER_FALLBACK_MAP, R_DRV_MAP_AT_OFFSET),
+	  .needs = NEED_MAPPED, .run = error_response, .timeout_s = 60,
+	  .summary = "a refused MAP_BLOB: the reference driver gives the range back and falls back" },
+	{ .name = "drv.ref.after_reset", IDS(R_DRV_RESET_STALE, R_DRV_RES_0002, R_DRV_CTX_UNKNOWN),
+	  .needs = VC_NEED_VALIDATE | VC_NEED_RESET, .run = after_reset, .timeout_s = 60,
+	  .summary = "the reference driver names nothing from before a device reset" },
+#endif
+	{ 0 },
+};

@@ -523,6 +523,23 @@ static enum vc_verdict not_attached(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * A context destroyed and another created after it (in the same slot of a device
+ * that keeps contexts in a table): what was attached to the first is not attached
+ * to the second.
+ */
+static enum vc_verdict ctx_replaced(struct vc *t)
+{
+	struct vc_host a, b;
+	VC_TRY(vc_host_open(t, &a));
+	VC_TRY(vc_expect(t, vc_ctx_destroy(t, a.ctx_id), OK_NODATA, R_CMD_SUCCESS, "CTX_DESTROY"));
+	VC_TRY(vc_host_open(t, &b));
+	fill_answers(t, &b, a.result_res, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID, R_REFCTX_UNATTACHED,
+		     "FILL of a blob attached only to a context destroyed before this one was created");
+	fill_answers(t, &b, b.result_res, OK_NODATA, R_CMD_SUCCESS, "FILL of a blob attached to the context");
+	return vc_done(t);
+}
+
 /* Objects until host memory runs out: ERR_OUT_OF_MEMORY, and the device keeps serving. */
 static enum vc_verdict alloc_exhausted(struct vc *t)
 {
@@ -694,6 +711,9 @@ const struct vc_case vc_cases_refctx[] = {
 	  .summary = "TRANSFER_TO/FROM_HOST_3D on a mapped host blob succeed and synchronise" },
 	{ .name = "dev.refctx.not_attached", IDS(R_REFCTX_UNATTACHED), .needs = REF | VC_NEED_BLOB,
 	  .run = not_attached, .summary = "a blob not attached to the context is an unknown resource" },
+	{ .name = "dev.refctx.ctx_replaced", IDS(R_REFCTX_UNATTACHED, R_LIFE_CTX_DESTROY_KEEPS),
+	  .needs = REF | VC_NEED_BLOB, .run = ctx_replaced,
+	  .summary = "a new context does not inherit the attachments of a destroyed one" },
 	{ .name = "dev.refctx.alloc_exhausted", IDS(R_REFCTX_ALLOC_OOM), .needs = REF | VC_NEED_BLOB,
 	  .run = alloc_exhausted, .timeout_s = 120,
 	  .summary = "ALLOC beyond host memory answers ERR_OUT_OF_MEMORY; FREE makes room" },

@@ -217,6 +217,33 @@ static enum vc_verdict copy_overlap(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * One COPY of 9000 bytes within a blob, the destination 3000 bytes after the
+ * source: more than a device copies in one piece, so a copy that runs
+ * forwards reads bytes it has already overwritten.
+ */
+static enum vc_verdict copy_overlap_large(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t res;
+	enum { SIZE = 12288, LEN = 9000, SHIFT = 3000 };
+	uint64_t g = vc_map_granularity(t), size = (SIZE + g - 1) / g * g;
+	VC_TRY(vc_host_open(t, &h));
+	VC_TRY(vc_expect(t, vc_host_blob(t, &h, size, 0, &res), OK_NODATA, R_CMD_SUCCESS,
+			 "CREATE_BLOB(HOST3D)"));
+	static uint8_t model[SIZE];
+	VC_TRY(vc_host_pattern(t, &h, res, 0x0c0b1u, 0, SIZE, R_REFCTX_PATTERN));
+	vc_pattern_fill(model, 0x0c0b1u, SIZE);
+	struct vgb_refctx_copy c = { { LE32(VGB_REFCTX_COPY), LE32(sizeof(c)) }, LE32(res), LE32(res),
+				     LE64(0), LE64(SHIFT), LE64(LEN) };
+	struct stream s = { .len = 0 };
+	put(&s, &c, sizeof(c));
+	VC_TRY(vc_expect(t, run(t, &h, &s), OK_NODATA, R_REFCTX_COPY, "COPY [0,9000) -> [3000,12000)"));
+	memmove(model + SHIFT, model, LEN);
+	host_sum_is(t, &h, res, 0, SIZE, model, R_REFCTX_COPY, "after a 9000-byte overlapping COPY");
+	return vc_done(t);
+}
+
 static enum vc_verdict stream_order(struct vc *t)
 {
 	struct vc_host h;
@@ -681,6 +708,9 @@ const struct vc_case vc_cases_refctx[] = {
 	{ .name = "dev.refctx.copy_overlap", IDS(R_REFCTX_COPY, R_REFCTX_PATTERN), .random = true,
 	  .needs = REF | VC_NEED_BLOB, .run = copy_overlap,
 	  .summary = "COPY of overlapping ranges gives the old source bytes" },
+	{ .name = "dev.refctx.copy_overlap_large", IDS(R_REFCTX_COPY), .needs = REF | VC_NEED_BLOB,
+	  .run = copy_overlap_large,
+	  .summary = "an overlapping COPY of 9000 bytes, destination after the source" },
 	{ .name = "dev.refctx.stream_order", IDS(R_REFCTX_ORDER, R_REFCTX_FILL, R_REFCTX_CHECKSUM),
 	  .needs = REF | VC_NEED_BLOB, .run = stream_order,
 	  .summary = "commands of one stream run in order" },

@@ -9,14 +9,16 @@ bug.  The tool works on its own copy of the source tree and its own build
 directory, so the tree it was started from is never touched: it builds the
 copy once, then for each mutant applies it, rebuilds what changed (ninja), runs
 vgb-conform against the mutant's target with a fixed seed, and restores the
-file (checked byte for byte).
+file (checked byte for byte).  Stopped half-way, it leaves at most its copy
+mutated, and the next run refreshes the copy from the tree.
 
 A mutant is killed when a case's verdict is worse than on the unmutated build
 with the same seed (WARNING, FAIL, ERROR, CRASH or TIMEOUT where the baseline had
 PASS or NOT_SUPPORTED; NOT_SUPPORTED where it had PASS, which the known results
 report), and the same cases are worse again when they are rerun with a second
-seed: a kill never rests on one random draw or on a timing accident.  A run that has to be stopped from outside (the per-mutant timeout)
-is a hang the suite did not report, and does not count as a kill.
+seed: a kill never rests on one random draw or on a timing accident.  A run
+that has to be stopped from outside (the per-mutant timeout) is a hang the
+suite did not report, and does not count as a kill.
 
 Usage:
   mutate.py                       every mutant, the score table and the survivors
@@ -35,6 +37,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -254,9 +257,14 @@ def run_suite(build, target, seed, cases, out, timeout):
         cmd += ["--filter", ",".join(sorted(cases))]
     if os.path.exists(out):
         os.unlink(out)
+    # Its own session: a runner stopped for taking too long goes with every backend it started.
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     try:
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
         return None
     try:
         with open(out, encoding="utf-8") as f:

@@ -591,7 +591,8 @@ static size_t b_default_no_virgl(const struct env *e, uint8_t *buf)
 static size_t b_xfer_blob_offset(const struct env *e, uint8_t *buf) { return xfer(buf, RES_BLOB, rect(0, 0, 4, 1), e->blob_size); }
 static size_t b_xfer_blob_rect_overflow(const struct env *e, uint8_t *buf) { return xfer(buf, RES_BLOB, rect(0xffffffffu, 0, 2, 1), 0); }
 static size_t b_xfer_host_2d(const struct env *e, uint8_t *buf) { return xfer(buf, RES_HOST, rect(0, 0, 4, 1), 0); }
-static size_t b_attach_host(const struct env *e, uint8_t *buf) { return attach_one(buf, RES_HOST, e->spare_gpa, 4096); }
+/* Entries covering the whole host blob: only "host blob" is wrong. */
+static size_t b_attach_host(const struct env *e, uint8_t *buf) { return attach_one(buf, RES_HOST, e->spare_gpa, (uint32_t)e->host_blob_size); }
 
 static size_t xfer3d(uint8_t *buf, uint32_t ctx, uint32_t id, uint64_t off, uint32_t w, uint32_t h)
 {

@@ -244,6 +244,39 @@ static enum vc_verdict copy_overlap_large(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * A HOST3D blob the host wrote (PATTERN), shown with SET_SCANOUT_BLOB at a fixed
+ * padded stride and a non-zero offsets[0]: the display gets the host's bytes,
+ * row by row at that stride.
+ */
+static enum vc_verdict host_blob_scanout(struct vc *t)
+{
+	enum { W = 40, H = 18, STRIDE = 224, OFFSET = 4096 + 96 };
+	struct vc_host h;
+	uint32_t res;
+	uint64_t g = vc_map_granularity(t), size = 3 * g;
+	VC_TRY(vc_host_open(t, &h));
+	VC_TRY(vc_expect(t, vc_host_blob(t, &h, size, 0, &res), OK_NODATA, R_CMD_SUCCESS,
+			 "CREATE_BLOB(HOST3D)"));
+	uint8_t *model = malloc(size);
+	if (!model)
+		return vc_error(t, "out of memory");
+	vc_pattern_fill(model, 0x5ca77u, size);
+	if (vc_host_pattern(t, &h, res, 0x5ca77u, 0, size, R_REFCTX_PATTERN) &&
+	    vc_expect(t, vc_set_scanout_blob(t, 0, res, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, W, H, STRIDE,
+					      OFFSET),
+		      OK_NODATA, R_CMD_SUCCESS, "SET_SCANOUT_BLOB of a HOST3D blob, stride 224, offset 4192")) {
+		uint64_t before = vc_display_updates(t, 0);
+		if (vc_expect(t, vc_flush(t, res, 0, 0, W, H), OK_NODATA, R_DISP_PIXELS, "RESOURCE_FLUSH") &&
+		    vc_check(t, vc_display_wait(t, 0, before), R_DISP_PIXELS,
+			     "no display update after RESOURCE_FLUSH of a HOST3D blob"))
+			vc_display_matches(t, 0, model + OFFSET, W, H, STRIDE, R_DISP_PIXELS,
+					   "HOST3D blob at a padded stride and offset");
+	}
+	free(model);
+	return vc_done(t);
+}
+
 static enum vc_verdict stream_order(struct vc *t)
 {
 	struct vc_host h;
@@ -711,6 +744,9 @@ const struct vc_case vc_cases_refctx[] = {
 	{ .name = "dev.refctx.copy_overlap_large", IDS(R_REFCTX_COPY), .needs = REF | VC_NEED_BLOB,
 	  .run = copy_overlap_large,
 	  .summary = "an overlapping COPY of 9000 bytes, destination after the source" },
+	{ .name = "dev.refctx.host_blob_scanout", IDS(R_DISP_PIXELS, R_REFCTX_HOST_VIEW, R_SBLOB_BOUNDS),
+	  .needs = REF | VC_NEED_BLOB, .run = host_blob_scanout,
+	  .summary = "a HOST3D blob shown at a padded stride and a non-zero offset: the host's bytes" },
 	{ .name = "dev.refctx.stream_order", IDS(R_REFCTX_ORDER, R_REFCTX_FILL, R_REFCTX_CHECKSUM),
 	  .needs = REF | VC_NEED_BLOB, .run = stream_order,
 	  .summary = "commands of one stream run in order" },

@@ -93,95 +93,135 @@ static enum vc_verdict cache_attribute(struct vc *t)
 	return vc_failed(t) ? vc_done(t) : violations_fail(t, "while mapping a surface");
 }
 
+/* The reference driver with up to six surfaces and their frames. */
+struct scene {
+	struct vgb_drv *drv;
+	struct vgb_surface s[6];
+	struct vgb_frame f[6];
+	uint8_t *region;
+	char why[256];
+	const char *failed; /* what went wrong, or NULL */
+	const char *id;     /* the requirement it breaks when the device saw nothing */
+};
+
+/* Surface i as a mapped surface of its frame's size, written through its mapping and shown. */
+static bool scene_add(struct vc *t, struct scene *sc, unsigned i)
+{
+	struct vgb_surface *s = &sc->s[i];
+	int r = vgb_surface_create(sc->drv, VGB_PATH_MAPPED, FMT, sc->f[i].width, sc->f[i].height, s);
+	if (r || s->path != VGB_PATH_MAPPED) {
+		snprintf(sc->why, sizeof(sc->why), "surface %u: %d: %s", i + 1, r,
+			 r ? vgb_drv_error(sc->drv) : s->fallback_reason);
+		sc->failed = "creating a mapped surface";
+		return false;
+	}
+	if (!vc_check(t, s->map.ptr == sc->region + s->map.offset, R_DRV_MAP_AT_OFFSET,
+		      "surface %u mapped at region offset %llu, but the driver writes it at %p (region %p)",
+		      i + 1, (unsigned long long)s->map.offset, s->map.ptr, (void *)sc->region))
+		return false;
+	/* The writes go where they belong (checked above): a wrong picture is a wrong description. */
+	if (shown(sc->drv, s, &sc->f[i], sc->why, sizeof(sc->why))) {
+		sc->failed = "showing a surface";
+		sc->id = R_DRV_SCANOUT_LAYOUT;
+		return false;
+	}
+	return true;
+}
+
+/* Surface i shown again (not written again) still shows its frame. */
+static bool scene_again(struct scene *sc, unsigned i)
+{
+	const struct vgb_fe_scanout *so = vgb_fe_scanout(vgb_drv_fe(sc->drv), 0);
+	uint64_t before = so ? so->updates : 0;
+	if (vgb_surface_show(sc->drv, &sc->s[i], 0) ||
+	    vgb_wait_frame(sc->drv, 0, &sc->f[i], before, WAIT_MS, sc->why, sizeof(sc->why))) {
+		sc->failed = "showing an earlier surface again";
+		sc->id = R_DRV_MAP_AT_OFFSET;
+		return false;
+	}
+	return true;
+}
+
 /*
- * Several mapped surfaces of different sizes, so all but the first sit at
- * non-zero region offsets: each is written through its mapping and shown,
- * the earlier ones keep their pixels, and the range of a destroyed one is
- * reused.  A driver that writes at the blob offset instead of the region
- * offset, or passes the region offset as a blob offset, shows other pixels
- * or breaks a requirement the device checks.
+ * Mapped surfaces of different sizes, so all but the first sit at non-zero
+ * region offsets: each is written through its mapping and shown, the earlier
+ * ones keep their pixels, the range of a destroyed one and of an unmapped one
+ * is reused, and the unmapped one maps again elsewhere with its pixels.  A
+ * driver that writes at the blob offset instead of the region offset, passes
+ * the region offset as a blob offset, or reuses a range it never unmapped,
+ * shows other pixels or breaks a requirement the device checks.
  */
 static enum vc_verdict surfaces(struct vc *t)
 {
-	static const uint32_t dims[4][2] = { { 64, 40 }, { 100, 30 }, { 40, 60 }, { 72, 20 } };
-	struct vgb_drv *drv = vc_ref_driver_open(t);
-	if (!drv)
+	static const uint32_t dims[6][2] = { { 64, 40 }, { 100, 30 }, { 40, 60 }, { 72, 20 },
+					     { 40, 60 }, { 0, 0 } };
+	struct scene sc;
+	memset(&sc, 0, sizeof(sc));
+	sc.drv = vc_ref_driver_open(t);
+	if (!sc.drv)
 		return vc_done(t);
-	struct vgb_surface s[4];
-	struct vgb_frame f[4];
-	memset(s, 0, sizeof(s));
-	memset(f, 0, sizeof(f));
-	char why[256] = "";
-	const char *failed = NULL;
-	bool pixels = false; /* the failure is what the display showed */
-	uint8_t *region = vgb_drv_caps(drv)->region;
-	uint64_t g = vgb_drv_caps(drv)->map_granularity, unit = g > 16384 ? g : 16384;
-	if (vgb_drv_caps(drv)->region_size < 4 * unit) {
-		vgb_drv_close(drv);
+	const struct vgb_drv_caps *caps = vgb_drv_caps(sc.drv);
+	uint64_t unit = caps->map_granularity > 16384 ? caps->map_granularity : 16384;
+	if (caps->region_size < 4 * unit) { /* at most four live at once, each at most 16 KiB or one granule */
+		uint64_t size = caps->region_size;
+		vgb_drv_close(sc.drv);
 		return vc_not_supported(t, "a region of %llu bytes cannot hold the surfaces",
-					(unsigned long long)vgb_drv_caps(drv)->region_size);
+					(unsigned long long)size);
 	}
-	for (unsigned i = 0; i < 4 && !failed; i++) {
-		if (vgb_frame_init(&f[i], dims[i][0], dims[i][1])) {
-			failed = "out of memory";
-			break;
+	sc.region = caps->region;
+	for (unsigned i = 0; i < 5; i++) {
+		if (vgb_frame_init(&sc.f[i], dims[i][0], dims[i][1])) {
+			vgb_drv_close(sc.drv);
+			return vc_error(t, "out of memory");
 		}
-		vgb_frame_fill(&f[i], 0x51u + i * 77);
-		if (i == 3) { /* the middle one goes: the fourth may take its range */
-			if (vgb_surface_destroy(drv, &s[1])) {
-				snprintf(why, sizeof(why), "destroy: %s", vgb_drv_error(drv));
-				failed = "destroying the second surface";
-				break;
-			}
-		}
-		int r = vgb_surface_create(drv, VGB_PATH_MAPPED, FMT, dims[i][0], dims[i][1], &s[i]);
-		if (r || s[i].path != VGB_PATH_MAPPED) {
-			snprintf(why, sizeof(why), "%d: %s", r, r ? vgb_drv_error(drv) : s[i].fallback_reason);
-			failed = "creating a mapped surface";
-			break;
-		}
-		if (i && !vc_check(t, s[i].map.ptr == region + s[i].map.offset, R_DRV_MAP_AT_OFFSET,
-				   "surface %u mapped at region offset %llu, but the driver writes it at %p "
-				   "(region %p)", i + 1, (unsigned long long)s[i].map.offset, s[i].map.ptr,
-				   (void *)region))
-			break;
-		if (shown(drv, &s[i], &f[i], why, sizeof(why))) {
-			failed = "showing a surface";
-			pixels = true;
-			break;
-		}
-		/* Every surface still alive keeps its pixels. */
-		for (unsigned j = 0; j < i && !failed; j++) {
-			if (j == 1 && i == 3)
-				continue;
-			const struct vgb_fe_scanout *so = vgb_fe_scanout(vgb_drv_fe(drv), 0);
-			uint64_t before = so ? so->updates : 0;
-			if (vgb_surface_show(drv, &s[j], 0) ||
-			    vgb_wait_frame(drv, 0, &f[j], before, WAIT_MS, why, sizeof(why))) {
-				failed = "showing an earlier surface again";
-				pixels = true;
-			}
-		}
+		vgb_frame_fill(&sc.f[i], 0x51u + i * 77);
+	}
+	bool ok = scene_add(t, &sc, 0) && scene_add(t, &sc, 1) && scene_again(&sc, 0) &&
+		  scene_add(t, &sc, 2) && scene_again(&sc, 0) && scene_again(&sc, 1);
+	/* The second goes (UNMAP + UNREF): the fourth may take its range. */
+	if (ok && vgb_surface_destroy(sc.drv, &sc.s[1])) {
+		snprintf(sc.why, sizeof(sc.why), "%s", vgb_drv_error(sc.drv));
+		sc.failed = "destroying the second surface";
+		ok = false;
+	}
+	ok = ok && scene_add(t, &sc, 3) && scene_again(&sc, 0) && scene_again(&sc, 2);
+	/* The third is unmapped but kept: the fifth (its size) takes its range, the third maps again. */
+	if (ok && vgb_drv_unmap(sc.drv, sc.s[2].resource_id)) {
+		snprintf(sc.why, sizeof(sc.why), "%s", vgb_drv_error(sc.drv));
+		sc.failed = "unmapping the third surface";
+		ok = false;
+	}
+	if (ok) {
+		sc.s[2].mapped = false;
+		ok = scene_add(t, &sc, 4);
+	}
+	if (ok && vgb_drv_map(sc.drv, sc.s[2].resource_id, &sc.s[2].map)) {
+		snprintf(sc.why, sizeof(sc.why), "%s", vgb_drv_error(sc.drv));
+		sc.failed = "mapping the third surface again";
+		ok = false;
+	}
+	if (ok) {
+		sc.s[2].mapped = true;
+		ok = scene_again(&sc, 2) && scene_again(&sc, 0) && scene_again(&sc, 3);
 	}
 	unsigned at_nonzero = 0;
-	for (unsigned i = 0; i < 4; i++)
-		at_nonzero += s[i].resource_id && s[i].mapped && s[i].map.offset;
+	for (unsigned i = 0; i < 5; i++)
+		at_nonzero += sc.s[i].resource_id && sc.s[i].mapped && sc.s[i].map.offset;
 	vc_note(t, "%u surfaces at non-zero region offsets", at_nonzero);
-	for (unsigned i = 0; i < 4; i++) {
-		if (s[i].resource_id)
-			vgb_surface_destroy(drv, &s[i]);
-		vgb_frame_fini(&f[i]);
+	for (unsigned i = 0; i < 5; i++) {
+		if (sc.s[i].resource_id)
+			vgb_surface_destroy(sc.drv, &sc.s[i]);
+		vgb_frame_fini(&sc.f[i]);
 	}
-	vgb_drv_close(drv);
+	vgb_drv_close(sc.drv);
 	if (vc_failed(t))
 		return vc_done(t);
 	enum vc_verdict v = violations_fail(t, "with several mapped surfaces");
-	if (v != VC_PASS || !failed)
+	if (v != VC_PASS || !sc.failed)
 		return v;
-	/* No requirement the device can see: the pixels went to the wrong place of the region. */
-	if (pixels)
-		return vc_fail(t, R_DRV_MAP_AT_OFFSET, "%s: %s", failed, why);
-	return vc_error(t, "%s: %s", failed, why);
+	if (sc.id)
+		return vc_fail(t, sc.id, "%s: %s", sc.failed, sc.why);
+	return vc_error(t, "%s: %s", sc.failed, sc.why);
 }
 
 /*
@@ -230,7 +270,7 @@ static enum vc_verdict error_response(struct vc *t)
 				 "the next surface mapped at %llu: the refused range was not given back",
 				 (unsigned long long)b.map.offset);
 		if (!vc_failed(t) && shown(drv, &b, &f, why, sizeof(why)))
-			vc_fail(t, R_DRV_MAP_AT_OFFSET, "the mapped surface after the refusal: %s", why);
+			vc_fail(t, R_DRV_SCANOUT_LAYOUT, "the mapped surface after the refusal: %s", why);
 	}
 	vgb_surface_destroy(drv, &a);
 	vgb_surface_destroy(drv, &b);
@@ -295,12 +335,12 @@ const struct vc_case vc_cases_ref_driver[] = {
 	{ .name = "drv.ref.cache_attribute", IDS(R_DRV_CACHE_TYPE, R_DRV_CACHE_EXACT), .needs = NEED_MAPPED,
 	  .run = cache_attribute, .timeout_s = 60,
 	  .summary = "the reference driver maps a range no more cacheable than map_info" },
-	{ .name = "drv.ref.surfaces", IDS(R_DRV_MAP_AT_OFFSET, R_DRV_MAP_OFFSET, R_DRV_MAP_PAST_END,
+	{ .name = "drv.ref.surfaces", IDS(R_DRV_MAP_AT_OFFSET, R_DRV_SCANOUT_LAYOUT, R_DRV_MAP_OFFSET, R_DRV_MAP_PAST_END,
 					  R_DRV_MAP_OVERLAP, R_DRV_UNMAP_UNMAPPED, R_DRV_SCANOUT_0001,
 					  R_DRV_XFER_3D_BOX),
 	  .needs = NEED_MAPPED,
 	  .run = surfaces, .timeout_s = 120,
-	  .summary = "the reference driver keeps four mapped surfaces at their region offsets apart" },
+	  .summary = "mapped surfaces at non-zero region offsets keep apart; ranges reused after unmap" },
 	{ .name = "drv.ref.error_response", IDS(R_DRV_ERR_FAILED, R_DRV_XFER_FALLBACK_MAP, R_DRV_MAP_AT_OFFSET),
 	  .needs = NEED_MAPPED, .run = error_response, .timeout_s = 60,
 	  .summary = "a refused MAP_BLOB: the reference driver gives the range back and falls back" },

@@ -227,6 +227,7 @@
 #define R_DRV_MAP_PAST_END         "REQ-DRV-MAP-0005"
 #define R_DRV_MAP_OVERLAP          "REQ-DRV-MAP-0006"
 #define R_DRV_MAP_AT_OFFSET        "REQ-DRV-MAP-0100" /* byte i at offset + i of the region */
+#define R_DRV_SCANOUT_LAYOUT       "REQ-DRV-SCANOUT-0100" /* offsets[0]/strides[0] as laid out */
 #define R_DRV_CACHE_TYPE           "REQ-DRV-CACHE-0001" /* never more cacheable than map_info */
 #define R_DRV_CACHE_EXACT          "REQ-DRV-CACHE-0004" /* SHOULD: exactly the type */
 #define R_DRV_ERR_FAILED           "REQ-DRV-ERR-0001" /* a non-success response: failure, no effect */

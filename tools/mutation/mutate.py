@@ -387,7 +387,8 @@ def killed_text(r):
     if r["status"] != "killed":
         return r["status"]
     parts = []
-    for case, (v, fid) in sorted(r["killed_by"].items()):
+    order = {"FAIL": 0, "CRASH": 1, "TIMEOUT": 2, "ERROR": 3, "WARNING": 4}
+    for case, (v, fid) in sorted(r["killed_by"].items(), key=lambda kv: (order.get(kv[1][0], 5), kv[0])):
         parts.append("%s %s%s" % (case, v, " " + fid if fid else ""))
     more = len(parts) - 2
     return "; ".join(parts[:2]) + (" (+%d more)" % more if more > 0 else "")

@@ -33,7 +33,7 @@ static uint64_t page_round(uint64_t size)
 /*
  * Pages come from the kernel and go back to it: a new allocation is always
  * zero-filled, so no byte of a freed resource or object can show in a new one
- * (REQ-DEV-RES-0100).  A shareable allocation is its own sealed memfd.
+ * (REQ-DEV-LIFE-0100).  A shareable allocation is its own sealed memfd.
  */
 static void *host_get(uint64_t len, bool shareable, int *fd)
 {

@@ -57,7 +57,12 @@ static enum vc_verdict violations_fail(struct vc *t, const char *scenario)
 	return vc_done(t);
 }
 
-/* Upload frame f to s, show it on scanout 0 and wait for it, pixel-exact. 0, or -1 with why. */
+enum { SHOWN = 0, NOT_SENT = -1, NOT_SEEN = -2 };
+
+/*
+ * Upload frame f to s, show it on scanout 0 and wait for it, pixel-exact: SHOWN,
+ * NOT_SENT when the driver failed (why), NOT_SEEN when the display got other pixels.
+ */
 static int shown(struct vgb_drv *drv, struct vgb_surface *s, const struct vgb_frame *f, char *why,
 		 size_t len)
 {
@@ -65,9 +70,9 @@ static int shown(struct vgb_drv *drv, struct vgb_surface *s, const struct vgb_fr
 	uint64_t before = so ? so->updates : 0;
 	if (vgb_surface_upload(drv, s, f) || vgb_surface_show(drv, s, 0)) {
 		snprintf(why, len, "upload/show: %s", vgb_drv_error(drv));
-		return -1;
+		return NOT_SENT;
 	}
-	return vgb_wait_frame(drv, 0, f, before, WAIT_MS, why, len);
+	return vgb_wait_frame(drv, 0, f, before, WAIT_MS, why, len) ? NOT_SEEN : SHOWN;
 }
 
 /* The CPU mapping attribute the driver picks is never more cacheable than map_info. */
@@ -120,9 +125,10 @@ static bool scene_add(struct vc *t, struct scene *sc, unsigned i)
 		      i + 1, (unsigned long long)s->map.offset, s->map.ptr, (void *)sc->region))
 		return false;
 	/* The writes go where they belong (checked above): a wrong picture is a wrong description. */
-	if (shown(sc->drv, s, &sc->f[i], sc->why, sizeof(sc->why))) {
+	int rc = shown(sc->drv, s, &sc->f[i], sc->why, sizeof(sc->why));
+	if (rc != SHOWN) {
 		sc->failed = "showing a surface";
-		sc->id = R_DRV_SCANOUT_LAYOUT;
+		sc->id = rc == NOT_SEEN ? R_DRV_SCANOUT_LAYOUT : NULL;
 		return false;
 	}
 	return true;
@@ -259,9 +265,12 @@ static enum vc_verdict error_response(struct vc *t)
 	vc_check(t, vgb_drv_region_used(drv) == 0, R_DRV_ERR_FAILED,
 		 "after the refused MAP_BLOB the driver still holds %llu bytes of the region",
 		 (unsigned long long)vgb_drv_region_used(drv));
-	if (!r && !vc_failed(t) && shown(drv, &a, &f, why, sizeof(why)))
-		vc_error(t, "the surface that fell back: %s", why);
-	if (!vc_failed(t)) {
+	/* Showing the surfaces: judged after the device's own record (below). */
+	const char *unshown = NULL;
+	int rc = SHOWN;
+	if (!r && !vc_failed(t) && (rc = shown(drv, &a, &f, why, sizeof(why))) != SHOWN)
+		unshown = "the surface that fell back";
+	if (!vc_failed(t) && !unshown) {
 		r = vgb_surface_create(drv, VGB_PATH_MAPPED, FMT, 48, 24, &b);
 		if (vc_check(t, r == 0 && b.path == VGB_PATH_MAPPED, R_DRV_ERR_FAILED,
 			     "the next mapped surface failed (%d: %s)", r,
@@ -269,8 +278,8 @@ static enum vc_verdict error_response(struct vc *t)
 			vc_check(t, b.map.offset == 0, R_DRV_ERR_FAILED,
 				 "the next surface mapped at %llu: the refused range was not given back",
 				 (unsigned long long)b.map.offset);
-		if (!vc_failed(t) && shown(drv, &b, &f, why, sizeof(why)))
-			vc_fail(t, R_DRV_SCANOUT_LAYOUT, "the mapped surface after the refusal: %s", why);
+		if (!vc_failed(t) && (rc = shown(drv, &b, &f, why, sizeof(why))) != SHOWN)
+			unshown = "the mapped surface after the refusal";
 	}
 	vgb_surface_destroy(drv, &a);
 	vgb_surface_destroy(drv, &b);
@@ -283,7 +292,12 @@ static enum vc_verdict error_response(struct vc *t)
 			vc_note(t, "the device also recorded %s: %s", v.ids[0], v.first_detail);
 		return vc_done(t);
 	}
-	return violations_fail(t, "after a refused MAP_BLOB");
+	enum vc_verdict v = violations_fail(t, "after a refused MAP_BLOB");
+	if (v != VC_PASS || !unshown)
+		return v;
+	if (rc == NOT_SEEN)
+		return vc_fail(t, R_DRV_SCANOUT_LAYOUT, "%s: %s", unshown, why);
+	return vc_error(t, "%s: %s", unshown, why);
 }
 
 /* A surface on the best path, a device reset, and a surface again: nothing from before is named. */

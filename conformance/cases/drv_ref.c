@@ -351,7 +351,7 @@ const struct vc_case vc_cases_ref_driver[] = {
 	  .summary = "the reference driver maps a range no more cacheable than map_info" },
 	{ .name = "drv.ref.surfaces", IDS(R_DRV_MAP_AT_OFFSET, R_DRV_SCANOUT_LAYOUT, R_DRV_MAP_OFFSET, R_DRV_MAP_PAST_END,
 					  R_DRV_MAP_OVERLAP, R_DRV_UNMAP_UNMAPPED, R_DRV_SCANOUT_0001,
-					  R_DRV_XFER_3D_BOX),
+					  R_DRV_XFER_3D_RANGE),
 	  .needs = NEED_MAPPED,
 	  .run = surfaces, .timeout_s = 120,
 	  .summary = "mapped surfaces at non-zero region offsets keep apart; ranges reused after unmap" },

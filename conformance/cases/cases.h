@@ -19,6 +19,15 @@ extern const struct vc_case vc_cases_lifecycle[];
 extern const struct vc_case vc_cases_malformed[];
 extern const struct vc_case vc_cases_driver[];
 extern const struct vc_case vc_cases_refctx[];
+extern const struct vc_case vc_cases_memory[];
+extern const struct vc_case vc_cases_ref_driver[];
+
+#ifdef VC_HAVE_DRIVER
+struct vgb_drv;
+/* The reference driver against the case's target in validating mode (its own frontend;
+ * the case's frontend stops).  NULL with ERROR recorded when it does not start. */
+struct vgb_drv *vc_ref_driver_open(struct vc *t);
+#endif
 extern const struct vc_case vc_cases_selftest[];
 extern const struct vc_case vc_cases_renderer[];
 

@@ -128,10 +128,15 @@ static void random_bytes(struct vc *t, uint8_t *p, uint64_t n)
  * 2D resource behind scattered odd-sized entries: full upload, then random
  * sub-rectangle uploads; bytes changed outside the rectangle must not show.
  */
+/* Sub-rectangles of the fixed twin: an offset in both x and y, one row, one column, the last pixel. */
+static const struct virtio_gpu_rect fixed_rects[4] = { { 5, 3, 20, 7 }, { 0, 10, 41, 1 },
+						       { 40, 0, 1, 23 }, { 40, 22, 1, 1 } };
+
 static enum vc_verdict transfer_2d(struct vc *t, uint32_t max_entry_len, uint32_t wmax,
 				   uint32_t hmax)
 {
-	uint32_t w = vc_rand_range(t, 17, wmax), h = vc_rand_range(t, 9, hmax);
+	bool fixed = wmax == 0;
+	uint32_t w = fixed ? 41 : vc_rand_range(t, 17, wmax), h = fixed ? 23 : vc_rand_range(t, 9, hmax);
 	uint32_t stride = w * 4;
 	uint64_t size = (uint64_t)stride * h;
 	struct vc_backing *b = calloc(1, sizeof(*b));
@@ -164,8 +169,10 @@ static enum vc_verdict transfer_2d(struct vc *t, uint32_t max_entry_len, uint32_
 	if (!vc_display_matches(t, 0, model, w, h, stride, R_XFER_2D, "after a full upload"))
 		goto out;
 	for (int round = 0; round < 4; round++) {
-		uint32_t x = vc_rand_range(t, 0, w - 1), y = vc_rand_range(t, 0, h - 1);
-		uint32_t rw = vc_rand_range(t, 1, w - x), rh = vc_rand_range(t, 1, h - y);
+		uint32_t x = fixed ? fixed_rects[round].x : vc_rand_range(t, 0, w - 1);
+		uint32_t y = fixed ? fixed_rects[round].y : vc_rand_range(t, 0, h - 1);
+		uint32_t rw = fixed ? fixed_rects[round].width : vc_rand_range(t, 1, w - x);
+		uint32_t rh = fixed ? fixed_rects[round].height : vc_rand_range(t, 1, h - y);
 		random_bytes(t, guest, size); /* everything changes in the guest... */
 		vc_backing_write(t, b, 0, guest, size);
 		for (uint32_t row = y; row < y + rh; row++) /* ...only the rect reaches the host */
@@ -209,15 +216,20 @@ static enum vc_verdict transfer_2d_contiguous(struct vc *t)
 	return transfer_2d(t, 0, 200, 120);
 }
 
-/* A GUEST blob shown with SET_SCANOUT_BLOB: the device reads guest pages in place. */
-static enum vc_verdict guest_blob_scanout(struct vc *t)
+/* The fixed twin: 41x23 behind entries of at most 300 bytes, fixed sub-rectangles (only the
+ * pixel values come from the seed). */
+static enum vc_verdict transfer_2d_fixed(struct vc *t)
 {
-	uint32_t w = vc_rand_range(t, 16, 96), h = vc_rand_range(t, 8, 48);
-	uint32_t stride = w * 4 + vc_rand_range(t, 0, 16) * 4;
-	uint32_t offset = vc_rand_range(t, 0, 64) * 4;
-	uint64_t g = vc_map_granularity(t);
-	uint64_t need = offset + (uint64_t)stride * h;
-	uint64_t size = (need + g - 1) / g * g;
+	return transfer_2d(t, 300, 0, 0);
+}
+
+/*
+ * A GUEST blob of `size` bytes behind scattered entries, shown with
+ * SET_SCANOUT_BLOB (w x h, stride, offset): the device reads guest pages in place.
+ */
+static enum vc_verdict guest_blob_show(struct vc *t, uint32_t w, uint32_t h, uint32_t stride,
+				       uint32_t offset, uint64_t size)
+{
 	struct vc_backing *b = calloc(1, sizeof(*b));
 	uint8_t *guest = malloc(size);
 	if (!b || !guest) {
@@ -227,7 +239,8 @@ static enum vc_verdict guest_blob_scanout(struct vc *t)
 	uint32_t id = vc_new_id(t);
 	if (!vc_backing_make(t, size, 1500, b))
 		goto out;
-	vc_note(t, "%ux%u stride %u offset %u, %u entries", w, h, stride, offset, b->n);
+	vc_note(t, "%ux%u stride %u offset %u in %llu bytes, %u entries", w, h, stride, offset,
+		(unsigned long long)size, b->n);
 	for (int round = 0; round < 3; round++) {
 		random_bytes(t, guest, size);
 		vc_backing_write(t, b, 0, guest, size);
@@ -254,6 +267,29 @@ out:
 	free(b);
 	free(guest);
 	return vc_done(t);
+}
+
+static enum vc_verdict guest_blob_scanout(struct vc *t)
+{
+	uint32_t w = vc_rand_range(t, 16, 96), h = vc_rand_range(t, 8, 48);
+	uint32_t stride = w * 4 + vc_rand_range(t, 0, 16) * 4;
+	uint32_t offset = vc_rand_range(t, 0, 64) * 4;
+	uint64_t g = vc_map_granularity(t);
+	uint64_t need = offset + (uint64_t)stride * h;
+	return guest_blob_show(t, w, h, stride, offset, (need + g - 1) / g * g);
+}
+
+/*
+ * The fixed twin: a padded stride, a non-zero offsets[0] that is not a multiple of
+ * the stride, and an image ending exactly at the blob end (one granule); only the
+ * pixel values come from the seed.
+ */
+static enum vc_verdict guest_blob_scanout_offset(struct vc *t)
+{
+	uint64_t g = vc_map_granularity(t);
+	const uint32_t w = 40, h = 18, stride = 224; /* 160 bytes of pixels, 64 of padding */
+	uint32_t offset = (uint32_t)(g - ((uint64_t)stride * (h - 1) + w * 4));
+	return guest_blob_show(t, w, h, stride, offset, g);
 }
 
 /* --- 3D transfers on 2D resources and on RESOURCE_CREATE_3D resources --- */
@@ -283,9 +319,9 @@ static uint32_t create_3d(struct vc *t, uint32_t id, uint32_t target, uint32_t f
 	return vc_cmd(t, &c, sizeof(c), &r);
 }
 
-/* A box of a non-blob resource; the backing row stride is the resource's (stride 0). */
-static uint32_t xfer_box(struct vc *t, bool to_host, uint32_t ctx, uint32_t id, uint32_t x, uint32_t y,
-			 uint32_t w, uint32_t h, uint64_t offset)
+/* A box of a non-blob resource; the backing row stride is the resource's (stride 0) or `stride`. */
+static uint32_t xfer_box_stride(struct vc *t, bool to_host, uint32_t ctx, uint32_t id, uint32_t x,
+				uint32_t y, uint32_t w, uint32_t h, uint64_t offset, uint32_t stride)
 {
 	struct virtio_gpu_transfer_host_3d c;
 	struct vc_resp r;
@@ -296,7 +332,14 @@ static uint32_t xfer_box(struct vc *t, bool to_host, uint32_t ctx, uint32_t id, 
 					 vgb_to_le32(h), vgb_to_le32(1) };
 	c.offset = vgb_to_le64(offset);
 	c.resource_id = vgb_to_le32(id);
+	c.stride = vgb_to_le32(stride);
 	return vc_cmd(t, &c, sizeof(c), &r);
+}
+
+static uint32_t xfer_box(struct vc *t, bool to_host, uint32_t ctx, uint32_t id, uint32_t x, uint32_t y,
+			 uint32_t w, uint32_t h, uint64_t offset)
+{
+	return xfer_box_stride(t, to_host, ctx, id, x, y, w, h, offset, 0);
 }
 
 static uint8_t pattern_byte(unsigned seed, uint64_t i) { return (uint8_t)(i * 7 + seed * 31 + 1); }
@@ -373,6 +416,48 @@ static enum vc_verdict xfer3d_roundtrip(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * A 16x8 2D resource whose backing rows are 96 bytes apart (32 bytes of padding):
+ * TRANSFER_TO_HOST_3D with stride 96 of the whole resource, then TRANSFER_FROM_HOST_3D
+ * with stride 96 of a box into zeroed backing: the box's pixels come back, the padding
+ * and everything else stay zero.
+ */
+static enum vc_verdict xfer3d_stride(struct vc *t)
+{
+	enum { W = 16, H = 8, STRIDE = 96, BX = 3, BY = 2, BW = 9, BH = 5 };
+	uint64_t size = (uint64_t)STRIDE * H;
+	uint32_t ctx = vc_new_id(t), id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_ctx_create(t, ctx, 0), OK_NODATA, R_CMD_SUCCESS, "CTX_CREATE"));
+	VC_TRY(vc_expect(t, vc_create_2d(t, id, FMT, W, H), OK_NODATA, R_CMD_SUCCESS, "RESOURCE_CREATE_2D"));
+	uint64_t gpa = vc_alloc(t, size);
+	VC_TRY(gpa);
+	uint8_t *g = vc_ptr(t, gpa, size);
+	VC_TRY(g);
+	struct vgb_sg e = { gpa, (uint32_t)size };
+	VC_TRY(vc_expect(t, vc_attach_backing(t, id, &e, 1), OK_NODATA, R_CMD_SUCCESS, "ATTACH_BACKING"));
+	VC_TRY(vc_expect(t, vc_ctx_attach(t, ctx, id), OK_NODATA, R_CMD_SUCCESS, "CTX_ATTACH_RESOURCE"));
+	for (uint64_t i = 0; i < size; i++)
+		g[i] = pattern_byte(3, i);
+	VC_TRY(vc_expect(t, xfer_box_stride(t, true, ctx, id, 0, 0, W, H, 0, STRIDE), OK_NODATA,
+			 R_XFER_3D_2D_TO, "TRANSFER_TO_HOST_3D of the whole resource, stride 96"));
+	memset(g, 0, size);
+	uint64_t box_off = (uint64_t)BY * STRIDE + BX * 4;
+	VC_TRY(vc_expect(t, xfer_box_stride(t, false, ctx, id, BX, BY, BW, BH, box_off, STRIDE), OK_NODATA,
+			 R_XFER_3D_2D_FROM, "TRANSFER_FROM_HOST_3D of a box, stride 96"));
+	unsigned bad = 0;
+	uint64_t first = 0;
+	for (uint64_t i = 0; i < size; i++) {
+		uint64_t x = (i % STRIDE) / 4, y = i / STRIDE;
+		bool in_box = (i % STRIDE) < W * 4 && x >= BX && x < BX + BW && y >= BY && y < BY + BH;
+		if (g[i] != (in_box ? pattern_byte(3, i) : 0) && !bad++)
+			first = i;
+	}
+	vc_check(t, !bad, R_XFER_3D_2D_TO,
+		 "rows 96 bytes apart: %u of %llu bytes wrong after the round trip, first at byte %llu (0x%02x)",
+		 bad, (unsigned long long)size, (unsigned long long)first, g[first]);
+	return vc_done(t);
+}
+
 const struct vc_case vc_cases_fallback[] = {
 	{ .name = "dev.fallback.no_blob", IDS(R_FEAT_UNNEGOTIATED),
 	  .mask_features = 1ull << VIRTIO_GPU_F_RESOURCE_BLOB, .run = no_blob,
@@ -395,6 +480,8 @@ const struct vc_case vc_cases_fallback[] = {
 	{ .name = "dev.xfer3d.2d_roundtrip", IDS(R_XFER_3D_2D_TO, R_XFER_3D_2D_FROM, R_XFER_OUTSIDE),
 	  .needs = VC_NEED_VIRGL, .run = xfer3d_roundtrip, .data = (const void *)(uintptr_t)KIND_2D,
 	  .summary = "TRANSFER_TO/FROM_HOST_3D of a 2D resource copy boxes in pixels" },
+	{ .name = "dev.xfer3d.2d_stride", IDS(R_XFER_3D_2D_TO, R_XFER_3D_2D_FROM), .needs = VC_NEED_VIRGL,
+	  .run = xfer3d_stride, .summary = "3D transfers of a 2D resource with a padded stride lay rows out by it" },
 	{ .name = "dev.xfer3d.texture_roundtrip", IDS(R_RES_3D_ACCEPT, R_XFER_3D_2D_TO, R_XFER_3D_2D_FROM),
 	  .needs = VC_NEED_VIRGL, .run = xfer3d_roundtrip, .data = (const void *)(uintptr_t)KIND_TEXTURE,
 	  .summary = "RESOURCE_CREATE_3D of a 2D texture; its boxes round-trip" },
@@ -404,5 +491,12 @@ const struct vc_case vc_cases_fallback[] = {
 	{ .name = "dev.xfer.guest_blob_scanout", IDS(R_XFER_GUEST_BLOB, R_SBLOB_SHOWS_GUEST, R_DISP_PIXELS),
 	  .needs = VC_NEED_BLOB, .random = true, .run = guest_blob_scanout,
 	  .summary = "GUEST blob with stride/offset shown via SET_SCANOUT_BLOB, pixel-exact" },
+	{ .name = "dev.xfer.guest_blob_scanout_offset", IDS(R_SBLOB_SHOWS_GUEST, R_SBLOB_BOUNDS, R_XFER_GUEST_BLOB,
+							    R_DISP_PIXELS),
+	  .needs = VC_NEED_BLOB, .random = true, .run = guest_blob_scanout_offset,
+	  .summary = "GUEST blob shown at a fixed non-zero offsets[0], padded stride, ending at the blob end" },
+	{ .name = "dev.xfer.2d_fixed", IDS(R_XFER_2D, R_ENTRY_CONCAT, R_DISP_PIXELS, R_XFER_OUTSIDE),
+	  .random = true, .run = transfer_2d_fixed,
+	  .summary = "TRANSFER_TO_HOST_2D of fixed sub-rectangles at fixed offsets, pixel-exact" },
 	{ 0 },
 };

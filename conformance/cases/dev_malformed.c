@@ -330,6 +330,26 @@ static size_t b_attach_overlap(const struct env *e, uint8_t *buf)
 	return n;
 }
 
+/*
+ * Three entries over the spare granules: the third overlaps the first, the second lies
+ * between them in the list only.  They cover more than a granule, so a blob of one
+ * granule fails for the overlap alone.
+ */
+static size_t three_entries(const struct env *e, uint8_t *at)
+{
+	uint32_t g = (uint32_t)e->gran;
+	entry(at, e->spare_gpa, g);
+	entry(at + ENT, e->spare_gpa + g, g);
+	entry(at + 2 * ENT, e->spare_gpa + g / 4, g / 8);
+	return 3 * ENT;
+}
+
+static size_t b_attach_overlap_apart(const struct env *e, uint8_t *buf)
+{
+	size_t n = attach(buf, RES_BARE, 3, 0);
+	return n + three_entries(e, buf + n);
+}
+
 static size_t detach(uint8_t *buf, uint32_t id)
 {
 	struct virtio_gpu_resource_detach_backing c = { .resource_id = LE32(id) };
@@ -369,9 +389,18 @@ static size_t b_blob_unaligned(const struct env *e, uint8_t *buf)
 	return n + ENT;
 }
 
+static size_t b_blob_overlap_apart(const struct env *e, uint8_t *buf)
+{
+	size_t n = blob(buf, 200, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, e->gran, 3);
+	return n + three_entries(e, buf + n);
+}
+
 static size_t b_host3d_unknown_ctx(const struct env *e, uint8_t *buf) { return blob(buf, 200, UNKNOWN, VIRTIO_GPU_BLOB_MEM_HOST3D, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, e->host_blob_id, e->host_blob_size, 0); }
 static size_t b_host3d_unknown_blob_id(const struct env *e, uint8_t *buf) { return blob(buf, 200, CTX, VIRTIO_GPU_BLOB_MEM_HOST3D, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, 0xabcdef, e->host_blob_size, 0); }
 static size_t b_host3d_size_mismatch(const struct env *e, uint8_t *buf) { return blob(buf, 200, CTX, VIRTIO_GPU_BLOB_MEM_HOST3D, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, e->host_blob_id, e->host_blob_size * 2, 0); }
+
+/* Half of the object (REQ-DEV-BLOB-0011): a blob smaller than the memory it takes over. */
+static size_t b_host3d_smaller(const struct env *e, uint8_t *buf) { return blob(buf, 200, CTX, VIRTIO_GPU_BLOB_MEM_HOST3D, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, e->host_blob_id, e->host_blob_size / 2, 0); }
 
 static size_t b_host3d_with_entries(const struct env *e, uint8_t *buf)
 {
@@ -396,6 +425,32 @@ static size_t scanout_blob(uint8_t *buf, uint32_t fmt, uint32_t w, uint32_t h, u
 static size_t b_sblob_stride_small(const struct env *e, uint8_t *buf) { return scanout_blob(buf, FMT, 16, 16, 60, 0); }
 /* One row more than RES_BLOB holds at a 128-byte stride. */
 static size_t b_sblob_past_size(const struct env *e, uint8_t *buf) { return scanout_blob(buf, FMT, 32, (uint32_t)(e->blob_size / 128) + 1, 128, 0); }
+
+/* A 16x16 image that fits the blob, pushed 512 bytes past its end by offsets[0] alone. */
+static size_t b_sblob_offset_past_end(const struct env *e, uint8_t *buf) { return scanout_blob(buf, FMT, 16, 16, 64, (uint32_t)e->blob_size - 512); }
+/* One pixel at offsets[0] == the blob size. */
+static size_t b_sblob_offset_at_end(const struct env *e, uint8_t *buf) { return scanout_blob(buf, FMT, 1, 1, 4, (uint32_t)e->blob_size); }
+
+/* r = the lower half of a 16x32 frame whose rows are blob_size/16 apart: only r.y puts it past the end. */
+static size_t b_sblob_rect_y_past_end(const struct env *e, uint8_t *buf)
+{
+	size_t n = scanout_blob(buf, FMT, 16, 32, (uint32_t)(e->blob_size / 16), 0);
+	struct virtio_gpu_set_scanout_blob c;
+	memcpy(&c, buf, sizeof(c));
+	c.r = rect(0, 16, 16, 16);
+	memcpy(buf, &c, sizeof(c));
+	return n;
+}
+
+static size_t b_sblob_unknown_res(const struct env *e, uint8_t *buf)
+{
+	size_t n = scanout_blob(buf, FMT, 16, 16, 64, 0);
+	struct virtio_gpu_set_scanout_blob c;
+	memcpy(&c, buf, sizeof(c));
+	c.resource_id = LE32(UNKNOWN);
+	memcpy(buf, &c, sizeof(c));
+	return n;
+}
 
 static size_t b_sblob_planes(const struct env *e, uint8_t *buf)
 {
@@ -543,12 +598,21 @@ static size_t b_host3d_no_virgl(const struct env *e, uint8_t *buf)
 	return blob(buf, 200, 1, VIRTIO_GPU_BLOB_MEM_HOST3D, 0, 1, 4096, 0);
 }
 
+/* A default blob with its shadow pages: it has guest storage, and still needs VIRGL. */
+static size_t b_default_no_virgl(const struct env *e, uint8_t *buf)
+{
+	size_t n = blob(buf, 200, 1, VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST, 0, 1, e->gran, 1);
+	entry(buf + n, e->spare_gpa, (uint32_t)e->gran);
+	return n + ENT;
+}
+
 /* --- Transfers on blobs --- */
 
 static size_t b_xfer_blob_offset(const struct env *e, uint8_t *buf) { return xfer(buf, RES_BLOB, rect(0, 0, 4, 1), e->blob_size); }
 static size_t b_xfer_blob_rect_overflow(const struct env *e, uint8_t *buf) { return xfer(buf, RES_BLOB, rect(0xffffffffu, 0, 2, 1), 0); }
 static size_t b_xfer_host_2d(const struct env *e, uint8_t *buf) { return xfer(buf, RES_HOST, rect(0, 0, 4, 1), 0); }
-static size_t b_attach_host(const struct env *e, uint8_t *buf) { return attach_one(buf, RES_HOST, e->spare_gpa, 4096); }
+/* Entries covering the whole host blob: only "host blob" is wrong. */
+static size_t b_attach_host(const struct env *e, uint8_t *buf) { return attach_one(buf, RES_HOST, e->spare_gpa, (uint32_t)e->host_blob_size); }
 
 static size_t xfer3d(uint8_t *buf, uint32_t ctx, uint32_t id, uint64_t off, uint32_t w, uint32_t h)
 {
@@ -612,6 +676,16 @@ static size_t b_create_3d_volume(const struct env *e, uint8_t *buf)
 {
 	struct virtio_gpu_resource_create_3d c = {
 		.resource_id = LE32(200), .target = LE32(3), .format = LE32(FMT), .width = LE32(8),
+		.height = LE32(8), .depth = LE32(4), .array_size = LE32(1) };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_3D);
+	return put(buf, &c, sizeof(c));
+}
+
+/* RESOURCE_CREATE_3D of a 2D texture (PIPE_TEXTURE_2D) with depth 4: a volume in 2D clothing. */
+static size_t b_create_3d_2d_depth(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_resource_create_3d c = {
+		.resource_id = LE32(200), .target = LE32(2), .format = LE32(FMT), .width = LE32(8),
 		.height = LE32(8), .depth = LE32(4), .array_size = LE32(1) };
 	hdr(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_3D);
 	return put(buf, &c, sizeof(c));
@@ -698,7 +772,7 @@ static bool setup_host_object(struct vc *t, const struct mal *m, struct env *e)
 {
 	if (m->setup & (SETUP_HOST_BLOB | SETUP_HOST_RES)) {
 		e->host_blob_id = 0x55;
-		e->host_blob_size = vc_map_granularity(t);
+		e->host_blob_size = 2 * vc_map_granularity(t);
 		struct vgb_refctx_alloc a = { { LE32(VGB_REFCTX_ALLOC), LE32(sizeof(a)) },
 					      LE64(e->host_blob_id), LE64(e->host_blob_size) };
 		if (!vc_expect(t, vc_submit_3d(t, CTX, &a, sizeof(a)), VIRTIO_GPU_RESP_OK_NODATA,
@@ -808,6 +882,57 @@ static enum vc_verdict run_precedence(struct vc *t)
 	return vc_done(t);
 }
 
+/* An unknown resource together with an unknown context or scanout id: ERR_INVALID_RESOURCE_ID, listed first. */
+static size_t b_xfer3d_unknown_both(const struct env *e, uint8_t *buf) { return xfer3d(buf, UNKNOWN, UNKNOWN, 0, 64, 1); }
+static size_t b_ctx_attach_unknown_both(const struct env *e, uint8_t *buf) { return ctx_res(buf, UNKNOWN, UNKNOWN); }
+static size_t b_scanout_unknown_both(const struct env *e, uint8_t *buf) { return scanout(buf, 16, UNKNOWN, rect(0, 0, W, H)); }
+
+static size_t b_sblob_unknown_both(const struct env *e, uint8_t *buf)
+{
+	size_t n = b_sblob_unknown_res(e, buf);
+	struct virtio_gpu_set_scanout_blob c;
+	memcpy(&c, buf, sizeof(c));
+	c.scanout_id = LE32(16);
+	memcpy(buf, &c, sizeof(c));
+	return n;
+}
+
+static const struct {
+	build_fn build;
+	uint64_t feature; /* the command's feature bit, or 0 */
+	const char *what;
+} two_ids[] = {
+	{ b_xfer3d_unknown_both, 1ull << VIRTIO_GPU_F_VIRGL, "TRANSFER_TO_HOST_3D of an unknown resource in an unknown context" },
+	{ b_ctx_attach_unknown_both, 1ull << VIRTIO_GPU_F_VIRGL, "CTX_ATTACH_RESOURCE of an unknown resource to an unknown context" },
+	{ b_sblob_unknown_both, 1ull << VIRTIO_GPU_F_RESOURCE_BLOB, "SET_SCANOUT_BLOB of an unknown resource on scanout 16" },
+	{ b_scanout_unknown_both, 0, "SET_SCANOUT of an unknown resource on scanout 16" },
+};
+
+/* Each request is refused; the SHOULD is the code of the first failure the table lists. */
+static enum vc_verdict run_precedence_ids(struct vc *t)
+{
+	struct env e;
+	memset(&e, 0, sizeof(e));
+	unsigned sent = 0;
+	for (size_t i = 0; i < sizeof(two_ids) / sizeof(two_ids[0]); i++) {
+		if (two_ids[i].feature && !(vgb_fe_features(t->fe) & two_ids[i].feature))
+			continue;
+		struct vc_resp r;
+		memset(req, 0, sizeof(req));
+		size_t len = two_ids[i].build(&e, req);
+		uint32_t got = vc_cmd(t, req, len, &r);
+		sent++;
+		VC_TRY(vc_check(t, got >= VIRTIO_GPU_RESP_ERR_UNSPEC, R_RES_UNKNOWN, "%s answered %s",
+				two_ids[i].what, vc_resp_name(got)));
+		if (got != VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID)
+			vc_warn(t, R_ERR_ORDER, "%s answered %s; the table lists the unknown resource "
+				"(ERR_INVALID_RESOURCE_ID) first", two_ids[i].what, vc_resp_name(got));
+	}
+	vc_note(t, "%u requests with two unknown ids", sent);
+	vc_still_serves(t, "requests with two unknown ids");
+	return vc_done(t);
+}
+
 #define UNSPEC VIRTIO_GPU_RESP_ERR_UNSPEC
 #define PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
 #define RESID VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID
@@ -886,6 +1011,7 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("entry.addr_overflow", R_ENTRY_BOUNDS, UNSPEC, 0, b_attach_addr_overflow, "ATTACH_BACKING entry addr+length overflowing"),
 	MAL("entry.straddles_ram_end", R_ENTRY_BOUNDS, UNSPEC, 0, b_attach_straddles_end, "ATTACH_BACKING entry crossing the end of guest RAM"),
 	MAL("entry.overlap", R_ENTRY_OVERLAP, UNSPEC, 0, b_attach_overlap, "ATTACH_BACKING with overlapping entries", .should = true),
+	MAL("entry.overlap_apart", R_ENTRY_OVERLAP, UNSPEC, 0, b_attach_overlap_apart, "ATTACH_BACKING whose first and third entries overlap", .should = true),
 	MAL("backing.attach_twice", R_RES_BACKING_TWICE, UNSPEC, 0, b_attach_twice, "ATTACH_BACKING to a resource that has backing"),
 	MAL("backing.attach_unknown", R_RES_UNKNOWN, RESID, 0, b_attach_unknown, "ATTACH_BACKING to an unknown resource"),
 	MAL("backing.detach_none", R_RES_DETACH_NONE, UNSPEC, 0, b_detach_bare, "DETACH_BACKING of a resource without backing"),
@@ -901,14 +1027,20 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("blob.guest_with_blob_id", R_BLOB_GUEST_ID, PARAM, BLOB, b_blob_guest_blob_id, "CREATE_BLOB(GUEST) with blob_id 5", .should = true),
 	MAL("blob.guest_entries_short", R_BLOB_GUEST_SHORT, PARAM, BLOB, b_blob_entries_short, "CREATE_BLOB(GUEST) entries covering half the size"),
 	MAL("blob.guest_entry_outside", R_ENTRY_BOUNDS, UNSPEC, BLOB, b_blob_entry_outside, "CREATE_BLOB(GUEST) entry outside guest RAM"),
+	MAL("blob.guest_entries_overlap_apart", R_ENTRY_OVERLAP, UNSPEC, BLOB, b_blob_overlap_apart, "CREATE_BLOB(GUEST) whose first and third entries overlap", .should = true),
 	MAL("blob.host3d_unknown_ctx", R_BLOB_CTX, CTXID, BLOB | REF, b_host3d_unknown_ctx, "CREATE_BLOB(HOST3D) in an unknown context", .setup = SETUP_HOST_BLOB),
 	MAL("blob.host3d_unknown_blob_id", R_BLOB_HOST3D_UNKNOWN, PARAM, BLOB | REF, b_host3d_unknown_blob_id, "CREATE_BLOB(HOST3D) of an unknown blob_id", .setup = SETUP_HOST_BLOB),
 	MAL("blob.host3d_size_mismatch", R_BLOB_HOST3D_SIZE, PARAM, BLOB | REF, b_host3d_size_mismatch, "CREATE_BLOB(HOST3D) size != object size", .setup = SETUP_HOST_BLOB),
+	MAL("blob.host3d_smaller", R_BLOB_HOST3D_SIZE, PARAM, BLOB | REF, b_host3d_smaller, "CREATE_BLOB(HOST3D) of half its object", .setup = SETUP_HOST_BLOB),
 	MAL("blob.host3d_with_entries", R_BLOB_HOST3D_ENTRIES, PARAM, BLOB | REF, b_host3d_with_entries, "CREATE_BLOB(HOST3D) with nr_entries 1", .setup = SETUP_HOST_BLOB),
 	MAL("scanout_blob.stride_small", R_SBLOB_STRIDE, PARAM, BLOB, b_sblob_stride_small, "SET_SCANOUT_BLOB stride < width*4"),
 	MAL("scanout_blob.past_size", R_SBLOB_BOUNDS, PARAM, BLOB, b_sblob_past_size, "SET_SCANOUT_BLOB frame past the blob end"),
 	MAL("scanout_blob.format_unknown", R_SBLOB_FORMAT, PARAM, BLOB, b_sblob_format, "SET_SCANOUT_BLOB format 999"),
 	MAL("scanout_blob.offset_overflow", R_SBLOB_BOUNDS, PARAM, BLOB, b_sblob_offset_overflow, "SET_SCANOUT_BLOB offset+stride*height overflowing"),
+	MAL("scanout_blob.offset_past_end", R_SBLOB_BOUNDS, PARAM, BLOB, b_sblob_offset_past_end, "SET_SCANOUT_BLOB whose offsets[0] alone puts the image 512 bytes past the blob end"),
+	MAL("scanout_blob.offset_at_end", R_SBLOB_BOUNDS, PARAM, BLOB, b_sblob_offset_at_end, "SET_SCANOUT_BLOB of one pixel at offsets[0] == blob size"),
+	MAL("scanout_blob.rect_y_past_end", R_SBLOB_BOUNDS, PARAM, BLOB, b_sblob_rect_y_past_end, "SET_SCANOUT_BLOB whose r.y alone puts the image past the blob end"),
+	MAL("scanout_blob.unknown_resource", R_RES_UNKNOWN, RESID, BLOB, b_sblob_unknown_res, "SET_SCANOUT_BLOB of an unknown resource"),
 	MAL("ctx.create_id0", R_CTX_ID0, CTXID, REF, b_ctx_id0, "CTX_CREATE with ctx_id 0"),
 	MAL("ctx.create_in_use", R_CTX_IN_USE, CTXID, REF, b_ctx_in_use, "CTX_CREATE with a ctx_id in use", .setup = SETUP_CTX),
 	MAL("ctx.capset_absent", R_CTX_CAPSET, PARAM, REF, b_ctx_bad_capset, "CTX_CREATE context_init naming an absent capset"),
@@ -926,6 +1058,7 @@ const struct vc_case vc_cases_malformed[] = {
 	MASKED("feat.map_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_RESOURCE_BLOB, 0, b_map_unnegotiated, "MAP_BLOB without F_RESOURCE_BLOB"),
 	MASKED("feat.ctx_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_VIRGL, 0, b_ctx_unnegotiated, "CTX_CREATE without F_VIRGL"),
 	MASKED("feat.host3d_without_virgl", R_BLOB_NEEDS_VIRGL, PARAM, VIRTIO_GPU_F_VIRGL, BLOB, b_host3d_no_virgl, "CREATE_BLOB(HOST3D) without F_VIRGL"),
+	MASKED("feat.default_blob_without_virgl", R_BLOB_NEEDS_VIRGL, PARAM, VIRTIO_GPU_F_VIRGL, BLOB, b_default_no_virgl, "CREATE_BLOB(HOST3D_GUEST) with shadow pages, without F_VIRGL"),
 	MAL("xfer.blob_offset_beyond", R_XFER_BLOB_BOUNDS, PARAM, BLOB, b_xfer_blob_offset, "TRANSFER_TO_HOST_2D on a GUEST blob at offset == size"),
 	MAL("xfer.blob_rect_overflow", R_XFER_BLOB_BOUNDS, PARAM, BLOB, b_xfer_blob_rect_overflow, "TRANSFER_TO_HOST_2D on a GUEST blob, x+width overflowing"),
 	MAL("xfer.host_blob_2d", R_XFER_HOST_2D, PARAM, BLOB | REF, b_xfer_host_2d, "TRANSFER_TO_HOST_2D on a host blob", .setup = SETUP_HOST_RES),
@@ -936,6 +1069,9 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("xfer3d.unknown_ctx", R_XFER_3D_CTX, CTXID, BLOB | REF, b_xfer3d_unknown_ctx, "TRANSFER_TO_HOST_3D in an unknown context", .setup = SETUP_HOST_RES),
 	{ .name = "dev.err.precedence", IDS(R_ERR_ORDER, R_RES_ID0, R_CMD_FLAGS), .run = run_precedence,
 	  .summary = "a request with two failures gets the code listed first" },
+	{ .name = "dev.err.precedence.ids", IDS(R_ERR_ORDER, R_RES_UNKNOWN, R_CTX_UNKNOWN, R_XFER_3D_CTX, R_SCANOUT_ID),
+	  .run = run_precedence_ids,
+	  .summary = "an unknown resource with an unknown context or scanout gets ERR_INVALID_RESOURCE_ID" },
 	ACCEPT("padding_nonzero", R_CMD_PADDING_ACCEPTED, 0, b_unref_padding, "RESOURCE_UNREF with non-zero padding"),
 	ACCEPT("trailing_bytes", R_CMD_TRAILING, 0, b_create_2d_trailing, "RESOURCE_CREATE_2D followed by 8 more bytes"),
 	ACCEPT("attach_extra_entry", R_CMD_TRAILING, 0, b_attach_more_entries, "ATTACH_BACKING nr_entries 1 followed by a second entry"),
@@ -976,6 +1112,7 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("xfer3d.2d_depth", R_XFER_3D_2D_BOX, PARAM, REF, b_xfer3d_2d_depth, "TRANSFER_TO_HOST_3D on a 2D resource with box.d 2", .setup = SETUP_CTX),
 	MAL("xfer3d.2d_level", R_XFER_3D_2D_BOX, PARAM, REF, b_xfer3d_2d_level, "TRANSFER_TO_HOST_3D on a 2D resource with level 1", .setup = SETUP_CTX),
 	MAL("res.create_3d_volume", R_RES_3D_REFUSED, PARAM, VC_NEED_VIRGL, b_create_3d_volume, "RESOURCE_CREATE_3D of a 3D texture the device cannot create"),
+	MAL("res.create_3d_2d_depth", R_RES_3D_REFUSED, PARAM, VC_NEED_VIRGL, b_create_3d_2d_depth, "RESOURCE_CREATE_3D of a 2D texture with depth 4"),
 	{ .name = "dev.accept.ctx_detach_unattached", IDS(R_CTX_DETACH_UNATTACHED, R_CMD_USED_LEN, R_CMD_RESP_PADDING),
 	  .needs = REF, .run = run_malformed, .summary = "CTX_DETACH_RESOURCE of a resource never attached",
 	  .data = &(const struct mal){ .build = b_ctx_detach_unattached, .expect = VIRTIO_GPU_RESP_OK_NODATA,

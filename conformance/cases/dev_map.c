@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cases.h"
+#include "vgb/refctx.h"
 
 #define MAPPABLE VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE
 #define OK_NODATA VIRTIO_GPU_RESP_OK_NODATA
@@ -244,6 +245,74 @@ static enum vc_verdict overlap(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * A range that starts below a live mapping and runs into it: blob A (one
+ * granule) at granule 2, blob B (two granules) at granule 1.  Only B's end
+ * overlaps A, so a check of where B starts alone misses it.
+ */
+static enum vc_verdict overlap_below(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t a, b;
+	uint64_t size, g = vc_map_granularity(t);
+	VC_TRY(host_blob(t, &h, 1, MAPPABLE, &a, &size));
+	VC_TRY(region_fits(t, 5 * g));
+	VC_TRY(vc_expect(t, vc_host_blob(t, &h, 2 * g, MAPPABLE, &b), OK_NODATA, R_CMD_SUCCESS,
+			 "CREATE_BLOB(HOST3D) of two granules"));
+	VC_TRY(vc_host_fill(t, &h, a, 0xa5a5a5a5u, 0, size, R_COH_HOST_TO_GUEST));
+	VC_TRY(map_ok(t, a, 2 * g, "MAP_BLOB of the first blob at granule 2"));
+	VC_TRY(vc_expect(t, vc_map(t, b, g, NULL), EINVAL_P, R_MAP_OVERLAP,
+			 "MAP_BLOB of two granules at granule 1, ending inside a live mapping"));
+	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, g, g), R_ERR_NO_EFFECT,
+		 "a refused MAP_BLOB left a mapping at granule 1");
+	const volatile uint32_t *w = (const volatile uint32_t *)(vc_region(t, NULL) + 2 * g);
+	vc_check(t, vgb_le32(w[0]) == 0xa5a5a5a5u && vgb_le32(w[g / 4 - 1]) == 0xa5a5a5a5u,
+		 R_MAP_OVERLAP, "the live mapping changed after a refused overlapping MAP (reads 0x%08x)",
+		 vgb_le32(w[0]));
+	map_ok(t, b, 3 * g, "MAP_BLOB of the second blob right after the first");
+	return vc_done(t);
+}
+
+/*
+ * UNREF of a mapped default blob (HOST3D_GUEST, with its shadow pages): the
+ * implicit unmap is the same as for a host-only blob.
+ */
+static enum vc_verdict unref_mapped_default(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint64_t g = vc_map_granularity(t), blob_id = 0x77;
+	struct vgb_refctx_alloc al = { { vgb_to_le32(VGB_REFCTX_ALLOC), vgb_to_le32(sizeof(al)) },
+				       vgb_to_le64(blob_id), vgb_to_le64(g) };
+	VC_TRY(vc_expect(t, vc_submit_3d(t, h.ctx_id, &al, sizeof(al)), OK_NODATA, R_CMD_SUCCESS,
+			 "reference context ALLOC"));
+	uint64_t gpa = vc_alloc(t, g);
+	VC_TRY(gpa);
+	struct vgb_sg e = { gpa, (uint32_t)g };
+	uint32_t id = vc_new_id(t);
+	VC_TRY(vc_expect(t, vc_create_blob(t, id, h.ctx_id, VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST, MAPPABLE,
+					   blob_id, g, &e, 1),
+			 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D_GUEST, MAPPABLE) with shadow pages"));
+	VC_TRY(vc_expect(t, vc_ctx_attach(t, h.ctx_id, id), OK_NODATA, R_CMD_SUCCESS,
+			 "CTX_ATTACH_RESOURCE"));
+	VC_TRY(vc_host_fill(t, &h, id, 0x0defb10bu, 0, g, R_COH_HOST_TO_GUEST));
+	VC_TRY(map_ok(t, id, g, "MAP_BLOB of a default blob at granule 1"));
+	const volatile uint32_t *w = (const volatile uint32_t *)(vc_region(t, NULL) + g);
+	VC_TRY(vc_check(t, vgb_le32(w[0]) == 0x0defb10bu, R_MAP_DEFAULT_HOST,
+			"the mapped default blob reads 0x%08x, host filled 0x0defb10b", vgb_le32(w[0])));
+	VC_TRY(vc_expect(t, vc_unref(t, id), OK_NODATA, R_LIFE_UNREF_MAPPED,
+			 "RESOURCE_UNREF of a mapped default blob"));
+	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, g, g), R_LIFE_UNREF_GONE,
+		 "after UNREF of a mapped default blob, its range is still backed");
+	vc_check(t, vc_touch_faults(vc_region(t, NULL) + g), R_SHM_GONE,
+		 "after UNREF of a mapped default blob, reading its old range still reaches memory");
+	uint32_t again;
+	VC_TRY(vc_expect(t, vc_host_blob(t, &h, g, MAPPABLE, &again), OK_NODATA, R_CMD_SUCCESS,
+			 "CREATE_BLOB(HOST3D)"));
+	map_ok(t, again, g, "MAP_BLOB at the range the unref'd default blob held");
+	return vc_done(t);
+}
+
 static enum vc_verdict map_double(struct vc *t)
 {
 	struct vc_host h;
@@ -305,19 +374,23 @@ static enum vc_verdict not_mappable(struct vc *t)
 	return vc_done(t);
 }
 
+/* GUEST blobs, also one created with USE_MAPPABLE: guest pages are never placed in the region. */
 static enum vc_verdict guest_blob(struct vc *t)
 {
 	uint64_t g = vc_map_granularity(t);
-	uint64_t gpa = vc_alloc(t, g);
-	VC_TRY(gpa);
-	uint32_t res = vc_new_id(t);
-	struct vgb_sg e = { gpa, (uint32_t)g };
-	VC_TRY(vc_expect(t, vc_create_blob(t, res, 0, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, g, &e, 1),
-			 OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(GUEST)"));
-	VC_TRY(vc_expect(t, vc_map(t, res, 0, NULL), EINVAL_P, R_MAP_GUEST_BLOB,
-			 "MAP_BLOB of a GUEST blob"));
-	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, 0, g), R_ERR_NO_EFFECT,
-		 "a refused MAP_BLOB left a mapping");
+	static const uint32_t flags[2] = { 0, MAPPABLE };
+	for (unsigned i = 0; i < 2; i++) {
+		uint64_t gpa = vc_alloc(t, g);
+		VC_TRY(gpa);
+		uint32_t res = vc_new_id(t);
+		struct vgb_sg e = { gpa, (uint32_t)g };
+		VC_TRY(vc_expect(t, vc_create_blob(t, res, 0, VIRTIO_GPU_BLOB_MEM_GUEST, flags[i], 0, g, &e, 1),
+				 OK_NODATA, R_CMD_SUCCESS, i ? "CREATE_BLOB(GUEST, MAPPABLE)" : "CREATE_BLOB(GUEST)"));
+		VC_TRY(vc_expect(t, vc_map(t, res, 0, NULL), EINVAL_P, R_MAP_GUEST_BLOB,
+				 i ? "MAP_BLOB of a GUEST blob created with USE_MAPPABLE" : "MAP_BLOB of a GUEST blob"));
+		vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, 0, g), R_ERR_NO_EFFECT,
+			 "a refused MAP_BLOB left a mapping");
+	}
 	return vc_done(t);
 }
 
@@ -361,6 +434,13 @@ const struct vc_case vc_cases_map[] = {
 	  .run = offset_overflow, .summary = "offset + size overflowing 64 bits is refused" },
 	{ .name = "dev.map.overlap", IDS(R_MAP_OVERLAP, R_MAP_OK, R_VU_NO_OVERLAP), .needs = NEED_MAP, .run = overlap,
 	  .summary = "a mapping overlapping a live one is refused, the live one intact" },
+	{ .name = "dev.map.overlap_below", IDS(R_MAP_OVERLAP, R_MAP_OK, R_ERR_NO_EFFECT), .needs = NEED_MAP,
+	  .run = overlap_below,
+	  .summary = "a mapping starting below a live one and running into it is refused" },
+	{ .name = "dev.map.unref_mapped_default", IDS(R_LIFE_UNREF_MAPPED, R_LIFE_UNREF_GONE, R_SHM_GONE,
+						      R_MAP_DEFAULT_HOST),
+	  .needs = NEED_MAP, .run = unref_mapped_default,
+	  .summary = "UNREF of a mapped default (HOST3D_GUEST) blob unmaps it; the range is reusable" },
 	{ .name = "dev.map.double", IDS(R_MAP_DOUBLE, R_MAP_DOUBLE_INTACT, R_ERR_NO_EFFECT), .needs = NEED_MAP, .run = map_double,
 	  .summary = "mapping an already mapped blob is refused, existing mapping intact" },
 	{ .name = "dev.map.unmap_unmapped", IDS(R_UNMAP_NOT_MAPPED, R_UNMAP_OK), .needs = NEED_MAP,

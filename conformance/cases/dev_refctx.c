@@ -217,6 +217,66 @@ static enum vc_verdict copy_overlap(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * One COPY of 9000 bytes within a blob, the destination 3000 bytes after the
+ * source: more than a device copies in one piece, so a copy that runs
+ * forwards reads bytes it has already overwritten.
+ */
+static enum vc_verdict copy_overlap_large(struct vc *t)
+{
+	struct vc_host h;
+	uint32_t res;
+	enum { SIZE = 12288, LEN = 9000, SHIFT = 3000 };
+	uint64_t g = vc_map_granularity(t), size = (SIZE + g - 1) / g * g;
+	VC_TRY(vc_host_open(t, &h));
+	VC_TRY(vc_expect(t, vc_host_blob(t, &h, size, 0, &res), OK_NODATA, R_CMD_SUCCESS,
+			 "CREATE_BLOB(HOST3D)"));
+	static uint8_t model[SIZE];
+	VC_TRY(vc_host_pattern(t, &h, res, 0x0c0b1u, 0, SIZE, R_REFCTX_PATTERN));
+	vc_pattern_fill(model, 0x0c0b1u, SIZE);
+	struct vgb_refctx_copy c = { { LE32(VGB_REFCTX_COPY), LE32(sizeof(c)) }, LE32(res), LE32(res),
+				     LE64(0), LE64(SHIFT), LE64(LEN) };
+	struct stream s = { .len = 0 };
+	put(&s, &c, sizeof(c));
+	VC_TRY(vc_expect(t, run(t, &h, &s), OK_NODATA, R_REFCTX_COPY, "COPY [0,9000) -> [3000,12000)"));
+	memmove(model + SHIFT, model, LEN);
+	host_sum_is(t, &h, res, 0, SIZE, model, R_REFCTX_COPY, "after a 9000-byte overlapping COPY");
+	return vc_done(t);
+}
+
+/*
+ * A HOST3D blob the host wrote (PATTERN), shown with SET_SCANOUT_BLOB at a fixed
+ * padded stride and a non-zero offsets[0]: the display gets the host's bytes,
+ * row by row at that stride.
+ */
+static enum vc_verdict host_blob_scanout(struct vc *t)
+{
+	enum { W = 40, H = 18, STRIDE = 224, OFFSET = 4096 + 96 };
+	struct vc_host h;
+	uint32_t res;
+	uint64_t g = vc_map_granularity(t), size = 3 * g;
+	VC_TRY(vc_host_open(t, &h));
+	VC_TRY(vc_expect(t, vc_host_blob(t, &h, size, 0, &res), OK_NODATA, R_CMD_SUCCESS,
+			 "CREATE_BLOB(HOST3D)"));
+	uint8_t *model = malloc(size);
+	if (!model)
+		return vc_error(t, "out of memory");
+	vc_pattern_fill(model, 0x5ca77u, size);
+	if (vc_host_pattern(t, &h, res, 0x5ca77u, 0, size, R_REFCTX_PATTERN) &&
+	    vc_expect(t, vc_set_scanout_blob(t, 0, res, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, W, H, STRIDE,
+					      OFFSET),
+		      OK_NODATA, R_CMD_SUCCESS, "SET_SCANOUT_BLOB of a HOST3D blob, stride 224, offset 4192")) {
+		uint64_t before = vc_display_updates(t, 0);
+		if (vc_expect(t, vc_flush(t, res, 0, 0, W, H), OK_NODATA, R_DISP_PIXELS, "RESOURCE_FLUSH") &&
+		    vc_check(t, vc_display_wait(t, 0, before), R_DISP_PIXELS,
+			     "no display update after RESOURCE_FLUSH of a HOST3D blob"))
+			vc_display_matches(t, 0, model + OFFSET, W, H, STRIDE, R_DISP_PIXELS,
+					   "HOST3D blob at a padded stride and offset");
+	}
+	free(model);
+	return vc_done(t);
+}
+
 static enum vc_verdict stream_order(struct vc *t)
 {
 	struct vc_host h;
@@ -567,6 +627,23 @@ static enum vc_verdict not_attached(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * A context destroyed and another created after it (in the same slot of a device
+ * that keeps contexts in a table): what was attached to the first is not attached
+ * to the second.
+ */
+static enum vc_verdict ctx_replaced(struct vc *t)
+{
+	struct vc_host a, b;
+	VC_TRY(vc_host_open(t, &a));
+	VC_TRY(vc_expect(t, vc_ctx_destroy(t, a.ctx_id), OK_NODATA, R_CMD_SUCCESS, "CTX_DESTROY"));
+	VC_TRY(vc_host_open(t, &b));
+	fill_answers(t, &b, a.result_res, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID, R_REFCTX_UNATTACHED,
+		     "FILL of a blob attached only to a context destroyed before this one was created");
+	fill_answers(t, &b, b.result_res, OK_NODATA, R_CMD_SUCCESS, "FILL of a blob attached to the context");
+	return vc_done(t);
+}
+
 /* Objects until host memory runs out: ERR_OUT_OF_MEMORY, and the device keeps serving. */
 static enum vc_verdict alloc_exhausted(struct vc *t)
 {
@@ -749,6 +826,12 @@ const struct vc_case vc_cases_refctx[] = {
 	{ .name = "dev.refctx.copy_overlap", IDS(R_REFCTX_COPY, R_REFCTX_PATTERN), .random = true,
 	  .needs = REF | VC_NEED_BLOB, .run = copy_overlap,
 	  .summary = "COPY of overlapping ranges gives the old source bytes" },
+	{ .name = "dev.refctx.copy_overlap_large", IDS(R_REFCTX_COPY), .needs = REF | VC_NEED_BLOB,
+	  .run = copy_overlap_large,
+	  .summary = "an overlapping COPY of 9000 bytes, destination after the source" },
+	{ .name = "dev.refctx.host_blob_scanout", IDS(R_DISP_PIXELS, R_REFCTX_HOST_VIEW, R_SBLOB_BOUNDS),
+	  .needs = REF | VC_NEED_BLOB, .run = host_blob_scanout,
+	  .summary = "a HOST3D blob shown at a padded stride and a non-zero offset: the host's bytes" },
 	{ .name = "dev.refctx.stream_order", IDS(R_REFCTX_ORDER, R_REFCTX_FILL, R_REFCTX_CHECKSUM),
 	  .needs = REF | VC_NEED_BLOB, .run = stream_order,
 	  .summary = "commands of one stream run in order" },
@@ -782,6 +865,9 @@ const struct vc_case vc_cases_refctx[] = {
 	  .summary = "TRANSFER_TO/FROM_HOST_3D on a mapped host blob succeed and synchronise" },
 	{ .name = "dev.refctx.not_attached", IDS(R_REFCTX_UNATTACHED), .needs = REF | VC_NEED_BLOB,
 	  .run = not_attached, .summary = "a blob not attached to the context is an unknown resource" },
+	{ .name = "dev.refctx.ctx_replaced", IDS(R_REFCTX_UNATTACHED, R_LIFE_CTX_DESTROY_KEEPS),
+	  .needs = REF | VC_NEED_BLOB, .run = ctx_replaced,
+	  .summary = "a new context does not inherit the attachments of a destroyed one" },
 	{ .name = "dev.refctx.alloc_exhausted", IDS(R_REFCTX_ALLOC_OOM), .needs = REF | VC_NEED_BLOB,
 	  .run = alloc_exhausted, .timeout_s = 120,
 	  .summary = "ALLOC beyond host memory answers ERR_OUT_OF_MEMORY; FREE makes room" },

@@ -332,34 +332,11 @@ static enum vc_verdict clean_sequence(struct vc *t)
 }
 
 #ifdef VC_HAVE_DRIVER
-/* Open the reference driver against the validating target (the case's own frontend stops). */
-static struct vgb_drv *open_ref_driver(struct vc *t)
-{
-	vc_stop_backend(t);
-	struct vgb_drv_options o;
-	vgb_drv_options_defaults(&o);
-	static char *argv[72];
-	static char validate_arg[300];
-	unsigned n = 0;
-	while (t->target->argv && t->target->argv[n] && n < 64)
-		argv[n] = t->target->argv[n], n++;
-	snprintf(validate_arg, sizeof(validate_arg), "--validate=%s", t->validate_path);
-	argv[n++] = validate_arg;
-	argv[n] = NULL;
-	o.fe.backend_argv = argv;
-	o.fe.quiet = !t->target->verbose;
-	char err[256] = "";
-	struct vgb_drv *drv = vgb_drv_open(&o, err, sizeof(err));
-	if (!drv)
-		vc_error(t, "reference driver did not start: %s", err);
-	return drv;
-}
-
 /* The reference driver's self-check on one path, under the validating device. */
 static enum vc_verdict ref_driver_path(struct vc *t)
 {
 	enum vgb_path p = (enum vgb_path)(uintptr_t)t->c->data;
-	struct vgb_drv *drv = open_ref_driver(t); /* the driver brings its own frontend */
+	struct vgb_drv *drv = vc_ref_driver_open(t); /* the driver brings its own frontend */
 	if (!drv)
 		return vc_done(t);
 	const char *why = vgb_path_unavailable(drv, p);
@@ -396,7 +373,7 @@ static enum vc_verdict ref_driver_path(struct vc *t)
 /* A driver that uses blobs accepts BLOB_ALIGNMENT when the device offers it (SHOULD). */
 static enum vc_verdict ref_accepts_alignment(struct vc *t)
 {
-	struct vgb_drv *drv = open_ref_driver(t);
+	struct vgb_drv *drv = vc_ref_driver_open(t);
 	if (!drv)
 		return vc_done(t);
 	uint64_t f = vgb_drv_caps(drv)->features;
@@ -415,7 +392,7 @@ static enum vc_verdict ref_accepts_alignment(struct vc *t)
 /* The driver picks the best path the device allows: copy without blob, guest blob without region. */
 static enum vc_verdict ref_path_choice(struct vc *t)
 {
-	struct vgb_drv *drv = open_ref_driver(t);
+	struct vgb_drv *drv = vc_ref_driver_open(t);
 	if (!drv)
 		return vc_done(t);
 	const struct vgb_drv_caps *caps = vgb_drv_caps(drv);
@@ -439,7 +416,7 @@ static enum vc_verdict ref_map_fallback(struct vc *t)
 		return vc_not_supported(t, "filling a %llu-byte region is too costly here; run on a "
 					"target with a region of at most 64 MiB",
 					(unsigned long long)t->probe->region_size);
-	struct vgb_drv *drv = open_ref_driver(t);
+	struct vgb_drv *drv = vc_ref_driver_open(t);
 	if (!drv)
 		return vc_done(t);
 	enum { MAX = 40 };

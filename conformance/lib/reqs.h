@@ -179,6 +179,7 @@
 #define R_FENCE_TIMELINE           "REQ-DEV-FENCE-0006"
 #define R_FENCE_IN_ORDER           "REQ-DEV-FENCE-0007"
 #define R_LIFE_UNMAP_UNREF         "REQ-DEV-LIFE-0008"
+#define R_LIFE_MEM_ZERO            "REQ-DEV-LIFE-0100" /* new memory reads as zeros */
 #define R_FENCE_ECHO               "REQ-DEV-FENCE-0002"
 #define R_FENCE_CTX                "REQ-DEV-FENCE-0003"
 #define R_FENCE_ORDER              "REQ-DEV-FENCE-0040"
@@ -237,6 +238,11 @@
 #define R_DRV_MAP_OFFSET           "REQ-DRV-MAP-0004"
 #define R_DRV_MAP_PAST_END         "REQ-DRV-MAP-0005"
 #define R_DRV_MAP_OVERLAP          "REQ-DRV-MAP-0006"
+#define R_DRV_MAP_AT_OFFSET        "REQ-DRV-MAP-0100" /* byte i at offset + i of the region */
+#define R_DRV_SCANOUT_LAYOUT       "REQ-DRV-SCANOUT-0100" /* offsets[0]/strides[0] as laid out */
+#define R_DRV_CACHE_TYPE           "REQ-DRV-CACHE-0001" /* never more cacheable than map_info */
+#define R_DRV_CACHE_EXACT          "REQ-DRV-CACHE-0004" /* SHOULD: exactly the type */
+#define R_DRV_ERR_FAILED           "REQ-DRV-ERR-0001" /* a non-success response: failure, no effect */
 #define R_DRV_LIFE_DETACH_SCANOUT  "REQ-DRV-LIFE-0003"
 #define R_DRV_CTX_ATTACH           "REQ-DRV-CTX-0004"
 #define R_DRV_XFER_HOST_2D         "REQ-DRV-XFER-0009"

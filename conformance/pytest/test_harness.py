@@ -89,6 +89,10 @@ def test_exit_code_not_supported(conform, tmp_path, qemu):
 @pytest.mark.parametrize("rule,case,req", [
     ("map-double-ok", "dev.map.double", "REQ-DEV-MAP-0005"),
     ("map-info-none", "dev.map.map_info", "REQ-DEV-CACHE-0001"),
+    # The reference device checks an unknown resource twice (id ranking, then the handler),
+    # so no single mutant shows this case failing: a device answering the wrong code does.
+    ("SET_SCANOUT_BLOB:ERR_INVALID_RESOURCE_ID=ERR_INVALID_PARAMETER",
+     "dev.err.scanout_blob.unknown_resource", "REQ-DEV-RES-0003"),
 ])
 def test_injected_map_bug_fails_with_id(conform, tmp_path, rule, case, req):
     """A reference device made to misbehave fails exactly the matching case."""

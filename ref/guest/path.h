@@ -7,7 +7,8 @@
  *   guest-blob  blob without a region: GUEST blob over scattered pages,
  *               TRANSFER_TO_HOST_2D kept for devices that copy;
  *   copy        no blob: 2D resource, ATTACH_BACKING, TRANSFER_TO_HOST_2D.
- * A full region makes a mapped surface fall back to guest-blob.
+ * A full region, or a device refusing the host blob or its mapping, makes a
+ * mapped surface fall back to guest-blob.
  */
 #ifndef VGB_PATH_H
 #define VGB_PATH_H

@@ -30,35 +30,47 @@ static uint64_t page_round(uint64_t size)
 	return (size + VGB_PAGE - 1) & ~(uint64_t)(VGB_PAGE - 1);
 }
 
+/*
+ * Pages come from the kernel and go back to it: a new allocation is always
+ * zero-filled, so no byte of a freed resource or object can show in a new one
+ * (REQ-DEV-LIFE-0100).  A shareable allocation is its own sealed memfd.
+ */
+static void *host_get(uint64_t len, bool shareable, int *fd)
+{
+	*fd = -1;
+	if (!shareable) /* untouched pages cost nothing: a huge resource only costs what is written */
+		return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			    -1, 0);
+	*fd = memfd_create("vgb-hostmem", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (*fd < 0 || ftruncate(*fd, (off_t)len) < 0 || /* sealed: the frontend may rely on the size */
+	    fcntl(*fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0)
+		return MAP_FAILED;
+	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+}
+
+static void host_put(void *p, uint64_t len, int fd)
+{
+	if (p)
+		munmap(p, len);
+	if (fd >= 0)
+		close(fd);
+}
+
 int vgb_hostmem_alloc(struct vgb_device *dev, struct vgb_hostmem *m, uint64_t size, bool shareable)
 {
 	*m = (struct vgb_hostmem){.fd = -1};
 	uint64_t len = page_round(size);
 	if (size == 0 || len < size || len > SIZE_MAX || !vgb_charge(dev, len))
 		return -ENOMEM;
-	void *p;
-	if (shareable) {
-		m->fd = memfd_create("vgb-hostmem", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-		if (m->fd < 0 || ftruncate(m->fd, (off_t)len) < 0 || /* sealed: the frontend may rely on the size */
-		    fcntl(m->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0)
-			goto fail;
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
-	} else {
-		/* Untouched pages cost nothing: a huge resource only costs what is written. */
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-			 -1, 0);
+	int fd;
+	void *p = host_get(len, shareable, &fd);
+	if (p == MAP_FAILED) {
+		host_put(NULL, 0, fd);
+		vgb_uncharge(dev, len);
+		return -ENOMEM;
 	}
-	if (p == MAP_FAILED)
-		goto fail;
-	m->ptr = p;
-	m->size = size;
+	*m = (struct vgb_hostmem){.ptr = p, .size = size, .fd = fd};
 	return 0;
-fail:
-	if (m->fd >= 0)
-		close(m->fd);
-	*m = (struct vgb_hostmem){.fd = -1};
-	vgb_uncharge(dev, len);
-	return -ENOMEM;
 }
 
 /*
@@ -87,12 +99,10 @@ int vgb_hostmem_adopt(struct vgb_hostmem *m, int fd, uint64_t fd_offset, uint64_
 
 void vgb_hostmem_free(struct vgb_device *dev, struct vgb_hostmem *m)
 {
-	if (m->ptr && !m->borrowed) {
-		munmap(m->ptr, page_round(m->size));
-		if (!m->external)
-			vgb_uncharge(dev, page_round(m->size));
-	}
-	if (m->fd >= 0)
-		close(m->fd);
+	/* A borrowed view is the renderer's to unmap; the fd is always ours to close. */
+	bool mapped = m->ptr && !m->borrowed;
+	if (mapped && !m->external)
+		vgb_uncharge(dev, page_round(m->size));
+	host_put(mapped ? m->ptr : NULL, page_round(m->size), m->fd);
 	*m = (struct vgb_hostmem){.fd = -1};
 }

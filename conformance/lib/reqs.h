@@ -32,7 +32,7 @@
 #define R_VU_STOP_FORGETS          "REQ-DEV-VU-0010"
 #define R_VU_SHMEM_NREGIONS        "REQ-DEV-VU-0011"
 #define R_MAP_TRANSPORT_FAIL       "REQ-DEV-MAP-0010"
-#define R_DISP_HEADLESS            "REQ-DEV-DISP-0004"
+#define R_DISP_HEADLESS            "REQ-DEV-DISP-0150"
 
 /* Commands and responses */
 #define R_CMD_UNKNOWN              "REQ-DEV-CMD-0001"
@@ -41,7 +41,8 @@
 #define R_CMD_ENTRIES_LENGTH       "REQ-DEV-CMD-0004" /* not struct + 16 * nr_entries */
 #define R_CMD_SUBMIT_LENGTH        "REQ-DEV-CMD-0005"
 #define R_CMD_TRAILING             "REQ-DEV-CMD-0006"
-#define R_CMD_SHORT_RESP           "REQ-DEV-CMD-0007"
+#define R_CMD_SHORT_RESP           "REQ-DEV-CMD-0150" /* room for a header only: ERR_UNSPEC */
+#define R_CMD_NO_HEADER_ROOM       "REQ-DEV-CMD-0151" /* no room for a header: used.len 0 */
 #define R_CMD_USED_LEN             "REQ-DEV-CMD-0008"
 #define R_CMD_FLAGS                "REQ-DEV-CMD-0009"
 #define R_CMD_RING_IDX             "REQ-DEV-CMD-0010"
@@ -66,7 +67,11 @@
 #define R_DISP_SIZE                "REQ-DEV-DISP-0001"
 #define R_DISP_DISABLED            "REQ-DEV-DISP-0002"
 #define R_DISP_PIXELS              "REQ-DEV-DISP-0003"
-#define R_DISP_INFO                "REQ-DEV-DISP-0005"
+#define R_DISP_MODES_SIZED         "REQ-DEV-DISP-0154" /* enabled modes have a size */
+#define R_DISP_HEADLESS_ENABLED    "REQ-DEV-DISP-0153" /* headless: scanout 0 enabled */
+#define R_DISP_INFO_FROM_DISPLAY   "REQ-DEV-DISP-0151"
+#define R_DISP_EDID_FROM_DISPLAY   "REQ-DEV-DISP-0152"
+#define R_DISP_CURSOR_HIDE         "REQ-DEV-DISP-0155"
 
 /* Resources and backing */
 #define R_RES_ID0                  "REQ-DEV-RES-0001"

@@ -3,6 +3,7 @@
 #include "driver_priv.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,25 @@ int vgb_drv_display_info(struct vgb_drv *drv, struct vgb_drv_display *out, unsig
 	}
 	free(resp);
 	return ret;
+}
+
+int vgb_drv_display_events(struct vgb_drv *drv, uint32_t *events)
+{
+	struct vgb_gpu_config cfg;
+	*events = 0;
+	int ret = vgb_fe_get_config(drv->fe, &cfg, VGB_GPU_CONFIG_SIZE_V12);
+	if (ret < 0)
+		return drv_fail(drv, ret, "GET_CONFIG failed: %s", vgb_fe_error(drv->fe));
+	uint32_t ev = vgb_le32(cfg.events_read);
+	if (!ev)
+		return 0;
+	uint32_t clear = vgb_to_le32(ev);
+	ret = vgb_fe_set_config(drv->fe, offsetof(struct vgb_gpu_config, events_clear), &clear,
+				sizeof(clear));
+	if (ret < 0)
+		return drv_fail(drv, ret, "writing events_clear failed: %s", vgb_fe_error(drv->fe));
+	*events = ev;
+	return 0;
 }
 
 int vgb_drv_edid(struct vgb_drv *drv, uint32_t scanout_id, uint8_t *buf, size_t cap, uint32_t *size)

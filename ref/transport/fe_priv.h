@@ -65,8 +65,7 @@ struct vgb_fe {
 	uint64_t gpu_protocol_features;
 	struct fe_display display[VGB_VUG_MAX_SCANOUTS];
 	struct vgb_fe_scanout scanout[VGB_VUG_MAX_SCANOUTS];
-	struct vgb_vug_cursor_pos cursor;
-	bool cursor_visible;
+	struct vgb_fe_cursor cursor;
 	uint64_t gpu_violations;
 
 	/* Back-end requests as received (a ring of the last FE_LOG_MAX). */

@@ -49,16 +49,22 @@ static void test_program_conventions(void)
 	CHECK(run_status("--help", out, sizeof(out)) == 0 && strstr(out, "--socket-path"), "--help");
 }
 
-static struct vgb_fe *start(char **argv)
+static struct vgb_fe *start_display(char **argv, bool display)
 {
 	struct vgb_fe_options o;
 	vgb_fe_options_defaults(&o);
 	o.backend_argv = argv;
+	o.no_display_socket = !display;
 	o.timeout_ms = 5000;
 	char err[512];
 	struct vgb_fe *fe = vgb_fe_start(&o, err, sizeof(err));
 	CHECK(fe, "start %s: %s", argv[1] ? argv[1] : "", err);
 	return fe;
+}
+
+static struct vgb_fe *start(char **argv)
+{
+	return start_display(argv, true);
 }
 
 static int ctrl(struct vgb_fe *fe, const void *req, uint32_t len, void *resp, uint32_t cap, uint32_t *used)
@@ -76,8 +82,9 @@ static int ctrl(struct vgb_fe *fe, const void *req, uint32_t len, void *resp, ui
 
 static void test_knobs(void)
 {
+	/* Headless: the modes are the device's own (with a display, the display's: test_display.c). */
 	char *a[] = { (char *)host, "--no-blob", "--no-region", "--scanouts=2", "--size=640x480", NULL };
-	struct vgb_fe *fe = start(a);
+	struct vgb_fe *fe = start_display(a, false);
 	if (fe) {
 		CHECK(!(vgb_fe_device_features(fe) & (1ull << VIRTIO_GPU_F_RESOURCE_BLOB)), "no blob offered");
 		CHECK(!vgb_fe_shm(fe, VIRTIO_GPU_SHM_ID_HOST_VISIBLE, NULL), "no region");

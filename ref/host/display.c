@@ -17,7 +17,8 @@ static int shm_map(void *opaque, int fd, uint64_t fd_offset, uint64_t shm_offset
 	struct host *h = opaque;
 	if (h->closing)
 		return -ENOTCONN;
-	int r = vgb_vu_backend_shm_map(h->be, fd, fd_offset, shm_offset, len, writable);
+	int r = h->hostile ? hostile_shm_map(h->hostile, h->be, fd, fd_offset, shm_offset, len, writable)
+			   : vgb_vu_backend_shm_map(h->be, fd, fd_offset, shm_offset, len, writable);
 	if (r)
 		fprintf(stderr, "vgb-host: placing 0x%llx bytes at region offset 0x%llx failed: %s\n",
 			(unsigned long long)len, (unsigned long long)shm_offset, strerror(-r));
@@ -29,7 +30,8 @@ static int shm_unmap(void *opaque, uint64_t shm_offset, uint64_t len)
 	struct host *h = opaque;
 	if (h->closing)
 		return 0; /* the front-end dropped every mapping with the connection */
-	int r = vgb_vu_backend_shm_unmap(h->be, shm_offset, len);
+	int r = h->hostile ? hostile_shm_unmap(h->hostile, h->be, shm_offset, len)
+			   : vgb_vu_backend_shm_unmap(h->be, shm_offset, len);
 	if (r)
 		fprintf(stderr, "vgb-host: removing the mapping at region offset 0x%llx failed: %s\n",
 			(unsigned long long)shm_offset, strerror(-r));

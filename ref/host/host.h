@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "hostile.h"
 #include "options.h"
 #include "vgb/device.h"
 #include "vgb/vu_backend.h"
@@ -15,6 +16,7 @@ struct host {
 	struct vgb_device *dev;
 	struct vgb_vu_backend *be;
 	FILE *violations; /* --validate=FILE, or NULL */
+	struct hostile *hostile; /* --hostile=RULES, or NULL */
 	bool closing;     /* the connection is gone: the device is torn down locally */
 };
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostile.h"
 #include "vgb/wire.h"
 
 enum {
@@ -32,6 +33,7 @@ enum {
 	OPT_SIZE,
 	OPT_VALIDATE,
 	OPT_BREAK,
+	OPT_HOSTILE,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +57,7 @@ static const struct option long_opts[] = {
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "validate", optional_argument, NULL, OPT_VALIDATE },
 	{ "break", required_argument, NULL, OPT_BREAK },
+	{ "hostile", required_argument, NULL, OPT_HOSTILE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -92,6 +95,9 @@ static void usage(FILE *f)
 		"  --break=NAME[,NAME...] FOR CONFORMANCE SELF-TESTS ONLY: behave wrongly on purpose,\n"
 		"                         so that a test can show the suite catches it; a device\n"
 		"                         run with any break does not conform (breaks below)\n"
+		"  --hostile=FAULT[=ARG][@COMMAND][#N],...  FOR TESTS OF DRIVERS ONLY: answer the\n"
+		"                         driver wrongly on purpose (faults below; COMMAND by name,\n"
+		"                         e.g. RESOURCE_MAP_BLOB; #N only the Nth match)\n"
 		"  -v, --verbose          log every vhost-user message and rejected command\n"
 		"  -h, --help             this text\n"
 		"SIZE takes K, M or G suffixes (powers of 1024).\n");
@@ -267,12 +273,25 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 			if (!parse_breaks(optarg, &o->cfg.breaks))
 				return bad("break", optarg);
 			break;
+		case OPT_HOSTILE: {
+			char err[200];
+			struct hostile *x = hostile_new(optarg, err, sizeof(err));
+			if (!x) {
+				fprintf(stderr, "vgb-host: --hostile: %s\n", err);
+				hostile_usage(stderr);
+				return -1;
+			}
+			hostile_free(x);
+			o->hostile = optarg;
+			break;
+		}
 		case 'v':
 			o->verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
 			usage_breaks(stdout);
+			hostile_usage(stdout);
 			return 1;
 		default:
 			usage(stderr);

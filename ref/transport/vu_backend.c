@@ -185,10 +185,13 @@ static int process_chain(struct vgb_vu_backend *be, unsigned qi, const struct vg
 	be->in_request = true;
 	size_t n = be->dev.request(be->dev.opaque, qi, &be->mem, be->req_buf, req_len, c->out_len,
 				   be->resp_buf, cap);
-	if (n > cap)
-		n = cap;
-	vgb_buf_to_iov(c->in, c->nin, be->resp_buf, n); /* the chain's pages: old table still mapped */
-	vgb_vq_dev_push(&be->q[qi].vq, c->head, (uint32_t)n);
+	if (n != VGB_VU_HOLD) {
+		/* the chain's pages: old table still mapped */
+		vgb_buf_to_iov(c->in, c->nin, be->resp_buf, n < cap ? n : cap);
+		vgb_vq_dev_push(&be->q[qi].vq, c->head, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
+	} else {
+		be_log(be, "queue %u: chain %u held by the device", qi, c->head);
+	}
 	be->in_request = false;
 	if (be->nretired) {
 		if (be->dev.mem_changed)

@@ -22,6 +22,8 @@ struct virtio_gpu_resp_display_info;
 struct virtio_gpu_resp_edid;
 
 #define VGB_VU_MAX_QUEUES 8u
+/* vgb_vu_device.request: keep the chain, never return it (a device that stopped answering). */
+#define VGB_VU_HOLD ((size_t)-1)
 
 struct vgb_vu_device {
 	void *opaque;
@@ -39,7 +41,10 @@ struct vgb_vu_device {
 	void (*set_features)(void *opaque, uint64_t features);
 	/*
 	 * One chain of `queue`: req holds min(total_len, max_request) bytes of the
-	 * readable part, total_len its real length.  Returns response bytes (<= resp_cap).
+	 * readable part, total_len its real length.  Returns response bytes
+	 * (<= resp_cap), or VGB_VU_HOLD to keep the chain: it is never returned.
+	 * A value above resp_cap is returned as used.len as it is (only resp_cap
+	 * bytes are written): a device that lies about what it wrote, for tests.
 	 */
 	size_t (*request)(void *opaque, unsigned queue, const struct vgb_guest_mem *mem,
 			  const void *req, size_t req_len, size_t total_len, void *resp,

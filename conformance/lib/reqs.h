@@ -259,6 +259,13 @@
 #define R_DRV_CAPSET_GET           "REQ-DRV-CMD-0008"
 #define R_DRV_ENTRY_COUNT0         "REQ-DRV-ENTRY-0006"
 #define R_DRV_LIMIT_ENTRIES        "REQ-DRV-LIMIT-0001" /* SHOULD NOT */
+
+/* A driver answered wrongly (drv.hostile.*) */
+#define R_DRV_ERR_NO_EFFECT        "REQ-DRV-ERR-0001" /* an error answer had no effect */
+#define R_DRV_ERR_USED_ZERO        "REQ-DRV-ERR-0002"
+#define R_DRV_ERR_DEVICE_ERROR     "REQ-DRV-ERR-0150" /* broken length or fence: nothing used */
+#define R_DRV_ERR_MAP_RANGE_KEPT   "REQ-DRV-ERR-0151"
+#define R_DRV_CMD_HELD             "REQ-DRV-CMD-0150" /* no reuse of a request not returned */
 /*
  * Driver requirements the reference device's validating mode checks on every
  * command (ref/host/core/validate.c): a driver run against it breaks none of them

@@ -138,7 +138,8 @@ int drv_region_release(struct vgb_drv *drv, struct drv_resource *r, const char *
 /*
  * A MAP_BLOB that did not end in a usable mapping.  An error answer had no
  * effect (REQ-DRV-ERR-0001); an answer of the success type that broke the
- * protocol means the device holds a mapping, which UNMAP_BLOB takes back.  The
+ * protocol, or a range the frontend sees placed, means the device holds a
+ * mapping, which UNMAP_BLOB takes back.  The
  * range is released only once nothing reaches it; otherwise (no answer at
  * all, or an undo that failed) it stays reserved with the blob.  The error
  * the caller returns (drv->err) is the one that ended the MAP.
@@ -150,7 +151,8 @@ static int map_failed(struct vgb_drv *drv, struct drv_resource *r, uint64_t offs
 	r->map_offset = offset;
 	r->map_size = size;
 	bool answered = ret > 0 || ret == -EPROTO;
-	bool device_mapped = drv->last_resp_type == VIRTIO_GPU_RESP_OK_MAP_INFO;
+	/* The answer's type says so, or the frontend sees the range placed (an answer of 0 bytes). */
+	bool device_mapped = drv->last_resp_type == VIRTIO_GPU_RESP_OK_MAP_INFO || range_reaches(drv, offset, size);
 	if (answered && device_mapped && !drv->stalled_cmd && !vgb_fe_disconnected(drv->fe)) {
 		int u = send_unmap(drv, r->id);
 		answered = u >= 0 || u == -EPROTO;

@@ -135,6 +135,8 @@ static int create_mapped(struct vgb_drv *drv, struct vgb_surface *s)
 	ret = vgb_drv_map(drv, s->resource_id, &s->map);
 	if (ret == 0)
 		s->mapped = true;
+	/* Guest memory still serves when the region or the device's mapping refuses (REQ-DRV-XFER-0008). */
+	s->map_refused = ret == -ENOSPC || ret > 0 || ret == -EPROTO;
 	return ret;
 }
 
@@ -155,8 +157,8 @@ int vgb_surface_create(struct vgb_drv *drv, enum vgb_path p, uint32_t format, ui
 	switch (p) {
 	case VGB_PATH_MAPPED:
 		ret = create_mapped(drv, s);
-		if (ret == -ENOSPC) {
-			/* Region full: a real driver still has guest memory. */
+		if (ret && s->map_refused && !vgb_fe_disconnected(vgb_drv_fe(drv))) {
+			/* Region full or MAP_BLOB refused: a real driver still has guest memory. */
 			snprintf(s->fallback_reason, sizeof(s->fallback_reason), "%s", vgb_drv_error(drv));
 			vgb_surface_destroy(drv, s);
 			s->path = VGB_PATH_GUEST_BLOB;

@@ -43,6 +43,7 @@ struct vgb_surface {
 	bool has_backing;
 	struct vgb_drv_backing backing;
 	bool mapped;
+	bool map_refused;             /* MAP_BLOB failed with an answer (or the region was full) */
 	struct vgb_drv_mapping map;
 	uint32_t ctx_id;
 	uint64_t blob_id;

@@ -171,11 +171,12 @@ static int run_step(struct ctx *c, enum step s, uint32_t *blob)
 	}
 	case STEP_CREATE_BLOB: {
 		static struct vgb_drv_backing b;
-		if (!b.size && vgb_drv_backing_alloc(drv, 4096, VGB_BACKING_CONTIG, &b))
+		uint64_t size = vgb_drv_blob_size(drv, 4096);
+		if (!b.size && vgb_drv_backing_alloc(drv, size, VGB_BACKING_CONTIG, &b))
 			return -ENOMEM;
 		if (!*blob)
 			*blob = vgb_drv_new_resource_id(drv);
-		struct vgb_drv_blob_desc bd = { .blob_mem = VIRTIO_GPU_BLOB_MEM_GUEST, .size = 4096, .backing = &b };
+		struct vgb_drv_blob_desc bd = { .blob_mem = VIRTIO_GPU_BLOB_MEM_GUEST, .size = size, .backing = &b };
 		vgb_drv_fence_next(drv, false, 0);
 		return vgb_drv_create_blob(drv, *blob, &bd);
 	}

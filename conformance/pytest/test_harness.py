@@ -115,6 +115,20 @@ def test_external_driver_is_checked(conform, tmp_path):
     assert c["verdict"] == "PASS", c
 
 
+def test_external_driver_meets_hostile_devices(conform, tmp_path):
+    """drv.hostile.external: the reference driver ends by itself against every fault;
+    a driver that crashes is caught."""
+    guest = os.path.join(os.path.dirname(conform), "..", "ref", "guest", "vgb-guest")
+    proc, doc = run(conform, tmp_path, "--target", "ref-full", "--filter", "drv.hostile.external",
+                    "--driver-cmd", "%s --self-check --quiet --socket {socket}" % guest)
+    c = doc["targets"][0]["cases"][0]
+    assert c["verdict"] == "PASS", c
+    proc, doc = run(conform, tmp_path, "--target", "ref-full", "--filter", "drv.hostile.external",
+                    "--driver-cmd", "kill -SEGV $$")
+    c = doc["targets"][0]["cases"][0]
+    assert c["verdict"] == "FAIL" and "signal 11" in c["detail"], c
+
+
 def test_crash_and_timeout_are_reported(conform, tmp_path, qemu):
     env = dict(os.environ, VGB_CONFORM_SELFTEST="1")
     out = str(tmp_path / "r.json")

@@ -161,7 +161,7 @@ static int run_step(struct ctx *c, enum step s, uint32_t *blob)
 	}
 	case STEP_DISPLAY_FENCED:
 		vgb_drv_fence_next(drv, false, 0);
-		/* fall through */
+		__attribute__((fallthrough));
 	case STEP_DISPLAY: {
 		memset(d, 0, sizeof(d));
 		int r = vgb_drv_display_info(drv, d, 16);

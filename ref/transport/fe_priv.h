@@ -80,6 +80,7 @@ struct vgb_fe {
 
 	bool side_channels_blocked; /* waiting like QEMU's main loop: serve nothing else */
 	bool disconnected;
+	char gone_why[160]; /* why the backend went away, for every later call */
 	bool broken;
 	char err[512];
 };

@@ -97,6 +97,7 @@ static int backend_gone(struct vgb_fe *fe)
 	char why[160];
 	fe_explain_exit(fe, why, sizeof(why));
 	fe->disconnected = true;
+	snprintf(fe->gone_why, sizeof(fe->gone_why), "%s", why);
 	return fe_fail(fe, -EPIPE, "%s", why);
 }
 
@@ -763,7 +764,7 @@ int vgb_fe_submit(struct vgb_fe *fe, unsigned queue, const struct vgb_sg *out, u
 		  const struct vgb_sg *in, unsigned nin, uint32_t *used_len)
 {
 	if (fe->disconnected)
-		return fe_fail(fe, -EPIPE, "%s", fe->err[0] ? fe->err : "backend gone");
+		return fe_fail(fe, -EPIPE, "%s", fe->gone_why[0] ? fe->gone_why : "the backend went away");
 	if (fe->broken)
 		return -EPROTO;
 	if (queue >= fe->nqueues || nout + nin == 0)

@@ -73,6 +73,7 @@ struct vgb_fe {
 	uint64_t log_total;
 	struct vgb_vu_shmem_config *shmem_config; /* GET_SHMEM_CONFIG reply, when asked */
 	unsigned refuse_maps;                     /* SHMEM_MAPs still to refuse */
+	unsigned shmem_slots;                     /* live mappings per region allowed (0 = no limit) */
 
 	/* GPU config fields this frontend owns when the backend leaves num_scanouts 0. */
 	bool config_from_frontend;

@@ -120,6 +120,13 @@ struct vgb_fe_backend_msg {
 size_t vgb_fe_backend_log(const struct vgb_fe *fe, const struct vgb_fe_backend_msg **msgs,
 			  uint64_t *total);
 void vgb_fe_backend_log_clear(struct vgb_fe *fe);
+/*
+ * Allow at most `slots` live mappings per region (0: no limit) and refuse
+ * SHMEM_MAP beyond them, as a VMM out of memory slots does (KVM needs one per
+ * mapping).  vgb_fe_shmem_maps counts the live mappings of a region.
+ */
+void vgb_fe_set_shmem_slots(struct vgb_fe *fe, unsigned slots);
+unsigned vgb_fe_shmem_maps(const struct vgb_fe *fe, uint8_t shmid);
 /* Refuse (answer 1, map nothing) the next n SHMEM_MAP requests, as a frontend out of address space would. */
 void vgb_fe_refuse_shmem_maps(struct vgb_fe *fe, unsigned n);
 

@@ -15,7 +15,7 @@
 #include "cases.h"
 
 static const struct case_def *const case_groups[] = {
-	params_cases, copy_cases, blob_cases, refctx_cases, lifecycle_cases, negative_cases,
+	params_cases, copy_cases, blob_cases, refctx_cases, lifecycle_cases, negative_cases, shm_cases,
 };
 
 static volatile sig_atomic_t watchdog_fired;
@@ -50,11 +50,16 @@ static double now_s(void)
 }
 
 /* Child: runs one case, sends "verdict\ndetail" through the pipe. */
+static int map_info_known; /* --map-info */
+static uint32_t map_info_reported;
+
 static void run_child(const struct case_def *def, int wfd, int scanout_wait_s)
 {
 	struct case_ctx c;
 	memset(&c, 0, sizeof(c));
 	c.scanout_wait_s = scanout_wait_s;
+	c.map_info_known = map_info_known;
+	c.map_info_reported = map_info_reported;
 	enum verdict v;
 	c.fd = gpu_open();
 	if (c.fd < 0) {
@@ -164,7 +169,7 @@ static enum verdict run_case(const struct case_def *def, int timeout_s, int scan
 	}
 	char *nl = strchr(buf, '\n');
 	int v = atoi(buf);
-	if (v < PASS || v > TIMEOUT)
+	if (v < PASS || v > WARNING)
 		v = ERROR;
 	emit_case(def, (enum verdict)v, secs, nl ? nl + 1 : "");
 	return (enum verdict)v;
@@ -173,7 +178,7 @@ static enum verdict run_case(const struct case_def *def, int timeout_s, int scan
 static void usage(void)
 {
 	fprintf(stderr, "usage: vgb-agent [--out PATH] [--cases GLOB[,GLOB...]] [--case-timeout S]\n"
-			"                 [--scanout-wait S] [--list]\n");
+			"                 [--scanout-wait S] [--map-info N] [--list]\n");
 	exit(2);
 }
 
@@ -202,6 +207,8 @@ int main(int argc, char **argv)
 			timeout_s = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--scanout-wait") && i + 1 < argc)
 			scanout_wait_s = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--map-info") && i + 1 < argc)
+			map_info_reported = (uint32_t)strtoul(argv[++i], NULL, 0), map_info_known = 1;
 		else if (!strcmp(argv[i], "--list"))
 			list = 1;
 		else
@@ -210,7 +217,8 @@ int main(int argc, char **argv)
 	if (timeout_s <= 0)
 		timeout_s = 20;
 	if (out) {
-		int fd = open(out, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		/* Read too: the host confirms on the same port what an event asked of it. */
+		int fd = open(out, O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (fd < 0) {
 			fprintf(stderr, "vgb-agent: cannot open %s: %s\n", out, strerror(errno));
 			return 99;

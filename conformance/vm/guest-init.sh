@@ -19,12 +19,14 @@ while [ ! -e /dev/dri/card0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); don
 [ -e /dev/dri/card0 ] || echo "VGB-INIT no /dev/dri/card0 after 10 s"
 
 # Options come from the kernel command line: vgb.cases=GLOB vgb.case_timeout=S
+# vgb.expect_scanout=S (wait up to S for the host's capture) vgb.map_info=N (what the device answers)
 args=""
 for w in $(cat /proc/cmdline); do
 	case $w in
 	vgb.cases=*) args="$args --cases ${w#vgb.cases=}" ;;
 	vgb.case_timeout=*) args="$args --case-timeout ${w#vgb.case_timeout=}" ;;
 	vgb.expect_scanout=*) args="$args --scanout-wait ${w#vgb.expect_scanout=}" ;;
+	vgb.map_info=*) args="$args --map-info ${w#vgb.map_info=}" ;;
 	esac
 done
 out=/dev/ttyS1

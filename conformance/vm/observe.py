@@ -87,6 +87,33 @@ def driver_validation(rundir):
                 + "; ".join(f"{v.get('requirement')}: {v.get('detail')}" for v in found[:8]))
 
 
+HOST_CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "host-cases.json")
+
+
+def frontend_validation(rundir):
+    """What our device's --validate-frontend found about the VMM (REQ-DRV-VU-*): one case
+    per requirement of host-cases.json, from the verdict the device wrote for it."""
+    path = os.path.join(rundir, "frontend.jsonl")
+    found = {}
+    with contextlib.suppress(FileNotFoundError):
+        with open(path) as f:
+            for line in f:
+                with contextlib.suppress(ValueError):
+                    v = json.loads(line)
+                    found.setdefault(v.get("frontend_requirement"), v)
+    with open(HOST_CASES) as f:
+        defs = [d for d in json.load(f) if d["name"].startswith("pair.frontend.")]
+    out = []
+    for d in defs:
+        v = found.get(d["ids"][0])
+        if v is None:
+            out.append(case(d["name"], "ERROR", d["ids"], 0, "the device wrote no verdict (is "
+                            f"{path} there? did it end cleanly?)"))
+        else:
+            out.append(case(d["name"], v.get("verdict", "ERROR"), d["ids"], 0, v.get("detail", "")))
+    return out
+
+
 def summarize_trace(path):
     counts = {}
     with contextlib.suppress(FileNotFoundError):

@@ -46,7 +46,8 @@ def qemu_version(cmd_prefix):
 
 BACKENDS = {
     # name: (how to find the binary, extra arguments, validating mode)
-    "vgb-host": (lambda: vgb_host_binary(), ["--validate={rundir}/validate.jsonl"], True),
+    "vgb-host": (lambda: vgb_host_binary(), ["--validate={rundir}/validate.jsonl",
+                                             "--validate-frontend={rundir}/frontend.jsonl"], True),
     "qemu-vhost-user-gpu": (lambda: "/usr/lib/qemu/vhost-user-gpu"
                             if os.access("/usr/lib/qemu/vhost-user-gpu", os.X_OK) else None, [], False),
 }

@@ -17,8 +17,10 @@ static int shm_map(void *opaque, int fd, uint64_t fd_offset, uint64_t shm_offset
 	struct host *h = opaque;
 	if (h->closing)
 		return -ENOTCONN;
+	frontend_check_before_map(h->fcheck, h->be, vgb_device_region_size(h->dev), shm_offset, len);
 	int r = h->hostile ? hostile_shm_map(h->hostile, h->be, fd, fd_offset, shm_offset, len, writable)
 			   : vgb_vu_backend_shm_map(h->be, fd, fd_offset, shm_offset, len, writable);
+	frontend_check_mapped(h->fcheck, shm_offset, len, r);
 	if (r)
 		fprintf(stderr, "vgb-host: placing 0x%llx bytes at region offset 0x%llx failed: %s\n",
 			(unsigned long long)len, (unsigned long long)shm_offset, strerror(-r));
@@ -32,6 +34,7 @@ static int shm_unmap(void *opaque, uint64_t shm_offset, uint64_t len)
 		return 0; /* the front-end dropped every mapping with the connection */
 	int r = h->hostile ? hostile_shm_unmap(h->hostile, h->be, shm_offset, len)
 			   : vgb_vu_backend_shm_unmap(h->be, shm_offset, len);
+	frontend_check_unmapped(h->fcheck, shm_offset, r);
 	if (r)
 		fprintf(stderr, "vgb-host: removing the mapping at region offset 0x%llx failed: %s\n",
 			(unsigned long long)shm_offset, strerror(-r));

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "frontend_check.h"
 #include "hostile.h"
 #include "options.h"
 #include "vgb/device.h"
@@ -17,6 +18,8 @@ struct host {
 	struct vgb_vu_backend *be;
 	FILE *violations; /* --validate=FILE, or NULL */
 	struct hostile *hostile; /* --hostile=RULES, or NULL */
+	struct frontend_check *fcheck; /* --validate-frontend, or NULL */
+	FILE *fcheck_file;
 	bool closing;     /* the connection is gone: the device is torn down locally */
 };
 

@@ -20,6 +20,10 @@ static int serve(struct host *h, int sock)
 	if (h->hostile)
 		hostile_wrap_device(h->hostile, &vd);
 	struct vgb_vu_backend_options bo = { .verbose = h->opt->verbose };
+	if (h->fcheck) {
+		bo.frontend_violation = frontend_check_violation;
+		bo.opaque = h->fcheck;
+	}
 	h->be = vgb_vu_backend_new(sock, &vd, &bo);
 	if (!h->be) {
 		fprintf(stderr, "vgb-host: cannot create the vhost-user back-end\n");
@@ -65,6 +69,15 @@ int main(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	if (opt.validate_frontend) {
+		if (opt.validate_frontend_file && !(h.fcheck_file = fopen(opt.validate_frontend_file, "a"))) {
+			fprintf(stderr, "vgb-host: cannot open %s: %s\n", opt.validate_frontend_file, strerror(errno));
+			status = 2;
+			goto out;
+		}
+		if (!(h.fcheck = frontend_check_new(h.fcheck_file)))
+			goto out;
+	}
 	struct vgb_device_ops ops;
 	host_device_ops(&h, &ops);
 	h.dev = vgb_device_new(&opt.cfg, &ops);
@@ -80,6 +93,9 @@ int main(int argc, char **argv)
 	status = serve(&h, sock);
 out:
 	vgb_device_free(h.dev);
+	frontend_check_finish(h.fcheck);
+	if (h.fcheck_file)
+		fclose(h.fcheck_file);
 	if (h.violations)
 		fclose(h.violations);
 	hostile_free(h.hostile);

@@ -34,6 +34,7 @@ enum {
 	OPT_VALIDATE,
 	OPT_BREAK,
 	OPT_HOSTILE,
+	OPT_VALIDATE_FRONTEND,
 };
 
 static const struct option long_opts[] = {
@@ -58,6 +59,7 @@ static const struct option long_opts[] = {
 	{ "validate", optional_argument, NULL, OPT_VALIDATE },
 	{ "break", required_argument, NULL, OPT_BREAK },
 	{ "hostile", required_argument, NULL, OPT_HOSTILE },
+	{ "validate-frontend", optional_argument, NULL, OPT_VALIDATE_FRONTEND },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -92,6 +94,10 @@ static void usage(FILE *f)
 		"                         (VIOLATION REQ-... detail) and as JSON lines in FILE\n"
 		"                         ({\"requirement\": ...}); a SHOULD not met is a warning\n"
 		"                         (WARNING REQ-... detail; {\"warning\": ...})\n"
+		"  --validate-frontend[=FILE]  check the front-end (the VMM) against REQ-DRV-VU-*:\n"
+		"                         SHMEM placements it must refuse are probed before the first\n"
+		"                         MAP_BLOB; verdicts as JSON lines in FILE\n"
+		"                         ({\"frontend_requirement\": ..., \"verdict\": ...})\n"
 		"  --break=NAME[,NAME...] FOR CONFORMANCE SELF-TESTS ONLY: behave wrongly on purpose,\n"
 		"                         so that a test can show the suite catches it; a device\n"
 		"                         run with any break does not conform (breaks below)\n"
@@ -272,6 +278,10 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 		case OPT_BREAK:
 			if (!parse_breaks(optarg, &o->cfg.breaks))
 				return bad("break", optarg);
+			break;
+		case OPT_VALIDATE_FRONTEND:
+			o->validate_frontend = true;
+			o->validate_frontend_file = optarg;
 			break;
 		case OPT_HOSTILE: {
 			char err[200];

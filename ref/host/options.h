@@ -14,6 +14,8 @@ struct host_options {
 	bool verbose;
 	const char *validate_file; /* --validate=FILE: violations as JSON lines */
 	const char *hostile;       /* --hostile=RULES: wrong answers on purpose (hostile.h) */
+	bool validate_frontend;    /* --validate-frontend[=FILE]: check the front-end (frontend_check.h) */
+	const char *validate_frontend_file;
 	struct vgb_device_config cfg;
 };
 

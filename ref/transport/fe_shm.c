@@ -54,6 +54,8 @@ static void drop_mappings(struct fe_shm *s)
 
 void fe_shm_drop_all(struct vgb_fe *fe)
 {
+	if (fe->opt.keep_shmem_on_stop)
+		return; /* on purpose: breaks REQ-DRV-VU-0006 */
 	for (unsigned i = 0; i < fe->nshm; i++)
 		drop_mappings(&fe->shm[i]);
 }
@@ -77,6 +79,10 @@ static struct fe_shm *find_shm(const struct vgb_fe *fe, uint8_t shmid)
 
 static uint64_t refuse(struct vgb_fe *fe, const char *what, const struct vgb_vu_mmap *mm)
 {
+	if (fe->opt.ack_refused_shmem) {
+		fe_note(fe, "acknowledged (on purpose) what it refuses: %s", what);
+		return 0;
+	}
 	fe_note(fe, "refused %s (shmid %u shm_offset 0x%llx fd_offset 0x%llx len 0x%llx flags 0x%llx)", what,
 		mm->shmid, (unsigned long long)mm->shm_offset, (unsigned long long)mm->fd_offset,
 		(unsigned long long)mm->len, (unsigned long long)mm->flags);

@@ -586,8 +586,11 @@ static int dispatch(struct vgb_vu_backend *be, struct vgb_vu_msg *m, bool *repli
 		m->nfds = 0;
 		return 0;
 	case VGB_VU_GET_SHMEM_CONFIG:
-		if (!has_protocol(be, VGB_VU_PROTOCOL_F_SHMEM))
+		if (!has_protocol(be, VGB_VU_PROTOCOL_F_SHMEM) && !be->opt.frontend_violation)
 			return be_fail(be, -EPROTO, "GET_SHMEM_CONFIG without protocol feature SHMEM");
+		if (!has_protocol(be, VGB_VU_PROTOCOL_F_SHMEM))
+			be->opt.frontend_violation(be->opt.opaque, "REQ-DRV-VU-0007",
+						   "GET_SHMEM_CONFIG without protocol feature SHMEM negotiated");
 		*replied = true;
 		return get_shmem_config(be, m);
 	default:
@@ -836,6 +839,14 @@ int vgb_vu_backend_shm_unmap(struct vgb_vu_backend *be, uint64_t shm_offset, uin
 {
 	struct vgb_vu_mmap mm = { .shmid = be->dev.shmid, .shm_offset = shm_offset, .len = len };
 	return backend_request(be, VGB_VU_BACKEND_SHMEM_UNMAP, &mm, -1);
+}
+
+int vgb_vu_backend_shm_request(struct vgb_vu_backend *be, uint32_t request, uint8_t shmid, int fd,
+			       uint64_t fd_offset, uint64_t shm_offset, uint64_t len, uint64_t flags)
+{
+	struct vgb_vu_mmap mm = { .shmid = shmid, .fd_offset = fd_offset, .shm_offset = shm_offset, .len = len,
+				  .flags = flags };
+	return backend_request(be, request, &mm, fd);
 }
 
 /* --- Backend-program conventions ----------------------------------------- */

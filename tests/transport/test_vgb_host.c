@@ -239,6 +239,74 @@ static uint32_t map_blob(struct vgb_fe *fe, uint32_t id, uint64_t offset)
 	return cmd(fe, &m, sizeof(m), &r, sizeof(r));
 }
 
+/* The verdict of one requirement in a --validate-frontend file, or "" when absent. */
+static const char *frontend_verdict(const char *buf, const char *id)
+{
+	static char v[32];
+	char key[96];
+	snprintf(key, sizeof(key), "\"frontend_requirement\": \"%s\", \"verdict\": \"", id);
+	const char *at = strstr(buf, key);
+	v[0] = 0;
+	if (at)
+		sscanf(at + strlen(key), "%31[A-Z_]", v);
+	return v;
+}
+
+/*
+ * --validate-frontend: against this project's frontend every probe is refused
+ * and mappings go with a stop; against one that acknowledges what it refuses
+ * and keeps mappings across a stop, both are reported.
+ */
+enum fe_fault { HONEST, ACKS_REFUSALS, KEEPS_ON_STOP };
+
+static void frontend_checked(enum fe_fault fault)
+{
+	char path[] = "/tmp/vgb-fcheck-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0, "mkstemp");
+	if (fd < 0)
+		return;
+	close(fd);
+	char arg[64];
+	snprintf(arg, sizeof(arg), "--validate-frontend=%s", path);
+	char *a[] = { (char *)host, arg, NULL };
+	struct vgb_fe_options o;
+	vgb_fe_options_defaults(&o);
+	o.backend_argv = a;
+	o.quiet = true;
+	o.ack_refused_shmem = fault == ACKS_REFUSALS;
+	o.keep_shmem_on_stop = fault == KEEPS_ON_STOP;
+	char err[512];
+	struct vgb_fe *fe = vgb_fe_start(&o, err, sizeof(err));
+	CHECK(fe, "start: %s", err);
+	if (!fe)
+		return;
+	uint32_t ctx = 1, id = 10;
+	CHECK(ctx_create(fe, ctx) == VIRTIO_GPU_RESP_OK_NODATA, "context");
+	CHECK(host_blob(fe, ctx, id), "blob");
+	CHECK(map_blob(fe, id, 0) == VIRTIO_GPU_RESP_OK_MAP_INFO, "map after the probes");
+	/* Stopped with the blob mapped, started again: the range must be free for a new placement. */
+	CHECK(vgb_fe_stop_device(fe) == 0 && vgb_fe_start_device(fe) == 0, "stop/start: %s", vgb_fe_error(fe));
+	CHECK(host_blob(fe, ctx, id + 1), "blob after the restart");
+	CHECK(map_blob(fe, id + 1, 1u << 20) == VIRTIO_GPU_RESP_OK_MAP_INFO, "map after the restart");
+	vgb_fe_stop(fe);
+	char buf[8192] = "";
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = 0;
+	if (f)
+		fclose(f);
+	unlink(path);
+	const char *want = fault == ACKS_REFUSALS ? "FAIL" : "PASS";
+	CHECK(!strcmp(frontend_verdict(buf, "REQ-DRV-VU-0004"), want), "VU-0004 %s: %s", want, buf);
+	CHECK(!strcmp(frontend_verdict(buf, "REQ-DRV-VU-0005"), want), "VU-0005 %s: %s", want, buf);
+	static const char *const vu6[] = { "PASS", "NOT_SUPPORTED", "FAIL" };
+	CHECK(!strcmp(frontend_verdict(buf, "REQ-DRV-VU-0006"), vu6[fault]), "VU-0006 %s: %s", vu6[fault], buf);
+	CHECK(!strcmp(frontend_verdict(buf, "REQ-DRV-VU-0007"), "PASS"), "VU-0007: %s", buf);
+	if (fault != ACKS_REFUSALS)
+		CHECK(!strcmp(frontend_verdict(buf, "REQ-DRV-VU-0008"), "PASS"), "VU-0008: %s", buf);
+}
+
 /*
  * The front-end drops every mapping when it stops or resets the device; the
  * device must forget its mappings then (REQ-DEV-VU-0010), without sending
@@ -313,5 +381,8 @@ int main(int argc, char **argv)
 	test_validate();
 	test_malformed_ring();
 	test_stop_and_reset_forget_mappings();
+	frontend_checked(HONEST);
+	frontend_checked(ACKS_REFUSALS);
+	frontend_checked(KEEPS_ON_STOP);
 	return check_result("test_vgb_host");
 }

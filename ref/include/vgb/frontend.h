@@ -46,6 +46,11 @@ struct vgb_fe_options {
 	 * sealable here): such a back-end can turn region accesses into SIGBUS.  Off: such
 	 * maps are accepted with a warning, as QEMU does (see fe_shm.c). */
 	bool require_sealed_shmem;
+	/* Front-end faults on purpose, for tests of a back-end that validates its front-end
+	 * (vgb-host --validate-frontend): acknowledge a SHMEM_MAP/UNMAP it refuses as done
+	 * (nothing is placed or removed), and keep the mappings when it stops or resets. */
+	bool ack_refused_shmem;
+	bool keep_shmem_on_stop;
 };
 
 void vgb_fe_options_defaults(struct vgb_fe_options *o);

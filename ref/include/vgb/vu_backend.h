@@ -68,6 +68,13 @@ struct vgb_vu_device {
 struct vgb_vu_backend_options {
 	bool verbose;     /* log every message to stderr */
 	int timeout_ms;   /* wait for front-end replies (default 5000) */
+	/*
+	 * A front-end requirement (REQ-DRV-VU-*) broken, for a back-end that
+	 * validates its front-end: the request is then served anyway.  NULL: such
+	 * a request ends the connection as a protocol error.
+	 */
+	void (*frontend_violation)(void *opaque, const char *req_id, const char *detail);
+	void *opaque;
 };
 
 /* Takes ownership of sock (a connected unix stream socket). */
@@ -92,6 +99,12 @@ bool vgb_vu_backend_started(const struct vgb_vu_backend *be); /* a queue was kic
 int vgb_vu_backend_shm_map(struct vgb_vu_backend *be, int fd, uint64_t fd_offset,
 			   uint64_t shm_offset, uint64_t len, bool writable);
 int vgb_vu_backend_shm_unmap(struct vgb_vu_backend *be, uint64_t shm_offset, uint64_t len);
+/*
+ * Any SHMEM_MAP/UNMAP (request VHOST_USER_BACKEND_SHMEM_*), for probing what a
+ * front-end accepts: 0 done, -EIO refused, another -errno when it did not answer.
+ */
+int vgb_vu_backend_shm_request(struct vgb_vu_backend *be, uint32_t request, uint8_t shmid, int fd,
+			       uint64_t fd_offset, uint64_t shm_offset, uint64_t len, uint64_t flags);
 
 /* Display channel (no-ops returning -ENOTCONN without VHOST_USER_GPU_SET_SOCKET). */
 int vgb_vu_gpu_scanout(struct vgb_vu_backend *be, uint32_t scanout_id, uint32_t width,

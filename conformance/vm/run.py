@@ -293,7 +293,7 @@ def run_config(cfg, timeout_s, keep):
     })
     ordered = [cases[n] for n in expected] + [c for n, c in cases.items() if n not in expected]
     log(f"=== {cfg.name}: " + ", ".join(f"{v} {sum(1 for c in ordered if c['verdict'] == v)}"
-                                      for v in ("PASS", "FAIL", "NOT_SUPPORTED", "ERROR", "TIMEOUT"))
+                                      for v in ("PASS", "FAIL", "WARNING", "NOT_SUPPORTED", "ERROR", "TIMEOUT"))
         + f" in {info['time_s']} s")
     if not keep:
         for f in ("vmlinuz", "initrd.img"):

@@ -276,11 +276,11 @@ static enum verdict blob_cache_type(struct case_ctx *c)
 		return case_say(c, NOT_SUPPORTED, "map_info cache type %u is not CACHED/UNCACHED/WC (pair.blob.cache_none)",
 				reported);
 	if (got > cacheability[reported])
-		return case_say(c, FAIL, "guest mapping %s is more cacheable than the reported %s (%s)", type,
-				pat_names[reported], source);
+		return case_say(c, FAIL, "guest mapping %s is more cacheable than the reported %s (%s; REQ-DRV-CACHE-0001)",
+				type, pat_names[reported], source);
 	if (got != cacheability[reported])
-		return case_say(c, FAIL, "device reported %s (%s), guest mapping got %s", pat_names[reported], source,
-				type);
+		return case_say(c, FAIL, "device reported %s (%s), guest mapping got %s (REQ-DRV-CACHE-0004)",
+				pat_names[reported], source, type);
 	return case_say(c, PASS, "matches the reported type (%s)", source);
 }
 

@@ -106,7 +106,7 @@ HOST_CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "host-case
 
 
 def frontend_validation(rundir):
-    """What our device's --validate-frontend found about the VMM (REQ-DRV-VU-*): one case
+    """What our device's --validate-frontend found about the VMM (REQ-DEV-VU-0043..0047): one case
     per requirement of host-cases.json, from the verdict the device wrote for it."""
     path = os.path.join(rundir, "frontend.jsonl")
     found = {}

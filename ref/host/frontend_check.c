@@ -16,10 +16,10 @@
 #define SHMID 1u
 #define UNKNOWN_SHMID 7u
 
-enum req { VU_0004, VU_0005, VU_0006, VU_0007, VU_0008, NREQ };
+enum req { VU_0043, VU_0044, VU_0045, VU_0046, VU_0047, NREQ };
 
 static const char *const req_ids[NREQ] = {
-	"REQ-DRV-VU-0004", "REQ-DRV-VU-0005", "REQ-DRV-VU-0006", "REQ-DRV-VU-0007", "REQ-DRV-VU-0008",
+	"REQ-DEV-VU-0043", "REQ-DEV-VU-0044", "REQ-DEV-VU-0045", "REQ-DEV-VU-0046", "REQ-DEV-VU-0047",
 };
 
 struct placement {
@@ -30,7 +30,7 @@ struct frontend_check {
 	FILE *out;
 	bool done[NREQ];  /* a verdict was written */
 	bool probed;      /* the probes before the first placement ran */
-	bool overlap_refused; /* the front-end refused an overlapping placement (VU-0004 probe) */
+	bool overlap_refused; /* the front-end refused an overlapping placement (VU-0043 probe) */
 	bool keep_working_pending; /* rejections seen: the next placement shows whether it works on */
 	struct placement *live;
 	unsigned nlive, cap;
@@ -99,12 +99,12 @@ void frontend_check_finish(struct frontend_check *fc)
 {
 	if (!fc)
 		return;
-	verdict(fc, VU_0007, "PASS", "no GET_SHMEM_CONFIG came without VHOST_USER_PROTOCOL_F_SHMEM negotiated");
+	verdict(fc, VU_0046, "PASS", "no GET_SHMEM_CONFIG came without VHOST_USER_PROTOCOL_F_SHMEM negotiated");
 	const char *why = "the device placed no blob, so nothing was probed";
-	verdict(fc, VU_0004, "NOT_SUPPORTED", "%s", why);
-	verdict(fc, VU_0005, "NOT_SUPPORTED", "%s", why);
-	verdict(fc, VU_0008, "NOT_SUPPORTED", "%s", fc->probed ? "the front-end refused no probe, so there was nothing to keep working after" : why);
-	verdict(fc, VU_0006, "NOT_SUPPORTED", "%s", fc->ndropped || fc->dropped
+	verdict(fc, VU_0043, "NOT_SUPPORTED", "%s", why);
+	verdict(fc, VU_0044, "NOT_SUPPORTED", "%s", why);
+	verdict(fc, VU_0047, "NOT_SUPPORTED", "%s", fc->probed ? "the front-end refused no probe, so there was nothing to keep working after" : why);
+	verdict(fc, VU_0045, "NOT_SUPPORTED", "%s", fc->ndropped || fc->dropped
 		? "the front-end stopped or reset the device with mappings live, but the device placed no blob afterwards"
 		: "the front-end never stopped or reset the device while mappings were live");
 	free(fc->live);
@@ -164,7 +164,7 @@ static const char *outcome(int r)
 
 /*
  * A probe the front-end must refuse: refused -> true.  Accepted -> FAIL of req
- * (and the placement is taken back); not answered -> FAIL of VU-0008.
+ * (and the placement is taken back); not answered -> FAIL of VU-0047.
  */
 static bool must_refuse(struct frontend_check *fc, struct vgb_vu_backend *be, enum req req, uint32_t request,
 			uint8_t shmid, int fd, uint64_t off, uint64_t len, const char *what)
@@ -180,7 +180,7 @@ static bool must_refuse(struct frontend_check *fc, struct vgb_vu_backend *be, en
 		if (request == VGB_VU_BACKEND_SHMEM_MAP)
 			vgb_vu_backend_shm_request(be, VGB_VU_BACKEND_SHMEM_UNMAP, shmid, -1, 0, off, len, 0);
 	} else {
-		verdict(fc, VU_0008, "FAIL", "no answer to %s (%s)", what, strerror(-r));
+		verdict(fc, VU_0047, "FAIL", "no answer to %s (%s)", what, strerror(-r));
 	}
 	return false;
 }
@@ -190,49 +190,49 @@ static void probe(struct frontend_check *fc, struct vgb_vu_backend *be, uint64_t
 {
 	uint64_t at;
 	if (!free_range(fc, region_size, off, len, 2 * PAGE, &at)) {
-		verdict(fc, VU_0004, "NOT_SUPPORTED", "no room for a probe beside the blob in a %llu-byte region",
+		verdict(fc, VU_0043, "NOT_SUPPORTED", "no room for a probe beside the blob in a %llu-byte region",
 			(unsigned long long)region_size);
-		verdict(fc, VU_0005, "NOT_SUPPORTED", "no room for a probe beside the blob");
+		verdict(fc, VU_0044, "NOT_SUPPORTED", "no room for a probe beside the blob");
 		return;
 	}
 	int fd = probe_fd(2 * PAGE);
 	if (fd < 0) {
-		verdict(fc, VU_0004, "NOT_SUPPORTED", "no memfd for a probe: %s", strerror(errno));
-		verdict(fc, VU_0005, "NOT_SUPPORTED", "no memfd for a probe");
+		verdict(fc, VU_0043, "NOT_SUPPORTED", "no memfd for a probe: %s", strerror(errno));
+		verdict(fc, VU_0044, "NOT_SUPPORTED", "no memfd for a probe");
 		return;
 	}
 	const uint32_t map = VGB_VU_BACKEND_SHMEM_MAP, unmap = VGB_VU_BACKEND_SHMEM_UNMAP;
 	char what[160];
 	/* Placements it must refuse: each judged on its own. */
-	bool ok4 = must_refuse(fc, be, VU_0004, map, UNKNOWN_SHMID, fd, at, PAGE,
+	bool ok4 = must_refuse(fc, be, VU_0043, map, UNKNOWN_SHMID, fd, at, PAGE,
 			       "SHMEM_MAP of shmid 7, which it has no region for");
 	snprintf(what, sizeof(what), "SHMEM_MAP at offset 0x%llx, the end of the 0x%llx-byte region",
 		 (unsigned long long)region_size, (unsigned long long)region_size);
-	ok4 &= must_refuse(fc, be, VU_0004, map, SHMID, fd, region_size, PAGE, what);
+	ok4 &= must_refuse(fc, be, VU_0043, map, SHMID, fd, region_size, PAGE, what);
 	/* A live probe mapping of two pages, then what must not be done to it. */
 	int r = vgb_vu_backend_shm_request(be, map, SHMID, fd, 0, at, 2 * PAGE, VGB_VU_SHMEM_FLAG_WRITABLE);
 	if (r != 0) {
-		verdict(fc, ok4 ? VU_0004 : VU_0005, "NOT_SUPPORTED", "the front-end %s a valid probe SHMEM_MAP at 0x%llx",
+		verdict(fc, ok4 ? VU_0043 : VU_0044, "NOT_SUPPORTED", "the front-end %s a valid probe SHMEM_MAP at 0x%llx",
 			outcome(r), (unsigned long long)at);
-		verdict(fc, VU_0005, "NOT_SUPPORTED", "the front-end %s a valid probe SHMEM_MAP", outcome(r));
+		verdict(fc, VU_0044, "NOT_SUPPORTED", "the front-end %s a valid probe SHMEM_MAP", outcome(r));
 		close(fd);
 		return;
 	}
-	fc->overlap_refused = must_refuse(fc, be, VU_0004, map, SHMID, fd, at + PAGE, PAGE,
+	fc->overlap_refused = must_refuse(fc, be, VU_0043, map, SHMID, fd, at + PAGE, PAGE,
 					  "SHMEM_MAP overlapping a live mapping");
 	if (ok4 && fc->overlap_refused)
-		verdict(fc, VU_0004, "PASS", "refused SHMEM_MAP of an unknown shmid, outside the region, and "
+		verdict(fc, VU_0043, "PASS", "refused SHMEM_MAP of an unknown shmid, outside the region, and "
 			"overlapping a live mapping");
-	bool ok5 = must_refuse(fc, be, VU_0005, unmap, SHMID, -1, at, PAGE, "SHMEM_UNMAP of half a mapping");
+	bool ok5 = must_refuse(fc, be, VU_0044, unmap, SHMID, -1, at, PAGE, "SHMEM_UNMAP of half a mapping");
 	/* The page below the probe, when nothing is mapped there either. */
 	if (at >= PAGE && clear_of(fc, at - PAGE, PAGE, off, len))
-		ok5 &= must_refuse(fc, be, VU_0005, unmap, SHMID, -1, at - PAGE, PAGE,
+		ok5 &= must_refuse(fc, be, VU_0044, unmap, SHMID, -1, at - PAGE, PAGE,
 				   "SHMEM_UNMAP of a range nothing is mapped at");
 	if (ok5)
-		verdict(fc, VU_0005, "PASS", "refused SHMEM_UNMAP of half a mapping and of nothing");
+		verdict(fc, VU_0044, "PASS", "refused SHMEM_UNMAP of half a mapping and of nothing");
 	r = vgb_vu_backend_shm_request(be, unmap, SHMID, -1, 0, at, 2 * PAGE, 0);
 	if (r)
-		verdict(fc, VU_0008, "FAIL", "the probe mapping could not be removed after the rejections (%s)",
+		verdict(fc, VU_0047, "FAIL", "the probe mapping could not be removed after the rejections (%s)",
 			outcome(r));
 	close(fd);
 }
@@ -253,17 +253,17 @@ static void probe_dropped(struct frontend_check *fc, struct vgb_vu_backend *be, 
 		if (r == 0)
 			vgb_vu_backend_shm_request(be, VGB_VU_BACKEND_SHMEM_UNMAP, SHMID, -1, 0, p.off, PAGE, 0);
 		if (!fc->overlap_refused) {
-			verdict(fc, VU_0006, "NOT_SUPPORTED", "the front-end did not refuse an overlapping placement, so "
+			verdict(fc, VU_0045, "NOT_SUPPORTED", "the front-end did not refuse an overlapping placement, so "
 				"whether it kept a mapping across the stop or reset cannot be seen");
 		} else if (r == 0) {
-			verdict(fc, VU_0006, "PASS", "after the stop or reset, offset 0x%llx of a mapping live before "
+			verdict(fc, VU_0045, "PASS", "after the stop or reset, offset 0x%llx of a mapping live before "
 				"it could be mapped again", (unsigned long long)p.off);
 		} else if (r == -EIO) {
-			verdict(fc, VU_0006, "FAIL", "after the stop or reset the front-end refused a placement at "
+			verdict(fc, VU_0045, "FAIL", "after the stop or reset the front-end refused a placement at "
 				"0x%llx, where a mapping was live before it: it kept that mapping",
 				(unsigned long long)p.off);
 		} else {
-			verdict(fc, VU_0008, "FAIL", "no answer to a placement after the stop or reset (%s)", outcome(r));
+			verdict(fc, VU_0047, "FAIL", "no answer to a placement after the stop or reset (%s)", outcome(r));
 		}
 		fc->ndropped = 0;
 		return;
@@ -289,7 +289,7 @@ void frontend_check_mapped(struct frontend_check *fc, uint64_t off, uint64_t len
 		return;
 	if (fc->keep_working_pending && r == 0) {
 		fc->keep_working_pending = false;
-		verdict(fc, VU_0008, "PASS", "after refusing the probes the front-end placed the blob at 0x%llx",
+		verdict(fc, VU_0047, "PASS", "after refusing the probes the front-end placed the blob at 0x%llx",
 			(unsigned long long)off);
 	}
 	if (r)

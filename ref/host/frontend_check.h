@@ -2,17 +2,17 @@
 /*
  * vgb-host --validate-frontend[=FILE]: the device checks its front-end (the
  * VMM) against the frontend requirements of the vhost-user chapter
- * (REQ-DRV-VU-*), the mirror of --validate, which checks the driver.
+ * (REQ-DEV-VU-0043..0047), the mirror of --validate, which checks the driver.
  *
  * What a back-end can see of its front-end: whether GET_SHMEM_CONFIG came only
- * after SHMEM was negotiated (REQ-DRV-VU-0007, passive); how it answers
+ * after SHMEM was negotiated (REQ-DEV-VU-0046, passive); how it answers
  * placements it must refuse, probed with a page of the device's own before the
  * first real placement (unknown shmid, outside the region, overlapping a live
- * mapping: REQ-DRV-VU-0004; unmapping part of a mapping or nothing:
- * REQ-DRV-VU-0005) and that it keeps working afterwards (REQ-DRV-VU-0008);
+ * mapping: REQ-DEV-VU-0043; unmapping part of a mapping or nothing:
+ * REQ-DEV-VU-0044) and that it keeps working afterwards (REQ-DEV-VU-0047);
  * and, after the front-end stopped or reset the device while mappings were
  * live, whether a placement over one of them is accepted, i.e. the front-end
- * dropped it (REQ-DRV-VU-0006).  Probes happen only while a MAP_BLOB is being
+ * dropped it (REQ-DEV-VU-0045).  Probes happen only while a MAP_BLOB is being
  * served: the device has started, and the driver waits for the answer.
  *
  * Every check ends as one JSON line in FILE:

@@ -94,7 +94,7 @@ static void usage(FILE *f)
 		"                         (VIOLATION REQ-... detail) and as JSON lines in FILE\n"
 		"                         ({\"requirement\": ...}); a SHOULD not met is a warning\n"
 		"                         (WARNING REQ-... detail; {\"warning\": ...})\n"
-		"  --validate-frontend[=FILE]  check the front-end (the VMM) against REQ-DRV-VU-*:\n"
+		"  --validate-frontend[=FILE]  check the front-end (the VMM) against REQ-DEV-VU-0043..0047:\n"
 		"                         SHMEM placements it must refuse are probed before the first\n"
 		"                         MAP_BLOB; verdicts as JSON lines in FILE\n"
 		"                         ({\"frontend_requirement\": ..., \"verdict\": ...})\n"

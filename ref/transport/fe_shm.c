@@ -55,7 +55,7 @@ static void drop_mappings(struct fe_shm *s)
 void fe_shm_drop_all(struct vgb_fe *fe)
 {
 	if (fe->opt.keep_shmem_on_stop)
-		return; /* on purpose: breaks REQ-DRV-VU-0006 */
+		return; /* on purpose: breaks REQ-DEV-VU-0045 */
 	for (unsigned i = 0; i < fe->nshm; i++)
 		drop_mappings(&fe->shm[i]);
 }

@@ -589,7 +589,7 @@ static int dispatch(struct vgb_vu_backend *be, struct vgb_vu_msg *m, bool *repli
 		if (!has_protocol(be, VGB_VU_PROTOCOL_F_SHMEM) && !be->opt.frontend_violation)
 			return be_fail(be, -EPROTO, "GET_SHMEM_CONFIG without protocol feature SHMEM");
 		if (!has_protocol(be, VGB_VU_PROTOCOL_F_SHMEM))
-			be->opt.frontend_violation(be->opt.opaque, "REQ-DRV-VU-0007",
+			be->opt.frontend_violation(be->opt.opaque, "REQ-DEV-VU-0046",
 						   "GET_SHMEM_CONFIG without protocol feature SHMEM negotiated");
 		*replied = true;
 		return get_shmem_config(be, m);

@@ -53,7 +53,7 @@ struct vgb_vu_device {
 	void (*mem_changed)(void *opaque);
 	/*
 	 * The front-end stopped the device (GET_VRING_BASE of every queue, as a VMM
-	 * does on stop): it has dropped every region mapping (REQ-DRV-VU-0006), so
+	 * does on stop): it has dropped every region mapping (REQ-DEV-VU-0045), so
 	 * the device must forget its mappings without SHMEM_UNMAP (REQ-DEV-VU-0010).
 	 * Optional.
 	 */
@@ -69,7 +69,7 @@ struct vgb_vu_backend_options {
 	bool verbose;     /* log every message to stderr */
 	int timeout_ms;   /* wait for front-end replies (default 5000) */
 	/*
-	 * A front-end requirement (REQ-DRV-VU-*) broken, for a back-end that
+	 * A front-end requirement (REQ-DEV-VU-0043..0047) broken, for a back-end that
 	 * validates its front-end: the request is then served anyway.  NULL: such
 	 * a request ends the connection as a protocol error.
 	 */

@@ -18,7 +18,7 @@
 #define IDS_BLOB_GUEST           "REQ-DEV-BLOB-0001", "REQ-DRV-BLOB-0007", "REQ-DRV-BLOB-0011"
 #define IDS_BLOB_HOST3D          "REQ-DEV-BLOB-0001", "REQ-DEV-MAP-0011", "REQ-DEV-MAP-0012", "REQ-DRV-BLOB-0002"
 #define IDS_BLOB_TRANSFER        "REQ-DEV-XFER-0011", "REQ-DEV-XFER-0012", "REQ-DEV-XFER-0016"
-#define IDS_BLOB_COHERENCY       "REQ-DEV-COH-0001", "REQ-DEV-COH-0002", "REQ-DEV-COH-0004", "REQ-DEV-COH-0005"
+#define IDS_BLOB_COHERENCY       "REQ-DEV-COH-0070", "REQ-DEV-COH-0071", "REQ-DEV-COH-0004", "REQ-DEV-COH-0005"
 #define IDS_BLOB_CACHE_TYPE      "REQ-DRV-CACHE-0001", "REQ-DRV-CACHE-0004"
 /* With a device that reports NONE / sets bits above the mask (the run's vgb.map_info). */
 #define IDS_BLOB_CACHE_NONE      "REQ-DRV-CACHE-0002"
@@ -34,8 +34,8 @@
 #define IDS_NEGATIVE_PARAM       "REQ-DRV-FEAT-0040"
 /* Reference context (capset 30): its capset, and coherency both ways. */
 #define IDS_REFCTX_CAPS          "REQ-DEV-CTX-0006", "REQ-DEV-CTX-0007"
-#define IDS_REFCTX_HOST_WRITES   "REQ-DEV-COH-0002", "REQ-DEV-COH-0005", "REQ-DEV-CTX-0027", "REQ-DEV-MAP-0012"
-#define IDS_REFCTX_GUEST_WRITES  "REQ-DEV-COH-0001", "REQ-DEV-COH-0004", "REQ-DEV-CTX-0026", "REQ-DEV-CTX-0028"
+#define IDS_REFCTX_HOST_WRITES   "REQ-DEV-COH-0071", "REQ-DEV-COH-0005", "REQ-DEV-CTX-0027", "REQ-DEV-MAP-0012"
+#define IDS_REFCTX_GUEST_WRITES  "REQ-DEV-COH-0070", "REQ-DEV-COH-0004", "REQ-DEV-CTX-0026", "REQ-DEV-CTX-0028"
 /* The PCI shared-memory capability of the host-visible region: its shmid, inside its BAR,
  * a granular guest-physical base, and (SHOULD) a 64-bit prefetchable BAR. */
 #define IDS_SHM_PCI_LAYOUT       "REQ-DEV-SHM-0001", "REQ-DEV-SHM-0003", "REQ-DEV-SHM-0004", "REQ-DEV-SHM-0005"

@@ -86,10 +86,10 @@ static enum vc_verdict out_of_slots(struct vc *t)
 	uint32_t mi = 0;
 	for (unsigned i = 0; i < SLOTS; i++)
 		VC_TRY(vc_expect(t, vc_map(t, res[i], i * size, &mi), OK_MAP, R_MAP_OK, "MAP_BLOB within the slots"));
-	VC_TRY(vc_expect(t, vc_map(t, res[SLOTS], SLOTS * size, &mi), VIRTIO_GPU_RESP_ERR_UNSPEC, R_MAP_TRANSPORT_FAIL,
+	VC_TRY(vc_expect(t, vc_map(t, res[SLOTS], SLOTS * size, &mi), VIRTIO_GPU_RESP_ERR_UNSPEC, R_MAP_NO_SLOT,
 			 "MAP_BLOB the frontend has no slot for"));
 	VC_TRY(vc_check(t, vgb_fe_shmem_maps(t->fe, 1) == SLOTS && !vgb_fe_shm_mapped(t->fe, 1, SLOTS * size, size),
-			R_MAP_TRANSPORT_FAIL, "%u live mappings after the refusal, range of the refused blob %s",
+			R_MAP_NO_SLOT, "%u live mappings after the refusal, range of the refused blob %s",
 			vgb_fe_shmem_maps(t->fe, 1), vgb_fe_shm_mapped(t->fe, 1, SLOTS * size, size) ? "backed" : "free"));
 	/* A slot comes free: the refused blob maps, at the same offset. */
 	VC_TRY(vc_expect(t, vc_unmap(t, res[0]), OK_NODATA, R_UNMAP_OK, "UNMAP_BLOB of the first blob"));
@@ -275,7 +275,7 @@ const struct vc_case vc_cases_vu[] = {
 	{ .name = "dev.map.transport_refused", IDS(R_MAP_TRANSPORT_FAIL, R_MAP_OK, R_VU_MAP_ACKED),
 	  .needs = VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX, .run = map_refused,
 	  .summary = "frontend refuses SHMEM_MAP: MAP_BLOB answers ERR_UNSPEC, the blob stays unmapped and maps later" },
-	{ .name = "dev.map.frontend_out_of_slots", IDS(R_MAP_TRANSPORT_FAIL, R_MAP_OK, R_ERR_SERVES),
+	{ .name = "dev.map.frontend_out_of_slots", IDS(R_MAP_NO_SLOT, R_MAP_TRANSPORT_FAIL, R_MAP_OK, R_ERR_SERVES),
 	  .needs = VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX, .run = out_of_slots,
 	  .summary = "frontend out of memory slots: MAP_BLOB answers ERR_UNSPEC, the device serves on, the blob maps once a slot frees" },
 	{ .name = "dev.vu.need_reply", IDS(R_VU_NEED_REPLY), .needs = VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX,

@@ -487,11 +487,10 @@ static size_t config(void *opaque, void *buf, size_t cap)
 	return x->inner_vd.config(x->inner_vd.opaque, buf, cap);
 }
 
-static void set_features(void *opaque, uint64_t features)
+static bool set_features(void *opaque, uint64_t features)
 {
 	struct hostile *x = opaque;
-	if (x->inner_vd.set_features)
-		x->inner_vd.set_features(x->inner_vd.opaque, features);
+	return !x->inner_vd.set_features || x->inner_vd.set_features(x->inner_vd.opaque, features);
 }
 
 static void mem_changed(void *opaque)

@@ -21,6 +21,7 @@ enum {
 	OPT_REGION_SIZE,
 	OPT_ALIGNMENT,
 	OPT_BLOB_ALIGNMENT,
+	OPT_PAGE_SIZE,
 	OPT_MAP_CACHE,
 	OPT_MAX_ENTRIES,
 	OPT_MAX_BLOB,
@@ -46,6 +47,7 @@ static const struct option long_opts[] = {
 	{ "region-size", required_argument, NULL, OPT_REGION_SIZE },
 	{ "alignment", required_argument, NULL, OPT_ALIGNMENT },
 	{ "blob-alignment", no_argument, NULL, OPT_BLOB_ALIGNMENT },
+	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "map-cache", required_argument, NULL, OPT_MAP_CACHE },
 	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
 	{ "max-blob-size", required_argument, NULL, OPT_MAX_BLOB },
@@ -80,6 +82,9 @@ static void usage(FILE *f)
 		"  --region-size=SIZE     host-visible region size (default 256M)\n"
 		"  --alignment=N          map offset / blob size granularity (power of two >= 4096)\n"
 		"  --blob-alignment       offer VIRTIO_GPU_F_BLOB_ALIGNMENT with that granularity\n"
+		"  --page-size=N          act as a host with N-byte pages (power of two >= 4096): the\n"
+		"                         granularity is at least N, and above 4096 a driver that\n"
+		"                         accepts RESOURCE_BLOB but declines BLOB_ALIGNMENT is refused\n"
 		"  --map-cache=TYPE       map_info reported: cached, uncached or wc\n"
 		"  --max-entries=N        guest entries per command\n"
 		"  --max-blob-size=SIZE   bytes per resource\n"
@@ -188,6 +193,7 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
 	vgb_device_config_defaults(&o->cfg);
+	bool alignment_given = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
@@ -218,9 +224,14 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 		case OPT_ALIGNMENT:
 			if (!parse_u32(optarg, &o->cfg.alignment))
 				return bad("alignment", optarg);
+			alignment_given = true;
 			break;
 		case OPT_BLOB_ALIGNMENT:
 			o->cfg.blob_alignment = true;
+			break;
+		case OPT_PAGE_SIZE:
+			if (!parse_u32(optarg, &o->cfg.page_size))
+				return bad("page-size", optarg);
 			break;
 		case OPT_MAP_CACHE:
 			if (!strcmp(optarg, "cached"))
@@ -321,6 +332,8 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 		usage(stderr);
 		return -1;
 	}
+	if (!alignment_given && o->cfg.page_size > o->cfg.alignment)
+		o->cfg.alignment = o->cfg.page_size; /* the granularity never drops below a page */
 	const char *why = vgb_device_config_check(&o->cfg);
 	if (why) {
 		fprintf(stderr, "vgb-host: %s\n", why);

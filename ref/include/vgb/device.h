@@ -30,6 +30,9 @@ struct vgb_device_config {
 	bool context_init;         /* offer VIRTIO_GPU_F_CONTEXT_INIT (needs virgl) */
 	bool blob_alignment;       /* offer VIRTIO_GPU_F_BLOB_ALIGNMENT (needs blob) */
 	uint32_t alignment;        /* map offset / blob size granularity: power of two >= 4096 */
+	/* The host's page size (power of two >= 4096): the granularity never drops below it,
+	 * so a driver that declines BLOB_ALIGNMENT is refused (REQ-DEV-FEAT-0070). */
+	uint32_t page_size;
 	uint64_t region_size;      /* host-visible region (shm id 1) bytes; 0 = no region */
 	uint32_t map_cache;        /* VIRTIO_GPU_MAP_CACHE_* reported in map_info */
 	uint32_t max_entries;      /* guest entries per command */
@@ -126,8 +129,11 @@ uint64_t vgb_device_host_memory(const struct vgb_device *dev);
 
 /* Feature bits (device-specific, 0..23) the device offers. */
 uint64_t vgb_device_features(const struct vgb_device *dev);
-/* The driver accepted these; must be called before commands. Unoffered bits are a driver error. */
-void vgb_device_set_features(struct vgb_device *dev, uint64_t features);
+/*
+ * The driver accepted these; must be called before commands. Unoffered bits are a driver error.
+ * false: the device refuses the combination (FEATURES_OK must fail) and keeps no feature.
+ */
+bool vgb_device_set_features(struct vgb_device *dev, uint64_t features);
 /* Config space as bytes (little-endian); returns its size (16 or 20). */
 size_t vgb_device_config_space(const struct vgb_device *dev, void *buf, size_t cap);
 

@@ -39,7 +39,12 @@
 /* The PCI shared-memory capability of the host-visible region: its shmid, inside its BAR,
  * a granular guest-physical base, and (SHOULD) a 64-bit prefetchable BAR. */
 #define IDS_SHM_PCI_LAYOUT       "REQ-DEV-SHM-0001", "REQ-DEV-SHM-0003", "REQ-DEV-SHM-0004", "REQ-DEV-SHM-0005"
+/* A blob drawn through its mapping is scanned out with SET_SCANOUT_BLOB and
+ * flushed; the driver sends what the device needs. */
+#define IDS_SCANOUT_BLOB         "REQ-DRV-SCANOUT-0001", "REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0004"
 /* Host-observed: the pixels the guest flushed reach the display. */
 #define IDS_SCANOUT_PIXELS       "REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"
+/* Host-observed: a scanned-out blob shows what the guest wrote, as of the flush. */
+#define IDS_SCANOUT_BLOB_PIXELS  "REQ-DEV-DISP-0003", "REQ-DEV-COH-0070", "REQ-DEV-SCANOUT-0007"
 
 #endif

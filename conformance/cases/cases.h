@@ -20,5 +20,6 @@ extern const struct vc_case vc_cases_malformed[];
 extern const struct vc_case vc_cases_driver[];
 extern const struct vc_case vc_cases_refctx[];
 extern const struct vc_case vc_cases_selftest[];
+extern const struct vc_case vc_cases_renderer[];
 
 #endif

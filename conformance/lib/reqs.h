@@ -34,6 +34,8 @@
 #define R_VU_SHMEM_NREGIONS        "REQ-DEV-VU-0011"
 #define R_MAP_TRANSPORT_FAIL       "REQ-DEV-MAP-0010"
 #define R_MAP_NO_SLOT              "REQ-DEV-MAP-0074" /* the VMM out of memory slots */
+#define R_MAP_UNPLACEABLE          "REQ-DEV-MAP-0250" /* renderer memory that is no fd: ERR_UNSPEC */
+#define R_MAP_UNPLACEABLE_KEEPS    "REQ-DEV-MAP-0251" /* ... and the blob stays */
 #define R_DISP_HEADLESS            "REQ-DEV-DISP-0150"
 
 /* Commands and responses */

@@ -51,6 +51,7 @@ struct vgb_fe *vc_start_frontend(const struct vc_target *tg, uint64_t mask_featu
 	o.features_mask &= ~mask_features;
 	o.quiet = !tg->verbose;
 	o.timeout_ms = 5000;
+	o.startup_timeout_ms = 30000; /* a backend may start a renderer first (vgb-host --renderer) */
 	return vgb_fe_start(&o, err, errlen);
 }
 

@@ -34,6 +34,7 @@ BREAKS = [
     ("fence-no-echo", [], "dev.coh.fence_order", "REQ-DEV-FENCE-0002"),
     ("fence-no-echo", [], "dev.fence.ring_idx", "REQ-DEV-FENCE-0002"),
     ("checksum-off-by-one", [], "dev.coh.guest_to_host", "REQ-DEV-COH-0070"),
+    ("map-stale-copy", [], "dev.coh.guest_to_host", "REQ-DEV-COH-0070"),
 ]
 
 

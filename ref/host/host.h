@@ -9,6 +9,7 @@
 #include "frontend_check.h"
 #include "hostile.h"
 #include "options.h"
+#include "scanout_dump.h"
 #include "vgb/device.h"
 #include "vgb/vu_backend.h"
 
@@ -20,6 +21,7 @@ struct host {
 	struct hostile *hostile; /* --hostile=RULES, or NULL */
 	struct frontend_check *fcheck; /* --validate-frontend, or NULL */
 	FILE *fcheck_file;
+	struct scanout_dump dump; /* --dump-scanout=FILE */
 	bool closing;     /* the connection is gone: the device is torn down locally */
 };
 

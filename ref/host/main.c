@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "renderer_virgl.h"
 
 /* Serves the front-end on sock until it leaves; 0 or 1 (exit status). */
 static int serve(struct host *h, int sock)
@@ -53,7 +54,7 @@ int main(int argc, char **argv)
 			"only, this device does not conform\n", (unsigned)opt.cfg.breaks);
 	signal(SIGPIPE, SIG_IGN); /* a vanished front-end gives EPIPE, handled as a disconnect */
 
-	struct host h = { .opt = &opt };
+	struct host h = { .opt = &opt, .dump = { .path = opt.dump_scanout } };
 	int status = 1;
 	char err[256];
 	if (opt.hostile) {
@@ -80,6 +81,16 @@ int main(int argc, char **argv)
 	}
 	struct vgb_device_ops ops;
 	host_device_ops(&h, &ops);
+#ifdef VGB_HAVE_VIRGLRENDERER
+	if (opt.renderer != HOST_RENDERER_NONE) {
+		ops.renderer = host_renderer_virgl(opt.renderer == HOST_RENDERER_VIRGL, opt.verbose, err,
+						   sizeof(err));
+		if (!ops.renderer) {
+			fprintf(stderr, "vgb-host: --renderer: %s\n", err);
+			goto out;
+		}
+	}
+#endif
 	h.dev = vgb_device_new(&opt.cfg, &ops);
 	if (!h.dev) {
 		fprintf(stderr, "vgb-host: cannot create the device\n");
@@ -99,5 +110,9 @@ out:
 	if (h.violations)
 		fclose(h.violations);
 	hostile_free(h.hostile);
+#ifdef VGB_HAVE_VIRGLRENDERER
+	host_renderer_virgl_fini();
+#endif
+	scanout_dump_free(&h.dump);
 	return status;
 }

@@ -36,6 +36,8 @@ enum {
 	OPT_BREAK,
 	OPT_HOSTILE,
 	OPT_VALIDATE_FRONTEND,
+	OPT_RENDERER,
+	OPT_DUMP_SCANOUT,
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +64,8 @@ static const struct option long_opts[] = {
 	{ "break", required_argument, NULL, OPT_BREAK },
 	{ "hostile", required_argument, NULL, OPT_HOSTILE },
 	{ "validate-frontend", optional_argument, NULL, OPT_VALIDATE_FRONTEND },
+	{ "renderer", required_argument, NULL, OPT_RENDERER },
+	{ "dump-scanout", required_argument, NULL, OPT_DUMP_SCANOUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -95,6 +99,9 @@ static void usage(FILE *f)
 		"  --no-edid              do not offer VIRTIO_GPU_F_EDID\n"
 		"  --scanouts=N           number of scanouts (1..16)\n"
 		"  --size=WxH             preferred mode of each scanout\n"
+		"  --renderer=NAME        contexts of other capsets served by virglrenderer%s:\n"
+		"                         virgl (GL, capsets 1-2, and Venus, capset 4) or venus\n"
+		"                         (Venus only); the reference context stays the default\n"
 		"  --validate[=FILE]      report driver-requirement violations on stderr\n"
 		"                         (VIOLATION REQ-... detail) and as JSON lines in FILE\n"
 		"                         ({\"requirement\": ...}); a SHOULD not met is a warning\n"
@@ -103,6 +110,9 @@ static void usage(FILE *f)
 		"                         SHMEM placements it must refuse are probed before the first\n"
 		"                         MAP_BLOB; verdicts as JSON lines in FILE\n"
 		"                         ({\"frontend_requirement\": ..., \"verdict\": ...})\n"
+		"  --dump-scanout=FILE    write what scanout 0 shows to FILE (binary PPM) after every\n"
+		"                         display update, before the flush is answered (for test\n"
+		"                         runners whose front-end has no console)\n"
 		"  --break=NAME[,NAME...] FOR CONFORMANCE SELF-TESTS ONLY: behave wrongly on purpose,\n"
 		"                         so that a test can show the suite catches it; a device\n"
 		"                         run with any break does not conform (breaks below)\n"
@@ -111,7 +121,13 @@ static void usage(FILE *f)
 		"                         e.g. RESOURCE_MAP_BLOB; #N only the Nth match)\n"
 		"  -v, --verbose          log every vhost-user message and rejected command\n"
 		"  -h, --help             this text\n"
-		"SIZE takes K, M or G suffixes (powers of 1024).\n");
+		"SIZE takes K, M or G suffixes (powers of 1024).\n",
+#ifdef VGB_HAVE_VIRGLRENDERER
+		""
+#else
+		" (not in this build)"
+#endif
+	);
 }
 
 static void usage_breaks(FILE *f)
@@ -286,6 +302,11 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 			o->cfg.validate = true;
 			o->validate_file = optarg;
 			break;
+		case OPT_DUMP_SCANOUT:
+			if (!*optarg)
+				return bad("dump-scanout", optarg);
+			o->dump_scanout = optarg;
+			break;
 		case OPT_BREAK:
 			if (!parse_breaks(optarg, &o->cfg.breaks))
 				return bad("break", optarg);
@@ -306,6 +327,19 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 			o->hostile = optarg;
 			break;
 		}
+		case OPT_RENDERER:
+			if (!strcmp(optarg, "virgl"))
+				o->renderer = HOST_RENDERER_VIRGL;
+			else if (!strcmp(optarg, "venus"))
+				o->renderer = HOST_RENDERER_VENUS;
+			else
+				return bad("renderer", optarg);
+#ifndef VGB_HAVE_VIRGLRENDERER
+			fprintf(stderr, "vgb-host: --renderer: this vgb-host was built without virglrenderer "
+				"(meson finds libvirglrenderer-dev >= 1.0 with -Drenderer=auto|enabled)\n");
+			return -1;
+#endif
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -334,6 +368,10 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 	}
 	if (!alignment_given && o->cfg.page_size > o->cfg.alignment)
 		o->cfg.alignment = o->cfg.page_size; /* the granularity never drops below a page */
+	if (o->renderer != HOST_RENDERER_NONE && !o->cfg.virgl) {
+		fprintf(stderr, "vgb-host: --renderer needs VIRTIO_GPU_F_VIRGL (drop --no-virgl)\n");
+		return -1;
+	}
 	const char *why = vgb_device_config_check(&o->cfg);
 	if (why) {
 		fprintf(stderr, "vgb-host: %s\n", why);

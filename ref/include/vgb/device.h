@@ -19,6 +19,7 @@
 #include "vgb/guest_mem.h"
 
 struct vgb_device;
+struct vgb_renderer_ops;
 
 /* Knobs that select which paths and limits the device offers. */
 struct vgb_device_config {
@@ -61,6 +62,7 @@ enum vgb_device_break {
 	VGB_BREAK_ERR_RESOURCE_ID_AS_PARAM = 1u << 8, /* unknown resource: ERR_INVALID_PARAMETER */
 	VGB_BREAK_FENCE_NO_ECHO = 1u << 9,        /* fenced responses without FLAG_FENCE */
 	VGB_BREAK_CHECKSUM_OFF_BY_ONE = 1u << 10, /* reference-context CHECKSUM skips the last byte */
+	VGB_BREAK_MAP_STALE_COPY = 1u << 11,      /* MAP_BLOB of a blob_id != 0 over a page: a copy taken at MAP */
 };
 
 /*
@@ -113,6 +115,9 @@ struct vgb_device_ops {
 	/* Validating mode: a driver SHOULD / SHOULD NOT was not met (a warning, not a
 	 * violation): its REQ-DRV-* id and what was seen.  NULL: not reported. */
 	void (*warning)(void *opaque, const char *req_id, const char *detail);
+	/* Serves the contexts of capsets other than the reference context's (vgb/renderer.h);
+	 * NULL: the reference context is the only context type. */
+	const struct vgb_renderer_ops *renderer;
 };
 
 /* NULL when cfg is inconsistent (see vgb_device_config_check) or memory is short. */

@@ -128,7 +128,12 @@ VGB_ASSERT_SIZE(struct virtio_gpu_get_capset, 32);
 VGB_ASSERT_SIZE(struct virtio_gpu_resp_capset, 24);
 VGB_ASSERT_SIZE(struct virtio_gpu_cmd_get_edid, 32);
 VGB_ASSERT_SIZE(struct virtio_gpu_resp_edid, 1056);
-VGB_ASSERT_SIZE(struct virtio_gpu_config, 16);
+/* Linux 7.2's header has blob_alignment at 16 (20 bytes), older ones stop at 16; we use
+ * our own struct vgb_gpu_config for the config space either way. */
+static_assert(sizeof(struct virtio_gpu_config) == VGB_GPU_CONFIG_SIZE_V12 ||
+		      sizeof(struct virtio_gpu_config) == VGB_GPU_CONFIG_SIZE_V14,
+	      "struct virtio_gpu_config size");
+VGB_ASSERT_OFF(struct virtio_gpu_config, num_capsets, 12);
 VGB_ASSERT_SIZE(struct vgb_gpu_config, VGB_GPU_CONFIG_SIZE_V14);
 VGB_ASSERT_OFF(struct vgb_gpu_config, blob_alignment, 16);
 VGB_ASSERT_SIZE(struct virtio_gpu_resource_assign_uuid, 32);

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gpu.h"
 #include "report.h"
@@ -14,6 +15,8 @@ struct case_ctx {
 	struct gpu_params params;
 	char detail[1024];
 	int scanout_wait_s;     /* how long a scanout case holds its picture */
+	int map_info_known;     /* the run says what map_info the device answers (vgb.map_info) */
+	uint32_t map_info_reported;
 };
 
 /* Appends to the detail string (printf style); returns v for one-line exits. */
@@ -44,6 +47,7 @@ extern const struct case_def blob_cases[];
 extern const struct case_def lifecycle_cases[];
 extern const struct case_def negative_cases[];
 extern const struct case_def refctx_cases[];
+extern const struct case_def shm_cases[];
 
 /* GET_CAPS of the reference context (capset 30); 0 or -errno. */
 struct vgb_refctx_caps;

@@ -178,8 +178,35 @@ static int host_visible_bar(uint64_t *start, uint64_t *end, int *prefetch)
 	return found;
 }
 
-/* The cache type the guest mapping got, read from the kernel's PAT list. */
-static enum verdict blob_cache_type(struct case_ctx *c)
+/* Is [start, end] inside an uncachable MTRR range?  Then PAT cannot make the mapping anything but uncached. */
+static int mtrr_uncachable(uint64_t start, uint64_t end)
+{
+	FILE *f = fopen("/proc/mtrr", "r");
+	if (!f)
+		return 0;
+	char line[256];
+	int uc = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long base, mb;
+		const char *at = strstr(line, "base=");
+		const char *sz = strstr(line, "size=");
+		if (!at || !sz || !strstr(line, "uncachable") || sscanf(at, "base=%llx", &base) != 1 ||
+		    sscanf(sz, "size=%lluMB", &mb) != 1)
+			continue;
+		if (start >= base && end < base + (mb << 20))
+			uc = 1;
+	}
+	fclose(f);
+	return uc;
+}
+
+/*
+ * Maps a HOST3D blob and reads the memory type its guest mapping got from the
+ * kernel's PAT list: 3 write-back, 2 write-combining, 1 uncached, 0 unknown.
+ * *forced: the BAR lies in an uncachable MTRR range, so the type says nothing
+ * of what the driver asked for.  NOT_SUPPORTED/ERROR/FAIL verdicts go to c.
+ */
+static enum verdict mapped_memtype(struct case_ctx *c, int *got, char *type, size_t len, int *forced)
 {
 	const char *why = host3d_blob_unsupported(c);
 	if (why)
@@ -196,14 +223,17 @@ static enum verdict blob_cache_type(struct case_ctx *c)
 		return case_say(c, FAIL, "HOST3D blob create/map: %s", strerror(-r));
 	((volatile uint8_t *)b.map)[0] = 1; /* fault the mapping in */
 	FILE *f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
-	if (!f)
+	if (!f) {
+		gpu_blob_destroy(c->fd, &b);
 		return case_say(c, NOT_SUPPORTED, "no /sys/kernel/debug/x86/pat_memtype_list (debugfs or PAT missing)");
-	char line[256], type[64] = "";
+	}
+	char line[256];
+	type[0] = '\0';
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long s, e;
 		char t[64];
 		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &s, &e, t) == 3 && s >= bar_start && e <= bar_end + 1) {
-			snprintf(type, sizeof(type), "%s", t);
+			snprintf(type, len, "%s", t);
 			break;
 		}
 	}
@@ -211,24 +241,40 @@ static enum verdict blob_cache_type(struct case_ctx *c)
 	gpu_blob_destroy(c->fd, &b);
 	if (!type[0])
 		return case_say(c, ERROR, "no PAT entry inside the BAR 0x%" PRIx64 "-0x%" PRIx64, bar_start, bar_end);
-	case_say(c, PASS, "%sprefetchable BAR 0x%" PRIx64 "-0x%" PRIx64 ", guest mapping memtype %s",
-		 prefetch ? "" : "non-", bar_start, bar_end, type);
-	/* The type the device reported in map_info: our reference context
-	 * publishes it in its capset; virglrenderer answers CACHED for these
-	 * persistent+coherent buffers (the Linux driver does not expose map_info). */
+	*got = !strcmp(type, "write-back") ? 3 : !strcmp(type, "write-combining") ? 2 : !strncmp(type, "uncached", 8) ? 1 : 0;
+	*forced = mtrr_uncachable(bar_start, bar_end);
+	case_say(c, PASS, "%sprefetchable BAR 0x%" PRIx64 "-0x%" PRIx64 "%s, guest mapping memtype %s", prefetch ? "" : "non-",
+		 bar_start, bar_end, *forced ? " (in an uncachable MTRR range)" : "", type);
+	return PASS;
+}
+
+static const char *const pat_names[] = { "none", "write-back", "uncached-minus", "write-combining" };
+static const int cacheability[] = { -1, 3, 1, 2 }; /* by cache type; higher = more cacheable */
+
+static enum verdict blob_cache_type(struct case_ctx *c)
+{
+	int got = 0, forced = 0;
+	char type[64];
+	enum verdict v = mapped_memtype(c, &got, type, sizeof(type), &forced);
+	if (v != PASS)
+		return v;
+	/* The type the device reported in map_info: said by the run when it set it
+	 * (vgb.map_info), else our reference context publishes it in its capset;
+	 * virglrenderer answers CACHED for these persistent+coherent buffers (the
+	 * Linux driver does not expose map_info). */
 	uint32_t reported = 1;
 	const char *source = "virgl persistent+coherent buffers are reported CACHED";
 	struct vgb_refctx_caps caps;
-	if (uses_refctx(c) && refctx_read_caps(c, &caps) == 0) {
+	if (c->map_info_known) {
+		reported = c->map_info_reported & 0xf;
+		source = "the device's map_info, as the run set it";
+	} else if (uses_refctx(c) && refctx_read_caps(c, &caps) == 0) {
 		reported = caps.map_cache;
 		source = "reference capset map_cache";
 	}
-	static const char *const pat_names[] = { "none", "write-back", "uncached-minus", "write-combining" };
-	static const int cacheability[] = { -1, 3, 1, 2 }; /* higher = more cacheable */
-	int got = !strcmp(type, "write-back") ? 3 : !strcmp(type, "write-combining") ? 2
-		: !strncmp(type, "uncached", 8) ? 1 : 0;
 	if (reported < 1 || reported > 3)
-		return case_say(c, FAIL, "map_info cache type %u is not CACHED/UNCACHED/WC", reported);
+		return case_say(c, NOT_SUPPORTED, "map_info cache type %u is not CACHED/UNCACHED/WC (pair.blob.cache_none)",
+				reported);
 	if (got > cacheability[reported])
 		return case_say(c, FAIL, "guest mapping %s is more cacheable than the reported %s (%s; REQ-DRV-CACHE-0001)",
 				type, pat_names[reported], source);
@@ -236,6 +282,46 @@ static enum verdict blob_cache_type(struct case_ctx *c)
 		return case_say(c, FAIL, "device reported %s (%s), guest mapping got %s (REQ-DRV-CACHE-0004)",
 				pat_names[reported], source, type);
 	return case_say(c, PASS, "matches the reported type (%s)", source);
+}
+
+/* The device reports NONE or an undefined cache type (the run says so): the mapping must be uncached. */
+static enum verdict blob_cache_none(struct case_ctx *c)
+{
+	uint32_t mi = c->map_info_reported;
+	if (!c->map_info_known || ((mi & 0xf) >= 1 && (mi & 0xf) <= 3))
+		return case_say(c, NOT_SUPPORTED, "the device in this run reports a defined cache type in map_info");
+	int got = 0, forced = 0;
+	char type[64];
+	enum verdict v = mapped_memtype(c, &got, type, sizeof(type), &forced);
+	if (v != PASS)
+		return v;
+	if (forced)
+		return case_say(c, NOT_SUPPORTED, "the platform makes the BAR uncachable whatever the driver asks: "
+				"its choice for map_info 0x%x cannot be seen", mi);
+	if (got != 1)
+		return case_say(c, FAIL, "map_info 0x%x (cache type %s) was mapped %s, not uncached", mi,
+				(mi & 0xf) ? "undefined" : "NONE", type);
+	return case_say(c, PASS, "map_info 0x%x mapped uncached", mi);
+}
+
+/* map_info has bits above VIRTIO_GPU_MAP_CACHE_MASK (the run says so): the mapping follows the low bits. */
+static enum verdict blob_cache_high_bits(struct case_ctx *c)
+{
+	uint32_t mi = c->map_info_reported;
+	if (!c->map_info_known || !(mi & ~0xfu) || (mi & 0xf) < 1 || (mi & 0xf) > 3)
+		return case_say(c, NOT_SUPPORTED, "the device in this run sets no bits above the cache mask in map_info");
+	int got = 0, forced = 0;
+	char type[64];
+	enum verdict v = mapped_memtype(c, &got, type, sizeof(type), &forced);
+	if (v != PASS)
+		return v;
+	if (forced && cacheability[mi & 0xf] > 1)
+		return case_say(c, NOT_SUPPORTED, "the platform makes the BAR uncachable whatever the driver asks: "
+				"whether it ignored the high bits of map_info 0x%x cannot be seen", mi);
+	if (got != cacheability[mi & 0xf])
+		return case_say(c, FAIL, "map_info 0x%x (low bits: %s) was mapped %s", mi, pat_names[mi & 0xf],
+				type);
+	return case_say(c, PASS, "map_info 0x%x mapped %s: the bits above the mask were ignored", mi, type);
 }
 
 /* When blobs cannot be mapped, the copy path must still work: a driver falls
@@ -280,6 +366,8 @@ const struct case_def blob_cases[] = {
 	{ "pair.blob.host3d_transfer", blob_host3d_transfer, CASE_IDS(IDS_BLOB_TRANSFER) },
 	{ "pair.blob.host_copy_coherency", blob_host_copy_coherency, CASE_IDS(IDS_BLOB_COHERENCY) },
 	{ "pair.blob.cache_type", blob_cache_type, CASE_IDS(IDS_BLOB_CACHE_TYPE) },
+	{ "pair.blob.cache_none", blob_cache_none, CASE_IDS(IDS_BLOB_CACHE_NONE) },
+	{ "pair.blob.cache_high_bits", blob_cache_high_bits, CASE_IDS(IDS_BLOB_CACHE_HIGH_BITS) },
 	{ "pair.fallback.blob_refused", fallback_blob_refused, CASE_IDS(IDS_BLOB_REFUSED) },
 	{ NULL, NULL, NULL },
 };

@@ -74,9 +74,10 @@ static enum verdict copy_dumb_scanout(struct case_ctx *c)
 		 "{\"type\":\"event\",\"name\":\"scanout\",\"width\":%u,\"height\":%u,\"pattern\":\"xy-gradient\",\"hold_s\":%d}",
 		 w, h, c->scanout_wait_s);
 	case_event(ev);
-	/* Hold the picture while the host takes its screendump. */
-	if (c->scanout_wait_s > 0)
-		sleep((unsigned)c->scanout_wait_s);
+	/* Hold the picture until the host says it took its capture (bounded by hold_s). */
+	if (c->scanout_wait_s > 0 && report_wait("VGB-HOST captured", c->scanout_wait_s))
+		return case_say(c, PASS, "%ux%u dumb buffer scanned out via DIRTYFB; the host did not confirm "
+				"its capture within %d s", w, h, c->scanout_wait_s);
 	return case_say(c, PASS, "%ux%u dumb buffer scanned out via DIRTYFB (host checks pixels)", w, h);
 }
 

@@ -91,9 +91,9 @@ static enum verdict scanout_blob(struct case_ctx *c)
 		 "\"width\":%u,\"height\":%u,\"pattern\":\"xy-checker\",\"hold_s\":%d}",
 		 kind, w, h, c->scanout_wait_s);
 	case_event(ev);
-	/* Hold the picture while the host captures it. */
-	if (c->scanout_wait_s > 0)
-		sleep((unsigned)c->scanout_wait_s);
+	/* Hold the picture until the host says it took its capture (bounded by hold_s). */
+	if (c->scanout_wait_s > 0 && report_wait("VGB-HOST captured", c->scanout_wait_s))
+		case_say(c, PASS, "the host did not confirm its capture within %d s", c->scanout_wait_s);
 	return case_say(c, PASS,
 			"%ux%u %s blob scanned out, then drawn through its mapping and flushed (host checks pixels)", w, h,
 			kind);

@@ -1,6 +1,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@ const char *verdict_name(enum verdict v)
 	case FAIL: return "FAIL";
 	case NOT_SUPPORTED: return "NOT_SUPPORTED";
 	case TIMEOUT: return "TIMEOUT";
+	case WARNING: return "WARNING";
 	case ERROR: break;
 	}
 	return "ERROR";
@@ -63,4 +65,29 @@ void report_line(const char *json_object)
 		n = sizeof(line) - 1;
 	/* One write per line, so lines from a case and the runner never interleave. */
 	write_all(report_fd, line, (size_t)n);
+}
+
+int report_wait(const char *word, int timeout_s)
+{
+	char buf[256];
+	size_t have = 0;
+	for (int left_ms = timeout_s * 1000; left_ms > 0;) {
+		struct pollfd p = { report_fd, POLLIN, 0 };
+		int r = poll(&p, 1, left_ms > 1000 ? 1000 : left_ms);
+		left_ms -= left_ms > 1000 ? 1000 : left_ms;
+		if (r <= 0)
+			continue;
+		ssize_t n = read(report_fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			return -1;
+		have += (size_t)n;
+		buf[have] = '\0';
+		if (strstr(buf, word))
+			return 0;
+		if (have > sizeof(buf) / 2) { /* keep the tail: a word may straddle two reads */
+			memmove(buf, buf + have - 64, 64);
+			have = 64;
+		}
+	}
+	return -1;
 }

@@ -8,7 +8,8 @@
 #define AGENT_MARKER "VGB-AGENT "
 #define AGENT_VERSION "0.1"
 
-enum verdict { PASS, FAIL, NOT_SUPPORTED, ERROR, TIMEOUT };
+/* WARNING: a SHOULD not met. */
+enum verdict { PASS, FAIL, NOT_SUPPORTED, ERROR, TIMEOUT, WARNING };
 
 const char *verdict_name(enum verdict v);
 
@@ -20,5 +21,9 @@ void report_line(const char *json_object);
 
 /* Sets the file descriptor results go to (the second serial port). */
 void report_set_fd(int fd);
+
+/* Waits until the host writes `word` on the result port (it read an event and
+ * did what it announced): 0, or -1 when timeout_s passed or the port ended. */
+int report_wait(const char *word, int timeout_s);
 
 #endif

@@ -20,6 +20,9 @@
 #define IDS_BLOB_TRANSFER        "REQ-DEV-XFER-0011", "REQ-DEV-XFER-0012", "REQ-DEV-XFER-0016"
 #define IDS_BLOB_COHERENCY       "REQ-DEV-COH-0070", "REQ-DEV-COH-0071", "REQ-DEV-COH-0004", "REQ-DEV-COH-0005"
 #define IDS_BLOB_CACHE_TYPE      "REQ-DRV-CACHE-0001", "REQ-DRV-CACHE-0004"
+/* With a device that reports NONE / sets bits above the mask (the run's vgb.map_info). */
+#define IDS_BLOB_CACHE_NONE      "REQ-DRV-CACHE-0002"
+#define IDS_BLOB_CACHE_HIGH_BITS "REQ-DRV-CACHE-0003"
 #define IDS_BLOB_REFUSED         "REQ-DRV-XFER-0006", "REQ-DRV-XFER-0007", "REQ-DRV-XFER-0008"
 #define IDS_LIFECYCLE_CLOSE      "REQ-DRV-LIFE-0001", "REQ-DEV-LIFE-0001"
 #define IDS_LIFECYCLE_REMAP      "REQ-DEV-MAP-0018", "REQ-DRV-MAP-0002"
@@ -33,6 +36,9 @@
 #define IDS_REFCTX_CAPS          "REQ-DEV-CTX-0006", "REQ-DEV-CTX-0007"
 #define IDS_REFCTX_HOST_WRITES   "REQ-DEV-COH-0071", "REQ-DEV-COH-0005", "REQ-DEV-CTX-0027", "REQ-DEV-MAP-0012"
 #define IDS_REFCTX_GUEST_WRITES  "REQ-DEV-COH-0070", "REQ-DEV-COH-0004", "REQ-DEV-CTX-0026", "REQ-DEV-CTX-0028"
+/* The PCI shared-memory capability of the host-visible region: its shmid, inside its BAR,
+ * a granular guest-physical base, and (SHOULD) a 64-bit prefetchable BAR. */
+#define IDS_SHM_PCI_LAYOUT       "REQ-DEV-SHM-0001", "REQ-DEV-SHM-0003", "REQ-DEV-SHM-0004", "REQ-DEV-SHM-0005"
 /* A blob drawn through its mapping is scanned out with SET_SCANOUT_BLOB and
  * flushed; the driver sends what the device needs. */
 #define IDS_SCANOUT_BLOB         "REQ-DRV-SCANOUT-0001", "REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0004"

@@ -47,11 +47,16 @@ static double now_s(void)
 }
 
 /* Child: runs one case, sends "verdict\ndetail" through the pipe. */
+static int map_info_known; /* --map-info */
+static uint32_t map_info_reported;
+
 static void run_child(const struct case_def *def, int wfd, int scanout_wait_s)
 {
 	struct case_ctx c;
 	memset(&c, 0, sizeof(c));
 	c.scanout_wait_s = scanout_wait_s;
+	c.map_info_known = map_info_known;
+	c.map_info_reported = map_info_reported;
 	enum verdict v;
 	c.fd = gpu_open();
 	/* VGB_AGENT_NO_DRM=1: run on a machine without virtio-gpu (the Vulkan
@@ -166,7 +171,7 @@ static enum verdict run_case(const struct case_def *def, int timeout_s, int scan
 	}
 	char *nl = strchr(buf, '\n');
 	int v = atoi(buf);
-	if (v < PASS || v > TIMEOUT)
+	if (v < PASS || v > WARNING)
 		v = ERROR;
 	emit_case(def, (enum verdict)v, secs, nl ? nl + 1 : "");
 	return (enum verdict)v;
@@ -175,7 +180,7 @@ static enum verdict run_case(const struct case_def *def, int timeout_s, int scan
 static void usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [--out PATH] [--cases GLOB[,GLOB...]] [--case-timeout S]\n"
-			"                 [--scanout-wait S] [--list]\n", prog);
+			"                 [--scanout-wait S] [--map-info N] [--list]\n", prog);
 	exit(2);
 }
 
@@ -204,6 +209,8 @@ int agent_main(int argc, char **argv, const struct case_def *const *case_groups,
 			timeout_s = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--scanout-wait") && i + 1 < argc)
 			scanout_wait_s = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--map-info") && i + 1 < argc)
+			map_info_reported = (uint32_t)strtoul(argv[++i], NULL, 0), map_info_known = 1;
 		else if (!strcmp(argv[i], "--list"))
 			list = 1;
 		else
@@ -212,7 +219,8 @@ int agent_main(int argc, char **argv, const struct case_def *const *case_groups,
 	if (timeout_s <= 0)
 		timeout_s = 20;
 	if (out) {
-		int fd = open(out, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		/* Read too: the host confirms on the same port what an event asked of it. */
+		int fd = open(out, O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (fd < 0) {
 			fprintf(stderr, "%s: cannot open %s: %s\n", argv[0], out, strerror(errno));
 			return 99;

@@ -65,6 +65,41 @@ static enum vc_verdict map_refused(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * A frontend out of memory slots (3 live mappings): the fourth MAP_BLOB is
+ * refused cleanly (ERR_UNSPEC, nothing placed, no hang), the device keeps
+ * serving, and once a mapping is gone the same blob maps.
+ */
+static enum vc_verdict out_of_slots(struct vc *t)
+{
+	enum { SLOTS = 3, N = SLOTS + 1 };
+	struct vc_host h = { 0 };
+	uint32_t res[N];
+	uint64_t size = 0, rsize = 0;
+	vc_region(t, &rsize);
+	for (unsigned i = 0; i < N; i++)
+		VC_TRY(mappable_blob(t, &h, &res[i], &size));
+	if (rsize < N * size)
+		return vc_not_supported(t, "the region holds fewer than %u blobs of %llu bytes", N,
+					(unsigned long long)size);
+	vgb_fe_set_shmem_slots(t->fe, SLOTS);
+	uint32_t mi = 0;
+	for (unsigned i = 0; i < SLOTS; i++)
+		VC_TRY(vc_expect(t, vc_map(t, res[i], i * size, &mi), OK_MAP, R_MAP_OK, "MAP_BLOB within the slots"));
+	VC_TRY(vc_expect(t, vc_map(t, res[SLOTS], SLOTS * size, &mi), VIRTIO_GPU_RESP_ERR_UNSPEC, R_MAP_NO_SLOT,
+			 "MAP_BLOB the frontend has no slot for"));
+	VC_TRY(vc_check(t, vgb_fe_shmem_maps(t->fe, 1) == SLOTS && !vgb_fe_shm_mapped(t->fe, 1, SLOTS * size, size),
+			R_MAP_NO_SLOT, "%u live mappings after the refusal, range of the refused blob %s",
+			vgb_fe_shmem_maps(t->fe, 1), vgb_fe_shm_mapped(t->fe, 1, SLOTS * size, size) ? "backed" : "free"));
+	/* A slot comes free: the refused blob maps, at the same offset. */
+	VC_TRY(vc_expect(t, vc_unmap(t, res[0]), OK_NODATA, R_UNMAP_OK, "UNMAP_BLOB of the first blob"));
+	VC_TRY(vc_expect(t, vc_map(t, res[SLOTS], SLOTS * size, &mi), OK_MAP, R_MAP_TRANSPORT_FAIL,
+			 "MAP_BLOB of the refused blob once a slot is free"));
+	vc_still_serves(t, "MAP_BLOB refused for want of slots");
+	vgb_fe_set_shmem_slots(t->fe, 0);
+	return vc_done(t);
+}
+
 static enum vc_verdict need_reply(struct vc *t)
 {
 	struct vc_host h = { 0 };
@@ -219,6 +254,15 @@ static enum vc_verdict headless(struct vc *t)
 	if (r)
 		return vc_fail(t, R_DISP_HEADLESS, "GET_DISPLAY_INFO without a display socket: no answer (%s)",
 			       vgb_fe_error(t->fe));
+	/* Without a display the device answers from its own configuration (which may have every
+	 * scanout disabled, REQ-DEV-DISP-0040): the answer itself is what must not change. */
+	struct virtio_gpu_resp_display_info info;
+	memcpy(&info, vc_ptr(t, resp, sizeof(info)), sizeof(info));
+	vc_check(t, used == sizeof(info) && vgb_le32(info.hdr.type) == VIRTIO_GPU_RESP_OK_DISPLAY_INFO,
+		 R_DISP_HEADLESS, "headless GET_DISPLAY_INFO: used %u, type %s", used,
+		 vc_resp_name(vgb_le32(info.hdr.type)));
+	vc_note(t, "headless: scanout 0 %ux%u, enabled %u", vgb_le32(info.pmodes[0].r.width),
+		vgb_le32(info.pmodes[0].r.height), vgb_le32(info.pmodes[0].enabled));
 	headless_script(t, without);
 	for (unsigned i = 0; i < HL_STEPS; i++)
 		vc_check(t, with[i] == without[i], R_DISP_HEADLESS,
@@ -231,6 +275,9 @@ const struct vc_case vc_cases_vu[] = {
 	{ .name = "dev.map.transport_refused", IDS(R_MAP_TRANSPORT_FAIL, R_MAP_OK, R_VU_MAP_ACKED),
 	  .needs = VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX, .run = map_refused,
 	  .summary = "frontend refuses SHMEM_MAP: MAP_BLOB answers ERR_UNSPEC, the blob stays unmapped and maps later" },
+	{ .name = "dev.map.frontend_out_of_slots", IDS(R_MAP_NO_SLOT, R_MAP_TRANSPORT_FAIL, R_MAP_OK, R_ERR_SERVES),
+	  .needs = VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX, .run = out_of_slots,
+	  .summary = "frontend out of memory slots: MAP_BLOB answers ERR_UNSPEC, the device serves on, the blob maps once a slot frees" },
 	{ .name = "dev.vu.need_reply", IDS(R_VU_NEED_REPLY), .needs = VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX,
 	  .run = need_reply, .summary = "SHMEM_MAP and SHMEM_UNMAP carry VHOST_USER_NEED_REPLY" },
 	{ .name = "dev.vu.shmem_config_nregions", IDS(R_VU_SHMEM_NREGIONS), .needs = VC_NEED_REGION,

@@ -33,9 +33,10 @@
 #define R_VU_STOP_FORGETS          "REQ-DEV-VU-0010"
 #define R_VU_SHMEM_NREGIONS        "REQ-DEV-VU-0011"
 #define R_MAP_TRANSPORT_FAIL       "REQ-DEV-MAP-0010"
+#define R_MAP_NO_SLOT              "REQ-DEV-MAP-0074" /* the VMM out of memory slots */
 #define R_MAP_UNPLACEABLE          "REQ-DEV-MAP-0250" /* renderer memory that is no fd: ERR_UNSPEC */
 #define R_MAP_UNPLACEABLE_KEEPS    "REQ-DEV-MAP-0251" /* ... and the blob stays */
-#define R_DISP_HEADLESS            "REQ-DEV-DISP-0004"
+#define R_DISP_HEADLESS            "REQ-DEV-DISP-0150"
 
 /* Commands and responses */
 #define R_CMD_UNKNOWN              "REQ-DEV-CMD-0001"
@@ -44,7 +45,8 @@
 #define R_CMD_ENTRIES_LENGTH       "REQ-DEV-CMD-0042" /* shorter than struct + 16 * nr_entries */
 #define R_CMD_SUBMIT_LENGTH        "REQ-DEV-CMD-0043" /* stream shorter than size */
 #define R_CMD_TRAILING             "REQ-DEV-CMD-0041" /* bytes after the command ignored */
-#define R_CMD_SHORT_RESP           "REQ-DEV-CMD-0007"
+#define R_CMD_SHORT_RESP           "REQ-DEV-CMD-0150" /* room for a header only: ERR_UNSPEC */
+#define R_CMD_NO_HEADER_ROOM       "REQ-DEV-CMD-0151" /* no room for a header: used.len 0 */
 #define R_CMD_SHORT_RESP_NO_EFFECT "REQ-DEV-CMD-0044" /* not carried out */
 #define R_CMD_USED_LEN             "REQ-DEV-CMD-0008"
 #define R_CMD_FLAGS                "REQ-DEV-CMD-0091" /* SHOULD */
@@ -75,6 +77,9 @@
 #define R_DISP_PIXELS              "REQ-DEV-DISP-0003"
 #define R_DISP_INFO                "REQ-DEV-DISP-0040" /* enabled scanouts have a size */
 #define R_DISP_INFO_BEYOND         "REQ-DEV-DISP-0041" /* none enabled past num_scanouts */
+#define R_DISP_INFO_FROM_DISPLAY   "REQ-DEV-DISP-0151"
+#define R_DISP_EDID_FROM_DISPLAY   "REQ-DEV-DISP-0152"
+#define R_DISP_CURSOR_HIDE         "REQ-DEV-DISP-0155"
 
 /* Resources and backing */
 #define R_RES_ID0                  "REQ-DEV-RES-0001"
@@ -272,6 +277,13 @@
 #define R_DRV_CAPSET_GET           "REQ-DRV-CMD-0008"
 #define R_DRV_ENTRY_COUNT0         "REQ-DRV-ENTRY-0006"
 #define R_DRV_LIMIT_ENTRIES        "REQ-DRV-LIMIT-0001" /* SHOULD NOT */
+
+/* A driver answered wrongly (drv.hostile.*) */
+#define R_DRV_ERR_NO_EFFECT        "REQ-DRV-ERR-0001" /* an error answer had no effect */
+#define R_DRV_ERR_USED_ZERO        "REQ-DRV-ERR-0002"
+#define R_DRV_ERR_DEVICE_ERROR     "REQ-DRV-ERR-0150" /* broken length or fence: nothing used */
+#define R_DRV_ERR_MAP_RANGE_KEPT   "REQ-DRV-ERR-0151"
+#define R_DRV_CMD_HELD             "REQ-DRV-CMD-0150" /* no reuse of a request not returned */
 /*
  * Driver requirements the reference device's validating mode checks on every
  * command (ref/host/core/validate.c): a driver run against it breaks none of them

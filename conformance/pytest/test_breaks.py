@@ -102,6 +102,8 @@ def test_every_break_is_exercised():
             section = True
         elif section and line.startswith("  "):
             listed.append(line.split()[0])
+        else:
+            section = False  # the list ends where the next heading (e.g. the hostile faults) starts
     assert listed, "vgb-host --help lists no breaks"
     assert sorted(set(listed)) == sorted({p[0] for p in BREAKS})
 

@@ -31,6 +31,8 @@ class Config:
     # there the negotiated features come from the guest driver's log instead.
     virtio_status: bool = True
     extra: List[str] = field(default_factory=list)
+    # Appended to the guest kernel command line (vgb.* options of the agent).
+    agent_params: List[str] = field(default_factory=list)
     # The agent of the stock driver's DRM interface (conformance/agent).
     agent: bool = True
     # The Vulkan agent (conformance/vkagent): Mesa's Venus driver in the guest,
@@ -105,6 +107,25 @@ CONFIGS = [
            "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host --no-virgl (GUEST blobs only, no "
            "HOST3D blobs), Linux 7.2", backend="vgb-host", backend_args=["--no-virgl"], mem="1G",
            virtio_status=False, screendump=False),
+    # The Linux driver's mapping attribute against map_info: a 2 GiB region puts the BAR
+    # above 4 GiB, where SeaBIOS's MTRRs leave the type to PAT (the 32-bit window is
+    # uncachable, which hides what the driver asks for), and vgb-host --hostile makes
+    # MAP_BLOB answer a map_info the stock driver must treat with care; the agent is told
+    # which (vgb.map_info) since Linux does not show it.
+    Config("qemu11-vgb-host-bar64-wc-high-bits-linux7.2", "forky", "linux-7.2",
+           ["-chardev", "socket,id=vu0,path={socket}",
+            "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
+           "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host with a 2 GiB region (BAR above 4 GiB) "
+           "answering map_info WC with bits above the cache mask, Linux 7.2", backend="vgb-host",
+           backend_args=["--region-size=2G", "--hostile=map-info=0xabcd0003@RESOURCE_MAP_BLOB"],
+           agent_params=["vgb.map_info=0xabcd0003"], mem="1G", virtio_status=False, screendump=False),
+    Config("qemu11-vgb-host-bar64-none-linux7.2", "forky", "linux-7.2",
+           ["-chardev", "socket,id=vu0,path={socket}",
+            "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
+           "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host with a 2 GiB region (BAR above 4 GiB) "
+           "answering map_info NONE, Linux 7.2", backend="vgb-host",
+           backend_args=["--region-size=2G", "--hostile=map-info=0@RESOURCE_MAP_BLOB"],
+           agent_params=["vgb.map_info=0"], mem="1G", virtio_status=False, screendump=False),
     # Our device with its virglrenderer renderer (built and run in the forky
     # chroot: virglrenderer 1.3, the render server, lavapipe): Venus contexts
     # go to virglrenderer, the reference context stays the default. Both

@@ -19,7 +19,8 @@ while [ ! -e /dev/dri/card0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); don
 [ -e /dev/dri/card0 ] || echo "VGB-INIT no /dev/dri/card0 after 10 s"
 
 # Options come from the kernel command line: vgb.cases=GLOB vgb.case_timeout=S
-# vgb.expect_scanout=S; vgb.agent=0 skips the agent; vgb.vk=USR_TAG,AGENT_TAG runs
+# vgb.expect_scanout=S (wait up to S for the host's capture); vgb.map_info=N (what the
+# device answers); vgb.agent=0 skips the agent; vgb.vk=USR_TAG,AGENT_TAG runs
 # the Vulkan agent inside the userland mounted from 9p tag USR_TAG (a /usr)
 # from the binary on 9p tag AGENT_TAG.
 args=""
@@ -30,6 +31,7 @@ for w in $(cat /proc/cmdline); do
 	vgb.cases=*) args="$args --cases ${w#vgb.cases=}" ;;
 	vgb.case_timeout=*) args="$args --case-timeout ${w#vgb.case_timeout=}" ;;
 	vgb.expect_scanout=*) args="$args --scanout-wait ${w#vgb.expect_scanout=}" ;;
+	vgb.map_info=*) args="$args --map-info ${w#vgb.map_info=}" ;;
 	vgb.agent=0) run_agent=0 ;;
 	vgb.vk=*) vk=${w#vgb.vk=} ;;
 	esac

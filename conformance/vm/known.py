@@ -29,12 +29,12 @@ def validate(known):
     problems = []
     for name, exp in known.get("cases", {}).items():
         v = exp.get("verdict")
-        if v not in ("PASS", "FAIL", "NOT_SUPPORTED", "ERROR", "TIMEOUT"):
+        if v not in ("PASS", "FAIL", "WARNING", "NOT_SUPPORTED", "ERROR", "TIMEOUT"):
             problems.append(f"{name}: bad verdict {v!r}")
         if v != "PASS" and not exp.get("why"):
             problems.append(f"{name}: expected {v} without a 'why'")
-        if v == "FAIL" and not (exp.get("upstream") and exp.get("ids")):
-            problems.append(f"{name}: an expected FAIL needs 'ids' and an 'upstream' reference")
+        if v in ("FAIL", "WARNING") and not (exp.get("upstream") and exp.get("ids")):
+            problems.append(f"{name}: an expected {v} needs 'ids' and an 'upstream' reference")
     fails = {n for n, e in known.get("cases", {}).items() if e.get("verdict") == "FAIL"}
     for name in known.get("virtio_1_4_failures", []):
         if name not in fails:

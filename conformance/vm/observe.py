@@ -25,8 +25,25 @@ SCANOUT_CASES = {
 DUMP_FILE = "scanout.ppm"  # our device's --dump-scanout, in the run directory
 
 
-def check_scanout_capture(event, session, cfg, rundir, qmp):
-    """The host-observed half of a scanout: the pixels the guest drew."""
+def check_scanout_capture(event, session, cfg, rundir, qmp, settle_s=60):
+    """The host-observed half of a scanout: the pixels the guest drew.  The guest's flush
+    can be answered before the display shows it (a VMM shows what its display channel
+    delivered only when its main loop gets to it): so the picture is captured again
+    until it shows or settle_s passes (the agent holds it until we say we are done)."""
+    t0, tries = time.monotonic(), 0
+    while True:
+        tries += 1
+        c = capture_once(event, session, cfg, rundir, qmp)
+        if c["verdict"] != "FAIL" or time.monotonic() - t0 > settle_s:
+            if tries > 1:
+                c["detail"] += f" (capture {tries}, {time.monotonic() - t0:.1f} s after the event)"
+            c["time_s"] = round(time.monotonic() - t0, 3)
+            return c
+        time.sleep(0.2)
+
+
+def capture_once(event, session, cfg, rundir, qmp):
+    """One capture of a scanout compared with the picture the guest drew: a case."""
     w, h = event["width"], event["height"]
     name = event.get("case", "pair.copy.scanout_pixels")
     ids = SCANOUT_CASES.get(name, [])
@@ -46,10 +63,10 @@ def check_scanout_capture(event, session, cfg, rundir, qmp):
             img, how = images.read_ppm(path), "QMP screendump"
             origin = (0, 0) if (img.width, img.height) == (w, h) else images.find_scanout_origin(img, w, h, rgb)
         elif cfg.backend in ("vgb-host", "vgb-host-renderer"):
-            img, how = wait_dump(os.path.join(rundir, DUMP_FILE), w, h, rgb, event.get("hold_s") or 5)
+            img, how = wait_dump(os.path.join(rundir, DUMP_FILE), w, h, rgb, 2)
             if img is None:
                 return case(name, "FAIL", ids, time.monotonic() - t0,
-                            f"vgb-host wrote no {DUMP_FILE} within {event.get('hold_s') or 5} s of the flush: "
+                            f"vgb-host wrote no {DUMP_FILE} after the flush: "
                             "the scanout never reached its display side")
             origin = (0, 0) if (img.width, img.height) == (w, h) else None
         elif session.display:
@@ -155,6 +172,33 @@ def driver_validation(rundir):
     ids = sorted({v.get("requirement", "?") for v in found})
     return case(name, "FAIL", ids, 0, f"{len(found)} violations: "
                 + "; ".join(f"{v.get('requirement')}: {v.get('detail')}" for v in found[:8]))
+
+
+HOST_CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "host-cases.json")
+
+
+def frontend_validation(rundir):
+    """What our device's --validate-frontend found about the VMM (REQ-DEV-VU-0043..0047): one case
+    per requirement of host-cases.json, from the verdict the device wrote for it."""
+    path = os.path.join(rundir, "frontend.jsonl")
+    found = {}
+    with contextlib.suppress(FileNotFoundError):
+        with open(path) as f:
+            for line in f:
+                with contextlib.suppress(ValueError):
+                    v = json.loads(line)
+                    found.setdefault(v.get("frontend_requirement"), v)
+    with open(HOST_CASES) as f:
+        defs = [d for d in json.load(f) if d["name"].startswith("pair.frontend.")]
+    out = []
+    for d in defs:
+        v = found.get(d["ids"][0])
+        if v is None:
+            out.append(case(d["name"], "ERROR", d["ids"], 0, "the device wrote no verdict (is "
+                            f"{path} there? did it end cleanly?)"))
+        else:
+            out.append(case(d["name"], v.get("verdict", "ERROR"), d["ids"], 0, v.get("detail", "")))
+    return out
 
 
 def vk_blobs_traced(rundir, allocations):

@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import configs  # noqa: E402
 import qmp as qmplib  # noqa: E402
 from observe import (case, check_scanout_capture, driver_command_stream,  # noqa: E402
-                     driver_validation, summarize_trace, vk_blobs_traced)
+                     driver_validation, frontend_validation, summarize_trace, vk_blobs_traced)
 from stack import (BACKENDS, Session, Skip, ensure_stack, log, qemu_version,  # noqa: E402
                    run_script, stop)
 
@@ -39,7 +39,7 @@ VK_USR_TAG, VK_AGENT_TAG = "vgbusr", "vgbvk"
 
 def qemu_args(cfg, rundir, socket_path, scanout_hold, only=None):
     append = (f"console=ttyS0 panic=-1 loglevel=4 vgb.case_timeout={cfg.case_timeout} "
-              f"vgb.expect_scanout={scanout_hold}")
+              f"vgb.expect_scanout={scanout_hold} " + " ".join(cfg.agent_params)).strip()
     if only:
         append += f" vgb.cases={only}"
     if not cfg.agent:
@@ -55,7 +55,11 @@ def qemu_args(cfg, rundir, socket_path, scanout_hold, only=None):
             *[a.format(mem=cfg.mem) for a in configs.MEMFD_RAM],
             "-kernel", os.path.join(rundir, "vmlinuz"), "-initrd", os.path.join(rundir, "initrd.img"),
             "-append", append,
-            "-serial", f"file:{rundir}/console.log", "-serial", f"file:{rundir}/results.log",
+            # The agent's results come back on ttyS1, a socket the runner reads into
+            # results.log and answers on (the host confirms a capture the agent waits for).
+            "-serial", f"file:{rundir}/console.log",
+            "-chardev", f"socket,id=results,path={rundir}/results.sock,server=on,wait=on",
+            "-serial", "chardev:results",
             "-qmp", f"unix:{rundir}/qmp.sock,server=on,wait=off",
             "-trace", f"enable=virtio_gpu_cmd_*,file={rundir}/trace.log",
             "-d", "guest_errors",  # QEMU writes these into the trace file
@@ -65,6 +69,53 @@ def qemu_args(cfg, rundir, socket_path, scanout_hold, only=None):
     else:
         args += ["-display", "none"]
     return args
+
+
+class ResultPort:
+    """The guest's result serial port: QEMU waits for us to connect, everything
+    it sends is appended to results.log (read by a Follower), and confirmations
+    go back the same way."""
+
+    def __init__(self, path, log_path, alive):
+        import socket
+        import threading
+        deadline = time.monotonic() + 120  # QEMU creates the socket early; a bound for a loaded machine
+        self.sock = None
+        while self.sock is None and time.monotonic() < deadline and alive():
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(path)
+                self.sock = s
+            except OSError:
+                s.close()
+                time.sleep(0.05)
+        if self.sock is None:
+            raise RuntimeError(f"QEMU did not offer its result port at {path}")
+        self.log = open(log_path, "ab", buffering=0)
+        self.thread = threading.Thread(target=self._copy, daemon=True)
+        self.thread.start()
+
+    def _copy(self):
+        with contextlib.suppress(OSError):
+            while True:
+                data = self.sock.recv(65536)
+                if not data:
+                    break
+                self.log.write(data)
+
+    def drain(self):
+        """Waits (bounded) until the port has ended and all it sent is in the log."""
+        self.thread.join(timeout=5)
+
+    def send(self, line):
+        with contextlib.suppress(OSError):
+            self.sock.sendall(line.encode() + b"\n")
+
+    def close(self):
+        with contextlib.suppress(OSError):
+            self.sock.close()
+        self.thread.join(timeout=5)
+        self.log.close()
 
 
 class Follower:
@@ -157,13 +208,15 @@ def run_config(cfg, timeout_s, keep, only=None):
                     time.sleep(0.05)
                 if not os.path.exists(socket_path):
                     raise RuntimeError(f"{cfg.backend} did not create its socket (see {rundir}/backend.log)")
-            # The agent holds each scanout while the host captures it.
-            hold = 3 if (cfg.screendump or cfg.gl or cfg.backend in ("vgb-host", "vgb-host-renderer")) else 0
+            # The agent holds each scanout until we confirm the capture; this only bounds it.
+            hold = 120 if (cfg.screendump or cfg.gl or cfg.backend in ("vgb-host", "vgb-host-renderer")) else 0
             args = qemu_args(cfg, rundir, socket_path, hold, only)
             with open(os.path.join(rundir, "qemu.cmdline"), "w") as f:
                 f.write(" ".join(args) + "\n")
             log(f"booting {cfg.kernel} under {vmm} (TCG); run dir {rundir}")
             proc = session.spawn(args, "qemu.log")
+            port = ResultPort(os.path.join(rundir, "results.sock"), os.path.join(rundir, "results.log"),
+                              alive=lambda: proc.poll() is None)
             qmp = qmplib.QMP(os.path.join(rundir, "qmp.sock"))
             try:
                 qmp.connect(alive=lambda: proc.poll() is None)
@@ -180,6 +233,8 @@ def run_config(cfg, timeout_s, keep, only=None):
                 # Whether QEMU had exited before this pass: if so, this pass
                 # reads the last lines it wrote, and then the loop ends.
                 exited = proc.poll() is not None
+                if exited:
+                    port.drain()  # everything QEMU sent is in results.log
                 for line in follow_con.lines():
                     if line.startswith("VGB-INIT"):
                         log(f"guest: {line[9:]}")
@@ -209,10 +264,12 @@ def run_config(cfg, timeout_s, keep, only=None):
                                 info["virtio_status"] = qmplib.virtio_gpu_status(qmp)
                             except qmplib.QMPError as e:
                                 notes.append(f"x-query-virtio-status: {e}")
-                    elif kind == "event" and obj.get("name") == "scanout" and (qmp or cfg.no_capture):
-                        c = check_scanout_capture(obj, session, cfg, rundir, qmp)
-                        cases[c["name"]] = c
-                        log(f"  [host] {c['name']}: {c['verdict']} {c['detail'][:140]}")
+                    elif kind == "event" and obj.get("name") == "scanout":
+                        if qmp or cfg.no_capture:
+                            c = check_scanout_capture(obj, session, cfg, rundir, qmp)
+                            cases[c["name"]] = c
+                            log(f"  [host] {c['name']}: {c['verdict']} {c['detail'][:140]}")
+                        port.send("VGB-HOST captured")  # the agent holds its picture until now
                     elif kind == "event" and obj.get("name") == "vk_host_blob":
                         vk_allocations.append(obj)
                     elif kind == "event" and obj.get("name") == "vk_device":
@@ -238,6 +295,7 @@ def run_config(cfg, timeout_s, keep, only=None):
             if qmp:
                 qmp.close()
             stop(proc)
+            port.close()
             rc = proc.returncode
             if rc not in (0, None) and not timed_out:
                 msg = f"QEMU exited {rc}" + (" after the agent finished" if ended else " before the agent finished")
@@ -257,6 +315,10 @@ def run_config(cfg, timeout_s, keep, only=None):
     if c:
         cases[c["name"]] = c
         log(f"  [host] {c['name']}: {c['verdict']} {c['detail'][:140]}")
+    if cfg.backend and any(a.startswith("--validate-frontend") for a in BACKENDS[cfg.backend][1]):
+        for c in frontend_validation(rundir):
+            cases[c["name"]] = c
+            log(f"  [host] {c['name']}: {c['verdict']} {c['detail'][:140]}")
     if cfg.vk and cases.get("pair.vk.host_blob", {}).get("verdict") == "PASS":
         c = vk_blobs_traced(rundir, vk_allocations)
         cases[c["name"]] = c
@@ -285,7 +347,7 @@ def run_config(cfg, timeout_s, keep, only=None):
     })
     ordered = [cases[n] for n in expected] + [c for n, c in cases.items() if n not in expected]
     log(f"=== {cfg.name}: " + ", ".join(f"{v} {sum(1 for c in ordered if c['verdict'] == v)}"
-                                      for v in ("PASS", "FAIL", "NOT_SUPPORTED", "ERROR", "TIMEOUT"))
+                                      for v in ("PASS", "FAIL", "WARNING", "NOT_SUPPORTED", "ERROR", "TIMEOUT"))
         + f" in {info['time_s']} s")
     if not keep:
         for f in ("vmlinuz", "initrd.img"):

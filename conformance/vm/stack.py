@@ -47,6 +47,7 @@ def qemu_version(cmd_prefix):
 BACKENDS = {
     # name: (how to find the binary, extra arguments, validating mode, runs inside the stack's chroot)
     "vgb-host": (lambda: vgb_host_binary(), ["--validate={rundir}/validate.jsonl",
+                                             "--validate-frontend={rundir}/frontend.jsonl",
                                              "--dump-scanout={rundir}/scanout.ppm"], True, False),
     "qemu-vhost-user-gpu": (lambda: "/usr/lib/qemu/vhost-user-gpu"
                             if os.access("/usr/lib/qemu/vhost-user-gpu", os.X_OK) else None, [], False, False),

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Blob resources: creation, mapping into the host-visible region, transfers, scanout. */
 #include "driver_priv.h"
+#include "response.h"
 
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define PAGE 4096u
 
 static int need_blob(struct vgb_drv *drv)
 {
@@ -51,6 +54,8 @@ int vgb_drv_create_blob(struct vgb_drv *drv, uint32_t resource_id, const struct 
 		memcpy(req + sizeof(*c), b->entries, n * 16);
 	ret = drv_cmd_nodata(drv, req, len);
 	free(req);
+	if (ret == -EPROTO && drv->last_resp_type == VIRTIO_GPU_RESP_OK_NODATA)
+		drv_undo_create(drv, resource_id);
 	if (ret)
 		return ret;
 	struct drv_resource *r = drv_res_add(drv, resource_id);
@@ -74,17 +79,8 @@ static int send_map(struct vgb_drv *drv, uint32_t resource_id, uint64_t offset, 
 	int ret = drv_cmd(drv, &req, sizeof(req), &resp, sizeof(resp), VIRTIO_GPU_RESP_OK_MAP_INFO, NULL);
 	if (ret)
 		return ret;
-	/* map_info is le32 on our wire; bits above the cache mask are ignored on receipt. */
-	uint32_t cache = vgb_le32(resp.map_info) & VIRTIO_GPU_MAP_CACHE_MASK;
-	*map_info = cache;
-	if (cache == VIRTIO_GPU_MAP_CACHE_NONE)
-		return drv_fail(drv, -EPROTO, "device error (%s): MAP_BLOB succeeded with map_info NONE",
-				REQ_CACHE_NOT_NONE);
-	if (cache != VIRTIO_GPU_MAP_CACHE_CACHED && cache != VIRTIO_GPU_MAP_CACHE_UNCACHED &&
-	    cache != VIRTIO_GPU_MAP_CACHE_WC)
-		return drv_fail(drv, -EPROTO, "device error (%s): MAP_BLOB reported unknown cache type %u",
-				REQ_CACHE_NOT_NONE, cache);
-	return 0;
+	ret = vgb_resp_map_info(&resp, map_info, drv->err, sizeof(drv->err));
+	return ret;
 }
 
 int vgb_drv_map_at(struct vgb_drv *drv, uint32_t resource_id, uint64_t offset, uint32_t *map_info)
@@ -114,16 +110,61 @@ int vgb_drv_unmap_raw(struct vgb_drv *drv, uint32_t resource_id)
 	return ret ? ret : send_unmap(drv, resource_id);
 }
 
+/* Does any byte of [offset, +size) of the region reach memory? */
+static bool range_reaches(struct vgb_drv *drv, uint64_t offset, uint64_t size)
+{
+	for (uint64_t at = 0; at < size; at += PAGE)
+		if (vgb_fe_shm_mapped(drv->fe, VGB_DRV_SHMID_HOST_VISIBLE, offset + at, PAGE))
+			return true;
+	return false;
+}
+
 int drv_region_release(struct vgb_drv *drv, struct drv_resource *r, const char *why, const char *req)
 {
 	uint64_t offset = r->map_offset, size = r->map_size;
-	r->mapped = false;
 	/* The device answered only after the range stopped reaching memory (spec); check it. */
-	if (vgb_fe_shm_mapped(drv->fe, VGB_DRV_SHMID_HOST_VISIBLE, offset, size))
+	if (range_reaches(drv, offset, size)) {
+		r->map_unknown = true; /* kept reserved: it may still alias the blob */
+		r->mapped = false;
 		return drv_fail(drv, -EPROTO, "device error (%s): %s answered while region [0x%llx, +0x%llx) is still mapped",
 				req, why, (unsigned long long)offset, (unsigned long long)size);
+	}
+	r->mapped = false;
+	r->map_unknown = false;
 	vgb_range_release(&drv->region, offset);
 	return 0;
+}
+
+/*
+ * A MAP_BLOB that did not end in a usable mapping.  An error answer had no
+ * effect (REQ-DRV-ERR-0001); an answer of the success type that broke the
+ * protocol, or a range the frontend sees placed, means the device holds a
+ * mapping, which UNMAP_BLOB takes back.  The
+ * range is released only once nothing reaches it; otherwise (no answer at
+ * all, or an undo that failed) it stays reserved with the blob.  The error
+ * the caller returns (drv->err) is the one that ended the MAP.
+ */
+static int map_failed(struct vgb_drv *drv, struct drv_resource *r, uint64_t offset, uint64_t size, int ret)
+{
+	char why[sizeof(drv->err)];
+	memcpy(why, drv->err, sizeof(why));
+	r->map_offset = offset;
+	r->map_size = size;
+	bool answered = ret > 0 || ret == -EPROTO;
+	/* The answer's type says so, or the frontend sees the range placed (an answer of 0 bytes). */
+	bool device_mapped = drv->last_resp_type == VIRTIO_GPU_RESP_OK_MAP_INFO || range_reaches(drv, offset, size);
+	if (answered && device_mapped && !drv->stalled_cmd && !vgb_fe_disconnected(drv->fe)) {
+		int u = send_unmap(drv, r->id);
+		answered = u >= 0 || u == -EPROTO;
+	}
+	if (answered && !range_reaches(drv, offset, size)) {
+		vgb_range_release(&drv->region, offset);
+		r->map_unknown = false;
+	} else {
+		r->map_unknown = true;
+	}
+	memcpy(drv->err, why, sizeof(why));
+	return ret;
 }
 
 int vgb_drv_map(struct vgb_drv *drv, uint32_t resource_id, struct vgb_drv_mapping *out)
@@ -140,6 +181,10 @@ int vgb_drv_map(struct vgb_drv *drv, uint32_t resource_id, struct vgb_drv_mappin
 		return drv_fail(drv, -EINVAL, "blob %u is not a mappable host blob", resource_id);
 	if (r->mapped)
 		return drv_fail(drv, -EBUSY, "blob %u is already mapped", resource_id);
+	if (r->map_unknown)
+		return drv_fail(drv, -EBUSY, "blob %u may still be mapped at region offset 0x%llx (an earlier "
+				"MAP_BLOB was not answered properly); unreference it or reset the device",
+				resource_id, (unsigned long long)r->map_offset);
 	uint64_t offset = 0, size = vgb_range_round(&drv->region, r->size);
 	ret = vgb_range_reserve(&drv->region, r->size, &offset);
 	if (ret == -ENOSPC)
@@ -150,23 +195,13 @@ int vgb_drv_map(struct vgb_drv *drv, uint32_t resource_id, struct vgb_drv_mappin
 		return drv_fail(drv, ret, "region reservation failed");
 	uint32_t mi = 0;
 	ret = send_map(drv, resource_id, offset, &mi);
-	if (ret) {
-		if (ret == -EPROTO && vgb_drv_last_resp_type(drv) == VIRTIO_GPU_RESP_OK_MAP_INFO) {
-			/* Mapped with a bad map_info: undo it, keep the device's complaint. */
-			char why[sizeof(drv->err)];
-			memcpy(why, drv->err, sizeof(why));
-			if (send_unmap(drv, resource_id) == 0)
-				vgb_range_release(&drv->region, offset);
-			memcpy(drv->err, why, sizeof(why));
-		} else if (ret > 0) {
-			vgb_range_release(&drv->region, offset);
-		}
-		return ret;
-	}
+	if (ret)
+		return map_failed(drv, r, offset, size, ret);
+	/* The blob must be there when the answer says so, and all of it. */
 	if (!vgb_fe_shm_mapped(drv->fe, VGB_DRV_SHMID_HOST_VISIBLE, offset, r->size)) {
-		send_unmap(drv, resource_id);
-		return drv_fail(drv, -EPROTO, "device error (%s): MAP_BLOB answered OK but region [0x%llx, +0x%llx) is not backed",
-				REQ_MAP_REACHES, (unsigned long long)offset, (unsigned long long)r->size);
+		drv_fail(drv, -EPROTO, "device error (%s): MAP_BLOB answered OK but region [0x%llx, +0x%llx) is not backed",
+			 REQ_MAP_REACHES, (unsigned long long)offset, (unsigned long long)r->size);
+		return map_failed(drv, r, offset, size, -EPROTO);
 	}
 	r->mapped = true;
 	r->map_offset = offset;
@@ -186,9 +221,15 @@ int vgb_drv_unmap(struct vgb_drv *drv, uint32_t resource_id)
 	if (!r || !r->mapped)
 		return drv_fail(drv, -ENOENT, "blob %u is not mapped", resource_id);
 	int ret = send_unmap(drv, resource_id);
-	if (ret)
-		return ret;
-	return drv_region_release(drv, r, "UNMAP_BLOB", REQ_UNMAP_GONE);
+	if (ret == 0)
+		return drv_region_release(drv, r, "UNMAP_BLOB", REQ_UNMAP_GONE);
+	/* A broken answer of the success type: the device unmapped if nothing reaches the range any more. */
+	if (ret == -EPROTO && drv->last_resp_type == VIRTIO_GPU_RESP_OK_NODATA &&
+	    !range_reaches(drv, r->map_offset, r->map_size)) {
+		r->mapped = false;
+		vgb_range_release(&drv->region, r->map_offset);
+	}
+	return ret;
 }
 
 void vgb_drv_mapping_flush(const struct vgb_drv_mapping *m)

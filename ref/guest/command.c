@@ -4,6 +4,7 @@
  * response is checked (length, type, fence echo) before anyone reads it.
  */
 #include "driver_priv.h"
+#include "response.h"
 
 #include <errno.h>
 #include <string.h>
@@ -88,37 +89,16 @@ uint64_t vgb_drv_fence_completed(const struct vgb_drv *drv)
 	return drv->fence_completed;
 }
 
-static bool is_error_type(uint32_t t)
+/*
+ * A request the device never returned still belongs to it: its buffers may be
+ * written at any time, and later requests may wait behind it.  The driver
+ * sends nothing more until a reset takes every request back.
+ */
+static int stalled(struct vgb_drv *drv, uint32_t cmd)
 {
-	return t >= VIRTIO_GPU_RESP_ERR_UNSPEC && t <= VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
-}
-
-/* A fenced request must come back with the fence, ctx_id and ring echoed. */
-static int check_fence_echo(struct vgb_drv *drv, const struct virtio_gpu_ctrl_hdr *rq,
-			    const struct virtio_gpu_ctrl_hdr *rs, uint32_t cmd)
-{
-	uint32_t qf = vgb_le32(rq->flags), sf = vgb_le32(rs->flags);
-	if (!(qf & VIRTIO_GPU_FLAG_FENCE)) {
-		if (sf & VIRTIO_GPU_FLAG_FENCE)
-			return drv_fail(drv, -EPROTO, "device error: cmd 0x%04x answered with a fence it was not given",
-					cmd);
-		return 0;
-	}
-	if (!(sf & VIRTIO_GPU_FLAG_FENCE) || rs->fence_id != rq->fence_id || rs->ctx_id != rq->ctx_id)
-		return drv_fail(drv, -EPROTO,
-				"device error (%s, %s): cmd 0x%04x fence not echoed (flags 0x%x fence %llu ctx %u, sent fence %llu ctx %u)",
-				REQ_FENCE_ECHO, REQ_FENCE_CTX, cmd, sf, (unsigned long long)vgb_le64(rs->fence_id), vgb_le32(rs->ctx_id),
-				(unsigned long long)vgb_le64(rq->fence_id), vgb_le32(rq->ctx_id));
-	if ((qf & VIRTIO_GPU_FLAG_INFO_RING_IDX) &&
-	    (!(sf & VIRTIO_GPU_FLAG_INFO_RING_IDX) || rs->ring_idx != rq->ring_idx))
-		return drv_fail(drv, -EPROTO, "device error (%s): cmd 0x%04x ring_idx %u not echoed",
-				REQ_FENCE_RING, cmd, rq->ring_idx);
-	uint64_t id = vgb_le64(rq->fence_id);
-	if (id <= drv->fence_completed)
-		return drv_fail(drv, -EPROTO, "device error: fence %llu completed out of order",
-				(unsigned long long)id);
-	drv->fence_completed = id;
-	return 0;
+	return drv_fail(drv, -ETIMEDOUT,
+			"device stopped answering (cmd 0x%04x not returned); cmd 0x%04x not sent until the "
+			"device is reset", drv->stalled_cmd, cmd);
 }
 
 int drv_cmd(struct vgb_drv *drv, void *req, size_t req_len, void *resp, size_t resp_len,
@@ -126,6 +106,10 @@ int drv_cmd(struct vgb_drv *drv, void *req, size_t req_len, void *resp, size_t r
 {
 	struct virtio_gpu_ctrl_hdr *rq = req;
 	uint32_t cmd = vgb_le32(rq->type);
+	drv->last_resp_type = 0;
+	drv->last_resp_len = 0;
+	if (drv->stalled_cmd)
+		return stalled(drv, cmd);
 	rq->flags = 0;
 	rq->fence_id = 0;
 	rq->ring_idx = 0;
@@ -140,33 +124,23 @@ int drv_cmd(struct vgb_drv *drv, void *req, size_t req_len, void *resp, size_t r
 		drv->fence_pending = false;
 	}
 	uint32_t used = 0;
-	drv->last_resp_type = 0;
 	int ret = vgb_drv_raw(drv, VGB_CONTROLQ, req, req_len, resp, resp_len, &used);
+	if (ret == -ETIMEDOUT)
+		drv->stalled_cmd = cmd ? cmd : ~0u;
 	if (ret)
 		return ret;
-	if (used < sizeof(struct virtio_gpu_ctrl_hdr))
-		return drv_fail(drv, -EPROTO, "device error (%s): cmd 0x%04x answered with %u bytes",
-				REQ_CMD_USED_LEN, cmd, used);
-	const struct virtio_gpu_ctrl_hdr *rs = resp;
-	uint32_t type = vgb_le32(rs->type);
-	drv->last_resp_type = type;
-	ret = check_fence_echo(drv, rq, rs, cmd);
+	struct vgb_resp_expect e = { .req = rq, .ok_type = ok_type, .len = resp_len, .shorter_ok = got != NULL,
+				     .fence_completed = drv->fence_completed };
+	struct vgb_resp_seen seen;
+	ret = vgb_resp_check(&e, resp, used, &seen);
+	drv->last_resp_type = seen.type;
+	drv->last_resp_len = used;
+	if (seen.fence_done)
+		drv->fence_completed = vgb_le64(rq->fence_id);
 	if (ret)
-		return ret;
-	if (is_error_type(type)) {
-		if (used != sizeof(*rs))
-			return drv_fail(drv, -EPROTO, "device error (%s): cmd 0x%04x error 0x%04x with %u bytes",
-					REQ_ERR_HDR_ONLY, cmd, type, used);
-		return drv_fail(drv, (int)type, "cmd 0x%04x refused: 0x%04x", cmd, type);
-	}
-	if (type != ok_type)
-		return drv_fail(drv, -EPROTO, "device error (%s): cmd 0x%04x answered with type 0x%04x, expected 0x%04x",
-				REQ_CMD_OK_TYPE, cmd, type, ok_type);
+		return drv_fail(drv, ret, "%s", seen.why);
 	if (got)
 		*got = used;
-	else if (used != resp_len)
-		return drv_fail(drv, -EPROTO, "device error (%s): cmd 0x%04x response of %u bytes, expected %zu",
-				REQ_CMD_USED_LEN, cmd, used, resp_len);
 	return 0;
 }
 

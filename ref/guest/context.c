@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Capsets, contexts and SUBMIT_3D. */
 #include "driver_priv.h"
+#include "response.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -31,12 +32,8 @@ int vgb_drv_capset_info(struct vgb_drv *drv, uint32_t index, struct vgb_drv_caps
 	ret = drv_cmd(drv, &req, sizeof(req), &resp, sizeof(resp), VIRTIO_GPU_RESP_OK_CAPSET_INFO, NULL);
 	if (ret)
 		return ret;
-	out->id = vgb_le32(resp.capset_id);
-	out->max_version = vgb_le32(resp.capset_max_version);
-	out->max_size = vgb_le32(resp.capset_max_size);
-	if (out->max_size > CAPSET_MAX_SIZE)
-		return drv_fail(drv, -EPROTO, "device error: capset %u claims %u bytes", out->id, out->max_size);
-	return 0;
+	return vgb_resp_capset_info(&resp, CAPSET_MAX_SIZE, &out->id, &out->max_version, &out->max_size,
+				    drv->err, sizeof(drv->err));
 }
 
 int vgb_drv_find_capset(struct vgb_drv *drv, uint32_t capset_id, struct vgb_drv_capset_info *out)
@@ -103,7 +100,18 @@ int vgb_drv_ctx_create(struct vgb_drv *drv, uint32_t ctx_id, uint32_t context_in
 		memcpy(req.debug_name, name, n);
 		req.nlen = vgb_to_le32((uint32_t)n);
 	}
-	return drv_cmd_nodata(drv, &req, sizeof(req));
+	ret = drv_cmd_nodata(drv, &req, sizeof(req));
+	if (ret == -EPROTO && drv->last_resp_type == VIRTIO_GPU_RESP_OK_NODATA) {
+		/* The device made the context: destroy it, keep the complaint. */
+		char why[sizeof(drv->err)];
+		memcpy(why, drv->err, sizeof(why));
+		struct virtio_gpu_ctx_destroy d;
+		memset(&d, 0, sizeof(d));
+		d.hdr = drv_hdr(VIRTIO_GPU_CMD_CTX_DESTROY, ctx_id);
+		drv_cmd_nodata(drv, &d, sizeof(d));
+		memcpy(drv->err, why, sizeof(why));
+	}
+	return ret;
 }
 
 int vgb_drv_ctx_destroy(struct vgb_drv *drv, uint32_t ctx_id)

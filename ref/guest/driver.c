@@ -210,5 +210,6 @@ int vgb_drv_reset(struct vgb_drv *drv)
 	int ret = vgb_fe_reset_device(drv->fe);
 	if (ret)
 		return drv_transport_error(drv, ret);
+	drv->stalled_cmd = 0; /* the reset took back every request the device held */
 	return read_config(drv);
 }

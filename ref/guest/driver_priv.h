@@ -17,6 +17,12 @@ struct drv_resource {
 	uint32_t blob_mem, blob_flags;
 	uint64_t size;           /* blob size */
 	bool mapped;
+	/*
+	 * A MAP_BLOB whose outcome is unknown (no answer, or an answer that broke
+	 * the protocol and could not be undone): the range stays reserved, never
+	 * handed out, until the blob is unreferenced or the device reset.
+	 */
+	bool map_unknown;
 	uint64_t map_offset, map_size;
 };
 
@@ -31,7 +37,9 @@ struct vgb_drv {
 	uint64_t next_fence_id, fence_completed;
 	bool fence_pending, fence_ring;
 	uint8_t fence_ring_idx;
-	uint32_t last_resp_type;
+	uint32_t last_resp_type; /* header type of the last response, when readable */
+	uint32_t last_resp_len;  /* its used.len */
+	uint32_t stalled_cmd;    /* a command the device did not return in time: nothing is sent until reset */
 
 	/* One request and one response buffer in guest RAM, grown on demand. */
 	uint64_t req_gpa, resp_gpa;
@@ -70,6 +78,13 @@ int drv_transport_error(struct vgb_drv *drv, int ret);
 struct drv_resource *drv_res_find(struct vgb_drv *drv, uint32_t id);
 struct drv_resource *drv_res_add(struct vgb_drv *drv, uint32_t id);
 void drv_res_remove(struct vgb_drv *drv, uint32_t id);
+
+/*
+ * A create answered with the success type but a broken response: the device
+ * holds the resource, the driver does not take it; UNREF it (best effort,
+ * drv->err kept).
+ */
+void drv_undo_create(struct vgb_drv *drv, uint32_t resource_id);
 
 /* The resource's region range no longer reaches memory: release it. */
 int drv_region_release(struct vgb_drv *drv, struct drv_resource *r, const char *why, const char *req);

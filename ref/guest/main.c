@@ -20,10 +20,11 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: vgb-guest --self-check [--path NAME] [--quiet] --backend PATH [backend args...]\n"
-		"       vgb-guest --self-check [--path NAME] [--quiet] --socket PATH\n"
+		"usage: vgb-guest --self-check [--path NAME] [--quiet] [--timeout MS] --backend PATH [backend args...]\n"
+		"       vgb-guest --self-check [--path NAME] [--quiet] [--timeout MS] --socket PATH\n"
 		"Runs the reference driver's self-check on every path (mapped, guest-blob, copy)\n"
-		"and prints one line per path. Exit status 0 when every offered path passed.\n");
+		"and prints one line per path. Exit status 0 when every offered path passed.\n"
+		"--timeout: how long the driver waits for each answer of the device (default 5000 ms).\n");
 }
 
 /* Device knobs of vgb-host that leave exactly one path on offer. */
@@ -57,7 +58,8 @@ static void open_failed(struct vgb_path_result *r, const char *err)
 }
 
 /* One backend process for path p. */
-static void run_spawned(char **argv, int argc, bool quiet, enum vgb_path p, struct vgb_path_result *r)
+static void run_spawned(char **argv, int argc, bool quiet, int timeout_ms, enum vgb_path p,
+			struct vgb_path_result *r)
 {
 	char **args = calloc((size_t)argc + 2, sizeof(*args));
 	if (!args) {
@@ -67,6 +69,7 @@ static void run_spawned(char **argv, int argc, bool quiet, enum vgb_path p, stru
 	struct vgb_drv_options o;
 	vgb_drv_options_defaults(&o);
 	o.fe.quiet = quiet;
+	o.fe.timeout_ms = timeout_ms;
 	int n = 0;
 	for (int i = 0; i < argc; i++)
 		args[n++] = argv[i];
@@ -105,7 +108,7 @@ int main(int argc, char **argv)
 {
 	bool self_check = false, quiet = false;
 	const char *socket_path = NULL;
-	int only = -1, backend_at = -1;
+	int only = -1, backend_at = -1, timeout_ms = 5000;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--self-check") == 0) {
 			self_check = true;
@@ -117,6 +120,14 @@ int main(int argc, char **argv)
 				fprintf(stderr, "vgb-guest: unknown path '%s'\n", argv[i]);
 				return 2;
 			}
+		} else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+			char *end;
+			long v = strtol(argv[++i], &end, 10);
+			if (*end || v < 1 || v > 3600000) {
+				fprintf(stderr, "vgb-guest: bad --timeout '%s' (1..3600000 ms)\n", argv[i]);
+				return 2;
+			}
+			timeout_ms = (int)v;
 		} else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
 			socket_path = argv[++i];
 		} else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
@@ -143,6 +154,7 @@ int main(int argc, char **argv)
 		char err[512];
 		vgb_drv_options_defaults(&o);
 		o.fe.socket_path = socket_path;
+		o.fe.timeout_ms = timeout_ms;
 		drv = vgb_drv_open(&o, err, sizeof(err));
 		if (!drv) {
 			fprintf(stderr, "vgb-guest: cannot reach the device at %s: %s\n", socket_path, err);
@@ -158,7 +170,7 @@ int main(int argc, char **argv)
 		if (drv)
 			vgb_selfcheck_run(drv, (enum vgb_path)p, false, r);
 		else
-			run_spawned(&argv[backend_at], argc - backend_at, quiet, (enum vgb_path)p, r);
+			run_spawned(&argv[backend_at], argc - backend_at, quiet, timeout_ms, (enum vgb_path)p, r);
 		printf("path %s: %s (%s)\n", vgb_path_name((enum vgb_path)p), vgb_verdict_name(r->verdict),
 		       r->detail);
 		fflush(stdout);

@@ -155,10 +155,10 @@ int vgb_surface_create(struct vgb_drv *drv, enum vgb_path p, uint32_t format, ui
 	switch (p) {
 	case VGB_PATH_MAPPED:
 		ret = create_mapped(drv, s);
-		if (ret == -ENOSPC || ret > 0) {
+		if ((ret == -ENOSPC || ret > 0) && !vgb_fe_disconnected(vgb_drv_fe(drv))) {
 			/* Region full, or the device refused the host blob or its mapping: a real
 			 * driver still has guest memory (REQ-DRV-XFER-0008).  A device that broke
-			 * the protocol (-EPROTO) is reported, not worked around. */
+			 * the protocol (-EPROTO), or is gone, is reported, not worked around. */
 			snprintf(s->fallback_reason, sizeof(s->fallback_reason), "%s", vgb_drv_error(drv));
 			vgb_surface_destroy(drv, s);
 			s->path = VGB_PATH_GUEST_BLOB;

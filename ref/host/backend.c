@@ -53,6 +53,7 @@ static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *
 static void reset(void *opaque)
 {
 	struct host *h = opaque;
+	frontend_check_dropped(h->fcheck);
 	vgb_device_forget_mappings(h->dev);
 	vgb_device_reset(h->dev);
 }
@@ -60,6 +61,7 @@ static void reset(void *opaque)
 static void stop(void *opaque)
 {
 	struct host *h = opaque;
+	frontend_check_dropped(h->fcheck);
 	vgb_device_forget_mappings(h->dev);
 }
 

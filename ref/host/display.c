@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "vgb/wire.h"
 
 static int shm_map(void *opaque, int fd, uint64_t fd_offset, uint64_t shm_offset, uint64_t len,
 		   bool writable)
@@ -16,7 +17,10 @@ static int shm_map(void *opaque, int fd, uint64_t fd_offset, uint64_t shm_offset
 	struct host *h = opaque;
 	if (h->closing)
 		return -ENOTCONN;
-	int r = vgb_vu_backend_shm_map(h->be, fd, fd_offset, shm_offset, len, writable);
+	frontend_check_before_map(h->fcheck, h->be, vgb_device_region_size(h->dev), shm_offset, len);
+	int r = h->hostile ? hostile_shm_map(h->hostile, h->be, fd, fd_offset, shm_offset, len, writable)
+			   : vgb_vu_backend_shm_map(h->be, fd, fd_offset, shm_offset, len, writable);
+	frontend_check_mapped(h->fcheck, shm_offset, len, r);
 	if (r)
 		fprintf(stderr, "vgb-host: placing 0x%llx bytes at region offset 0x%llx failed: %s\n",
 			(unsigned long long)len, (unsigned long long)shm_offset, strerror(-r));
@@ -28,7 +32,9 @@ static int shm_unmap(void *opaque, uint64_t shm_offset, uint64_t len)
 	struct host *h = opaque;
 	if (h->closing)
 		return 0; /* the front-end dropped every mapping with the connection */
-	int r = vgb_vu_backend_shm_unmap(h->be, shm_offset, len);
+	int r = h->hostile ? hostile_shm_unmap(h->hostile, h->be, shm_offset, len)
+			   : vgb_vu_backend_shm_unmap(h->be, shm_offset, len);
+	frontend_check_unmapped(h->fcheck, shm_offset, r);
 	if (r)
 		fprintf(stderr, "vgb-host: removing the mapping at region offset 0x%llx failed: %s\n",
 			(unsigned long long)shm_offset, strerror(-r));
@@ -70,6 +76,52 @@ static void update(void *opaque, uint32_t scanout_id, uint32_t x, uint32_t y, ui
 	}
 	display_result(h, "update",
 		       vgb_vu_gpu_update(h->be, scanout_id, x, y, width, height, pixels, stride));
+}
+
+/* The display's outputs, asked over the display channel (QEMU: vg_get_display_info). */
+static int display_info(void *opaque, struct vgb_display_mode modes[16])
+{
+	struct host *h = opaque;
+	if (h->closing)
+		return -ENOTCONN;
+	struct virtio_gpu_resp_display_info info;
+	int r = vgb_vu_gpu_get_display_info(h->be, &info);
+	if (r == 0 && vgb_le32(info.hdr.type) != VIRTIO_GPU_RESP_OK_DISPLAY_INFO)
+		r = -EPROTO;
+	if (r) {
+		display_result(h, "display info", r);
+		return r;
+	}
+	for (unsigned i = 0; i < 16; i++)
+		modes[i] = (struct vgb_display_mode){
+			.x = vgb_le32(info.pmodes[i].r.x),
+			.y = vgb_le32(info.pmodes[i].r.y),
+			.width = vgb_le32(info.pmodes[i].r.width),
+			.height = vgb_le32(info.pmodes[i].r.height),
+			.enabled = vgb_le32(info.pmodes[i].enabled) != 0,
+		};
+	return 0;
+}
+
+/* The display's EDID of a scanout (QEMU: vg_get_edid), when it offers EDID. */
+static int edid(void *opaque, uint32_t scanout_id, uint8_t out[1024], uint32_t *size)
+{
+	struct host *h = opaque;
+	if (h->closing)
+		return -ENOTCONN;
+	struct virtio_gpu_resp_edid e;
+	int r = vgb_vu_gpu_get_edid(h->be, scanout_id, &e);
+	if (r == 0 && (vgb_le32(e.hdr.type) != VIRTIO_GPU_RESP_OK_EDID || vgb_le32(e.size) == 0 ||
+		       vgb_le32(e.size) > sizeof(e.edid)))
+		r = -EPROTO;
+	if (r) {
+		if (r != -ENOTSUP)
+			display_result(h, "EDID", r);
+		return r;
+	}
+	*size = vgb_le32(e.size);
+	memcpy(out, e.edid, *size);
+	return 0;
 }
 
 static void cursor(void *opaque, uint32_t scanout_id, uint32_t x, uint32_t y, bool visible,
@@ -141,6 +193,8 @@ void host_device_ops(struct host *h, struct vgb_device_ops *ops)
 		.shm_unmap = shm_unmap,
 		.scanout = scanout,
 		.update = update,
+		.display_info = display_info,
+		.edid = edid,
 		.cursor = cursor,
 		.violation = violation,
 		.log = log_line,

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "frontend_check.h"
+#include "hostile.h"
 #include "options.h"
 #include "scanout_dump.h"
 #include "vgb/device.h"
@@ -16,6 +18,9 @@ struct host {
 	struct vgb_device *dev;
 	struct vgb_vu_backend *be;
 	FILE *violations; /* --validate=FILE, or NULL */
+	struct hostile *hostile; /* --hostile=RULES, or NULL */
+	struct frontend_check *fcheck; /* --validate-frontend, or NULL */
+	FILE *fcheck_file;
 	struct scanout_dump dump; /* --dump-scanout=FILE */
 	bool closing;     /* the connection is gone: the device is torn down locally */
 };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostile.h"
 #include "vgb/wire.h"
 
 enum {
@@ -33,6 +34,8 @@ enum {
 	OPT_SIZE,
 	OPT_VALIDATE,
 	OPT_BREAK,
+	OPT_HOSTILE,
+	OPT_VALIDATE_FRONTEND,
 	OPT_RENDERER,
 	OPT_DUMP_SCANOUT,
 };
@@ -59,6 +62,8 @@ static const struct option long_opts[] = {
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "validate", optional_argument, NULL, OPT_VALIDATE },
 	{ "break", required_argument, NULL, OPT_BREAK },
+	{ "hostile", required_argument, NULL, OPT_HOSTILE },
+	{ "validate-frontend", optional_argument, NULL, OPT_VALIDATE_FRONTEND },
 	{ "renderer", required_argument, NULL, OPT_RENDERER },
 	{ "dump-scanout", required_argument, NULL, OPT_DUMP_SCANOUT },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -101,12 +106,19 @@ static void usage(FILE *f)
 		"                         (VIOLATION REQ-... detail) and as JSON lines in FILE\n"
 		"                         ({\"requirement\": ...}); a SHOULD not met is a warning\n"
 		"                         (WARNING REQ-... detail; {\"warning\": ...})\n"
+		"  --validate-frontend[=FILE]  check the front-end (the VMM) against REQ-DEV-VU-0043..0047:\n"
+		"                         SHMEM placements it must refuse are probed before the first\n"
+		"                         MAP_BLOB; verdicts as JSON lines in FILE\n"
+		"                         ({\"frontend_requirement\": ..., \"verdict\": ...})\n"
 		"  --dump-scanout=FILE    write what scanout 0 shows to FILE (binary PPM) after every\n"
 		"                         display update, before the flush is answered (for test\n"
 		"                         runners whose front-end has no console)\n"
 		"  --break=NAME[,NAME...] FOR CONFORMANCE SELF-TESTS ONLY: behave wrongly on purpose,\n"
 		"                         so that a test can show the suite catches it; a device\n"
 		"                         run with any break does not conform (breaks below)\n"
+		"  --hostile=FAULT[=ARG][@COMMAND][#N],...  FOR TESTS OF DRIVERS ONLY: answer the\n"
+		"                         driver wrongly on purpose (faults below; COMMAND by name,\n"
+		"                         e.g. RESOURCE_MAP_BLOB; #N only the Nth match)\n"
 		"  -v, --verbose          log every vhost-user message and rejected command\n"
 		"  -h, --help             this text\n"
 		"SIZE takes K, M or G suffixes (powers of 1024).\n",
@@ -299,6 +311,22 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 			if (!parse_breaks(optarg, &o->cfg.breaks))
 				return bad("break", optarg);
 			break;
+		case OPT_VALIDATE_FRONTEND:
+			o->validate_frontend = true;
+			o->validate_frontend_file = optarg;
+			break;
+		case OPT_HOSTILE: {
+			char err[200];
+			struct hostile *x = hostile_new(optarg, err, sizeof(err));
+			if (!x) {
+				fprintf(stderr, "vgb-host: --hostile: %s\n", err);
+				hostile_usage(stderr);
+				return -1;
+			}
+			hostile_free(x);
+			o->hostile = optarg;
+			break;
+		}
 		case OPT_RENDERER:
 			if (!strcmp(optarg, "virgl"))
 				o->renderer = HOST_RENDERER_VIRGL;
@@ -318,6 +346,7 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			usage_breaks(stdout);
+			hostile_usage(stdout);
 			return 1;
 		default:
 			usage(stderr);

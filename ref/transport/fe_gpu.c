@@ -33,6 +33,11 @@ void fe_gpu_release(struct vgb_fe *fe)
 	}
 }
 
+const struct vgb_fe_cursor *vgb_fe_cursor(const struct vgb_fe *fe)
+{
+	return &fe->cursor;
+}
+
 const struct vgb_fe_scanout *vgb_fe_scanout(const struct vgb_fe *fe, uint32_t scanout_id)
 {
 	return scanout_id < VGB_VUG_MAX_SCANOUTS ? &fe->scanout[scanout_id] : NULL;
@@ -132,17 +137,19 @@ static int answer_display_info(struct vgb_fe *fe)
 	return send_reply(fe, VGB_VUG_GET_DISPLAY_INFO, &info, sizeof(info));
 }
 
+/* Like QEMU's (virtio_gpu_base_generate_edid): an EDID for every output, a disabled one at 1024x768. */
 static int answer_edid(struct vgb_fe *fe, uint32_t scanout_id)
 {
 	struct virtio_gpu_resp_edid r;
 	memset(&r, 0, sizeof(r));
-	if (scanout_id >= VGB_VUG_MAX_SCANOUTS || !fe->display[scanout_id].enabled) {
+	if (scanout_id >= VGB_VUG_MAX_SCANOUTS) {
 		r.hdr.type = vgb_to_le32(VIRTIO_GPU_RESP_ERR_INVALID_SCANOUT_ID);
 	} else {
+		const struct fe_display *d = &fe->display[scanout_id];
+		bool shown = d->enabled && d->width && d->height;
 		r.hdr.type = vgb_to_le32(VIRTIO_GPU_RESP_OK_EDID);
 		r.size = vgb_to_le32(128);
-		make_edid(r.edid, fe->display[scanout_id].width, fe->display[scanout_id].height,
-			  scanout_id + 1);
+		make_edid(r.edid, shown ? d->width : 1024, shown ? d->height : 768, scanout_id + 1);
 	}
 	return send_reply(fe, VGB_VUG_GET_EDID, &r, sizeof(r));
 }
@@ -333,8 +340,15 @@ int fe_gpu_serve(struct vgb_fe *fe)
 		struct vgb_vug_cursor_pos p;
 		r = read_exact(fe, "CURSOR_POS", h.size, sizeof(p), &p, deadline, &ok);
 		if (!r && ok) {
-			fe->cursor = p;
-			fe->cursor_visible = h.request == VGB_VUG_CURSOR_POS;
+			bool hide = h.request == VGB_VUG_CURSOR_POS_HIDE;
+			fe->cursor.scanout_id = p.scanout_id;
+			fe->cursor.x = p.x;
+			fe->cursor.y = p.y;
+			fe->cursor.visible = !hide;
+			if (hide)
+				fe->cursor.hides++;
+			else
+				fe->cursor.moves++;
 		}
 		break;
 	}
@@ -346,8 +360,15 @@ int fe_gpu_serve(struct vgb_fe *fe)
 		}
 		r = read_exact(fe, "CURSOR_UPDATE", h.size, sizeof(*u), u, deadline, &ok);
 		if (!r && ok) {
-			fe->cursor = u->pos;
-			fe->cursor_visible = true;
+			fe->cursor.scanout_id = u->pos.scanout_id;
+			fe->cursor.x = u->pos.x;
+			fe->cursor.y = u->pos.y;
+			fe->cursor.visible = true;
+			fe->cursor.updates++;
+			fe->cursor.transparent = true;
+			for (unsigned i = 0; i < 64 * 64; i++)
+				if (u->data[i] >> 24)
+					fe->cursor.transparent = false;
 		}
 		free(u);
 		break;

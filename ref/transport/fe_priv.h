@@ -65,8 +65,7 @@ struct vgb_fe {
 	uint64_t gpu_protocol_features;
 	struct fe_display display[VGB_VUG_MAX_SCANOUTS];
 	struct vgb_fe_scanout scanout[VGB_VUG_MAX_SCANOUTS];
-	struct vgb_vug_cursor_pos cursor;
-	bool cursor_visible;
+	struct vgb_fe_cursor cursor;
 	uint64_t gpu_violations;
 
 	/* Back-end requests as received (a ring of the last FE_LOG_MAX). */
@@ -74,6 +73,7 @@ struct vgb_fe {
 	uint64_t log_total;
 	struct vgb_vu_shmem_config *shmem_config; /* GET_SHMEM_CONFIG reply, when asked */
 	unsigned refuse_maps;                     /* SHMEM_MAPs still to refuse */
+	unsigned shmem_slots;                     /* live mappings per region allowed (0 = no limit) */
 
 	/* GPU config fields this frontend owns when the backend leaves num_scanouts 0. */
 	bool config_from_frontend;
@@ -81,6 +81,7 @@ struct vgb_fe {
 
 	bool side_channels_blocked; /* waiting like QEMU's main loop: serve nothing else */
 	bool disconnected;
+	char gone_why[160]; /* why the backend went away, for every later call */
 	bool broken;
 	char err[512];
 };

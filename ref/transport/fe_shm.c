@@ -54,6 +54,8 @@ static void drop_mappings(struct fe_shm *s)
 
 void fe_shm_drop_all(struct vgb_fe *fe)
 {
+	if (fe->opt.keep_shmem_on_stop)
+		return; /* on purpose: breaks REQ-DEV-VU-0045 */
 	for (unsigned i = 0; i < fe->nshm; i++)
 		drop_mappings(&fe->shm[i]);
 }
@@ -77,6 +79,10 @@ static struct fe_shm *find_shm(const struct vgb_fe *fe, uint8_t shmid)
 
 static uint64_t refuse(struct vgb_fe *fe, const char *what, const struct vgb_vu_mmap *mm)
 {
+	if (fe->opt.ack_refused_shmem) {
+		fe_note(fe, "acknowledged (on purpose) what it refuses: %s", what);
+		return 0;
+	}
 	fe_note(fe, "refused %s (shmid %u shm_offset 0x%llx fd_offset 0x%llx len 0x%llx flags 0x%llx)", what,
 		mm->shmid, (unsigned long long)mm->shm_offset, (unsigned long long)mm->fd_offset,
 		(unsigned long long)mm->len, (unsigned long long)mm->flags);
@@ -121,6 +127,9 @@ static uint64_t do_map(struct vgb_fe *fe, const struct vgb_vu_mmap *mm, int fd, 
 		if (mm->shm_offset < s->maps[i].offset + s->maps[i].len &&
 		    s->maps[i].offset < mm->shm_offset + mm->len)
 			return refuse(fe, "SHMEM_MAP: overlaps a live mapping", mm);
+	/* A VMM has so many memory slots (KVM: one per mapping); past them it must refuse. */
+	if (fe->shmem_slots && s->nmaps >= fe->shmem_slots)
+		return refuse(fe, "SHMEM_MAP: out of memory slots", mm);
 	/* Touching pages past the end of a file raises SIGBUS: the whole range must exist. */
 	struct stat st;
 	if (fstat(fd, &st) || (S_ISREG(st.st_mode) && (uint64_t)st.st_size < mm->fd_offset + mm->len))
@@ -176,6 +185,17 @@ uint64_t fe_shm_handle(struct vgb_fe *fe, struct vgb_vu_msg *m, bool *unsealed)
 	if (m->request == VGB_VU_BACKEND_SHMEM_MAP)
 		return do_map(fe, &m->payload.mmap, m->fds[0], unsealed);
 	return do_unmap(fe, &m->payload.mmap);
+}
+
+void vgb_fe_set_shmem_slots(struct vgb_fe *fe, unsigned slots)
+{
+	fe->shmem_slots = slots;
+}
+
+unsigned vgb_fe_shmem_maps(const struct vgb_fe *fe, uint8_t shmid)
+{
+	const struct fe_shm *s = find_shm(fe, shmid);
+	return s ? s->nmaps : 0;
 }
 
 void *vgb_fe_shm(const struct vgb_fe *fe, uint8_t shmid, uint64_t *size)

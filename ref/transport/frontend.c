@@ -97,6 +97,7 @@ static int backend_gone(struct vgb_fe *fe)
 	char why[160];
 	fe_explain_exit(fe, why, sizeof(why));
 	fe->disconnected = true;
+	snprintf(fe->gone_why, sizeof(fe->gone_why), "%s", why);
 	return fe_fail(fe, -EPIPE, "%s", why);
 }
 
@@ -569,10 +570,17 @@ void vgb_fe_stop(struct vgb_fe *fe)
 
 /*
  * QEMU's vhost-user-gpu frontend overwrites num_scanouts, events_read and
- * events_clear with its own values because its backend reports 0 outputs.
- * This frontend does the same for such a backend only: a backend that
- * reports outputs keeps its word, so a conformance run still sees it.
+ * events_clear with its own values (vhost_user_gpu_get_config): its display
+ * decides the outputs and raises VIRTIO_GPU_EVENT_DISPLAY when they change.
+ * This frontend owns the events whenever it hands over a display channel, and
+ * num_scanouts only for a backend that reports 0 outputs (QEMU's does): a
+ * backend that reports outputs keeps its word, so a conformance run sees it.
  */
+static bool events_from_frontend(const struct vgb_fe *fe)
+{
+	return fe->config_from_frontend || !fe->opt.no_display_socket;
+}
+
 static void fill_gpu_config(struct vgb_fe *fe, uint8_t *cfg, uint32_t len)
 {
 	const size_t at = offsetof(struct virtio_gpu_config, num_scanouts);
@@ -580,11 +588,13 @@ static void fill_gpu_config(struct vgb_fe *fe, uint8_t *cfg, uint32_t len)
 		return;
 	uint32_t v;
 	memcpy(&v, cfg + at, 4);
-	if (v != 0 && !fe->config_from_frontend)
+	if (v == 0 || fe->config_from_frontend) {
+		fe->config_from_frontend = true;
+		v = vgb_to_le32(fe_gpu_outputs(fe));
+		memcpy(cfg + at, &v, 4);
+	}
+	if (!events_from_frontend(fe))
 		return;
-	fe->config_from_frontend = true;
-	v = vgb_to_le32(fe_gpu_outputs(fe));
-	memcpy(cfg + at, &v, 4);
 	v = vgb_to_le32(fe->events_read);
 	memcpy(cfg + offsetof(struct virtio_gpu_config, events_read), &v, 4);
 	v = 0;
@@ -627,11 +637,13 @@ int vgb_fe_set_config(struct vgb_fe *fe, uint32_t offset, const void *buf, uint3
 	if (len == 0 || len > VGB_VU_MAX_CONFIG_SIZE || offset > VGB_VU_MAX_CONFIG_SIZE - len)
 		return -EINVAL;
 	const uint32_t clear_at = offsetof(struct virtio_gpu_config, events_clear);
-	if (fe->config_from_frontend && offset == clear_at && len == 4) {
+	if (events_from_frontend(fe) && offset == clear_at && len == 4) {
 		uint32_t v;
 		memcpy(&v, buf, 4);
 		fe->events_read &= ~vgb_le32(v); /* QEMU's frontend keeps events to itself too */
-		return 0;
+		if (fe->config_from_frontend)
+			return 0;
+		/* and passes the write on (vhost_user_gpu_set_config): the device may validate it */
 	}
 	if (!has_protocol(fe, VGB_VU_PROTOCOL_F_CONFIG))
 		return fe_fail(fe, -ENOTSUP, "backend does not offer SET_CONFIG");
@@ -756,7 +768,7 @@ int vgb_fe_submit(struct vgb_fe *fe, unsigned queue, const struct vgb_sg *out, u
 		  const struct vgb_sg *in, unsigned nin, uint32_t *used_len)
 {
 	if (fe->disconnected)
-		return fe_fail(fe, -EPIPE, "%s", fe->err[0] ? fe->err : "backend gone");
+		return fe_fail(fe, -EPIPE, "%s", fe->gone_why[0] ? fe->gone_why : "the backend went away");
 	if (fe->broken)
 		return -EPROTO;
 	if (queue >= fe->nqueues || nout + nin == 0)

@@ -185,10 +185,13 @@ static int process_chain(struct vgb_vu_backend *be, unsigned qi, const struct vg
 	be->in_request = true;
 	size_t n = be->dev.request(be->dev.opaque, qi, &be->mem, be->req_buf, req_len, c->out_len,
 				   be->resp_buf, cap);
-	if (n > cap)
-		n = cap;
-	vgb_buf_to_iov(c->in, c->nin, be->resp_buf, n); /* the chain's pages: old table still mapped */
-	vgb_vq_dev_push(&be->q[qi].vq, c->head, (uint32_t)n);
+	if (n != VGB_VU_HOLD) {
+		/* the chain's pages: old table still mapped */
+		vgb_buf_to_iov(c->in, c->nin, be->resp_buf, n < cap ? n : cap);
+		vgb_vq_dev_push(&be->q[qi].vq, c->head, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
+	} else {
+		be_log(be, "queue %u: chain %u held by the device", qi, c->head);
+	}
 	be->in_request = false;
 	if (be->nretired) {
 		if (be->dev.mem_changed)
@@ -589,8 +592,11 @@ static int dispatch(struct vgb_vu_backend *be, struct vgb_vu_msg *m, bool *repli
 		m->nfds = 0;
 		return 0;
 	case VGB_VU_GET_SHMEM_CONFIG:
-		if (!has_protocol(be, VGB_VU_PROTOCOL_F_SHMEM))
+		if (!has_protocol(be, VGB_VU_PROTOCOL_F_SHMEM) && !be->opt.frontend_violation)
 			return be_fail(be, -EPROTO, "GET_SHMEM_CONFIG without protocol feature SHMEM");
+		if (!has_protocol(be, VGB_VU_PROTOCOL_F_SHMEM))
+			be->opt.frontend_violation(be->opt.opaque, "REQ-DEV-VU-0046",
+						   "GET_SHMEM_CONFIG without protocol feature SHMEM negotiated");
 		*replied = true;
 		return get_shmem_config(be, m);
 	default:
@@ -839,6 +845,14 @@ int vgb_vu_backend_shm_unmap(struct vgb_vu_backend *be, uint64_t shm_offset, uin
 {
 	struct vgb_vu_mmap mm = { .shmid = be->dev.shmid, .shm_offset = shm_offset, .len = len };
 	return backend_request(be, VGB_VU_BACKEND_SHMEM_UNMAP, &mm, -1);
+}
+
+int vgb_vu_backend_shm_request(struct vgb_vu_backend *be, uint32_t request, uint8_t shmid, int fd,
+			       uint64_t fd_offset, uint64_t shm_offset, uint64_t len, uint64_t flags)
+{
+	struct vgb_vu_mmap mm = { .shmid = shmid, .fd_offset = fd_offset, .shm_offset = shm_offset, .len = len,
+				  .flags = flags };
+	return backend_request(be, request, &mm, fd);
 }
 
 /* --- Backend-program conventions ----------------------------------------- */

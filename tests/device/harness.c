@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "harness.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -49,6 +50,27 @@ static void on_cursor(void *opaque, uint32_t scanout, uint32_t x, uint32_t y, bo
 	t->cur.image = argb != NULL;
 	if (argb)
 		memcpy(&t->cur.px0, argb, 4);
+}
+
+static int on_display_info(void *opaque, struct vgb_display_mode modes[16])
+{
+	struct t *t = opaque;
+	t->ndisplay_asked++;
+	if (!t->display_connected)
+		return -ENOTCONN;
+	memcpy(modes, t->display, sizeof(t->display));
+	return 0;
+}
+
+static int on_edid(void *opaque, uint32_t scanout_id, uint8_t edid[1024], uint32_t *size)
+{
+	struct t *t = opaque;
+	t->nedid_asked++;
+	if (!t->display_connected || !t->display_edid_size)
+		return -ENOTSUP;
+	memcpy(edid, t->display_edid, t->display_edid_size);
+	*size = t->display_edid_size;
+	return 0;
 }
 
 static void on_violation(void *opaque, const char *req_id, const char *detail)
@@ -145,6 +167,8 @@ void t_init_with(struct t *t, const struct vgb_device_config *cfg, const struct 
 		.scanout = on_scanout,
 		.update = on_update,
 		.cursor = on_cursor,
+		.display_info = on_display_info,
+		.edid = on_edid,
 		.violation = on_violation,
 		.log = on_log,
 		.warning = on_warning,

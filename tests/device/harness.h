@@ -42,6 +42,12 @@ struct t {
 	unsigned nwarnings; /* SHOULDs not met (ops->warning) */
 	char warnings[64][32];
 	unsigned nmaps, nunmaps;
+	/* A connected display (ops->display_info / ops->edid) when display_connected. */
+	bool display_connected;
+	struct vgb_display_mode display[16];
+	uint8_t display_edid[1024];
+	uint32_t display_edid_size; /* 0: the display offers no EDID */
+	unsigned ndisplay_asked, nedid_asked;
 	uint8_t *shm;   /* fake host-visible region */
 	bool shm_fail;  /* make the next shm_map fail */
 };

@@ -52,6 +52,56 @@ static void test_display_info_and_edid(void)
 
 	e.scanout = vgb_to_le32(2);
 	CHECK_RESP(t_ctrl(&t, &e, sizeof(e)), E_SCANOUT);
+	CHECK(t.ndisplay_asked > 0); /* headless: asked, then answered from the configuration */
+	t_fini(&t);
+}
+
+/* A connected display decides the modes and the EDID; the device limits them to its scanouts. */
+static void test_display_relayed(void)
+{
+	struct vgb_device_config cfg;
+	vgb_device_config_defaults(&cfg);
+	cfg.num_scanouts = 2;
+	struct t t;
+	t_init(&t, &cfg);
+	t.display_connected = true;
+	t.display[0] = (struct vgb_display_mode){ 0, 0, 1366, 682, true };
+	t.display[1] = (struct vgb_display_mode){ 1366, 0, 0, 480, true }; /* enabled, no width */
+	t.display[2] = (struct vgb_display_mode){ 0, 0, 640, 480, true };  /* beyond num_scanouts */
+	struct virtio_gpu_ctrl_hdr h;
+	t_hdr(&h, VIRTIO_GPU_CMD_GET_DISPLAY_INFO, 0);
+	CHECK_RESP(t_ctrl(&t, &h, sizeof(h)), VIRTIO_GPU_RESP_OK_DISPLAY_INFO);
+	struct virtio_gpu_resp_display_info di;
+	memcpy(&di, t.resp, sizeof(di));
+	CHECK_EQ(vgb_le32(di.pmodes[0].r.width), 1366);
+	CHECK_EQ(vgb_le32(di.pmodes[0].r.height), 682);
+	CHECK_EQ(vgb_le32(di.pmodes[0].enabled), 1);
+	CHECK_EQ(vgb_le32(di.pmodes[1].enabled), 0);
+	CHECK_EQ(vgb_le32(di.pmodes[1].r.x), 0);
+	CHECK_EQ(vgb_le32(di.pmodes[2].enabled), 0);
+	CHECK_EQ(vgb_le32(di.pmodes[2].r.width), 0);
+	/* The display changes its mind: the next answer follows. */
+	t.display[0].width = 800;
+	CHECK_RESP(t_ctrl(&t, &h, sizeof(h)), VIRTIO_GPU_RESP_OK_DISPLAY_INFO);
+	memcpy(&di, t.resp, sizeof(di));
+	CHECK_EQ(vgb_le32(di.pmodes[0].r.width), 800);
+
+	struct virtio_gpu_cmd_get_edid e = {.scanout = vgb_to_le32(0)};
+	t_hdr(&e.hdr, VIRTIO_GPU_CMD_GET_EDID, 0);
+	t.display_edid_size = 256;
+	memset(t.display_edid, 0x5a, sizeof(t.display_edid));
+	CHECK_RESP(t_ctrl(&t, &e, sizeof(e)), VIRTIO_GPU_RESP_OK_EDID);
+	struct virtio_gpu_resp_edid re;
+	memcpy(&re, t.resp, sizeof(re));
+	CHECK_EQ(vgb_le32(re.size), 256);
+	CHECK_EQ(re.edid[255], 0x5a);
+	CHECK_EQ(re.edid[256], 0); /* nothing past the display's EDID */
+	/* A display without EDID: the device's own. */
+	t.display_edid_size = 0;
+	CHECK_RESP(t_ctrl(&t, &e, sizeof(e)), VIRTIO_GPU_RESP_OK_EDID);
+	memcpy(&re, t.resp, sizeof(re));
+	CHECK_EQ(vgb_le32(re.size), 128);
+	CHECK_EQ(re.edid[56] | (re.edid[58] >> 4) << 8, cfg.width);
 	t_fini(&t);
 }
 
@@ -440,6 +490,14 @@ static void test_scanout_and_detach(void)
 	CHECK_EQ(t.ncursor, 2);
 	CHECK(t.cur.visible && !t.cur.image);
 	CHECK_EQ(t.cur.x, 50);
+	/* A move naming no resource hides the cursor (how Linux turns it off); one naming it shows it. */
+	c.resource_id = 0;
+	vgb_device_cursor(t.dev, &t.mem, &c, sizeof(c));
+	CHECK(!t.cur.visible && !t.cur.image);
+	c.resource_id = vgb_to_le32(1);
+	vgb_device_cursor(t.dev, &t.mem, &c, sizeof(c));
+	CHECK(t.cur.visible && !t.cur.image);
+	CHECK_EQ(t.ncursor, 4);
 	/* Bad cursor commands are ignored. */
 	c.pos.scanout_id = vgb_to_le32(5);
 	vgb_device_cursor(t.dev, &t.mem, &c, sizeof(c));
@@ -450,11 +508,11 @@ static void test_scanout_and_detach(void)
 	vgb_device_cursor(t.dev, &t.mem, &c, sizeof(c));
 	t_hdr(&c.hdr, VIRTIO_GPU_CMD_GET_DISPLAY_INFO, 0);
 	vgb_device_cursor(t.dev, &t.mem, &c, sizeof(c));
-	CHECK_EQ(t.ncursor, 2);
+	CHECK_EQ(t.ncursor, 4);
 	t_hdr(&c.hdr, VIRTIO_GPU_CMD_UPDATE_CURSOR, 0);
 	c.resource_id = 0; /* hide */
 	vgb_device_cursor(t.dev, &t.mem, &c, sizeof(c));
-	CHECK_EQ(t.ncursor, 3);
+	CHECK_EQ(t.ncursor, 5);
 	CHECK(!t.cur.visible);
 	t_fini(&t);
 }
@@ -509,11 +567,22 @@ static void test_header_and_fences(void)
 		t_hdr(&h, unknown[i], 0);
 		CHECK_RESP(t_ctrl(&t, &h, sizeof(h)), E_UNSPEC);
 	}
-	/* A response buffer too small: nothing written. */
+	/* A response buffer too small for the response: ERR_UNSPEC when a header fits. */
 	t_hdr(&h, VIRTIO_GPU_CMD_GET_DISPLAY_INFO, 0);
 	uint8_t small[100];
 	memset(small, 0xee, sizeof(small));
-	CHECK_EQ(vgb_device_ctrl(t.dev, &t.mem, &h, sizeof(h), small, sizeof(small)), 0);
+	CHECK_EQ(vgb_device_ctrl(t.dev, &t.mem, &h, sizeof(h), small, sizeof(small)), 24);
+	struct virtio_gpu_ctrl_hdr eh;
+	memcpy(&eh, small, sizeof(eh));
+	CHECK_RESP(vgb_le32(eh.type), E_UNSPEC);
+	CHECK_EQ(small[24], 0xee); /* nothing past the header */
+	memset(small, 0xee, sizeof(small));
+	CHECK_EQ(vgb_device_ctrl(t.dev, &t.mem, &h, sizeof(h), small, 24), 24);
+	memcpy(&eh, small, sizeof(eh));
+	CHECK_RESP(vgb_le32(eh.type), E_UNSPEC);
+	/* ...and nothing at all when not even a header fits. */
+	memset(small, 0xee, sizeof(small));
+	CHECK_EQ(vgb_device_ctrl(t.dev, &t.mem, &h, sizeof(h), small, 23), 0);
 	CHECK_EQ(small[0], 0xee);
 	CHECK_EQ(vgb_device_ctrl(t.dev, &t.mem, &c, sizeof(c), small, 10), 0);
 	/* Still serving. */
@@ -645,6 +714,7 @@ static void test_reset(void)
 int main(void)
 {
 	test_display_info_and_edid();
+	test_display_relayed();
 	test_transfer_pixels();
 	test_transfer_random();
 	test_transfer_errors();

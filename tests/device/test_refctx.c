@@ -39,9 +39,12 @@ static void test_contexts_and_capsets(void)
 	CHECK_EQ(vgb_le32(caps.map_cache), t.cfg.map_cache);
 	CHECK_EQ(vgb_le32(caps.alignment), 4096);
 	CHECK_EQ(vgb_le64(caps.max_object_size), t.cfg.max_blob_size);
-	/* Response room for the header only: nothing written. */
+	/* Response room for less than the capset: an ERR_UNSPEC header, no capset bytes. */
 	uint8_t small[40];
-	CHECK_EQ(vgb_device_ctrl(t.dev, &t.mem, &gc, sizeof(gc), small, sizeof(small)), 0);
+	memset(small, 0xee, sizeof(small));
+	CHECK_EQ(vgb_device_ctrl(t.dev, &t.mem, &gc, sizeof(gc), small, sizeof(small)), 24);
+	CHECK_EQ(small[0] | small[1] << 8, E_UNSPEC);
+	CHECK_EQ(small[24], 0xee);
 	gc.capset_version = vgb_to_le32(2);
 	CHECK_RESP(t_ctrl(&t, &gc, sizeof(gc)), E_PARAM);
 	gc.capset_version = vgb_to_le32(1);

@@ -27,6 +27,18 @@ int main(int argc, char **argv)
 	CHECK_EQ(vgb_drv_display_info(drv, d, 16), 0);
 	CHECK(d[0].enabled && d[0].width > 0 && d[0].height > 0);
 
+	/* The frontend's display changes: the driver hears of it and the next answer follows. */
+	uint32_t ev = 1;
+	CHECK_EQ(vgb_drv_display_events(drv, &ev), 0);
+	CHECK_EQ(ev, 0);
+	vgb_fe_set_display(vgb_drv_fe(drv), 0, 1366, 682, true);
+	CHECK_EQ(vgb_drv_display_events(drv, &ev), 0);
+	CHECK_EQ(ev, VIRTIO_GPU_EVENT_DISPLAY);
+	CHECK_EQ(vgb_drv_display_events(drv, &ev), 0);
+	CHECK_EQ(ev, 0); /* acknowledged with events_clear */
+	CHECK_EQ(vgb_drv_display_info(drv, d, 16), 0);
+	CHECK(d[0].enabled && d[0].width == 1366 && d[0].height == 682);
+
 	if (vgb_drv_has(drv, VIRTIO_GPU_F_EDID)) {
 		uint8_t edid[1024];
 		uint32_t n = 0;

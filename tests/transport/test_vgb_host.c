@@ -30,6 +30,9 @@ static int run_status(const char *args, char *out, size_t cap)
 		return -1;
 	size_t n = fread(out, 1, cap - 1, p);
 	out[n] = 0;
+	char rest[1024]; /* read it all: a closed pipe would kill the program with SIGPIPE */
+	while (fread(rest, 1, sizeof(rest), p) > 0) {
+	}
 	int st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
@@ -51,16 +54,22 @@ static void test_program_conventions(void)
 	CHECK(run_status("--help", out, sizeof(out)) == 0 && strstr(out, "--socket-path"), "--help");
 }
 
-static struct vgb_fe *start(char **argv)
+static struct vgb_fe *start_display(char **argv, bool display)
 {
 	struct vgb_fe_options o;
 	vgb_fe_options_defaults(&o);
 	o.backend_argv = argv;
+	o.no_display_socket = !display;
 	o.timeout_ms = 5000;
 	char err[512];
 	struct vgb_fe *fe = vgb_fe_start(&o, err, sizeof(err));
 	CHECK(fe, "start %s: %s", argv[1] ? argv[1] : "", err);
 	return fe;
+}
+
+static struct vgb_fe *start(char **argv)
+{
+	return start_display(argv, true);
 }
 
 static int ctrl(struct vgb_fe *fe, const void *req, uint32_t len, void *resp, uint32_t cap, uint32_t *used)
@@ -78,8 +87,9 @@ static int ctrl(struct vgb_fe *fe, const void *req, uint32_t len, void *resp, ui
 
 static void test_knobs(void)
 {
+	/* Headless: the modes are the device's own (with a display, the display's: test_display.c). */
 	char *a[] = { (char *)host, "--no-blob", "--no-region", "--scanouts=2", "--size=640x480", NULL };
-	struct vgb_fe *fe = start(a);
+	struct vgb_fe *fe = start_display(a, false);
 	if (fe) {
 		CHECK(!(vgb_fe_device_features(fe) & (1ull << VIRTIO_GPU_F_RESOURCE_BLOB)), "no blob offered");
 		CHECK(!vgb_fe_shm(fe, VIRTIO_GPU_SHM_ID_HOST_VISIBLE, NULL), "no region");
@@ -245,6 +255,74 @@ static uint32_t map_blob(struct vgb_fe *fe, uint32_t id, uint64_t offset)
 	return cmd(fe, &m, sizeof(m), &r, sizeof(r));
 }
 
+/* The verdict of one requirement in a --validate-frontend file, or "" when absent. */
+static const char *frontend_verdict(const char *buf, const char *id)
+{
+	static char v[32];
+	char key[96];
+	snprintf(key, sizeof(key), "\"frontend_requirement\": \"%s\", \"verdict\": \"", id);
+	const char *at = strstr(buf, key);
+	v[0] = 0;
+	if (at)
+		sscanf(at + strlen(key), "%31[A-Z_]", v);
+	return v;
+}
+
+/*
+ * --validate-frontend: against this project's frontend every probe is refused
+ * and mappings go with a stop; against one that acknowledges what it refuses
+ * and keeps mappings across a stop, both are reported.
+ */
+enum fe_fault { HONEST, ACKS_REFUSALS, KEEPS_ON_STOP };
+
+static void frontend_checked(enum fe_fault fault)
+{
+	char path[] = "/tmp/vgb-fcheck-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0, "mkstemp");
+	if (fd < 0)
+		return;
+	close(fd);
+	char arg[64];
+	snprintf(arg, sizeof(arg), "--validate-frontend=%s", path);
+	char *a[] = { (char *)host, arg, NULL };
+	struct vgb_fe_options o;
+	vgb_fe_options_defaults(&o);
+	o.backend_argv = a;
+	o.quiet = true;
+	o.ack_refused_shmem = fault == ACKS_REFUSALS;
+	o.keep_shmem_on_stop = fault == KEEPS_ON_STOP;
+	char err[512];
+	struct vgb_fe *fe = vgb_fe_start(&o, err, sizeof(err));
+	CHECK(fe, "start: %s", err);
+	if (!fe)
+		return;
+	uint32_t ctx = 1, id = 10;
+	CHECK(ctx_create(fe, ctx) == VIRTIO_GPU_RESP_OK_NODATA, "context");
+	CHECK(host_blob(fe, ctx, id), "blob");
+	CHECK(map_blob(fe, id, 0) == VIRTIO_GPU_RESP_OK_MAP_INFO, "map after the probes");
+	/* Stopped with the blob mapped, started again: the range must be free for a new placement. */
+	CHECK(vgb_fe_stop_device(fe) == 0 && vgb_fe_start_device(fe) == 0, "stop/start: %s", vgb_fe_error(fe));
+	CHECK(host_blob(fe, ctx, id + 1), "blob after the restart");
+	CHECK(map_blob(fe, id + 1, 1u << 20) == VIRTIO_GPU_RESP_OK_MAP_INFO, "map after the restart");
+	vgb_fe_stop(fe);
+	char buf[8192] = "";
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = 0;
+	if (f)
+		fclose(f);
+	unlink(path);
+	const char *want = fault == ACKS_REFUSALS ? "FAIL" : "PASS";
+	CHECK(!strcmp(frontend_verdict(buf, "REQ-DEV-VU-0043"), want), "VU-0043 %s: %s", want, buf);
+	CHECK(!strcmp(frontend_verdict(buf, "REQ-DEV-VU-0044"), want), "VU-0044 %s: %s", want, buf);
+	static const char *const vu6[] = { "PASS", "NOT_SUPPORTED", "FAIL" };
+	CHECK(!strcmp(frontend_verdict(buf, "REQ-DEV-VU-0045"), vu6[fault]), "VU-0045 %s: %s", vu6[fault], buf);
+	CHECK(!strcmp(frontend_verdict(buf, "REQ-DEV-VU-0046"), "PASS"), "VU-0046: %s", buf);
+	if (fault != ACKS_REFUSALS)
+		CHECK(!strcmp(frontend_verdict(buf, "REQ-DEV-VU-0047"), "PASS"), "VU-0047: %s", buf);
+}
+
 /*
  * The front-end drops every mapping when it stops or resets the device; the
  * device must forget its mappings then (REQ-DEV-VU-0010), without sending
@@ -319,5 +397,8 @@ int main(int argc, char **argv)
 	test_validate();
 	test_malformed_ring();
 	test_stop_and_reset_forget_mappings();
+	frontend_checked(HONEST);
+	frontend_checked(ACKS_REFUSALS);
+	frontend_checked(KEEPS_ON_STOP);
 	return check_result("test_vgb_host");
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The cursor queue.  Its commands have no response, so a bad one is logged
- * (and reported in validating mode) and otherwise ignored.
+ * (and reported in validating mode) and otherwise ignored.  Resource 0 hides
+ * the cursor, in MOVE_CURSOR as in UPDATE_CURSOR (as QEMU does): Linux repeats
+ * the resource of its last UPDATE_CURSOR in every move, 0 once the cursor is off.
  */
 #include "internal.h"
 
@@ -27,10 +29,10 @@ void vgb_cursor_cmd(struct vgb_device *dev, const struct vgb_cmd *cmd)
 			}
 			image = res->host.ptr;
 		}
-		cur->visible = c->resource_id != 0;
 		cur->hot_x = c->hot_x;
 		cur->hot_y = c->hot_y;
 	}
+	cur->visible = c->resource_id != 0;
 	if (dev->ops.cursor)
 		dev->ops.cursor(dev->ops.opaque, c->scanout_id, c->x, c->y, cur->visible, cur->hot_x,
 				cur->hot_y, image);

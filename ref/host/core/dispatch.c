@@ -155,13 +155,24 @@ static void write_hdr(const struct vgb_device *dev, void *resp, uint32_t type,
 	memcpy(resp, &h, sizeof(h));
 }
 
-static size_t too_small(struct vgb_device *dev, const struct vgb_cmd *cmd, size_t resp_cap)
+/*
+ * The device-writable part cannot hold the response: nothing is executed.  A
+ * buffer that holds a header gets ERR_UNSPEC, so the driver learns why; a
+ * smaller one is returned with used length 0.
+ */
+static size_t too_small(struct vgb_device *dev, const struct vgb_cmd *cmd, void *resp, size_t resp_cap)
 {
 	vgb_violation(dev, VGB_DRV_RESP_TOO_SMALL, "%s: %zu writable bytes cannot hold the response",
 		      vgb_cmd_name(cmd->type), resp_cap);
-	vgb_log(dev, "%s: response buffer of %zu bytes too small, nothing written",
-		vgb_cmd_name(cmd->type), resp_cap);
-	return 0;
+	if (resp_cap < sizeof(struct virtio_gpu_ctrl_hdr)) {
+		vgb_log(dev, "%s: response buffer of %zu bytes too small, nothing written",
+			vgb_cmd_name(cmd->type), resp_cap);
+		return 0;
+	}
+	vgb_log(dev, "%s: response buffer of %zu bytes too small: ERR_UNSPEC", vgb_cmd_name(cmd->type),
+		resp_cap);
+	write_hdr(dev, resp, VIRTIO_GPU_RESP_ERR_UNSPEC, cmd);
+	return sizeof(struct virtio_gpu_ctrl_hdr);
 }
 
 size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, const void *req,
@@ -178,7 +189,7 @@ size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 	 */
 	bool framing = rc == VIRTIO_GPU_RESP_ERR_UNSPEC && !cmd.body_decoded;
 	if (!framing && resp_cap < vgb_resp_size(cmd.type))
-		return too_small(dev, &cmd, resp_cap);
+		return too_small(dev, &cmd, resp, resp_cap);
 	vgb_validate_request(dev, &cmd, req, req_len);
 	uint32_t id_rc = VGB_DECODE_OK;
 	if (rc == VGB_DECODE_OK || (cmd.body_decoded && !framing))
@@ -188,7 +199,7 @@ size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 	} else if (rc == VGB_DECODE_OK) {
 		rc = dispatch(dev, &cmd, &rep);
 		if (rc == VGB_RESP_TOO_SMALL)
-			return too_small(dev, &cmd, resp_cap);
+			return too_small(dev, &cmd, resp, resp_cap);
 		/* A fence covers the renderer's work too: answer once it has completed. */
 		if (rc == VGB_DECODE_OK)
 			rc = vgb_renderer_fence(dev, &cmd);
@@ -200,7 +211,7 @@ size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 		vgb_validate_decode(dev, &cmd, req_len, rc);
 	}
 	if (resp_cap < sizeof(struct virtio_gpu_ctrl_hdr))
-		return too_small(dev, &cmd, resp_cap);
+		return too_small(dev, &cmd, resp, resp_cap);
 	if (rc == VGB_DECODE_OK && rep.len) {
 		write_hdr(dev, resp, rep.type, &cmd);
 		return rep.len;

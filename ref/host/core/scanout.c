@@ -16,13 +16,38 @@
 #define ERR_SCANOUT VIRTIO_GPU_RESP_ERR_INVALID_SCANOUT_ID
 #define ERR_OOM VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY
 
+/*
+ * A connected display decides the modes (the VMM's window, as QEMU's
+ * vhost-user-gpu asks its front-end); the device's own configuration answers
+ * only when there is none.  The display is another party: what it reports is
+ * limited to num_scanouts and an enabled output needs a size.
+ */
+static void display_modes(struct vgb_device *dev, struct vgb_display_mode modes[VIRTIO_GPU_MAX_SCANOUTS])
+{
+	memset(modes, 0, sizeof(*modes) * VIRTIO_GPU_MAX_SCANOUTS);
+	if (dev->ops.display_info && dev->ops.display_info(dev->ops.opaque, modes) == 0) {
+		for (uint32_t i = 0; i < VIRTIO_GPU_MAX_SCANOUTS; i++)
+			if (i >= dev->cfg.num_scanouts || !modes[i].width || !modes[i].height)
+				modes[i] = (struct vgb_display_mode){0};
+		return;
+	}
+	for (uint32_t i = 0; i < dev->cfg.num_scanouts; i++)
+		modes[i] = (struct vgb_display_mode){ 0, 0, dev->cfg.width, dev->cfg.height, true };
+}
+
 uint32_t vgb_cmd_display_info(struct vgb_device *dev, const struct vgb_cmd *cmd, struct vgb_reply *rep)
 {
+	struct vgb_display_mode modes[VIRTIO_GPU_MAX_SCANOUTS];
+	display_modes(dev, modes);
 	struct virtio_gpu_resp_display_info info;
 	memset(&info, 0, sizeof(info));
-	for (uint32_t i = 0; i < dev->cfg.num_scanouts; i++) {
-		info.pmodes[i].r.width = vgb_to_le32(dev->cfg.width);
-		info.pmodes[i].r.height = vgb_to_le32(dev->cfg.height);
+	for (uint32_t i = 0; i < VIRTIO_GPU_MAX_SCANOUTS; i++) {
+		if (!modes[i].enabled)
+			continue;
+		info.pmodes[i].r.x = vgb_to_le32(modes[i].x);
+		info.pmodes[i].r.y = vgb_to_le32(modes[i].y);
+		info.pmodes[i].r.width = vgb_to_le32(modes[i].width);
+		info.pmodes[i].r.height = vgb_to_le32(modes[i].height);
 		info.pmodes[i].enabled = vgb_to_le32(1);
 	}
 	memcpy(rep->buf, &info, sizeof(info));
@@ -33,13 +58,21 @@ uint32_t vgb_cmd_display_info(struct vgb_device *dev, const struct vgb_cmd *cmd,
 
 uint32_t vgb_cmd_get_edid(struct vgb_device *dev, const struct vgb_cmd *cmd, struct vgb_reply *rep)
 {
-	if (cmd->u.edid.scanout >= dev->cfg.num_scanouts)
-		return vgb_reject(dev, VGB_DRV_NONE, ERR_SCANOUT, "GET_EDID of scanout %u",
-				  cmd->u.edid.scanout);
+	uint32_t id = cmd->u.edid.scanout;
+	if (id >= dev->cfg.num_scanouts)
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_SCANOUT, "GET_EDID of scanout %u", id);
 	struct virtio_gpu_resp_edid e;
 	memset(&e, 0, sizeof(e));
-	e.size = vgb_to_le32(128);
-	vgb_edid_build(e.edid, dev->cfg.width, dev->cfg.height, cmd->u.edid.scanout + 1);
+	uint32_t size = 0;
+	if (dev->ops.edid && dev->ops.edid(dev->ops.opaque, id, e.edid, &size) == 0 && size &&
+	    size <= sizeof(e.edid)) {
+		memset(e.edid + size, 0, sizeof(e.edid) - size);
+	} else {
+		size = 128;
+		memset(e.edid, 0, sizeof(e.edid));
+		vgb_edid_build(e.edid, dev->cfg.width, dev->cfg.height, id + 1);
+	}
+	e.size = vgb_to_le32(size);
 	memcpy(rep->buf, &e, sizeof(e));
 	rep->len = sizeof(e);
 	rep->type = VIRTIO_GPU_RESP_OK_EDID;

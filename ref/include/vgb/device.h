@@ -75,6 +75,12 @@ uint32_t vgb_device_break_bit(const char *name);
 
 void vgb_device_config_defaults(struct vgb_device_config *cfg);
 
+/* One output as a display reports it (GET_DISPLAY_INFO's pmodes, host order). */
+struct vgb_display_mode {
+	uint32_t x, y, width, height;
+	bool enabled;
+};
+
 /* Services the transport gives the device. Any may be NULL where unsupported. */
 struct vgb_device_ops {
 	void *opaque;
@@ -88,7 +94,18 @@ struct vgb_device_ops {
 	/* Pixels of a flushed rectangle (B8G8R8A8-style, 4 bytes per pixel, rows of stride bytes). */
 	void (*update)(void *opaque, uint32_t scanout_id, uint32_t x, uint32_t y, uint32_t width,
 		       uint32_t height, const void *pixels, uint32_t stride);
-	/* Cursor image (64x64 ARGB, NULL = keep image) and position. */
+	/*
+	 * The display's outputs (modes[0..16)), when a display is connected: 0, or
+	 * -errno when there is none (-ENOTCONN) or it did not answer.  The device
+	 * then answers GET_DISPLAY_INFO from its own configuration.
+	 */
+	int (*display_info)(void *opaque, struct vgb_display_mode modes[16]);
+	/*
+	 * The display's EDID of a scanout into edid[0..1024): 0 and *size, or -errno
+	 * when there is no display or it offers no EDID (the device's own is used).
+	 */
+	int (*edid)(void *opaque, uint32_t scanout_id, uint8_t edid[1024], uint32_t *size);
+	/* Cursor image (64x64 ARGB, NULL = keep image) and position; !visible: hidden. */
 	void (*cursor)(void *opaque, uint32_t scanout_id, uint32_t x, uint32_t y, bool visible,
 		       uint32_t hot_x, uint32_t hot_y, const void *argb64x64);
 	/* A driver requirement was broken (validating mode): its REQ-DRV-* id and what was seen. */

@@ -97,6 +97,12 @@ struct vgb_drv_display {
 };
 /* Fills out[0..num_scanouts). */
 int vgb_drv_display_info(struct vgb_drv *drv, struct vgb_drv_display *out, unsigned cap);
+/*
+ * Pending config events (events_read), acknowledged with events_clear as a
+ * driver does on a config interrupt; *events gets them (VIRTIO_GPU_EVENT_DISPLAY:
+ * the display changed, ask vgb_drv_display_info again).
+ */
+int vgb_drv_display_events(struct vgb_drv *drv, uint32_t *events);
 /* EDID blob of a scanout into buf (cap >= 1024 is always enough); *size = its length. */
 int vgb_drv_edid(struct vgb_drv *drv, uint32_t scanout_id, uint8_t *buf, size_t cap, uint32_t *size);
 

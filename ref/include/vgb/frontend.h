@@ -43,12 +43,17 @@ struct vgb_fe_options {
 	 * for its ack before serving anything else (tests a back-end against that). */
 	bool mem_table_after_shmem;
 	/* Do not send VHOST_USER_GPU_SET_SOCKET: the backend runs without a display
-	 * (how a device behaves headless, REQ-DEV-DISP-0004). */
+	 * (how a device behaves headless, REQ-DEV-DISP-0150). */
 	bool no_display_socket;
 	/* Refuse SHMEM_MAP of a file that can shrink (not sealed with F_SEAL_SHRINK and not
 	 * sealable here): such a back-end can turn region accesses into SIGBUS.  Off: such
 	 * maps are accepted with a warning, as QEMU does (see fe_shm.c). */
 	bool require_sealed_shmem;
+	/* Front-end faults on purpose, for tests of a back-end that validates its front-end
+	 * (vgb-host --validate-frontend): acknowledge a SHMEM_MAP/UNMAP it refuses as done
+	 * (nothing is placed or removed), and keep the mappings when it stops or resets. */
+	bool ack_refused_shmem;
+	bool keep_shmem_on_stop;
 };
 
 void vgb_fe_options_defaults(struct vgb_fe_options *o);
@@ -69,14 +74,15 @@ uint64_t vgb_fe_protocol_features(const struct vgb_fe *fe);
 /*
  * Config space read with GET_CONFIG: returns bytes read or -errno.
  *
- * Like QEMU's vhost-user-gpu frontend, this frontend owns the GPU fields a
- * backend cannot know when the backend leaves num_scanouts 0 (QEMU's backend
- * does): num_scanouts then reads as the number of outputs the frontend reports
- * on the display channel (GET_DISPLAY_INFO: 1 + the highest output set up,
- * 1 by default), events_read as the frontend's pending display events
- * (VIRTIO_GPU_EVENT_DISPLAY after vgb_fe_set_display changed an output), and
- * writes of events_clear (vgb_fe_set_config) clear those bits here instead of
- * reaching the backend.  A backend reporting num_scanouts > 0 is passed through.
+ * Like QEMU's vhost-user-gpu frontend (vhost_user_gpu_get_config), this
+ * frontend owns the GPU fields its display decides.  With a display channel it
+ * owns events_read: VIRTIO_GPU_EVENT_DISPLAY is set when vgb_fe_set_display
+ * changed an output, and a write of events_clear (vgb_fe_set_config) clears it
+ * here and is passed on.  When the backend leaves num_scanouts 0 (QEMU's
+ * does), num_scanouts reads as the number of outputs the frontend reports on
+ * the display channel (1 + the highest output set up, 1 by default), and
+ * events_clear writes stay here.  A backend reporting num_scanouts > 0 keeps
+ * its num_scanouts.
  */
 int vgb_fe_get_config(struct vgb_fe *fe, void *buf, uint32_t len);
 /* SET_CONFIG of len bytes at offset (see above for events_clear). 0 or -errno. */
@@ -122,6 +128,13 @@ struct vgb_fe_backend_msg {
 size_t vgb_fe_backend_log(const struct vgb_fe *fe, const struct vgb_fe_backend_msg **msgs,
 			  uint64_t *total);
 void vgb_fe_backend_log_clear(struct vgb_fe *fe);
+/*
+ * Allow at most `slots` live mappings per region (0: no limit) and refuse
+ * SHMEM_MAP beyond them, as a VMM out of memory slots does (KVM needs one per
+ * mapping).  vgb_fe_shmem_maps counts the live mappings of a region.
+ */
+void vgb_fe_set_shmem_slots(struct vgb_fe *fe, unsigned slots);
+unsigned vgb_fe_shmem_maps(const struct vgb_fe *fe, uint8_t shmid);
 /* Refuse (answer 1, map nothing) the next n SHMEM_MAP requests, as a frontend out of address space would. */
 void vgb_fe_refuse_shmem_maps(struct vgb_fe *fe, unsigned n);
 
@@ -164,7 +177,19 @@ struct vgb_fe_scanout {
 	uint64_t updates;       /* UPDATE messages received */
 };
 const struct vgb_fe_scanout *vgb_fe_scanout(const struct vgb_fe *fe, uint32_t scanout_id);
-/* Display info the frontend reports to the backend (VHOST_USER_GPU_GET_DISPLAY_INFO). */
+/* What the backend did with the cursor on the display socket. */
+struct vgb_fe_cursor {
+	uint32_t scanout_id, x, y; /* last position received */
+	bool visible;              /* CURSOR_POS / CURSOR_UPDATE show it, CURSOR_POS_HIDE hides it */
+	bool transparent;          /* the image of the last CURSOR_UPDATE has alpha 0 everywhere */
+	uint64_t moves, hides, updates; /* CURSOR_POS, CURSOR_POS_HIDE, CURSOR_UPDATE received */
+};
+const struct vgb_fe_cursor *vgb_fe_cursor(const struct vgb_fe *fe);
+/*
+ * Display info the frontend reports to the backend (VHOST_USER_GPU_GET_DISPLAY_INFO,
+ * and the EDID of GET_EDID); a change raises VIRTIO_GPU_EVENT_DISPLAY (see
+ * vgb_fe_get_config).
+ */
 void vgb_fe_set_display(struct vgb_fe *fe, uint32_t scanout_id, uint32_t width, uint32_t height,
 			bool enabled);
 

@@ -22,6 +22,8 @@ struct virtio_gpu_resp_display_info;
 struct virtio_gpu_resp_edid;
 
 #define VGB_VU_MAX_QUEUES 8u
+/* vgb_vu_device.request: keep the chain, never return it (a device that stopped answering). */
+#define VGB_VU_HOLD ((size_t)-1)
 
 struct vgb_vu_device {
 	void *opaque;
@@ -43,7 +45,10 @@ struct vgb_vu_device {
 	bool (*set_features)(void *opaque, uint64_t features);
 	/*
 	 * One chain of `queue`: req holds min(total_len, max_request) bytes of the
-	 * readable part, total_len its real length.  Returns response bytes (<= resp_cap).
+	 * readable part, total_len its real length.  Returns response bytes
+	 * (<= resp_cap), or VGB_VU_HOLD to keep the chain: it is never returned.
+	 * A value above resp_cap is returned as used.len as it is (only resp_cap
+	 * bytes are written): a device that lies about what it wrote, for tests.
 	 */
 	size_t (*request)(void *opaque, unsigned queue, const struct vgb_guest_mem *mem,
 			  const void *req, size_t req_len, size_t total_len, void *resp,
@@ -67,6 +72,13 @@ struct vgb_vu_device {
 struct vgb_vu_backend_options {
 	bool verbose;     /* log every message to stderr */
 	int timeout_ms;   /* wait for front-end replies (default 5000) */
+	/*
+	 * A front-end requirement (REQ-DEV-VU-0043..0047) broken, for a back-end that
+	 * validates its front-end: the request is then served anyway.  NULL: such
+	 * a request ends the connection as a protocol error.
+	 */
+	void (*frontend_violation)(void *opaque, const char *req_id, const char *detail);
+	void *opaque;
 };
 
 /* Takes ownership of sock (a connected unix stream socket). */
@@ -91,6 +103,12 @@ bool vgb_vu_backend_started(const struct vgb_vu_backend *be); /* a queue was kic
 int vgb_vu_backend_shm_map(struct vgb_vu_backend *be, int fd, uint64_t fd_offset,
 			   uint64_t shm_offset, uint64_t len, bool writable);
 int vgb_vu_backend_shm_unmap(struct vgb_vu_backend *be, uint64_t shm_offset, uint64_t len);
+/*
+ * Any SHMEM_MAP/UNMAP (request VHOST_USER_BACKEND_SHMEM_*), for probing what a
+ * front-end accepts: 0 done, -EIO refused, another -errno when it did not answer.
+ */
+int vgb_vu_backend_shm_request(struct vgb_vu_backend *be, uint32_t request, uint8_t shmid, int fd,
+			       uint64_t fd_offset, uint64_t shm_offset, uint64_t len, uint64_t flags);
 
 /* Display channel (no-ops returning -ENOTCONN without VHOST_USER_GPU_SET_SOCKET). */
 int vgb_vu_gpu_scanout(struct vgb_vu_backend *be, uint32_t scanout_id, uint32_t width,

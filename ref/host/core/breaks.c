@@ -31,6 +31,9 @@ static const struct {
 	{"fence-no-echo", VGB_BREAK_FENCE_NO_ECHO, "fenced responses do not echo FLAG_FENCE"},
 	{"checksum-off-by-one", VGB_BREAK_CHECKSUM_OFF_BY_ONE,
 	 "reference-context CHECKSUM skips the last byte"},
+	{"alignment-ignored", VGB_BREAK_ALIGNMENT_IGNORED,
+	 "MAP_BLOB ignores the map granularity it announced and refuses offsets that are not "
+	 "multiples of 4 times it"},
 };
 
 const char *vgb_device_break_info(unsigned index, uint32_t *bit, const char **what)

@@ -29,7 +29,9 @@ struct vgb_device_config {
 	bool virgl;                /* offer VIRTIO_GPU_F_VIRGL (generic 3D: the reference context) */
 	bool context_init;         /* offer VIRTIO_GPU_F_CONTEXT_INIT (needs virgl) */
 	bool blob_alignment;       /* offer VIRTIO_GPU_F_BLOB_ALIGNMENT (needs blob) */
-	uint32_t alignment;        /* map offset / blob size granularity: power of two >= 4096 */
+	uint32_t alignment;        /* the unit in which the host can place memory in the region
+	                            * (its page): power of two >= 4096; the map granularity once
+	                            * BLOB_ALIGNMENT is negotiated */
 	uint64_t region_size;      /* host-visible region (shm id 1) bytes; 0 = no region */
 	uint32_t map_cache;        /* VIRTIO_GPU_MAP_CACHE_* reported in map_info */
 	uint32_t max_entries;      /* guest entries per command */
@@ -58,6 +60,7 @@ enum vgb_device_break {
 	VGB_BREAK_ERR_RESOURCE_ID_AS_PARAM = 1u << 8, /* unknown resource: ERR_INVALID_PARAMETER */
 	VGB_BREAK_FENCE_NO_ECHO = 1u << 9,        /* fenced responses without FLAG_FENCE */
 	VGB_BREAK_CHECKSUM_OFF_BY_ONE = 1u << 10, /* reference-context CHECKSUM skips the last byte */
+	VGB_BREAK_ALIGNMENT_IGNORED = 1u << 11,   /* MAP ignores the granularity it announced, needs 4x it */
 };
 
 /*

@@ -14,6 +14,7 @@ struct case_ctx {
 	struct gpu_params params;
 	char detail[1024];
 	int scanout_wait_s;     /* how long a scanout case holds its picture */
+	uint64_t host_unit;     /* the unit the host places memory in, when the run says (else 0) */
 };
 
 /* Appends to the detail string (printf style); returns v for one-line exits. */
@@ -39,6 +40,7 @@ extern const struct case_def blob_cases[];
 extern const struct case_def lifecycle_cases[];
 extern const struct case_def negative_cases[];
 extern const struct case_def refctx_cases[];
+extern const struct case_def pages_cases[];
 
 /* GET_CAPS of the reference context (capset 30); 0 or -errno. */
 struct vgb_refctx_caps;

@@ -1,5 +1,4 @@
 /* pair.blob.*: blob creation, mapping and coherency of mapped blobs. */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,6 +9,8 @@
 #include <drm/drm_mode.h>
 
 #include "blob_kinds.h"
+#include "pgprot.h"
+#include "region.h"
 #include "requirements.h"
 #include "vgb/refctx.h"
 
@@ -136,83 +137,84 @@ static enum verdict blob_host_copy_coherency(struct case_ctx *c)
 	return case_say(c, PASS, "host copies A->B and B->A of %u bytes seen through both mappings", BLOB_SIZE);
 }
 
-/* Finds the largest memory BAR of the virtio-gpu PCI function: the shared
- * memory (host-visible) window. */
-static int host_visible_bar(uint64_t *start, uint64_t *end, int *prefetch)
+/* The memory type the guest mapping got: on x86 from the kernel's PAT list,
+ * on arm64 from the pgprot the kernel passed when it remapped the region's
+ * frames. Sets *got to a cacheability rank (1 uncached, 2 write-combining,
+ * 3 cached); NOT_SUPPORTED or ERROR when it cannot be seen. */
+#if defined(__aarch64__)
+static enum verdict mapping_memtype(struct case_ctx *c, const struct shm_region *r, struct gpu_blob *b,
+				    char *type, size_t type_len, int *got)
 {
-	DIR *d = opendir("/sys/bus/pci/devices");
-	if (!d)
-		return -ENOENT;
-	struct dirent *e;
-	int found = -ENOENT;
-	uint64_t best = 0;
-	while ((e = readdir(d))) {
-		char path[512], buf[64];
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", e->d_name);
-		FILE *f = fopen(path, "r");
-		if (!f)
-			continue;
-		int ok = fgets(buf, sizeof(buf), f) && strtoul(buf, NULL, 16) == 0x1af4;
-		fclose(f);
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", e->d_name);
-		if (!ok || !(f = fopen(path, "r")))
-			continue;
-		ok = fgets(buf, sizeof(buf), f) && strtoul(buf, NULL, 16) == 0x1050;
-		fclose(f);
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", e->d_name);
-		if (!ok || !(f = fopen(path, "r")))
-			continue;
-		unsigned long long s, en, fl;
-		while (fscanf(f, "%llx %llx %llx", &s, &en, &fl) == 3) {
-			if (en > s && (fl & 0x200) && en - s + 1 > best) {
-				best = en - s + 1;
-				*start = s;
-				*end = en;
-				*prefetch = (fl & 0x2000) != 0;
-				found = 0;
-			}
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return found;
+	struct pgprot_probe probe;
+	char why[160];
+	if (pgprot_probe_start(&probe, why, sizeof(why)))
+		return case_say(c, NOT_SUPPORTED, "cannot see the page protection: %s", why);
+	int err = gpu_blob_map(c->fd, b);
+	if (!err)
+		((volatile uint8_t *)b->map)[0] = 1; /* fault the mapping in */
+	uint64_t prot = 0;
+	int found = err ? err : pgprot_probe_read(&probe, r, &prot);
+	pgprot_probe_stop(&probe);
+	if (err)
+		return case_say(c, FAIL, "HOST3D blob map: %s", strerror(-err));
+	if (found)
+		return case_say(c, ERROR, "the kprobe on %s saw no remap of the region's frames", probe.function);
+	snprintf(type, type_len, "%s", arm64_memtype(prot, got));
+	case_say(c, PASS, "pgprot 0x%" PRIx64 " (kprobe on %s)", prot, probe.function);
+	return PASS;
 }
+#else
+static enum verdict mapping_memtype(struct case_ctx *c, const struct shm_region *r, struct gpu_blob *b,
+				    char *type, size_t type_len, int *got)
+{
+	int err = gpu_blob_map(c->fd, b);
+	if (err)
+		return case_say(c, FAIL, "HOST3D blob map: %s", strerror(-err));
+	((volatile uint8_t *)b->map)[0] = 1; /* fault the mapping in */
+	FILE *f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
+	if (!f)
+		return case_say(c, NOT_SUPPORTED, "no /sys/kernel/debug/x86/pat_memtype_list (debugfs or PAT missing)");
+	char line[256];
+	type[0] = '\0';
+	uint64_t bar_end = r->bar_start + r->bar_len - 1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		char t[64];
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &s, &e, t) == 3 && s >= r->bar_start &&
+		    e <= bar_end + 1) {
+			snprintf(type, type_len, "%s", t);
+			break;
+		}
+	}
+	fclose(f);
+	if (!type[0])
+		return case_say(c, ERROR, "no PAT entry inside the BAR 0x%" PRIx64 "-0x%" PRIx64, r->bar_start, bar_end);
+	*got = !strcmp(type, "write-back") ? 3 : !strcmp(type, "write-combining") ? 2 : !strncmp(type, "uncached", 8) ? 1 : 0;
+	return PASS;
+}
+#endif
 
-/* The cache type the guest mapping got, read from the kernel's PAT list. */
+/* The cache type the guest mapping got against the one the device reported. */
 static enum verdict blob_cache_type(struct case_ctx *c)
 {
 	const char *why = host3d_blob_unsupported(c);
 	if (why)
 		return case_say(c, NOT_SUPPORTED, "%s", why);
-	uint64_t bar_start = 0, bar_end = 0;
-	int prefetch = 0;
-	if (host_visible_bar(&bar_start, &bar_end, &prefetch))
-		return case_say(c, ERROR, "cannot find the virtio-gpu host-visible BAR in sysfs");
+	struct shm_region r;
+	if (shm_region_find(&r))
+		return case_say(c, ERROR, "cannot find the virtio-gpu shared memory capability (shmid 1) in sysfs");
 	struct gpu_blob b;
-	int r = host3d_blob_create(c, BLOB_SIZE, 1, &b);
-	if (!r)
-		r = gpu_blob_map(c->fd, &b);
-	if (r)
-		return case_say(c, FAIL, "HOST3D blob create/map: %s", strerror(-r));
-	((volatile uint8_t *)b.map)[0] = 1; /* fault the mapping in */
-	FILE *f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
-	if (!f)
-		return case_say(c, NOT_SUPPORTED, "no /sys/kernel/debug/x86/pat_memtype_list (debugfs or PAT missing)");
-	char line[256], type[64] = "";
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long s, e;
-		char t[64];
-		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &s, &e, t) == 3 && s >= bar_start && e <= bar_end + 1) {
-			snprintf(type, sizeof(type), "%s", t);
-			break;
-		}
-	}
-	fclose(f);
+	int err = host3d_blob_create(c, BLOB_SIZE, 1, &b);
+	if (err)
+		return case_say(c, FAIL, "HOST3D blob create: %s", strerror(-err));
+	char type[64];
+	int got = 0;
+	enum verdict v = mapping_memtype(c, &r, &b, type, sizeof(type), &got);
 	gpu_blob_destroy(c->fd, &b);
-	if (!type[0])
-		return case_say(c, ERROR, "no PAT entry inside the BAR 0x%" PRIx64 "-0x%" PRIx64, bar_start, bar_end);
+	if (v != PASS)
+		return v;
 	case_say(c, PASS, "%sprefetchable BAR 0x%" PRIx64 "-0x%" PRIx64 ", guest mapping memtype %s",
-		 prefetch ? "" : "non-", bar_start, bar_end, type);
+		 r.prefetch ? "" : "non-", r.bar_start, r.bar_start + r.bar_len - 1, type);
 	/* The type the device reported in map_info: our reference context
 	 * publishes it in its capset; virglrenderer answers CACHED for these
 	 * persistent+coherent buffers (the Linux driver does not expose map_info). */
@@ -223,19 +225,17 @@ static enum verdict blob_cache_type(struct case_ctx *c)
 		reported = caps.map_cache;
 		source = "reference capset map_cache";
 	}
-	static const char *const pat_names[] = { "none", "write-back", "uncached-minus", "write-combining" };
+	static const char *const names[] = { "none", "cached", "uncached", "write-combining" };
 	static const int cacheability[] = { -1, 3, 1, 2 }; /* higher = more cacheable */
-	int got = !strcmp(type, "write-back") ? 3 : !strcmp(type, "write-combining") ? 2
-		: !strncmp(type, "uncached", 8) ? 1 : 0;
 	if (reported < 1 || reported > 3)
 		return case_say(c, FAIL, "map_info cache type %u is not CACHED/UNCACHED/WC", reported);
 	if (got > cacheability[reported])
 		return case_say(c, FAIL, "guest mapping %s is more cacheable than the reported %s (%s)", type,
-				pat_names[reported], source);
+				names[reported], source);
 	if (got != cacheability[reported])
-		return case_say(c, FAIL, "device reported %s (%s), guest mapping got %s", pat_names[reported], source,
+		return case_say(c, FAIL, "device reported %s (%s), guest mapping got %s", names[reported], source,
 				type);
-	return case_say(c, PASS, "matches the reported type (%s)", source);
+	return case_say(c, PASS, "matches the reported type %s (%s)", names[reported], source);
 }
 
 /* When blobs cannot be mapped, the copy path must still work: a driver falls

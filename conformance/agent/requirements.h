@@ -33,6 +33,17 @@
 #define IDS_REFCTX_CAPS          "REQ-DEV-CTX-0006", "REQ-DEV-CTX-0007"
 #define IDS_REFCTX_HOST_WRITES   "REQ-DEV-COH-0002", "REQ-DEV-COH-0005", "REQ-DEV-CTX-0027", "REQ-DEV-MAP-0012"
 #define IDS_REFCTX_GUEST_WRITES  "REQ-DEV-COH-0001", "REQ-DEV-COH-0004", "REQ-DEV-CTX-0026", "REQ-DEV-CTX-0028"
+/* Page sizes: the layout the guest sees; blob sizes off the guest page, the
+ * 4 KiB page or the granularity; bytes past an object in its last page; map
+ * offsets at every granularity; GUEST blobs of large pages; a device
+ * alignment above the guest page. */
+#define IDS_PAGES_LAYOUT         "REQ-DEV-CFG-0002", "REQ-DEV-CFG-0003", "REQ-DEV-SHM-0002"
+#define IDS_PAGES_BLOB_SIZES     "REQ-DRV-BLOB-0005", "REQ-DEV-BLOB-0011", "REQ-DEV-MAP-0011", "REQ-DEV-MAP-0012", \
+				 "REQ-DEV-MAP-0300"
+#define IDS_PAGES_TAIL           "REQ-DEV-BLOB-0011", "REQ-DEV-MAP-0301", "REQ-DEV-MAP-0012"
+#define IDS_PAGES_MAP_OFFSETS    "REQ-DRV-MAP-0004", "REQ-DEV-MAP-0011", "REQ-DEV-MAP-0012", "REQ-DEV-MAP-0300"
+#define IDS_PAGES_GUEST_ENTRIES  "REQ-DEV-ENTRY-0006", "REQ-DEV-CTX-0028", "REQ-DRV-BLOB-0011"
+#define IDS_PAGES_ABOVE_PAGE     "REQ-DRV-BLOB-0005", "REQ-DRV-MAP-0004", "REQ-DEV-MAP-0011"
 /* Host-observed: the pixels the guest flushed reach the display. */
 #define IDS_SCANOUT_PIXELS       "REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"
 

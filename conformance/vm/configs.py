@@ -7,14 +7,33 @@ from typing import List, Optional
 # Guest RAM shared through a memfd: vhost-user backends need it, and the
 # forky stack uses it for every configuration so they differ only in device.
 MEMFD_RAM = ["-object", "memory-backend-memfd,id=mem,size={mem},share=on",
-             "-machine", "q35,memory-backend=mem"]
+             "-machine", "{machine},memory-backend=mem"]
+
+
+@dataclass
+class Machine:
+    qemu: str                   # the system emulator
+    machine: str                # -machine type
+    console: str                # kernel console (first serial port)
+    results: str                # the agent's result port (second serial port)
+    extra: List[str] = field(default_factory=list)
+
+
+MACHINES = {
+    "x86_64": Machine("qemu-system-x86_64", "q35", "ttyS0", "ttyS1", ["-vga", "none"]),
+    # cpu max: the only TCG model with 4, 16 and 64 KiB translation granules;
+    # pauth-impdef: the cheap pointer-authentication algorithm (the
+    # architected one dominates TCG time).
+    "aarch64": Machine("qemu-system-aarch64", "virt", "ttyAMA0", "ttyAMA1",
+                       ["-cpu", "max,pauth-impdef=on"]),
+}
 
 
 @dataclass
 class Config:
     name: str
     stack: str                  # "host" (bookworm-backports QEMU) or "forky" (chroot)
-    kernel: str                 # "linux-6.1" or "linux-7.2"
+    kernel: str                 # build-guest.sh's name: linux-6.1, linux-7.2, linux-7.2-arm64[-16k]
     device: List[str]           # QEMU arguments that make the GPU
     summary: str                # one line for --list and the report
     gl: bool = False            # needs Xvfb + the GL display
@@ -30,6 +49,11 @@ class Config:
     # there the negotiated features come from the guest driver's log instead.
     virtio_status: bool = True
     extra: List[str] = field(default_factory=list)
+    arch: str = "x86_64"        # a key of MACHINES
+    case_timeout: int = 20      # seconds per agent case (the guest's watchdog)
+    # The unit in which the device places host memory, when the run sets one
+    # (vgb-host --alignment): the agent judges placements against it.
+    host_unit: int = 0
 
     @property
     def device_options(self) -> str:
@@ -102,6 +126,70 @@ CONFIGS = [
             "-device", "vhost-user-gpu-pci,chardev=vgpu"],
            "bookworm-backports QEMU 10.0.2 vhost-user-gpu-pci + QEMU's vhost-user-gpu backend, Linux 7.2 "
            "(2D only)", backend="qemu-vhost-user-gpu", mem="512M"),
+]
+
+def test_device_vgb_host(name, kernel, summary, backend_args=(), arch="x86_64", config_size=16, **kw):
+    """Our device behind forky QEMU's vhost-user-test-device-pci. config_size
+    is the frontend's copy of the configuration space: 20 bytes to carry
+    blob_alignment."""
+    units = [int(a.split("=", 1)[1]) for a in backend_args if a.startswith("--alignment=")]
+    return Config(name, "forky", kernel,
+                  ["-chardev", "socket,id=vu0,path={socket}",
+                   "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,"
+                   f"config_size={config_size}"],
+                  summary, backend="vgb-host", backend_args=list(backend_args), mem="1G", virtio_status=False,
+                  screendump=False, arch=arch, host_unit=units[0] if units else 0,
+                  no_capture="vhost-user-test-device-pci carries no display channel, so QEMU has no console "
+                             "to capture", **kw)
+
+
+ARM64 = dict(arch="aarch64", case_timeout=60)
+ALIGN_16K = ["--alignment=16384", "--blob-alignment"]
+ALIGN_64K = ["--alignment=65536", "--blob-alignment"]
+
+# aarch64 virt guests under TCG, with 4 KiB and 16 KiB pages: sizes and map
+# offsets at every granularity, BLOB_ALIGNMENT at, above and below the guest
+# page, and the page protection the arm64 driver picks for each map_info.
+CONFIGS += [
+    test_device_vgb_host("qemu11-vgb-host-align16k-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+                         "forky QEMU 11.1 aarch64 virt + vhost-user-test-device-pci + vgb-host --alignment=16384 "
+                         "--blob-alignment, Linux 7.2 with 16 KiB pages: BLOB_ALIGNMENT negotiated at the guest page",
+                         ALIGN_16K, config_size=20, **ARM64),
+    test_device_vgb_host("qemu11-vgb-host-align64k-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+                         "forky QEMU 11.1 aarch64 virt + vgb-host --alignment=65536 --blob-alignment, Linux 7.2 "
+                         "with 16 KiB pages: the device's alignment exceeds the guest page",
+                         ALIGN_64K, config_size=20, **ARM64),
+    test_device_vgb_host("qemu11-vgb-host-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+                         "forky QEMU 11.1 aarch64 virt + vgb-host (4 KiB granularity, no BLOB_ALIGNMENT), Linux 7.2 "
+                         "with 16 KiB pages", **ARM64),
+    test_device_vgb_host("qemu11-vgb-host-linux7.2-arm64", "linux-7.2-arm64",
+                         "forky QEMU 11.1 aarch64 virt + vgb-host (no BLOB_ALIGNMENT), Linux 7.2 with 4 KiB pages",
+                         **ARM64),
+    test_device_vgb_host("qemu11-vgb-host-align16k-linux7.2-arm64", "linux-7.2-arm64",
+                         "forky QEMU 11.1 aarch64 virt + vgb-host --alignment=16384 --blob-alignment, Linux 7.2 "
+                         "with 4 KiB pages: the device's alignment exceeds the guest page",
+                         ALIGN_16K, config_size=20, **ARM64),
+    test_device_vgb_host("qemu11-vgb-host-wc-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+                         "forky QEMU 11.1 aarch64 virt + vgb-host --map-cache=wc --alignment=16384 --blob-alignment, "
+                         "Linux 7.2 with 16 KiB pages: the protection the driver picks for WC",
+                         ["--map-cache=wc", *ALIGN_16K], config_size=20, **ARM64),
+    test_device_vgb_host("qemu11-vgb-host-uncached-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+                         "forky QEMU 11.1 aarch64 virt + vgb-host --map-cache=uncached --alignment=16384 "
+                         "--blob-alignment, Linux 7.2 with 16 KiB pages: the protection the driver picks for UNCACHED",
+                         ["--map-cache=uncached", *ALIGN_16K], config_size=20, **ARM64),
+    Config("qemu11-virgl-blob-linux7.2-arm64-16k", "forky", "linux-7.2-arm64-16k",
+           ["-device", "virtio-gpu-gl-pci,blob=true,hostmem=256M"],
+           "forky QEMU 11.1 aarch64 virt, virtio-gpu-gl-pci,blob=true,hostmem=256M (virglrenderer 1.3, llvmpipe), "
+           "Linux 7.2 with 16 KiB pages", gl=True, mem="1G", screendump=False, virtio_status=False, **ARM64),
+    Config("qemu11-virgl-blob-linux7.2-arm64", "forky", "linux-7.2-arm64",
+           ["-device", "virtio-gpu-gl-pci,blob=true,hostmem=256M"],
+           "forky QEMU 11.1 aarch64 virt, virtio-gpu-gl-pci,blob=true,hostmem=256M, Linux 7.2 with 4 KiB pages",
+           gl=True, mem="1G", screendump=False, virtio_status=False, **ARM64),
+    # A driver that declines BLOB_ALIGNMENT (Linux 6.1 predates it) while the
+    # device needs 16 KiB.
+    test_device_vgb_host("qemu11-vgb-host-align16k-linux6.1", "linux-6.1",
+                         "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host --alignment=16384 --blob-alignment, "
+                         "Linux 6.1 (declines BLOB_ALIGNMENT)", ALIGN_16K, config_size=20),
 ]
 
 BY_NAME = {c.name: c for c in CONFIGS}

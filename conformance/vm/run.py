@@ -33,11 +33,13 @@ MARKER = "VGB-AGENT "
 
 
 def qemu_args(cfg, rundir, socket_path, scanout_hold):
-    append = (f"console=ttyS0 panic=-1 loglevel=4 vgb.case_timeout=20 "
-              f"vgb.expect_scanout={scanout_hold}")
-    args = ["qemu-system-x86_64", "-accel", "tcg", "-m", cfg.mem, "-smp", "1", "-nodefaults", "-no-reboot",
-            "-vga", "none",
-            *[a.format(mem=cfg.mem) for a in configs.MEMFD_RAM],
+    m = configs.MACHINES[cfg.arch]
+    append = (f"console={m.console} vgb.results=/dev/{m.results} panic=-1 loglevel=4 "
+              f"vgb.case_timeout={cfg.case_timeout} vgb.expect_scanout={scanout_hold}"
+              + (f" vgb.host_unit={cfg.host_unit}" if cfg.host_unit else ""))
+    args = [m.qemu, "-accel", "tcg", "-m", cfg.mem, "-smp", "1", "-nodefaults", "-no-reboot",
+            *m.extra,
+            *[a.format(mem=cfg.mem, machine=m.machine) for a in configs.MEMFD_RAM],
             "-kernel", os.path.join(rundir, "vmlinuz"), "-initrd", os.path.join(rundir, "initrd.img"),
             "-append", append,
             "-serial", f"file:{rundir}/console.log", "-serial", f"file:{rundir}/results.log",
@@ -95,8 +97,10 @@ def run_config(cfg, timeout_s, keep):
     exit_on_term()
     log(f"=== {cfg.name}: {cfg.summary}")
     t_start = time.monotonic()
-    ensure_stack(cfg)
+    root = ensure_stack(cfg)
     guest = run_script("build-guest.sh", cfg.kernel)
+    # The case list comes from the host's build of the same sources: the
+    # guest's may be for another architecture.
     agent = run_script("build-agent.sh")
     expected = agent_case_names(agent)
     with open(os.path.join(guest, "info.json")) as f:
@@ -109,8 +113,8 @@ def run_config(cfg, timeout_s, keep):
     cases, info, notes, driver_features = {}, {}, [], []
     socket_path = os.path.join(rundir, "vhost-user.sock")
     try:
-        with Session(cfg, rundir) as session:
-            vmm = qemu_version(session.prefix())
+        with Session(cfg, rundir, root) as session:
+            vmm = qemu_version(session.prefix(), configs.MACHINES[cfg.arch].qemu)
             if cfg.backend:
                 find, extra, _ = BACKENDS[cfg.backend]
                 binary = find()
@@ -132,7 +136,7 @@ def run_config(cfg, timeout_s, keep):
             args = qemu_args(cfg, rundir, socket_path, hold)
             with open(os.path.join(rundir, "qemu.cmdline"), "w") as f:
                 f.write(" ".join(args) + "\n")
-            log(f"booting {cfg.kernel} under {vmm} (TCG); run dir {rundir}")
+            log(f"booting {cfg.kernel} ({cfg.arch}) under {vmm} (TCG); run dir {rundir}")
             proc = session.spawn(args, "qemu.log")
             qmp = qmplib.QMP(os.path.join(rundir, "qmp.sock"))
             try:
@@ -168,6 +172,8 @@ def run_config(cfg, timeout_s, keep):
                         done = sum(1 for n in cases if n in expected)
                         log(f"  [{done}/{len(expected)}] {c['name']}: {c['verdict']} ({c['time_s']} s) "
                             f"{c['detail'][:140]}")
+                    elif kind == "info" and "pages" in obj:
+                        info["pages"] = obj["pages"]
                     elif kind == "info":
                         info["driver_params"] = obj.get("params", {})
                         if qmp and cfg.virtio_status:

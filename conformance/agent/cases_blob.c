@@ -9,7 +9,7 @@
 #include <drm/drm_mode.h>
 
 #include "blob_kinds.h"
-#include "pgprot.h"
+#include "remap_probe.h"
 #include "region.h"
 #include "requirements.h"
 #include "vgb/refctx.h"
@@ -145,22 +145,24 @@ static enum verdict blob_host_copy_coherency(struct case_ctx *c)
 static enum verdict mapping_memtype(struct case_ctx *c, const struct shm_region *r, struct gpu_blob *b,
 				    char *type, size_t type_len, int *got)
 {
-	struct pgprot_probe probe;
+	struct remap_probe probe;
 	char why[160];
-	if (pgprot_probe_start(&probe, why, sizeof(why)))
+	if (remap_probe_start(&probe, why, sizeof(why)))
 		return case_say(c, NOT_SUPPORTED, "cannot see the page protection: %s", why);
 	int err = gpu_blob_map(c->fd, b);
 	if (!err)
 		((volatile uint8_t *)b->map)[0] = 1; /* fault the mapping in */
-	uint64_t prot = 0;
-	int found = err ? err : pgprot_probe_read(&probe, r, &prot);
-	pgprot_probe_stop(&probe);
+	uint64_t prot = 0, offset;
+	int found = err ? err : remap_probe_last(&probe, r, &offset, &prot);
+	char function[sizeof(probe.function)];
+	snprintf(function, sizeof(function), "%s", probe.function);
+	remap_probe_stop(&probe);
 	if (err)
 		return case_say(c, FAIL, "HOST3D blob map: %s", strerror(-err));
 	if (found)
-		return case_say(c, ERROR, "the kprobe on %s saw no remap of the region's frames", probe.function);
+		return case_say(c, ERROR, "the kprobe on %s saw no remap of the region's frames", function);
 	snprintf(type, type_len, "%s", arm64_memtype(prot, got));
-	case_say(c, PASS, "pgprot 0x%" PRIx64 " (kprobe on %s)", prot, probe.function);
+	case_say(c, PASS, "pgprot 0x%" PRIx64 " (kprobe on %s)", prot, function);
 	return PASS;
 }
 #else

@@ -12,6 +12,7 @@
 
 #include "blob_kinds.h"
 #include "region.h"
+#include "remap_probe.h"
 #include "requirements.h"
 #include "vgb/refctx.h"
 
@@ -26,6 +27,8 @@ struct pages {
 	uint64_t obj_unit;  /* the host context's object unit: refctx capset alignment, else 1 */
 	struct shm_region region;
 	int have_region;
+	struct remap_probe probe; /* where the driver placed each mapping */
+	char probe_why[160];      /* why there is no probe */
 };
 
 static uint64_t round_up(uint64_t v, uint64_t unit) { return unit ? (v + unit - 1) / unit * unit : v; }
@@ -46,6 +49,19 @@ static void pages_read(struct case_ctx *c, struct pages *p)
 	if (uses_refctx(c) && refctx_read_caps(c, &caps) == 0 && caps.alignment)
 		p->obj_unit = caps.alignment;
 	p->have_region = shm_region_find(&p->region) == 0;
+}
+
+/* Starts watching where mappings land; 0 or -errno (probe_why says why). */
+static int pages_watch(struct pages *p)
+{
+	return remap_probe_start(&p->probe, p->probe_why, sizeof(p->probe_why));
+}
+
+/* The region offset of the mapping made last; 0 or -errno. */
+static int last_offset(const struct pages *p, uint64_t *off)
+{
+	uint64_t prot;
+	return remap_probe_last(&p->probe, &p->region, off, &prot);
 }
 
 /* The host writes a pattern of its own into [0, size) of b: the reference
@@ -173,6 +189,8 @@ static enum verdict pages_blob_sizes(struct case_ctx *c)
 	}
 	enum verdict v = PASS;
 	uint32_t blob_id = 1;
+	if (pages_watch(&p))
+		case_say(c, PASS, "offsets not shown: %s", p.probe_why);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t size = sizes[i], sent;
 		uint32_t obj = (uint32_t)round_up(size, p.obj_unit);
@@ -181,7 +199,7 @@ static enum verdict pages_blob_sizes(struct case_ctx *c)
 		int r = make_mapped(c, obj, size, blob_id++, &b, &sent, &step);
 		int mapped = r == 0;
 		uint64_t off = 0;
-		int have_off = mapped && shm_region_offset(&p.region, b.map, &off) == 0;
+		int have_off = mapped && last_offset(&p, &off) == 0;
 		char where[48] = "";
 		if (have_off)
 			snprintf(where, sizeof(where), " at 0x%" PRIx64, off);
@@ -227,12 +245,65 @@ static enum verdict pages_blob_sizes(struct case_ctx *c)
 		}
 		gpu_blob_destroy(c->fd, &b);
 	}
+	remap_probe_stop(&p.probe);
 	return v;
 }
 
-/* The tail of the last page: a blob whose object ends inside the guest's
- * last page of the mapping. The device refuses such a blob, or the bytes
- * past the object read as zeros: never another object's bytes. */
+/* A blob whose host object of obj bytes ends inside the guest's last page
+ * of the mapping, between two neighbours full of host bytes: refused, or the
+ * bytes past the object read as zeros. */
+static enum verdict tail_of(struct case_ctx *c, const struct pages *p, uint32_t obj, uint32_t *blob_id)
+{
+	struct gpu_blob nb[2], t;
+	uint64_t sent;
+	const char *step;
+	uint32_t nsize = (uint32_t)round_up(obj, p->unit);
+	int r = 0;
+	for (int i = 0; i < 2 && !r; i++) {
+		if (i == 1 && (r = make_mapped(c, obj, obj, (*blob_id)++, &t, &sent, &step)))
+			break;
+		const char *nstep;
+		uint64_t nsent;
+		if ((r = make_mapped(c, nsize, nsize, (*blob_id)++, &nb[i], &nsent, &nstep)) ||
+		    (r = host_write(c, p, &nb[i], nsize, 0x7a10 + (uint32_t)i, blob_id)))
+			return case_say(c, FAIL, "neighbour blob of %u bytes: %s", nsize, strerror(-r));
+	}
+	if (r) {
+		gpu_blob_destroy(c->fd, &nb[0]);
+		return case_say(c, PASS, "%u-byte object: sent as a %" PRIu64 "-byte blob, %s refused (%s), so nothing "
+				"past it is reachable", obj, sent, step, strerror(-r));
+	}
+	if ((r = host_write(c, p, &t, obj, 0x7a12, blob_id)))
+		return case_say(c, FAIL, "%u-byte object: host write: %s", obj, strerror(-r));
+	uint64_t bad = host_written_check(c, t.map, obj, 0x7a12);
+	if (bad != obj)
+		return case_say(c, FAIL, "%u-byte object: byte %" PRIu64 " differs from what the host wrote "
+				"(REQ-DEV-MAP-0012)", obj, bad);
+	const volatile uint8_t *m = t.map;
+	uint64_t nonzero = 0, first = 0;
+	for (uint64_t i = obj; i < t.size; i++)
+		if (m[i] && !nonzero++)
+			first = i;
+	if (nonzero) {
+		uint8_t seen[8] = { 0 };
+		for (int i = 0; i < 8 && first + (uint64_t)i < t.size; i++)
+			seen[i] = m[first + (uint64_t)i];
+		return case_say(c, FAIL, "%u-byte object mapped as %" PRIu64 " bytes: %" PRIu64 " of the %" PRIu64
+				" bytes past it are not zero, first at byte %" PRIu64 ": %02x %02x %02x %02x %02x %02x %02x "
+				"%02x: host memory that is not the blob's (REQ-DEV-MAP-0301)", obj, t.size, nonzero,
+				t.size - obj, first, seen[0], seen[1], seen[2], seen[3], seen[4], seen[5], seen[6], seen[7]);
+	}
+	for (int i = 0; i < 2; i++)
+		gpu_blob_destroy(c->fd, &nb[i]);
+	gpu_blob_destroy(c->fd, &t);
+	return case_say(c, PASS, "%u-byte object mapped as %" PRIu64 " bytes (a blob larger than its object was "
+			"accepted); the %" PRIu64 " bytes past it read as zeros", obj, t.size, t.size - obj);
+}
+
+/* The tail of the last page: the bytes between a host object's end and the
+ * end of the guest page that holds it, by content. Objects of any size where
+ * the context takes them (tiny, one 4 KiB page, Venus's ring), else the
+ * context's smallest object. */
 static enum verdict pages_tail(struct case_ctx *c)
 {
 	struct pages p;
@@ -240,55 +311,23 @@ static enum verdict pages_tail(struct case_ctx *c)
 	const char *why = pages_unsupported(c, &p);
 	if (why)
 		return case_say(c, NOT_SUPPORTED, "%s", why);
-	/* The smallest object with a tail: Venus's ring size where the context
-	 * takes any size, else one object unit smaller than a guest page. */
-	uint32_t obj = p.obj_unit == 1 ? 131268 : (uint32_t)p.obj_unit;
-	if (obj % p.page == 0)
+	uint32_t any[] = { 64, 4096, 131268 }, unit_only[] = { (uint32_t)p.obj_unit };
+	const uint32_t *objs = p.obj_unit == 1 ? any : unit_only;
+	size_t n = p.obj_unit == 1 ? 3 : 1;
+	enum verdict v = PASS;
+	uint32_t blob_id = 1, tried = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (objs[i] % p.page == 0)
+			continue;
+		tried++;
+		if (tail_of(c, &p, objs[i], &blob_id) == FAIL)
+			v = FAIL;
+	}
+	if (!tried)
 		return case_say(c, NOT_SUPPORTED,
 				"the host context makes objects in units of %" PRIu64 " bytes, a multiple of the %" PRIu64
 				"-byte guest page: no mapping can extend past an object", p.obj_unit, p.page);
-	uint32_t blob_id = 1;
-	/* A neighbour full of host bytes, so that a leak has something to show. */
-	struct gpu_blob nb, t;
-	uint64_t sent;
-	const char *step;
-	uint32_t nsize = (uint32_t)(2 * round_up(obj, p.unit));
-	int r = make_mapped(c, nsize, nsize, blob_id++, &nb, &sent, &step);
-	if (r)
-		return case_say(c, FAIL, "neighbour blob of %u bytes: %s: %s", nsize, step, strerror(-r));
-	if ((r = host_write(c, &p, &nb, nsize, 0x7a11, &blob_id)))
-		return case_say(c, FAIL, "host write of the neighbour: %s", strerror(-r));
-	r = make_mapped(c, obj, obj, blob_id++, &t, &sent, &step);
-	if (r) {
-		gpu_blob_destroy(c->fd, &nb);
-		return case_say(c, PASS, "a %u-byte object sent as a %" PRIu64 "-byte blob: %s refused (%s), so no "
-				"bytes past it are reachable", obj, sent, step, strerror(-r));
-	}
-	if ((r = host_write(c, &p, &t, obj, 0x7a12, &blob_id)))
-		return case_say(c, FAIL, "host write of the %u-byte object: %s", obj, strerror(-r));
-	uint64_t bad = host_written_check(c, t.map, obj, 0x7a12);
-	if (bad != obj)
-		return case_say(c, FAIL, "byte %" PRIu64 " of the object differs from what the host wrote "
-				"(REQ-DEV-MAP-0012)", bad);
-	const volatile uint8_t *m = t.map;
-	uint64_t nonzero = 0, first = 0;
-	for (uint64_t i = obj; i < t.size; i++)
-		if (m[i] && !nonzero++)
-			first = i;
-	case_say(c, PASS, "a %u-byte object mapped as %" PRIu64 " bytes (the device accepted a blob larger than "
-		 "its object)", obj, t.size);
-	if (nonzero) {
-		uint8_t seen[8] = { 0 };
-		for (int i = 0; i < 8 && first + (uint64_t)i < t.size; i++)
-			seen[i] = m[first + (uint64_t)i];
-		return case_say(c, FAIL, "%" PRIu64 " of the %" PRIu64 " bytes past the object are not zero, first at "
-				"byte %" PRIu64 ": %02x %02x %02x %02x %02x %02x %02x %02x: host memory that is not the "
-				"blob's (REQ-DEV-MAP-0301)", nonzero, t.size - obj, first, seen[0], seen[1], seen[2],
-				seen[3], seen[4], seen[5], seen[6], seen[7]);
-	}
-	gpu_blob_destroy(c->fd, &t);
-	gpu_blob_destroy(c->fd, &nb);
-	return case_say(c, PASS, "the %" PRIu64 " bytes past the object read as zeros", t.size - obj);
+	return v;
 }
 
 /* The largest power of two (up to 1 MiB) that divides an offset. */
@@ -314,6 +353,8 @@ static enum verdict pages_map_offsets(struct case_ctx *c)
 	/* Blobs the host can place: a declined BLOB_ALIGNMENT leaves 4096 on the
 	 * wire but the host places only its own units. */
 	uint64_t unit = max_u64(p.unit, p.host_unit);
+	if (pages_watch(&p))
+		return case_say(c, NOT_SUPPORTED, "cannot see where the driver maps blobs: %s", p.probe_why);
 	enum { N = 12 };
 	static const unsigned units[N] = { 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 3 };
 	struct gpu_blob b[N];
@@ -343,9 +384,9 @@ static enum verdict pages_map_offsets(struct case_ctx *c)
 			continue;
 		}
 		ok[i] = 1;
-		int e = shm_region_offset(&p.region, b[i].map, &offs[i]);
+		int e = last_offset(&p, &offs[i]);
 		if (e)
-			return case_say(c, ERROR, "cannot read the region offset of blob %d: %s", i, strerror(-e));
+			return case_say(c, ERROR, "no remap of the region's frames seen for blob %d: %s", i, strerror(-e));
 		size_t n = strlen(list);
 		snprintf(list + n, sizeof(list) - n, "%s0x%" PRIx64, n ? " " : "", offs[i]);
 		seen_align |= offset_alignment(offs[i]);
@@ -377,6 +418,7 @@ static enum verdict pages_map_offsets(struct case_ctx *c)
 			size_t n = strlen(aligns);
 			snprintf(aligns + n, sizeof(aligns) - n, "%s%" PRIu64 "K", n ? "," : "", a / 1024);
 		}
+	remap_probe_stop(&p.probe);
 	case_say(c, PASS, "offsets %s; their alignments %s; granularity %" PRIu64, list, aligns, p.gran);
 	return v;
 }
@@ -409,7 +451,8 @@ static enum verdict pages_guest_blob_entries(struct case_ctx *c)
 		return case_say(c, FAIL, "mapping the GUEST blob: %s", strerror(-r));
 	uint64_t rsent;
 	const char *step;
-	if ((r = make_mapped(c, (uint32_t)p.unit, p.unit, 1, &res, &rsent, &step)))
+	uint64_t rsize = max_u64(p.unit, p.host_unit);
+	if ((r = make_mapped(c, (uint32_t)rsize, rsize, 1, &res, &rsent, &step)))
 		return case_say(c, FAIL, "result blob: %s: %s", step, strerror(-r));
 	pattern_fill(g.map, sent, 0x9e11);
 	uint64_t want = vgb_fnv1a64(g.map, sent, VGB_FNV1A64_INIT);
@@ -480,12 +523,17 @@ static enum verdict pages_alignment_above_page(struct case_ctx *c)
 	else
 		case_say(c, PASS, "HOST3D blob of one page: the driver rounded it up to %" PRIu64, sent);
 	gpu_blob_destroy(c->fd, &b);
+	if (pages_watch(&p))
+		return case_say(c, v == FAIL ? FAIL : NOT_SUPPORTED, "cannot see where the driver maps blobs: %s",
+				p.probe_why);
 	if ((r = make_mapped(c, (uint32_t)p.align, p.align, 2, &b, &sent, &step)))
 		return case_say(c, FAIL, "HOST3D blob of blob_alignment bytes: %s: %s (REQ-DEV-MAP-0011)", step,
 				strerror(-r));
 	uint64_t off;
-	if ((r = shm_region_offset(&p.region, b.map, &off)))
-		return case_say(c, ERROR, "cannot read the region offset: %s", strerror(-r));
+	r = last_offset(&p, &off);
+	remap_probe_stop(&p.probe);
+	if (r)
+		return case_say(c, ERROR, "no remap of the region's frames seen: %s", strerror(-r));
 	gpu_blob_destroy(c->fd, &b);
 	if (off % p.align)
 		return case_say(c, FAIL, "mapped at offset 0x%" PRIx64 ", not a multiple of blob_alignment %" PRIu64

@@ -98,26 +98,3 @@ int shm_region_find(struct shm_region *r)
 	closedir(d);
 	return found;
 }
-
-int shm_region_offset(const struct shm_region *r, const volatile void *addr, uint64_t *offset)
-{
-	uint64_t page = guest_page_size();
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	uint64_t entry = 0;
-	off_t at = (off_t)((uintptr_t)addr / page * sizeof(entry));
-	ssize_t n = pread(fd, &entry, sizeof(entry), at);
-	int err = n == (ssize_t)sizeof(entry) ? 0 : -EIO;
-	close(fd);
-	if (err)
-		return err;
-	/* Bit 63: present; bits 0-54: the page frame number (root sees it). */
-	if (!(entry >> 63) || !(entry & ((1ull << 55) - 1)))
-		return -ENODATA;
-	uint64_t phys = (entry & ((1ull << 55) - 1)) * page + (uintptr_t)addr % page;
-	if (phys < r->base || phys - r->base >= r->len)
-		return -ERANGE;
-	*offset = phys - r->base;
-	return 0;
-}

@@ -1,6 +1,7 @@
 """The named VM configurations: which VMM stack, device options and guest
 kernel each one runs. A configuration's name is its target name in results."""
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import List, Optional
 
@@ -54,6 +55,7 @@ class Config:
     # The unit in which the device places host memory, when the run sets one
     # (vgb-host --alignment): the agent judges placements against it.
     host_unit: int = 0
+    cases: str = ""             # agent case globs (comma separated); "" runs them all
 
     @property
     def device_options(self) -> str:
@@ -197,5 +199,27 @@ BY_NAME = {c.name: c for c in CONFIGS}
 # What CI and the default pytest run cover: the copy-path pairs on the host
 # QEMU (device built in, and behind vhost-user), the real host-visible pair in
 # forky, and the Linux driver against our device behind forky QEMU.
+# The 16 KiB-page arm64 guest against our device with BLOB_ALIGNMENT
+# negotiated is the pair where page sizes matter most.
 DEFAULT_SET = ["qemu10-virtio-gpu-linux6.1", "qemu10-virtio-gpu-linux7.2", "qemu10-vhost-user-gpu-linux7.2",
-               "qemu11-virgl-blob-linux7.2", "qemu11-vgb-host-linux7.2"]
+               "qemu11-virgl-blob-linux7.2", "qemu11-vgb-host-linux7.2",
+               "qemu11-vgb-host-align16k-linux7.2-arm64-16k"]
+
+# Names run.py and VGB_VM_CONFIGS accept besides configuration names.
+GROUPS = {
+    "default": DEFAULT_SET,
+    "all": [c.name for c in CONFIGS],
+    "arm64": [c.name for c in CONFIGS if c.arch == "aarch64"],
+}
+
+# A device broken on purpose (vgb-host --break) must make the matching agent
+# case FAIL naming the requirement it breaks: (configuration, break, case, ID).
+VM_BREAKS = [
+    ("qemu11-vgb-host-align16k-linux7.2-arm64-16k", "alignment-ignored", "pair.pages.map_offsets", "REQ-DEV-MAP-0011"),
+]
+
+
+def with_break(cfg, brk, cases):
+    """cfg with vgb-host --break=brk, running only the given agent cases."""
+    return dataclasses.replace(cfg, name=f"{cfg.name}+break-{brk}", backend_args=[*cfg.backend_args, f"--break={brk}"],
+                               cases=cases)

@@ -4,6 +4,7 @@ driver requirements checked on QEMU's command trace or by our device."""
 import contextlib
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -48,8 +49,16 @@ def check_scanout_capture(event, session, cfg, rundir, qmp):
     return case(name, "PASS", ids, time.monotonic() - t0, f"{how} shows the {w}x{h} picture at {origin}")
 
 
+FAILED_ID = re.compile(r"\((REQ-(?:DEV|DRV)-[A-Z]+-[0-9]{4})\)")
+
+
 def case(name, verdict, ids, secs, detail):
-    return {"name": name, "verdict": verdict, "ids": list(ids), "time_s": round(secs, 3), "detail": detail}
+    c = {"name": name, "verdict": verdict, "ids": list(ids), "time_s": round(secs, 3), "detail": detail}
+    # The agent names the requirement a failure breaks in parentheses.
+    m = FAILED_ID.search(detail) if verdict == "FAIL" else None
+    if m:
+        c["failed_id"] = m.group(1)
+    return c
 
 
 def driver_command_stream(rundir):
@@ -70,21 +79,26 @@ def driver_command_stream(rundir):
 
 
 def driver_validation(rundir):
-    """What our device's validating mode reported about the guest driver."""
+    """What our device's validating mode reported about the guest driver:
+    broken MUSTs fail the case; SHOULDs not met are named in its detail."""
     name, path = "pair.driver.validated", os.path.join(rundir, "validate.jsonl")
-    found = []
+    found, warned = [], []
     with contextlib.suppress(FileNotFoundError):
         with open(path) as f:
             for line in f:
                 with contextlib.suppress(ValueError):
-                    found.append(json.loads(line))
+                    v = json.loads(line)
+                    (warned if "warning" in v else found).append(v)
     if not os.path.exists(path):
         return case(name, "ERROR", [], 0, "the device wrote no validation file")
+    should = ("; SHOULD not met: " + "; ".join(f"{v['warning']}: {v.get('detail')}" for v in warned[:4])
+              if warned else "")
     if not found:
-        return case(name, "PASS", [], 0, "the device's validating mode reported no driver requirement broken")
+        return case(name, "PASS", sorted({v["warning"] for v in warned}), 0,
+                    "the device's validating mode reported no driver requirement broken" + should)
     ids = sorted({v.get("requirement", "?") for v in found})
     return case(name, "FAIL", ids, 0, f"{len(found)} violations: "
-                + "; ".join(f"{v.get('requirement')}: {v.get('detail')}" for v in found[:8]))
+                + "; ".join(f"{v.get('requirement')}: {v.get('detail')}" for v in found[:8]) + should)
 
 
 def summarize_trace(path):

@@ -5,11 +5,12 @@ on the second serial port, observes the host side (QMP screendump, virtio
 status, command trace) and writes the results JSON.
 
   run.py --list
-  run.py [--out FILE] [--timeout S] CONFIG... | all | default
+  run.py [--out FILE] [--timeout S] [--cases GLOB] [--break NAME] CONFIG... | all | default | arm64
 """
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -36,7 +37,8 @@ def qemu_args(cfg, rundir, socket_path, scanout_hold):
     m = configs.MACHINES[cfg.arch]
     append = (f"console={m.console} vgb.results=/dev/{m.results} panic=-1 loglevel=4 "
               f"vgb.case_timeout={cfg.case_timeout} vgb.expect_scanout={scanout_hold}"
-              + (f" vgb.host_unit={cfg.host_unit}" if cfg.host_unit else ""))
+              + (f" vgb.host_unit={cfg.host_unit}" if cfg.host_unit else "")
+              + (f" vgb.cases={cfg.cases}" if cfg.cases else ""))
     args = [m.qemu, "-accel", "tcg", "-m", cfg.mem, "-smp", "1", "-nodefaults", "-no-reboot",
             *m.extra,
             *[a.format(mem=cfg.mem, machine=m.machine) for a in configs.MEMFD_RAM],
@@ -80,8 +82,9 @@ def last_lines(path, n):
     return ""
 
 
-def agent_case_names(agent):
-    out = subprocess.run([agent, "--list"], capture_output=True, text=True, check=True)
+def agent_case_names(agent, globs=""):
+    out = subprocess.run([agent, "--list", *(["--cases", globs] if globs else [])], capture_output=True, text=True,
+                         check=True)
     return out.stdout.split()
 
 
@@ -102,7 +105,7 @@ def run_config(cfg, timeout_s, keep):
     # The case list comes from the host's build of the same sources: the
     # guest's may be for another architecture.
     agent = run_script("build-agent.sh")
-    expected = agent_case_names(agent)
+    expected = agent_case_names(agent, cfg.cases)
     with open(os.path.join(guest, "info.json")) as f:
         guest_info = json.load(f)
 
@@ -259,19 +262,19 @@ def main(argv=None):
     ap.add_argument("--out", help="results JSON (default: print the path of one in the run dir)")
     ap.add_argument("--timeout", type=int, default=170, help="seconds per configuration once set up")
     ap.add_argument("--keep", action="store_true", help="keep kernel and initramfs copies in the run dir")
+    ap.add_argument("--cases", default="", help="run only the agent cases matching these globs (comma separated)")
+    ap.add_argument("--break", dest="brk", help="run vgb-host with --break=NAME (conformance self-tests)")
     args = ap.parse_args(argv)
     if args.list or not args.configs:
         for c in configs.CONFIGS:
             mark = "*" if c.name in configs.DEFAULT_SET else " "
-            print(f"{mark} {c.name:42} {c.summary}")
-        print("(* = default set)")
+            print(f"{mark} {c.name:46} {c.summary}")
+        print("(* = default set; groups: " + ", ".join(configs.GROUPS) + ")")
         return 0
     names = []
     for n in args.configs:
-        if n == "all":
-            names += [c.name for c in configs.CONFIGS]
-        elif n == "default":
-            names += configs.DEFAULT_SET
+        if n in configs.GROUPS:
+            names += configs.GROUPS[n]
         elif n in configs.BY_NAME:
             names.append(n)
         else:
@@ -279,8 +282,16 @@ def main(argv=None):
             return 2
     targets, skipped, status = [], {}, 0
     for n in names:
+        cfg = configs.BY_NAME[n]
+        if args.brk:
+            if cfg.backend != "vgb-host":
+                print(f"run.py: --break needs a vgb-host configuration, not {n}", file=sys.stderr)
+                return 2
+            cfg = configs.with_break(cfg, args.brk, args.cases)
+        elif args.cases:
+            cfg = dataclasses.replace(cfg, cases=args.cases)
         try:
-            targets.append(run_config(configs.BY_NAME[n], args.timeout, args.keep))
+            targets.append(run_config(cfg, args.timeout, args.keep))
         except Skip as e:
             log(f"=== {n}: skipped: {e}")
             skipped[n] = str(e)

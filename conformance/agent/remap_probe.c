@@ -1,4 +1,4 @@
-#include "pgprot.h"
+#include "remap_probe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +34,7 @@ static int tracefs_ready(void)
 	return stat(TRACEFS "/kprobe_events", &st) == 0 ? 0 : -ENOENT;
 }
 
-int pgprot_probe_start(struct pgprot_probe *p, char *why, size_t why_len)
+int remap_probe_start(struct remap_probe *p, char *why, size_t why_len)
 {
 	memset(p, 0, sizeof(*p));
 	int r = tracefs_ready();
@@ -42,6 +42,9 @@ int pgprot_probe_start(struct pgprot_probe *p, char *why, size_t why_len)
 		snprintf(why, why_len, "no tracefs with kprobe_events (%s)", strerror(-r));
 		return r;
 	}
+	/* A probe a case left behind (its process ended early) goes first. */
+	write_file(TRACEFS "/events/kprobes/vgb_pgprot/enable", "0", 0);
+	write_file(TRACEFS "/kprobe_events", "-:vgb_pgprot\n", 1);
 	/* remap_pfn_range(vma, addr, pfn, size, prot) and the helpers it has been
 	 * split into over the years: the first the kernel lets us probe. */
 	static const char *const functions[] = { "remap_pfn_range", "remap_pfn_range_notrack",
@@ -50,12 +53,11 @@ int pgprot_probe_start(struct pgprot_probe *p, char *why, size_t why_len)
 		char def[160];
 		snprintf(def, sizeof(def), "p:vgb_pgprot %s pfn=$arg3:x64 prot=$arg5:x64\n", functions[i]);
 		if (write_file(TRACEFS "/kprobe_events", def, 1) == 0) {
-			snprintf(p->event, sizeof(p->event), "vgb_pgprot");
 			snprintf(p->function, sizeof(p->function), "%s", functions[i]);
 			break;
 		}
 	}
-	if (!p->event[0]) {
+	if (!p->function[0]) {
 		snprintf(why, why_len, "no remap_pfn_range function can be kprobed");
 		return -ENOENT;
 	}
@@ -63,15 +65,15 @@ int pgprot_probe_start(struct pgprot_probe *p, char *why, size_t why_len)
 	r = write_file(TRACEFS "/events/kprobes/vgb_pgprot/enable", "1", 0);
 	if (r) {
 		snprintf(why, why_len, "cannot enable the kprobe on %s (%s)", p->function, strerror(-r));
-		pgprot_probe_stop(p);
+		remap_probe_stop(p);
 		return r;
 	}
 	return 0;
 }
 
-int pgprot_probe_read(struct pgprot_probe *p, const struct shm_region *r, uint64_t *prot)
+int remap_probe_last(const struct remap_probe *p, const struct shm_region *r, uint64_t *offset, uint64_t *prot)
 {
-	if (!p->event[0])
+	if (!p->function[0])
 		return -EINVAL;
 	FILE *f = fopen(TRACEFS "/trace", "r");
 	if (!f)
@@ -85,6 +87,7 @@ int pgprot_probe_read(struct pgprot_probe *p, const struct shm_region *r, uint64
 			continue;
 		uint64_t pfn = strtoull(a + 6, NULL, 16), v = strtoull(b + 7, NULL, 16);
 		if (pfn * page >= r->base && pfn * page - r->base < r->len) {
+			*offset = pfn * page - r->base;
 			*prot = v;
 			found = 0;
 		}
@@ -93,13 +96,13 @@ int pgprot_probe_read(struct pgprot_probe *p, const struct shm_region *r, uint64
 	return found;
 }
 
-void pgprot_probe_stop(struct pgprot_probe *p)
+void remap_probe_stop(struct remap_probe *p)
 {
-	if (!p->event[0])
+	if (!p->function[0])
 		return;
 	write_file(TRACEFS "/events/kprobes/vgb_pgprot/enable", "0", 0);
 	write_file(TRACEFS "/kprobe_events", "-:vgb_pgprot\n", 1);
-	p->event[0] = '\0';
+	p->function[0] = '\0';
 }
 
 const char *arm64_memtype(uint64_t prot, int *cacheability)

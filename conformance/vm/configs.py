@@ -130,7 +130,7 @@ CONFIGS = [
            "(2D only)", backend="qemu-vhost-user-gpu", mem="512M"),
 ]
 
-def test_device_vgb_host(name, kernel, summary, backend_args=(), arch="x86_64", config_size=16, **kw):
+def vgb_host_behind_test_device(name, kernel, summary, backend_args=(), arch="x86_64", config_size=16, **kw):
     """Our device behind forky QEMU's vhost-user-test-device-pci. config_size
     is the frontend's copy of the configuration space: 20 bytes to carry
     blob_alignment."""
@@ -153,29 +153,29 @@ ALIGN_64K = ["--alignment=65536", "--blob-alignment"]
 # offsets at every granularity, BLOB_ALIGNMENT at, above and below the guest
 # page, and the page protection the arm64 driver picks for each map_info.
 CONFIGS += [
-    test_device_vgb_host("qemu11-vgb-host-align16k-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+    vgb_host_behind_test_device("qemu11-vgb-host-align16k-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
                          "forky QEMU 11.1 aarch64 virt + vhost-user-test-device-pci + vgb-host --alignment=16384 "
                          "--blob-alignment, Linux 7.2 with 16 KiB pages: BLOB_ALIGNMENT negotiated at the guest page",
                          ALIGN_16K, config_size=20, **ARM64),
-    test_device_vgb_host("qemu11-vgb-host-align64k-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+    vgb_host_behind_test_device("qemu11-vgb-host-align64k-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
                          "forky QEMU 11.1 aarch64 virt + vgb-host --alignment=65536 --blob-alignment, Linux 7.2 "
                          "with 16 KiB pages: the device's alignment exceeds the guest page",
                          ALIGN_64K, config_size=20, **ARM64),
-    test_device_vgb_host("qemu11-vgb-host-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+    vgb_host_behind_test_device("qemu11-vgb-host-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
                          "forky QEMU 11.1 aarch64 virt + vgb-host (4 KiB granularity, no BLOB_ALIGNMENT), Linux 7.2 "
                          "with 16 KiB pages", **ARM64),
-    test_device_vgb_host("qemu11-vgb-host-linux7.2-arm64", "linux-7.2-arm64",
+    vgb_host_behind_test_device("qemu11-vgb-host-linux7.2-arm64", "linux-7.2-arm64",
                          "forky QEMU 11.1 aarch64 virt + vgb-host (no BLOB_ALIGNMENT), Linux 7.2 with 4 KiB pages",
                          **ARM64),
-    test_device_vgb_host("qemu11-vgb-host-align16k-linux7.2-arm64", "linux-7.2-arm64",
+    vgb_host_behind_test_device("qemu11-vgb-host-align16k-linux7.2-arm64", "linux-7.2-arm64",
                          "forky QEMU 11.1 aarch64 virt + vgb-host --alignment=16384 --blob-alignment, Linux 7.2 "
                          "with 4 KiB pages: the device's alignment exceeds the guest page",
                          ALIGN_16K, config_size=20, **ARM64),
-    test_device_vgb_host("qemu11-vgb-host-wc-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+    vgb_host_behind_test_device("qemu11-vgb-host-wc-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
                          "forky QEMU 11.1 aarch64 virt + vgb-host --map-cache=wc --alignment=16384 --blob-alignment, "
                          "Linux 7.2 with 16 KiB pages: the protection the driver picks for WC",
                          ["--map-cache=wc", *ALIGN_16K], config_size=20, **ARM64),
-    test_device_vgb_host("qemu11-vgb-host-uncached-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+    vgb_host_behind_test_device("qemu11-vgb-host-uncached-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
                          "forky QEMU 11.1 aarch64 virt + vgb-host --map-cache=uncached --alignment=16384 "
                          "--blob-alignment, Linux 7.2 with 16 KiB pages: the protection the driver picks for UNCACHED",
                          ["--map-cache=uncached", *ALIGN_16K], config_size=20, **ARM64),
@@ -189,7 +189,7 @@ CONFIGS += [
            gl=True, mem="1G", screendump=False, virtio_status=False, **ARM64),
     # A driver that declines BLOB_ALIGNMENT (Linux 6.1 predates it) while the
     # device needs 16 KiB.
-    test_device_vgb_host("qemu11-vgb-host-align16k-linux6.1", "linux-6.1",
+    vgb_host_behind_test_device("qemu11-vgb-host-align16k-linux6.1", "linux-6.1",
                          "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host --alignment=16384 --blob-alignment, "
                          "Linux 6.1 (declines BLOB_ALIGNMENT)", ALIGN_16K, config_size=20),
 ]

@@ -14,7 +14,6 @@ struct case_ctx {
 	struct gpu_params params;
 	char detail[1024];
 	int scanout_wait_s;     /* how long a scanout case holds its picture */
-	uint64_t host_unit;     /* the unit the host places memory in, when the run says (else 0) */
 };
 
 /* Appends to the detail string (printf style); returns v for one-line exits. */

@@ -23,7 +23,6 @@ struct pages {
 	uint64_t align;     /* negotiated blob_alignment, 0 without it */
 	uint64_t gran;      /* the map granularity: align, else 4096 */
 	uint64_t unit;      /* the smallest blob the driver maps whole: max(page, gran) */
-	uint64_t host_unit; /* where the host can place memory (the run says), at least gran */
 	uint64_t obj_unit;  /* the host context's object unit: refctx capset alignment, else 1 */
 	struct shm_region region;
 	int have_region;
@@ -43,7 +42,6 @@ static void pages_read(struct case_ctx *c, struct pages *p)
 		p->align = v;
 	p->gran = p->align ? p->align : 4096;
 	p->unit = max_u64(p->page, p->gran);
-	p->host_unit = max_u64(c->host_unit, p->gran);
 	p->obj_unit = 1;
 	struct vgb_refctx_caps caps;
 	if (uses_refctx(c) && refctx_read_caps(c, &caps) == 0 && caps.alignment)
@@ -135,9 +133,9 @@ static void pages_event(const struct pages *p)
 	char line[512];
 	snprintf(line, sizeof(line),
 		 "{\"type\":\"info\",\"pages\":{\"guest_page\":%" PRIu64 ",\"blob_alignment\":%" PRIu64
-		 ",\"map_granularity\":%" PRIu64 ",\"host_unit\":%" PRIu64 ",\"context_object_unit\":%" PRIu64
+		 ",\"map_granularity\":%" PRIu64 ",\"context_object_unit\":%" PRIu64
 		 ",\"region_base\":%" PRIu64 ",\"region_len\":%" PRIu64 "}}",
-		 p->page, p->align, p->gran, p->host_unit, p->obj_unit, p->region.base, p->region.len);
+		 p->page, p->align, p->gran, p->obj_unit, p->region.base, p->region.len);
 	case_event(line);
 }
 
@@ -210,15 +208,6 @@ static enum verdict pages_blob_sizes(struct case_ctx *c)
 					     PRIu64 ", and mapped (REQ-DRV-BLOB-0005)", size, sent, p.align);
 			else
 				case_say(c, PASS, "%" PRIu64 ": %s refused by the driver (%s)", size, step, strerror(-r));
-		} else if (sent % p.host_unit || (have_off && off % p.host_unit)) {
-			/* Declined BLOB_ALIGNMENT: the host cannot place it. */
-			if (mapped)
-				v = case_say(c, FAIL, "%" PRIu64 ": mapped as %" PRIu64 " bytes%s although the host places "
-					     "only %" PRIu64 "-byte units (REQ-DEV-MAP-0300)", size, sent, where,
-					     p.host_unit);
-			else
-				case_say(c, PASS, "%" PRIu64 ": %s refused, the host places %" PRIu64 "-byte units", size,
-					 step, p.host_unit);
 		} else if (obj != sent) {
 			/* The driver rounded the size past the object's: refused. */
 			if (mapped)
@@ -350,9 +339,7 @@ static enum verdict pages_map_offsets(struct case_ctx *c)
 	const char *why = pages_unsupported(c, &p);
 	if (why)
 		return case_say(c, NOT_SUPPORTED, "%s", why);
-	/* Blobs the host can place: a declined BLOB_ALIGNMENT leaves 4096 on the
-	 * wire but the host places only its own units. */
-	uint64_t unit = max_u64(p.unit, p.host_unit);
+	uint64_t unit = p.unit;
 	if (pages_watch(&p))
 		return case_say(c, NOT_SUPPORTED, "cannot see where the driver maps blobs: %s", p.probe_why);
 	enum { N = 12 };
@@ -376,11 +363,8 @@ static enum verdict pages_map_offsets(struct case_ctx *c)
 		const char *step;
 		int r = make_mapped(c, (uint32_t)size, size, blob_id++, &b[i], &sent, &step);
 		if (r) {
-			if (p.host_unit > p.gran)
-				case_say(c, PASS, "blob %d (%" PRIu64 " bytes): %s refused (%s)", i, size, step, strerror(-r));
-			else
-				v = case_say(c, FAIL, "blob %d (%" PRIu64 " bytes): %s failed: %s (REQ-DEV-MAP-0011)", i, size,
-					     step, strerror(-r));
+			v = case_say(c, FAIL, "blob %d (%" PRIu64 " bytes): %s failed: %s (REQ-DEV-MAP-0011)", i, size, step,
+				     strerror(-r));
 			continue;
 		}
 		ok[i] = 1;
@@ -393,9 +377,6 @@ static enum verdict pages_map_offsets(struct case_ctx *c)
 		if (offs[i] % p.gran)
 			v = case_say(c, FAIL, "blob %d mapped at offset 0x%" PRIx64 ", not a multiple of the map granularity %"
 				     PRIu64 " (REQ-DRV-MAP-0004)", i, offs[i], p.gran);
-		if (offs[i] % p.host_unit)
-			v = case_say(c, FAIL, "blob %d mapped at offset 0x%" PRIx64 ", which a host placing %" PRIu64
-				     "-byte units cannot place (REQ-DEV-MAP-0300)", i, offs[i], p.host_unit);
 		int w = host_write(c, &p, &b[i], (uint32_t)size, 0x6000 + (uint32_t)i, &blob_id);
 		if (w)
 			v = case_say(c, FAIL, "blob %d: the host could not write it: %s", i, strerror(-w));
@@ -451,8 +432,7 @@ static enum verdict pages_guest_blob_entries(struct case_ctx *c)
 		return case_say(c, FAIL, "mapping the GUEST blob: %s", strerror(-r));
 	uint64_t rsent;
 	const char *step;
-	uint64_t rsize = max_u64(p.unit, p.host_unit);
-	if ((r = make_mapped(c, (uint32_t)rsize, rsize, 1, &res, &rsent, &step)))
+	if ((r = make_mapped(c, (uint32_t)p.unit, p.unit, 1, &res, &rsent, &step)))
 		return case_say(c, FAIL, "result blob: %s: %s", step, strerror(-r));
 	pattern_fill(g.map, sent, 0x9e11);
 	uint64_t want = vgb_fnv1a64(g.map, sent, VGB_FNV1A64_INIT);

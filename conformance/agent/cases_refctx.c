@@ -102,8 +102,6 @@ static enum verdict refctx_guest_writes_seen(struct case_ctx *c)
 		result_size = caps.alignment;
 	if ((uint32_t)sysconf(_SC_PAGESIZE) > result_size)
 		result_size = (uint32_t)sysconf(_SC_PAGESIZE);
-	if (c->host_unit > result_size)
-		result_size = (uint32_t)c->host_unit;
 	enum verdict v = make_mapped(c, REF_SIZE, 1, &data);
 	if (v == PASS)
 		v = make_mapped(c, result_size, 2, &result);

@@ -50,14 +50,11 @@ static double now_s(void)
 }
 
 /* Child: runs one case, sends "verdict\ndetail" through the pipe. */
-static uint64_t host_unit;
-
 static void run_child(const struct case_def *def, int wfd, int scanout_wait_s)
 {
 	struct case_ctx c;
 	memset(&c, 0, sizeof(c));
 	c.scanout_wait_s = scanout_wait_s;
-	c.host_unit = host_unit;
 	enum verdict v;
 	c.fd = gpu_open();
 	if (c.fd < 0) {
@@ -176,7 +173,7 @@ static enum verdict run_case(const struct case_def *def, int timeout_s, int scan
 static void usage(void)
 {
 	fprintf(stderr, "usage: vgb-agent [--out PATH] [--cases GLOB[,GLOB...]] [--case-timeout S]\n"
-			"                 [--scanout-wait S] [--host-unit BYTES] [--list]\n");
+			"                 [--scanout-wait S] [--list]\n");
 	exit(2);
 }
 
@@ -205,8 +202,6 @@ int main(int argc, char **argv)
 			timeout_s = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--scanout-wait") && i + 1 < argc)
 			scanout_wait_s = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--host-unit") && i + 1 < argc)
-			host_unit = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--list"))
 			list = 1;
 		else

@@ -9,8 +9,6 @@
 #define OK_MAP VIRTIO_GPU_RESP_OK_MAP_INFO
 #define EINVAL_P VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
 #define EINVAL_RES VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID
-#define ERR_UNSPEC VIRTIO_GPU_RESP_ERR_UNSPEC
-#define PAGE 4096u /* the map granularity without BLOB_ALIGNMENT */
 
 /* A reference context and one HOST3D blob of `granules` map granules. */
 static bool host_blob(struct vc *t, struct vc_host *h, unsigned granules, uint32_t flags,
@@ -332,46 +330,6 @@ static enum vc_verdict not_blob(struct vc *t)
 	return vc_done(t);
 }
 
-/*
- * The frontend declines BLOB_ALIGNMENT although the device offers a unit
- * above 4096: the map granularity is 4096 on the wire, but the host can only
- * place memory in its own units. What it cannot place it refuses with
- * ERR_UNSPEC, leaving nothing mapped there; what it can place it maps.
- */
-static enum vc_verdict alignment_declined(struct vc *t)
-{
-	uint32_t unit = t->probe->blob_alignment;
-	if (!((t->probe->offered >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1))
-		return vc_not_supported(t, "device does not offer VIRTIO_GPU_F_BLOB_ALIGNMENT");
-	if (unit <= PAGE)
-		return vc_not_supported(t, "blob_alignment %u: the device places memory at 4096 granularity", unit);
-	if ((vgb_fe_features(t->fe) >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1)
-		return vc_error(t, "F_BLOB_ALIGNMENT negotiated although the frontend masked it");
-	VC_TRY(region_fits(t, 3ull * unit));
-	struct vc_host h;
-	uint32_t small, whole;
-	VC_TRY(vc_host_open(t, &h));
-	VC_TRY(vc_expect(t, vc_host_blob(t, &h, PAGE, MAPPABLE, &small), OK_NODATA, R_CMD_SUCCESS,
-			 "CREATE_BLOB(HOST3D) of 4096 bytes without BLOB_ALIGNMENT"));
-	VC_TRY(vc_expect(t, vc_host_blob(t, &h, unit, MAPPABLE, &whole), OK_NODATA, R_CMD_SUCCESS,
-			 "CREATE_BLOB(HOST3D) of one host unit"));
-	VC_TRY(map_ok(t, whole, 0, "MAP_BLOB of one host unit at offset 0"));
-	vc_check(t, vc_map(t, small, unit, NULL) == ERR_UNSPEC, R_MAP_HOST_UNIT,
-		 "MAP_BLOB of a 4096-byte blob, which a host with %u-byte units cannot place alone, "
-		 "was not answered ERR_UNSPEC", unit);
-	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, unit, unit), R_MAP_HOST_UNIT,
-		 "a refused MAP_BLOB left a mapping at [%u, +%u)", unit, unit);
-	VC_TRY(vc_expect(t, vc_unmap(t, whole), OK_NODATA, R_UNMAP_OK, "UNMAP_BLOB"));
-	vc_check(t, vc_map(t, whole, unit + PAGE, NULL) == ERR_UNSPEC, R_MAP_HOST_UNIT,
-		 "MAP_BLOB at offset %u (a multiple of 4096, not of the host unit %u) was not answered ERR_UNSPEC",
-		 unit + PAGE, unit);
-	vc_check(t, !vgb_fe_shm_mapped(t->fe, 1, unit, 2ull * unit), R_MAP_HOST_UNIT,
-		 "a refused MAP_BLOB left a mapping near offset %u", unit + PAGE);
-	map_ok(t, whole, unit, "MAP_BLOB of one host unit at a multiple of the unit");
-	vc_still_serves(t, "refused placements");
-	return vc_done(t);
-}
-
 #define NEED_MAP (VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX)
 
 const struct vc_case vc_cases_map[] = {
@@ -393,9 +351,6 @@ const struct vc_case vc_cases_map[] = {
 	  .run = remap, .summary = "map, unmap, map again elsewhere; content kept" },
 	{ .name = "dev.map.offset_unaligned", IDS(R_MAP_OFFSET), .needs = NEED_MAP,
 	  .run = offset_unaligned, .summary = "offset not a multiple of the granularity is refused" },
-	{ .name = "dev.map.alignment_declined", IDS(R_MAP_HOST_UNIT, R_MAP_OK, R_UNMAP_OK), .needs = NEED_MAP,
-	  .mask_features = 1ull << VIRTIO_GPU_F_BLOB_ALIGNMENT, .run = alignment_declined,
-	  .summary = "BLOB_ALIGNMENT declined: placements finer than the host unit are ERR_UNSPEC" },
 	{ .name = "dev.map.offset_odd", IDS(R_MAP_OFFSET), .needs = NEED_MAP, .run = offset_odd,
 	  .summary = "offset 1 is refused" },
 	{ .name = "dev.map.offset_past_end", IDS(R_MAP_BOUNDS, R_ERR_NO_EFFECT), .needs = NEED_MAP,

@@ -150,7 +150,6 @@
 #define R_MAP_REUSE                "REQ-DEV-MAP-0018"
 #define R_UNMAP_KEEPS_CONTENT      "REQ-DEV-MAP-0019"
 #define R_UNMAP_NO_REGION          "REQ-DEV-MAP-0020"
-#define R_MAP_HOST_UNIT            "REQ-DEV-MAP-0300" /* BLOB_ALIGNMENT declined: unplaceable -> ERR_UNSPEC */
 #define R_CACHE_VALID              "REQ-DEV-CACHE-0001"
 #define R_CACHE_HIGH_BITS          "REQ-DEV-CACHE-0002"
 #define R_CACHE_LE                 "REQ-DEV-CACHE-0003"

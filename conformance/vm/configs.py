@@ -52,9 +52,6 @@ class Config:
     extra: List[str] = field(default_factory=list)
     arch: str = "x86_64"        # a key of MACHINES
     case_timeout: int = 20      # seconds per agent case (the guest's watchdog)
-    # The unit in which the device places host memory, when the run sets one
-    # (vgb-host --alignment): the agent judges placements against it.
-    host_unit: int = 0
     cases: str = ""             # agent case globs (comma separated); "" runs them all
 
     @property
@@ -134,13 +131,12 @@ def vgb_host_behind_test_device(name, kernel, summary, backend_args=(), arch="x8
     """Our device behind forky QEMU's vhost-user-test-device-pci. config_size
     is the frontend's copy of the configuration space: 20 bytes to carry
     blob_alignment."""
-    units = [int(a.split("=", 1)[1]) for a in backend_args if a.startswith("--alignment=")]
     return Config(name, "forky", kernel,
                   ["-chardev", "socket,id=vu0,path={socket}",
                    "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,"
                    f"config_size={config_size}"],
                   summary, backend="vgb-host", backend_args=list(backend_args), mem="1G", virtio_status=False,
-                  screendump=False, arch=arch, host_unit=units[0] if units else 0,
+                  screendump=False, arch=arch,
                   no_capture="vhost-user-test-device-pci carries no display channel, so QEMU has no console "
                              "to capture", **kw)
 

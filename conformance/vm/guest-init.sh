@@ -27,7 +27,6 @@ for w in $(cat /proc/cmdline); do
 	vgb.cases=*) args="$args --cases ${w#vgb.cases=}" ;;
 	vgb.case_timeout=*) args="$args --case-timeout ${w#vgb.case_timeout=}" ;;
 	vgb.expect_scanout=*) args="$args --scanout-wait ${w#vgb.expect_scanout=}" ;;
-	vgb.host_unit=*) args="$args --host-unit ${w#vgb.host_unit=}" ;;
 	esac
 done
 [ -e "$out" ] || out=/dev/console

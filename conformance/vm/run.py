@@ -37,7 +37,6 @@ def qemu_args(cfg, rundir, socket_path, scanout_hold):
     m = configs.MACHINES[cfg.arch]
     append = (f"console={m.console} vgb.results=/dev/{m.results} panic=-1 loglevel=4 "
               f"vgb.case_timeout={cfg.case_timeout} vgb.expect_scanout={scanout_hold}"
-              + (f" vgb.host_unit={cfg.host_unit}" if cfg.host_unit else "")
               + (f" vgb.cases={cfg.cases}" if cfg.cases else ""))
     args = [m.qemu, "-accel", "tcg", "-m", cfg.mem, "-smp", "1", "-nodefaults", "-no-reboot",
             *m.extra,

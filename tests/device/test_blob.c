@@ -307,30 +307,6 @@ static void test_region_knobs(void)
 	t_fini(&t);
 }
 
-/* A driver that declined BLOB_ALIGNMENT maps at 4096 granularity; a host
- * that places memory in 64 KiB units refuses what it cannot place. */
-static void test_alignment_declined(void)
-{
-	struct vgb_device_config cfg;
-	vgb_device_config_defaults(&cfg);
-	cfg.blob_alignment = true;
-	cfg.alignment = 65536;
-	cfg.region_size = 1 << 20;
-	struct t t;
-	t_init(&t, &cfg);
-	vgb_device_set_features(t.dev, vgb_device_features(t.dev) & ~(1ull << VIRTIO_GPU_F_BLOB_ALIGNMENT));
-	CHECK_RESP(t_ctx_create(&t, CTX, VGB_CAPSET_REFCTX), OK);
-	CHECK_RESP(t_host_blob(&t, CTX, 1, 1, 4096, MAPPABLE), OK); /* sizes are free without the feature */
-	CHECK_RESP(t_host_blob(&t, CTX, 2, 2, 65536, MAPPABLE), OK);
-	unsigned maps = t.nmaps;
-	CHECK_RESP(t_map(&t, 1, 0), E_UNSPEC);     /* 4096 bytes cannot be placed alone */
-	CHECK_RESP(t_map(&t, 2, 4096), E_UNSPEC);  /* nor at a 4096 offset */
-	CHECK_EQ(t.nmaps, maps);
-	CHECK_RESP(t_map(&t, 2, 65536), VIRTIO_GPU_RESP_OK_MAP_INFO);
-	CHECK_EQ(t.nmaps, maps + 1);
-	t_fini(&t);
-}
-
 static void test_host3d_guest_shadow(void)
 {
 	struct t t;
@@ -473,7 +449,6 @@ int main(void)
 	test_create_blob_errors();
 	test_map_lifecycle();
 	test_region_knobs();
-	test_alignment_declined();
 	test_host3d_guest_shadow();
 	test_host_memory_limits();
 	test_forget_mappings();

@@ -75,13 +75,6 @@ uint32_t vgb_cmd_map_blob(struct vgb_device *dev, const struct vgb_cmd *cmd, str
 		return ERR_PARAM;
 	}
 	uint64_t len = map_len(res);
-	/* A driver that declined BLOB_ALIGNMENT may ask for a placement finer
-	 * than the host can make: refuse it rather than map more or elsewhere. */
-	if ((off | len) % dev->cfg.alignment && !vgb_broken(dev, VGB_BREAK_MAP_UNALIGNED_OK)) {
-		vgb_log(dev, "MAP_BLOB %u: [%llu, +%llu) cannot be placed in units of %u bytes", id,
-			(unsigned long long)off, (unsigned long long)len, dev->cfg.alignment);
-		return ERR_UNSPEC;
-	}
 	if (!vgb_range_ok(off, len, dev->cfg.region_size))
 		return vgb_reject(dev, VGB_DRV_MAP_PAST_END, ERR_PARAM,
 				  "map [%llu, +%llu) past the region end (%llu)", (unsigned long long)off,

@@ -29,9 +29,7 @@ struct vgb_device_config {
 	bool virgl;                /* offer VIRTIO_GPU_F_VIRGL (generic 3D: the reference context) */
 	bool context_init;         /* offer VIRTIO_GPU_F_CONTEXT_INIT (needs virgl) */
 	bool blob_alignment;       /* offer VIRTIO_GPU_F_BLOB_ALIGNMENT (needs blob) */
-	uint32_t alignment;        /* the unit in which the host can place memory in the region
-	                            * (its page): power of two >= 4096; the map granularity once
-	                            * BLOB_ALIGNMENT is negotiated */
+	uint32_t alignment;        /* map offset / blob size granularity: power of two >= 4096 */
 	uint64_t region_size;      /* host-visible region (shm id 1) bytes; 0 = no region */
 	uint32_t map_cache;        /* VIRTIO_GPU_MAP_CACHE_* reported in map_info */
 	uint32_t max_entries;      /* guest entries per command */

@@ -279,7 +279,7 @@ static enum verdict tail_of(struct case_ctx *c, const struct pages *p, uint32_t 
 			seen[i] = m[first + (uint64_t)i];
 		return case_say(c, FAIL, "%u-byte object mapped as %" PRIu64 " bytes: %" PRIu64 " of the %" PRIu64
 				" bytes past it are not zero, first at byte %" PRIu64 ": %02x %02x %02x %02x %02x %02x %02x "
-				"%02x: host memory that is not the blob's (REQ-DEV-MAP-0301)", obj, t.size, nonzero,
+				"%02x: host memory that is not the blob's (REQ-DEV-MAP-0070)", obj, t.size, nonzero,
 				t.size - obj, first, seen[0], seen[1], seen[2], seen[3], seen[4], seen[5], seen[6], seen[7]);
 	}
 	for (int i = 0; i < 2; i++)

@@ -468,6 +468,50 @@ static enum vc_verdict default_blob_2d(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * The linear view of a default blob: d layers of h rows of w bytes, rows `stride` apart,
+ * layers `layer_stride` apart.  Only those rows move; the gaps keep what they held.
+ */
+static enum vc_verdict default_blob_rows(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint64_t size = 2 * vc_map_granularity(t);
+	const uint32_t w = 24, rows = 5, layers = 3, stride = 96, lstride = 1024, off = 40;
+	uint64_t blob_id = 0x4200;
+	VC_TRY(alloc_object(t, &h, blob_id, size));
+	struct vc_backing b;
+	VC_TRY(vc_backing_make(t, size, 0, &b));
+	uint8_t *shadow = vc_ptr(t, b.ents[0].gpa, size);
+	uint32_t id = vc_new_id(t);
+	VC_TRY(default_blob_create(t, &h, id, 0, blob_id, size, &b));
+	uint8_t *model = calloc(1, size);
+	if (!model)
+		return vc_error(t, "out of memory");
+	/* Guest shadow -> host memory (zero after ALLOC): only the rows arrive. */
+	vc_pattern_fill(shadow, t->seed, size);
+	for (uint32_t z = 0; z < layers; z++)
+		for (uint32_t y = 0; y < rows; y++)
+			memcpy(model + off + z * lstride + y * stride, shadow + off + z * lstride + y * stride, w);
+	bool ok = vc_expect(t, vc_transfer_3d_view(t, true, h.ctx_id, id, off, w, rows, layers, stride,
+						    lstride), OK_NODATA, R_XFER_3D_VIEW,
+			    "TRANSFER_TO_HOST_3D of 3 layers of 5 rows of 24 bytes on a default blob") &&
+		  host_sum_is(t, &h, id, 0, size, model, R_XFER_3D_VIEW,
+			      "host memory after a strided TRANSFER_TO_HOST_3D (rows, and zeros between them)");
+	/* Host memory -> zeroed shadow: the same rows, nothing in the gaps. */
+	if (ok) {
+		memset(shadow, 0, size);
+		ok = vc_expect(t, vc_transfer_3d_view(t, false, h.ctx_id, id, off, w, rows, layers, stride,
+						      lstride), OK_NODATA, R_XFER_3D_VIEW,
+			       "TRANSFER_FROM_HOST_3D of the same rows") &&
+		     vc_check(t, memcmp(shadow, model, size) == 0, R_XFER_OUTSIDE,
+			      "guest shadow after a strided TRANSFER_FROM_HOST_3D differs from its rows");
+	}
+	free(model);
+	VC_TRY(ok);
+	return vc_done(t);
+}
+
 /* 3D transfers on a mapped host blob act as flush/invalidate and succeed. */
 static enum vc_verdict host_blob_transfers(struct vc *t)
 {
@@ -567,6 +611,47 @@ static enum vc_verdict ctx_destroy_keeps(struct vc *t)
 		vc_expect(t, vc_map(t, res, 0, NULL), PARAM, R_MAP_NOT_MAPPABLE,
 			  "MAP_BLOB of a non-mappable blob whose context is gone (the blob must exist)");
 	vc_expect(t, vc_unref(t, res), OK_NODATA, R_LIFE_CTX_DESTROY_KEEPS,
+		  "RESOURCE_UNREF of a blob whose context was destroyed");
+	return vc_done(t);
+}
+
+/*
+ * A mapped blob outlives the context that created it: the mapping keeps reaching its memory
+ * (checked from a second context), and it can still be unmapped and unreferenced.
+ */
+static enum vc_verdict ctx_destroy_mapped(struct vc *t)
+{
+	struct vc_host h1, h2;
+	uint32_t res = 0;
+	uint64_t size = vc_map_granularity(t);
+	VC_TRY(vc_host_open(t, &h1));
+	VC_TRY(vc_expect(t, vc_host_blob(t, &h1, size, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, &res), OK_NODATA,
+			 R_CMD_SUCCESS, "CREATE_BLOB(HOST3D)"));
+	VC_TRY(vc_expect(t, vc_map(t, res, 0, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO, R_MAP_OK, "MAP_BLOB"));
+	VC_TRY(vc_host_pattern(t, &h1, res, 0xc7, 0, size, R_CMD_SUCCESS));
+	VC_TRY(vc_expect(t, vc_ctx_destroy(t, h1.ctx_id), OK_NODATA, R_CMD_SUCCESS, "CTX_DESTROY"));
+	uint8_t *p = vc_region(t, NULL), *want = malloc(size);
+	if (!want)
+		return vc_error(t, "out of memory");
+	vc_pattern_fill(want, 0xc7, size);
+	bool same = memcmp(p, want, size) == 0;
+	free(want);
+	VC_TRY(vc_check(t, same, R_LIFE_CTX_DESTROY_MAPPED,
+			"after CTX_DESTROY the mapping no longer shows what the context wrote into the blob"));
+	vc_pattern_fill(p, 0x7c, size);
+	VC_TRY(vc_host_open(t, &h2));
+	VC_TRY(vc_expect(t, vc_ctx_attach(t, h2.ctx_id, res), OK_NODATA, R_CMD_SUCCESS,
+			 "CTX_ATTACH_RESOURCE of the blob to a second context"));
+	uint64_t sum = 0;
+	VC_TRY(vc_host_checksum(t, &h2, res, 0, size, &sum, R_LIFE_CTX_DESTROY_MAPPED));
+	VC_TRY(vc_check(t, sum == vc_checksum(p, size), R_LIFE_CTX_DESTROY_MAPPED,
+			"guest writes through a mapping that outlived CTX_DESTROY: host checksum %016llx, "
+			"guest wrote %016llx", (unsigned long long)sum,
+			(unsigned long long)vc_checksum(p, size)));
+	VC_TRY(vc_expect(t, vc_unmap(t, res), OK_NODATA, R_LIFE_CTX_DESTROY_UNMAP,
+			 "RESOURCE_UNMAP_BLOB of a blob whose context was destroyed"));
+	vc_check(t, vc_touch_faults(p), R_UNMAP_OK, "the range still reaches memory after UNMAP");
+	vc_expect(t, vc_unref(t, res), OK_NODATA, R_LIFE_CTX_DESTROY_UNMAP,
 		  "RESOURCE_UNREF of a blob whose context was destroyed");
 	return vc_done(t);
 }
@@ -689,6 +774,9 @@ const struct vc_case vc_cases_refctx[] = {
 	{ .name = "dev.refctx.default_blob_2d", IDS(R_XFER_DEFAULT_TO, R_XFER_OUTSIDE),
 	  .needs = REF | VC_NEED_BLOB, .run = default_blob_2d, .random = true,
 	  .summary = "TRANSFER_TO_HOST_2D on HOST3D_GUEST copies from offset to the blob end" },
+	{ .name = "dev.refctx.default_blob_rows", IDS(R_XFER_3D_VIEW, R_XFER_OUTSIDE),
+	  .needs = REF | VC_NEED_BLOB, .run = default_blob_rows, .random = true,
+	  .summary = "a strided 3D transfer of a default blob moves its rows and nothing between them" },
 	{ .name = "dev.xfer.host_blob_3d", IDS(R_XFER_HOST_TO, R_XFER_HOST_FROM),
 	  .needs = REF | VC_NEED_BLOB | VC_NEED_REGION, .run = host_blob_transfers, .random = true,
 	  .summary = "TRANSFER_TO/FROM_HOST_3D on a mapped host blob succeed and synchronise" },
@@ -708,6 +796,9 @@ const struct vc_case vc_cases_refctx[] = {
 	{ .name = "dev.life.ctx_destroy_keeps_blobs", IDS(R_LIFE_CTX_DESTROY_KEEPS),
 	  .needs = REF | VC_NEED_BLOB, .run = ctx_destroy_keeps,
 	  .summary = "CTX_DESTROY keeps the blobs made from its objects" },
+	{ .name = "dev.life.ctx_destroy_mapped", IDS(R_LIFE_CTX_DESTROY_MAPPED, R_LIFE_CTX_DESTROY_UNMAP, R_UNMAP_OK),
+	  .needs = VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX, .run = ctx_destroy_mapped,
+	  .summary = "a mapping outlives CTX_DESTROY and is unmapped and unreferenced afterwards" },
 	{ .name = "dev.fence.ring_idx", IDS(R_FENCE_RING, R_FENCE_ECHO), .needs = REF,
 	  .run = ring_idx_echo, .summary = "a fenced request on ring 5 is answered on ring 5" },
 	{ 0 },

@@ -12,6 +12,7 @@
 #define R_FEAT_ALIGN_NEEDS_BLOB    "REQ-DEV-FEAT-0002"
 #define R_FEAT_REGION_NEEDS_BLOB   "REQ-DEV-FEAT-0003"
 #define R_FEAT_REGION_MAPS         "REQ-DEV-FEAT-0005"
+#define R_FEAT_ALIGN_REFUSE        "REQ-DEV-FEAT-0070" /* pages above 4096: refuse a declining driver */
 #define R_CFG_SIZE                 "REQ-DEV-CFG-0001" /* 20 bytes with blob_alignment */
 #define R_CFG_ALIGN_POW2           "REQ-DEV-CFG-0002"
 #define R_CFG_ALIGN_RANGE          "REQ-DEV-CFG-0003"
@@ -32,16 +33,19 @@
 #define R_VU_STOP_FORGETS          "REQ-DEV-VU-0010"
 #define R_VU_SHMEM_NREGIONS        "REQ-DEV-VU-0011"
 #define R_MAP_TRANSPORT_FAIL       "REQ-DEV-MAP-0010"
+#define R_MAP_UNPLACEABLE          "REQ-DEV-MAP-0250" /* renderer memory that is no fd: ERR_UNSPEC */
+#define R_MAP_UNPLACEABLE_KEEPS    "REQ-DEV-MAP-0251" /* ... and the blob stays */
 #define R_DISP_HEADLESS            "REQ-DEV-DISP-0004"
 
 /* Commands and responses */
 #define R_CMD_UNKNOWN              "REQ-DEV-CMD-0001"
-#define R_FEAT_UNNEGOTIATED        "REQ-DEV-CMD-0002"
+#define R_FEAT_UNNEGOTIATED        "REQ-DEV-CMD-0040"
 #define R_CMD_LENGTH               "REQ-DEV-CMD-0003" /* shorter than its structure */
-#define R_CMD_ENTRIES_LENGTH       "REQ-DEV-CMD-0004" /* not struct + 16 * nr_entries */
-#define R_CMD_SUBMIT_LENGTH        "REQ-DEV-CMD-0005"
-#define R_CMD_TRAILING             "REQ-DEV-CMD-0006"
+#define R_CMD_ENTRIES_LENGTH       "REQ-DEV-CMD-0042" /* shorter than struct + 16 * nr_entries */
+#define R_CMD_SUBMIT_LENGTH        "REQ-DEV-CMD-0043" /* stream shorter than size */
+#define R_CMD_TRAILING             "REQ-DEV-CMD-0041" /* bytes after the command ignored */
 #define R_CMD_SHORT_RESP           "REQ-DEV-CMD-0007"
+#define R_CMD_SHORT_RESP_NO_EFFECT "REQ-DEV-CMD-0044" /* not carried out */
 #define R_CMD_USED_LEN             "REQ-DEV-CMD-0008"
 #define R_CMD_FLAGS                "REQ-DEV-CMD-0009"
 #define R_CMD_RING_IDX             "REQ-DEV-CMD-0010"
@@ -51,7 +55,7 @@
 #define R_CAPSET_INFO_INDEX        "REQ-DEV-CMD-0014"
 #define R_CAPSET_GET               "REQ-DEV-CMD-0015"
 #define R_ERR_NO_EFFECT            "REQ-DEV-ERR-0001"
-#define R_ERR_SERVES               "REQ-DEV-ERR-0002"
+#define R_ERR_SERVES               "REQ-DEV-ERR-0040"
 #define R_ERR_HEADER               "REQ-DEV-ERR-0003" /* 24-byte header answer */
 #define R_ERR_ORDER                "REQ-DEV-ERR-0005" /* SHOULD: first failure of the table */
 
@@ -61,12 +65,16 @@
 #define R_SBLOB_BOUNDS             "REQ-DEV-SCANOUT-0003"
 #define R_SBLOB_STRIDE             "REQ-DEV-SCANOUT-0004"
 #define R_SBLOB_FORMAT             "REQ-DEV-SCANOUT-0005"
-#define R_SBLOB_PLANES_IGNORED     "REQ-DEV-SCANOUT-0006"
+#define R_SBLOB_PLANE0             "REQ-DEV-SCANOUT-0040" /* uncompressed: plane 0 alone */
 #define R_SBLOB_SHOWS_GUEST        "REQ-DEV-SCANOUT-0007"
+#define R_SCANOUT_FLUSH_RECT       "REQ-DEV-SCANOUT-0070" /* blob flush rect in image coordinates */
+#define R_SCANOUT_FLUSH_UNSHOWN    "REQ-DEV-SCANOUT-0071" /* no scanout met: OK_NODATA */
+#define R_SCANOUT_FLUSH_MAPPED     "REQ-DEV-SCANOUT-0072" /* front buffer: mapped writes shown */
 #define R_DISP_SIZE                "REQ-DEV-DISP-0001"
 #define R_DISP_DISABLED            "REQ-DEV-DISP-0002"
 #define R_DISP_PIXELS              "REQ-DEV-DISP-0003"
-#define R_DISP_INFO                "REQ-DEV-DISP-0005"
+#define R_DISP_INFO                "REQ-DEV-DISP-0040" /* enabled scanouts have a size */
+#define R_DISP_INFO_BEYOND         "REQ-DEV-DISP-0041" /* none enabled past num_scanouts */
 
 /* Resources and backing */
 #define R_RES_ID0                  "REQ-DEV-RES-0001"
@@ -75,15 +83,15 @@
 #define R_RES_FORMAT               "REQ-DEV-RES-0004"
 #define R_RES_SIZE0                "REQ-DEV-RES-0005"
 #define R_RES_RECT                 "REQ-DEV-RES-0006" /* rect not inside the resource */
-#define R_RES_BACKING_TWICE        "REQ-DEV-RES-0007"
-#define R_RES_DETACH_NONE          "REQ-DEV-RES-0008"
-#define R_ENTRY_COUNT              "REQ-DEV-ENTRY-0001"
-#define R_ENTRY_LEN0               "REQ-DEV-ENTRY-0002"
-#define R_ENTRY_BOUNDS             "REQ-DEV-ENTRY-0003"
-#define R_ENTRY_OVERLAP            "REQ-DEV-ENTRY-0004"
+#define R_RES_BACKING_TWICE        "REQ-DEV-RES-0040"
+#define R_RES_DETACH_NONE          "REQ-DEV-RES-0041"
+#define R_ENTRY_COUNT              "REQ-DEV-ENTRY-0040"
+#define R_ENTRY_LEN0               "REQ-DEV-ENTRY-0041"
+#define R_ENTRY_BOUNDS             "REQ-DEV-ENTRY-0042"
+#define R_ENTRY_OVERLAP            "REQ-DEV-ENTRY-0043"
 #define R_ENTRY_CONCAT             "REQ-DEV-ENTRY-0006"
 #define R_XFER_2D                  "REQ-DEV-XFER-0001"
-#define R_XFER_NO_BACKING          "REQ-DEV-XFER-0002"
+#define R_XFER_NO_BACKING          "REQ-DEV-XFER-0042"
 #define R_XFER_BACKING_END         "REQ-DEV-XFER-0003"
 #define R_XFER_BLOB_BOUNDS         "REQ-DEV-XFER-0004"
 #define R_XFER_GUEST_BLOB          "REQ-DEV-XFER-0005"
@@ -93,8 +101,8 @@
 #define R_XFER_HOST_2D             "REQ-DEV-XFER-0010"
 #define R_XFER_HOST_TO             "REQ-DEV-XFER-0011"
 #define R_XFER_HOST_FROM           "REQ-DEV-XFER-0012"
-#define R_XFER_3D_BOX              "REQ-DEV-XFER-0013"
-#define R_XFER_3D_RANGE            "REQ-DEV-XFER-0014"
+#define R_XFER_3D_VIEW             "REQ-DEV-XFER-0040" /* linear view of a blob */
+#define R_XFER_3D_RANGE            "REQ-DEV-XFER-0041"
 #define R_XFER_3D_CTX              "REQ-DEV-XFER-0015"
 #define R_XFER_OUTSIDE             "REQ-DEV-XFER-0016"
 
@@ -113,9 +121,11 @@
 #define R_BLOB_OOM                 "REQ-DEV-BLOB-0012"
 #define R_BLOB_GUEST_ANY_CTX       "REQ-DEV-BLOB-0013"
 #define R_BLOB_KEEPS_CONTENT       "REQ-DEV-BLOB-0014"
-#define R_BLOB_SHARE_FLAGS         "REQ-DEV-BLOB-0015"
+#define R_BLOB_SHAREABLE           "REQ-DEV-BLOB-0040"
+#define R_BLOB_CROSS_DEVICE        "REQ-DEV-BLOB-0041" /* with RESOURCE_UUID */
+#define R_DRV_BLOB_CROSS_DEVICE    "REQ-DRV-BLOB-0040"
 #define R_LIMIT_ENTRIES            "REQ-DEV-LIMIT-0001"
-#define R_LIMIT_ENTRIES_MORE       "REQ-DEV-LIMIT-0002"
+#define R_LIMIT_ENTRIES_MORE       "REQ-DEV-LIMIT-0040"
 #define R_LIMIT_BLOB_SIZE          "REQ-DEV-LIMIT-0003"
 #define R_LIMIT_BLOB_REGION        "REQ-DEV-LIMIT-0004"
 #define R_LIMIT_OOM                "REQ-DEV-LIMIT-0005"
@@ -157,13 +167,13 @@
 #define R_CACHE_MATCH              "REQ-DEV-CTX-0008" /* capset map_cache == map_info */
 
 /* Coherency and fences */
-#define R_COH_GUEST_TO_HOST        "REQ-DEV-COH-0001"
-#define R_COH_HOST_TO_GUEST        "REQ-DEV-COH-0002" /* fenced host writes */
-#define R_COH_UNFENCED_LATER       "REQ-DEV-COH-0003"
+#define R_COH_GUEST_TO_HOST        "REQ-DEV-COH-0070"
+#define R_COH_HOST_TO_GUEST        "REQ-DEV-COH-0071" /* fenced host writes */
+#define R_COH_UNFENCED_LATER       "REQ-DEV-COH-0072"
 #define R_COH_NO_TRANSFER_G2H      "REQ-DEV-COH-0004"
 #define R_COH_NO_TRANSFER_H2G      "REQ-DEV-COH-0005"
 #define R_COH_RANGE                "REQ-DEV-COH-0006"
-#define R_CACHE_COHERENT           "REQ-DEV-CACHE-0007"
+#define R_CACHE_COHERENT           "REQ-DEV-CACHE-0070"
 #define R_FENCE_DONE               "REQ-DEV-FENCE-0001"
 #define R_FENCE_RING               "REQ-DEV-FENCE-0004"
 #define R_FENCE_TIMELINE           "REQ-DEV-FENCE-0006"
@@ -171,7 +181,7 @@
 #define R_LIFE_UNMAP_UNREF         "REQ-DEV-LIFE-0008"
 #define R_FENCE_ECHO               "REQ-DEV-FENCE-0002"
 #define R_FENCE_CTX                "REQ-DEV-FENCE-0003"
-#define R_FENCE_ORDER              "REQ-DEV-FENCE-0005"
+#define R_FENCE_ORDER              "REQ-DEV-FENCE-0040"
 
 /* Lifecycle, contexts, reset */
 #define R_LIFE_UNREF_MAPPED        "REQ-DEV-LIFE-0001"
@@ -211,6 +221,8 @@
 #define R_CTX_DETACH_UNATTACHED    "REQ-DEV-CTX-0032"
 #define R_LIFE_UNREF_DETACHES      "REQ-DEV-LIFE-0006"
 #define R_LIFE_CTX_DESTROY_KEEPS   "REQ-DEV-LIFE-0007"
+#define R_LIFE_CTX_DESTROY_MAPPED  "REQ-DEV-LIFE-0071" /* mappings outlive CTX_DESTROY */
+#define R_LIFE_CTX_DESTROY_UNMAP   "REQ-DEV-LIFE-0072" /* and can still be unmapped and unref'd */
 #define R_RESET                    "REQ-DEV-RESET-0001"
 #define R_RESET_MAPPINGS           "REQ-DEV-RESET-0002"
 #define R_RESET_SCANOUTS           "REQ-DEV-RESET-0003"
@@ -231,7 +243,7 @@
 #define R_DRV_XFER_FALLBACK_GUEST  "REQ-DRV-XFER-0006"
 #define R_DRV_XFER_FALLBACK_2D     "REQ-DRV-XFER-0007"
 #define R_DRV_XFER_FALLBACK_MAP    "REQ-DRV-XFER-0008"
-#define R_DRV_XFER_3D_BOX          "REQ-DRV-XFER-0004"
+#define R_DRV_XFER_3D_RANGE        "REQ-DRV-XFER-0040"
 #define R_DRV_FEAT_ALIGN_ACCEPT    "REQ-DRV-FEAT-0004" /* SHOULD */
 #define R_DRV_FENCE_ORDER          "REQ-DRV-FENCE-0001"
 #define R_DRV_RES_RECT             "REQ-DRV-RES-0004"
@@ -260,7 +272,7 @@
  * when the log stays empty.
  */
 #define R_DRV_VALIDATED                                                                      \
-	"REQ-DRV-FEAT-0001", "REQ-DRV-FEAT-0002", "REQ-DRV-FEAT-0003", "REQ-DRV-FEAT-0005",  \
+	"REQ-DRV-FEAT-0001", "REQ-DRV-FEAT-0002", "REQ-DRV-FEAT-0003", "REQ-DRV-FEAT-0040",  \
 	"REQ-DRV-CMD-0001", "REQ-DRV-CMD-0002", "REQ-DRV-CMD-0003", "REQ-DRV-CMD-0004",      \
 	"REQ-DRV-CMD-0005", "REQ-DRV-CMD-0006", "REQ-DRV-RES-0001", "REQ-DRV-RES-0002",      \
 	"REQ-DRV-CTX-0001", "REQ-DRV-CTX-0002", "REQ-DRV-CTX-0003", "REQ-DRV-ENTRY-0001",     \
@@ -269,7 +281,7 @@
 	"REQ-DRV-BLOB-0011", "REQ-DRV-BLOB-0012", "REQ-DRV-XFER-0005", "REQ-DRV-MAP-0001",    \
 	"REQ-DRV-MAP-0002", "REQ-DRV-MAP-0003", "REQ-DRV-MAP-0004", "REQ-DRV-MAP-0005",       \
 	"REQ-DRV-MAP-0006", "REQ-DRV-MAP-0010", "REQ-DRV-LIFE-0003", "REQ-DRV-SCANOUT-0001",  \
-	"REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0003", "REQ-DRV-XFER-0004", "REQ-DRV-XFER-0009",  \
+	"REQ-DRV-SCANOUT-0002", "REQ-DRV-XFER-0040", "REQ-DRV-XFER-0009",  \
 	"REQ-DRV-CFG-0002", "REQ-DRV-RESET-0002", "REQ-DRV-BLOB-0002",                          \
 	"REQ-DRV-FEAT-0004", "REQ-DRV-ENTRY-0005", "REQ-DRV-BLOB-0006", "REQ-DRV-LIMIT-0001", \
 	"REQ-DRV-BLOB-0300"
@@ -295,11 +307,10 @@
 #define R_DRV_ENTRY_0001           "REQ-DRV-ENTRY-0001"
 #define R_DRV_ENTRY_0003           "REQ-DRV-ENTRY-0003"
 #define R_DRV_ENTRY_0004           "REQ-DRV-ENTRY-0004"
-#define R_DRV_FEAT_0005            "REQ-DRV-FEAT-0005"
+#define R_DRV_FEAT_0040            "REQ-DRV-FEAT-0040"
 #define R_DRV_RES_0001             "REQ-DRV-RES-0001"
 #define R_DRV_RES_0002             "REQ-DRV-RES-0002"
 #define R_DRV_SCANOUT_0001         "REQ-DRV-SCANOUT-0001"
 #define R_DRV_SCANOUT_0002         "REQ-DRV-SCANOUT-0002"
-#define R_DRV_SCANOUT_0003         "REQ-DRV-SCANOUT-0003"
 
 #endif

@@ -87,10 +87,46 @@ suite_download() {
 	echo "$f"
 }
 
+# The forky chroot's packages. The chroot lives in a directory named after the
+# hash of this recipe (setup-forky.sh builds it), so a changed recipe gets a
+# chroot of its own next to the old one. Bump FORKY_RECIPE_VERSION when the
+# way the chroot is made changes.
+# shellcheck disable=SC2034 # used by setup-forky.sh
+FORKY_PACKAGES=(qemu-system-x86 qemu-system-arm qemu-system-gui qemu-system-modules-opengl qemu-utils
+	libvirglrenderer1 virgl-server libgl1-mesa-dri libegl1 libgles2 mesa-vulkan-drivers
+	xvfb xauth x11-apps ca-certificates)
+FORKY_RECIPE_VERSION=1
+forky_recipe_hash() { echo "$FORKY_RECIPE_VERSION ${FORKY_PACKAGES[*]}" | sha256sum | cut -c1-16; }
+forky_root() { echo "$VGB_CACHE/forky-root-$(forky_recipe_hash)"; }
+
 # Serializes users of the forky chroot (set-up, runs, repros): bind mounts
 # are made and undone by whoever holds this lock. Holds it until exit.
 forky_lock() {
 	mkdir -p "$VGB_CACHE"
 	exec 9>"$VGB_CACHE/forky-root.lock"
 	flock 9
+}
+
+# The Linux 7.2 uapi DRM headers (forky's linux-libc-dev) the agents build
+# against: bookworm's libdrm header has no blob ioctls. Prints the include dir.
+agent_uapi_headers() {
+	suite_update forky
+	local libc_dev uapi tmp
+	libc_dev=$(suite_download forky linux-libc-dev "$VGB_CACHE/debs/forky")
+	uapi="$VGB_CACHE/uapi/$(basename "$libc_dev" .deb)"
+	if [ ! -f "$uapi/include/linux/bits.h" ]; then
+		vm_log "agent: extracting uapi headers from $(basename "$libc_dev")"
+		tmp=$(mktemp -d)
+		dpkg-deb -x "$libc_dev" "$tmp"
+		# Only drm/ (and linux/bits.h): the rest of linux/ and asm/ stay the toolchain's, matching
+		# its C library; drm/ is the same on every architecture.
+		mkdir -p "$uapi/include"
+		rm -rf "$uapi/include/drm"
+		cp -r "$tmp/usr/include/drm" "$uapi/include/drm"
+		# drm_mode.h needs linux/bits.h, which bookworm's headers lack.
+		mkdir -p "$uapi/include/linux"
+		cp "$tmp/usr/include/linux/bits.h" "$uapi/include/linux/bits.h"
+		rm -rf "$tmp"
+	fi
+	echo "$uapi/include"
 }

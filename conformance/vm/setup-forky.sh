@@ -9,14 +9,10 @@ set -euo pipefail
 need_root "setup-forky.sh"
 forky_lock
 
-packages=(qemu-system-x86 qemu-system-arm qemu-system-gui qemu-system-modules-opengl qemu-utils
-	libvirglrenderer1 virgl-server libgl1-mesa-dri libegl1 libgles2 mesa-vulkan-drivers
-	xvfb xauth x11-apps ca-certificates)
-# Bump recipe_version when the way the chroot is made changes; the package
-# list is part of the hash, so adding a package gives a new chroot too.
-recipe_version=1
-recipe_hash=$(echo "$recipe_version ${packages[*]}" | sha256sum | cut -c1-16)
-root="$VGB_CACHE/forky-root-$recipe_hash"
+# The packages and the chroot's path: FORKY_PACKAGES and forky_root (lib.sh).
+packages=("${FORKY_PACKAGES[@]}")
+recipe_hash=$(forky_recipe_hash)
+root=$(forky_root)
 stamp="$root/.vgb-recipe"
 log="$VGB_CACHE/forky-debootstrap-$recipe_hash.log"
 

@@ -32,6 +32,9 @@ struct vgb_fe_options {
 	bool indirect;           /* use indirect descriptors when the backend offers them */
 	uint64_t features_mask;  /* device feature bits the driver may accept (default: all known) */
 	int timeout_ms;          /* per-request deadline (default 5000) */
+	/* Deadline for the backend's first reply, when longer: a backend program may start
+	 * a renderer before it serves (vgb-host --renderer). Default: timeout_ms. */
+	int startup_timeout_ms;
 	bool quiet;              /* do not relay the backend's stderr */
 	/* Device bits (0..23) accepted even when not offered: breaks the rules on purpose,
 	 * for tests of a device's validating mode (default 0). */
@@ -148,7 +151,7 @@ int vgb_fe_kick(struct vgb_fe *fe, unsigned queue);
 int vgb_fe_reset_device(struct vgb_fe *fe);
 /*
  * Stop the device as a VMM does (GET_VRING_BASE on every queue) and drop every
- * mapping of the host-visible regions (REQ-DRV-VU-0006); vgb_fe_start_device
+ * mapping of the host-visible regions (REQ-DEV-VU-0045); vgb_fe_start_device
  * sets the queues up again (fresh rings, base 0), without any reset message.
  */
 int vgb_fe_stop_device(struct vgb_fe *fe);

@@ -63,23 +63,29 @@ int guest_blob_create(struct case_ctx *c, uint64_t size, struct gpu_blob *b)
 
 int host3d_blob_create(struct case_ctx *c, uint32_t size, uint32_t blob_id, struct gpu_blob *b)
 {
+	return host3d_blob_create_sized(c, size, size, blob_id, b);
+}
+
+int host3d_blob_create_sized(struct case_ctx *c, uint32_t object_size, uint64_t blob_size, uint32_t blob_id,
+			     struct gpu_blob *b)
+{
 	if (uses_refctx(c)) {
 		/* The object is made by an ALLOC in the context's stream; the blob
 		 * create that follows on the same queue claims it by blob_id. */
 		struct vgb_refctx_alloc a = { .hdr = { VGB_REFCTX_ALLOC, sizeof(a) }, .blob_id = blob_id,
-					      .size = size };
+					      .size = object_size };
 		int r = refctx_init(c);
 		if (!r)
 			r = gpu_execbuffer(c->fd, &a, sizeof(a), NULL, 0);
 		if (r)
 			return r;
-		return gpu_blob_create(c->fd, VIRTGPU_BLOB_MEM_HOST3D, VIRTGPU_BLOB_FLAG_USE_MAPPABLE, size, blob_id,
-				       NULL, 0, b);
+		return gpu_blob_create(c->fd, VIRTGPU_BLOB_MEM_HOST3D, VIRTGPU_BLOB_FLAG_USE_MAPPABLE, blob_size,
+				       blob_id, NULL, 0, b);
 	}
 	uint32_t cmd[VIRGL_PIPE_RES_CREATE_DWORDS];
-	virgl_encode_buffer_create(cmd, size, blob_id);
-	return gpu_blob_create(c->fd, VIRTGPU_BLOB_MEM_HOST3D, VIRTGPU_BLOB_FLAG_USE_MAPPABLE, size, blob_id, cmd,
-			       sizeof(cmd), b);
+	virgl_encode_buffer_create(cmd, object_size, blob_id);
+	return gpu_blob_create(c->fd, VIRTGPU_BLOB_MEM_HOST3D, VIRTGPU_BLOB_FLAG_USE_MAPPABLE, blob_size, blob_id,
+			       cmd, sizeof(cmd), b);
 }
 
 int host_copy(struct case_ctx *c, struct gpu_blob *dst, struct gpu_blob *src, uint32_t size)

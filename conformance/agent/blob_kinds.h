@@ -21,6 +21,10 @@ int refctx_submit(struct case_ctx *c, const void *cmds, uint32_t bytes, const ui
 /* Create (and for HOST3D, have the host context allocate) a mappable blob. */
 int guest_blob_create(struct case_ctx *c, uint64_t size, struct gpu_blob *b);
 int host3d_blob_create(struct case_ctx *c, uint32_t size, uint32_t blob_id, struct gpu_blob *b);
+/* The same with a host object of object_size bytes behind a blob the driver
+ * is asked to make blob_size bytes long (they differ only on purpose). */
+int host3d_blob_create_sized(struct case_ctx *c, uint32_t object_size, uint64_t blob_size, uint32_t blob_id,
+			     struct gpu_blob *b);
 
 /* Host-side copy of size bytes from src to dst, waited for. */
 int host_copy(struct case_ctx *c, struct gpu_blob *dst, struct gpu_blob *src, uint32_t size);

@@ -48,6 +48,7 @@ extern const struct case_def lifecycle_cases[];
 extern const struct case_def negative_cases[];
 extern const struct case_def refctx_cases[];
 extern const struct case_def shm_cases[];
+extern const struct case_def pages_cases[];
 
 /* GET_CAPS of the reference context (capset 30); 0 or -errno. */
 struct vgb_refctx_caps;

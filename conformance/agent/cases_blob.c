@@ -1,5 +1,4 @@
 /* pair.blob.*: blob creation, mapping and coherency of mapped blobs. */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,6 +9,8 @@
 #include <drm/drm_mode.h>
 
 #include "blob_kinds.h"
+#include "remap_probe.h"
+#include "region.h"
 #include "requirements.h"
 #include "vgb/refctx.h"
 
@@ -136,49 +137,67 @@ static enum verdict blob_host_copy_coherency(struct case_ctx *c)
 	return case_say(c, PASS, "host copies A->B and B->A of %u bytes seen through both mappings", BLOB_SIZE);
 }
 
-/* Finds the largest memory BAR of the virtio-gpu PCI function: the shared
- * memory (host-visible) window. */
-static int host_visible_bar(uint64_t *start, uint64_t *end, int *prefetch)
+/* The memory type the guest mapping got: on x86 from the kernel's PAT list,
+ * on arm64 from the pgprot the kernel passed when it remapped the region's
+ * frames. Sets *got to a cacheability rank (1 uncached, 2 write-combining,
+ * 3 cached); NOT_SUPPORTED or ERROR when it cannot be seen. */
+#if defined(__aarch64__)
+static enum verdict mapping_memtype(struct case_ctx *c, const struct shm_region *r, struct gpu_blob *b,
+				    char *type, size_t type_len, int *got)
 {
-	DIR *d = opendir("/sys/bus/pci/devices");
-	if (!d)
-		return -ENOENT;
-	struct dirent *e;
-	int found = -ENOENT;
-	uint64_t best = 0;
-	while ((e = readdir(d))) {
-		char path[512], buf[64];
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", e->d_name);
-		FILE *f = fopen(path, "r");
-		if (!f)
-			continue;
-		int ok = fgets(buf, sizeof(buf), f) && strtoul(buf, NULL, 16) == 0x1af4;
-		fclose(f);
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", e->d_name);
-		if (!ok || !(f = fopen(path, "r")))
-			continue;
-		ok = fgets(buf, sizeof(buf), f) && strtoul(buf, NULL, 16) == 0x1050;
-		fclose(f);
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", e->d_name);
-		if (!ok || !(f = fopen(path, "r")))
-			continue;
-		unsigned long long s, en, fl;
-		while (fscanf(f, "%llx %llx %llx", &s, &en, &fl) == 3) {
-			if (en > s && (fl & 0x200) && en - s + 1 > best) {
-				best = en - s + 1;
-				*start = s;
-				*end = en;
-				*prefetch = (fl & 0x2000) != 0;
-				found = 0;
-			}
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return found;
+	struct remap_probe probe;
+	char why[160];
+	if (remap_probe_start(&probe, why, sizeof(why)))
+		return case_say(c, NOT_SUPPORTED, "cannot see the page protection: %s", why);
+	int err = gpu_blob_map(c->fd, b);
+	if (!err)
+		((volatile uint8_t *)b->map)[0] = 1; /* fault the mapping in */
+	uint64_t prot = 0, offset;
+	int found = err ? err : remap_probe_last(&probe, r, &offset, &prot);
+	char function[sizeof(probe.function)];
+	snprintf(function, sizeof(function), "%s", probe.function);
+	remap_probe_stop(&probe);
+	if (err)
+		return case_say(c, FAIL, "HOST3D blob map: %s", strerror(-err));
+	if (found)
+		return case_say(c, ERROR, "the kprobe on %s saw no remap of the region's frames", function);
+	snprintf(type, type_len, "%s", arm64_memtype(prot, got));
+	case_say(c, PASS, "pgprot 0x%" PRIx64 " (kprobe on %s)", prot, function);
+	return PASS;
 }
+#else
+static enum verdict mapping_memtype(struct case_ctx *c, const struct shm_region *r, struct gpu_blob *b,
+				    char *type, size_t type_len, int *got)
+{
+	int err = gpu_blob_map(c->fd, b);
+	if (err)
+		return case_say(c, FAIL, "HOST3D blob map: %s", strerror(-err));
+	((volatile uint8_t *)b->map)[0] = 1; /* fault the mapping in */
+	FILE *f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
+	if (!f)
+		return case_say(c, NOT_SUPPORTED, "no /sys/kernel/debug/x86/pat_memtype_list (debugfs or PAT missing)");
+	char line[256];
+	type[0] = '\0';
+	uint64_t bar_end = r->bar_start + r->bar_len - 1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		char t[64];
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &s, &e, t) == 3 && s >= r->bar_start &&
+		    e <= bar_end + 1) {
+			snprintf(type, type_len, "%s", t);
+			break;
+		}
+	}
+	fclose(f);
+	if (!type[0])
+		return case_say(c, ERROR, "no PAT entry inside the BAR 0x%" PRIx64 "-0x%" PRIx64, r->bar_start, bar_end);
+	*got = !strcmp(type, "write-back") ? 3 : !strcmp(type, "write-combining") ? 2 : !strncmp(type, "uncached", 8) ? 1 : 0;
+	return PASS;
+}
+#endif
 
-/* Is [start, end] inside an uncachable MTRR range?  Then PAT cannot make the mapping anything but uncached. */
+/* Is [start, end] inside an uncachable MTRR range?  Then PAT cannot make the
+ * mapping anything but uncached.  (No /proc/mtrr on arm64: never.) */
 static int mtrr_uncachable(uint64_t start, uint64_t end)
 {
 	FILE *f = fopen("/proc/mtrr", "r");
@@ -200,9 +219,12 @@ static int mtrr_uncachable(uint64_t start, uint64_t end)
 	return uc;
 }
 
+static const char *const names[] = { "none", "cached", "uncached", "write-combining" };
+static const int cacheability[] = { -1, 3, 1, 2 }; /* by cache type; higher = more cacheable */
+
 /*
- * Maps a HOST3D blob and reads the memory type its guest mapping got from the
- * kernel's PAT list: 3 write-back, 2 write-combining, 1 uncached, 0 unknown.
+ * Maps a HOST3D blob and reads the memory type its guest mapping got
+ * (mapping_memtype): 3 cached, 2 write-combining, 1 uncached, 0 unknown.
  * *forced: the BAR lies in an uncachable MTRR range, so the type says nothing
  * of what the driver asked for.  NOT_SUPPORTED/ERROR/FAIL verdicts go to c.
  */
@@ -211,46 +233,25 @@ static enum verdict mapped_memtype(struct case_ctx *c, int *got, char *type, siz
 	const char *why = host3d_blob_unsupported(c);
 	if (why)
 		return case_say(c, NOT_SUPPORTED, "%s", why);
-	uint64_t bar_start = 0, bar_end = 0;
-	int prefetch = 0;
-	if (host_visible_bar(&bar_start, &bar_end, &prefetch))
-		return case_say(c, ERROR, "cannot find the virtio-gpu host-visible BAR in sysfs");
+	struct shm_region r;
+	if (shm_region_find(&r))
+		return case_say(c, ERROR, "cannot find the virtio-gpu shared memory capability (shmid 1) in sysfs");
 	struct gpu_blob b;
-	int r = host3d_blob_create(c, BLOB_SIZE, 1, &b);
-	if (!r)
-		r = gpu_blob_map(c->fd, &b);
-	if (r)
-		return case_say(c, FAIL, "HOST3D blob create/map: %s", strerror(-r));
-	((volatile uint8_t *)b.map)[0] = 1; /* fault the mapping in */
-	FILE *f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
-	if (!f) {
-		gpu_blob_destroy(c->fd, &b);
-		return case_say(c, NOT_SUPPORTED, "no /sys/kernel/debug/x86/pat_memtype_list (debugfs or PAT missing)");
-	}
-	char line[256];
-	type[0] = '\0';
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long s, e;
-		char t[64];
-		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &s, &e, t) == 3 && s >= bar_start && e <= bar_end + 1) {
-			snprintf(type, len, "%s", t);
-			break;
-		}
-	}
-	fclose(f);
+	int err = host3d_blob_create(c, BLOB_SIZE, 1, &b);
+	if (err)
+		return case_say(c, FAIL, "HOST3D blob create: %s", strerror(-err));
+	enum verdict v = mapping_memtype(c, &r, &b, type, len, got);
 	gpu_blob_destroy(c->fd, &b);
-	if (!type[0])
-		return case_say(c, ERROR, "no PAT entry inside the BAR 0x%" PRIx64 "-0x%" PRIx64, bar_start, bar_end);
-	*got = !strcmp(type, "write-back") ? 3 : !strcmp(type, "write-combining") ? 2 : !strncmp(type, "uncached", 8) ? 1 : 0;
-	*forced = mtrr_uncachable(bar_start, bar_end);
-	case_say(c, PASS, "%sprefetchable BAR 0x%" PRIx64 "-0x%" PRIx64 "%s, guest mapping memtype %s", prefetch ? "" : "non-",
-		 bar_start, bar_end, *forced ? " (in an uncachable MTRR range)" : "", type);
+	if (v != PASS)
+		return v;
+	uint64_t bar_end = r.bar_start + r.bar_len - 1;
+	*forced = mtrr_uncachable(r.bar_start, bar_end);
+	case_say(c, PASS, "%sprefetchable BAR 0x%" PRIx64 "-0x%" PRIx64 "%s, guest mapping memtype %s",
+		 r.prefetch ? "" : "non-", r.bar_start, bar_end, *forced ? " (in an uncachable MTRR range)" : "", type);
 	return PASS;
 }
 
-static const char *const pat_names[] = { "none", "write-back", "uncached-minus", "write-combining" };
-static const int cacheability[] = { -1, 3, 1, 2 }; /* by cache type; higher = more cacheable */
-
+/* The cache type the guest mapping got against the one the device reported. */
 static enum verdict blob_cache_type(struct case_ctx *c)
 {
 	int got = 0, forced = 0;
@@ -277,11 +278,11 @@ static enum verdict blob_cache_type(struct case_ctx *c)
 				reported);
 	if (got > cacheability[reported])
 		return case_say(c, FAIL, "guest mapping %s is more cacheable than the reported %s (%s; REQ-DRV-CACHE-0001)",
-				type, pat_names[reported], source);
+				type, names[reported], source);
 	if (got != cacheability[reported])
 		return case_say(c, FAIL, "device reported %s (%s), guest mapping got %s (REQ-DRV-CACHE-0004)",
-				pat_names[reported], source, type);
-	return case_say(c, PASS, "matches the reported type (%s)", source);
+				names[reported], source, type);
+	return case_say(c, PASS, "matches the reported type %s (%s)", names[reported], source);
 }
 
 /* The device reports NONE or an undefined cache type (the run says so): the mapping must be uncached. */
@@ -319,7 +320,7 @@ static enum verdict blob_cache_high_bits(struct case_ctx *c)
 		return case_say(c, NOT_SUPPORTED, "the platform makes the BAR uncachable whatever the driver asks: "
 				"whether it ignored the high bits of map_info 0x%x cannot be seen", mi);
 	if (got != cacheability[mi & 0xf])
-		return case_say(c, FAIL, "map_info 0x%x (low bits: %s) was mapped %s", mi, pat_names[mi & 0xf],
+		return case_say(c, FAIL, "map_info 0x%x (low bits: %s) was mapped %s", mi, names[mi & 0xf],
 				type);
 	return case_say(c, PASS, "map_info 0x%x mapped %s: the bits above the mask were ignored", mi, type);
 }

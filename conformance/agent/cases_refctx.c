@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blob_kinds.h"
 #include "requirements.h"
@@ -94,9 +95,16 @@ static enum verdict refctx_guest_writes_seen(struct case_ctx *c)
 	if (why)
 		return case_say(c, NOT_SUPPORTED, "%s", why);
 	struct gpu_blob data, result;
+	/* The result blob: the smallest the context and the guest page allow. */
+	struct vgb_refctx_caps caps;
+	uint32_t result_size = 4096;
+	if (refctx_read_caps(c, &caps) == 0 && caps.alignment > result_size)
+		result_size = caps.alignment;
+	if ((uint32_t)sysconf(_SC_PAGESIZE) > result_size)
+		result_size = (uint32_t)sysconf(_SC_PAGESIZE);
 	enum verdict v = make_mapped(c, REF_SIZE, 1, &data);
 	if (v == PASS)
-		v = make_mapped(c, 4096, 2, &result);
+		v = make_mapped(c, result_size, 2, &result);
 	if (v != PASS)
 		return v;
 	pattern_fill(data.map, REF_SIZE, 0x99);

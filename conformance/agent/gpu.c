@@ -65,6 +65,15 @@ int gpu_blob_create(int fd, uint32_t blob_mem, uint32_t blob_flags, uint64_t siz
 	return r;
 }
 
+int gpu_resource_size(int fd, uint32_t handle, uint64_t *size)
+{
+	struct drm_virtgpu_resource_info ri = { .bo_handle = handle };
+	int r = gpu_ioctl(fd, DRM_IOCTL_VIRTGPU_RESOURCE_INFO, &ri);
+	if (r == 0)
+		*size = ri.size;
+	return r;
+}
+
 int gpu_blob_map(int fd, struct gpu_blob *b)
 {
 	struct drm_virtgpu_map m = { .handle = b->handle };

@@ -32,7 +32,10 @@ struct gpu_blob {
 /* RESOURCE_CREATE_BLOB; cmd/cmd_size may be NULL/0. */
 int gpu_blob_create(int fd, uint32_t blob_mem, uint32_t blob_flags, uint64_t size,
 		    uint64_t blob_id, const uint32_t *cmd, uint32_t cmd_size, struct gpu_blob *out);
-/* DRM_IOCTL_VIRTGPU_MAP + mmap of the whole object. */
+/* The size of the GEM object behind handle: the size the driver gave the
+ * device, after its own rounding; 0 or -errno. */
+int gpu_resource_size(int fd, uint32_t handle, uint64_t *size);
+/* DRM_IOCTL_VIRTGPU_MAP + mmap of b->size bytes. */
 int gpu_blob_map(int fd, struct gpu_blob *b);
 void gpu_blob_unmap(struct gpu_blob *b);
 void gpu_blob_destroy(int fd, struct gpu_blob *b);

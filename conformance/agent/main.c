@@ -5,6 +5,7 @@
 static const struct case_def *const case_groups[] = {
 	params_cases, copy_cases, scanout_cases, blob_cases, refctx_cases, lifecycle_cases, negative_cases,
 	shm_cases,
+	pages_cases,
 };
 
 int main(int argc, char **argv)

@@ -42,6 +42,16 @@
 /* A blob drawn through its mapping is scanned out with SET_SCANOUT_BLOB and
  * flushed; the driver sends what the device needs. */
 #define IDS_SCANOUT_BLOB         "REQ-DRV-SCANOUT-0001", "REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0004"
+/* Page sizes: the layout the guest sees; blob sizes off the guest page, the
+ * 4 KiB page or the granularity; bytes past an object in its last page; map
+ * offsets at every granularity; GUEST blobs of large pages; a device
+ * alignment above the guest page. */
+#define IDS_PAGES_LAYOUT         "REQ-DEV-CFG-0002", "REQ-DEV-CFG-0003", "REQ-DEV-SHM-0002"
+#define IDS_PAGES_BLOB_SIZES     "REQ-DRV-BLOB-0005", "REQ-DEV-BLOB-0011", "REQ-DEV-MAP-0011", "REQ-DEV-MAP-0012"
+#define IDS_PAGES_TAIL           "REQ-DEV-BLOB-0011", "REQ-DEV-MAP-0070", "REQ-DEV-MAP-0012"
+#define IDS_PAGES_MAP_OFFSETS    "REQ-DRV-MAP-0004", "REQ-DEV-MAP-0011", "REQ-DEV-MAP-0012"
+#define IDS_PAGES_GUEST_ENTRIES  "REQ-DEV-ENTRY-0006", "REQ-DEV-CTX-0028", "REQ-DRV-BLOB-0011"
+#define IDS_PAGES_ABOVE_PAGE     "REQ-DRV-BLOB-0005", "REQ-DRV-MAP-0004", "REQ-DEV-MAP-0011"
 /* Host-observed: the pixels the guest flushed reach the display. */
 #define IDS_SCANOUT_PIXELS       "REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"
 /* Host-observed: a scanned-out blob shows what the guest wrote, as of the flush. */

@@ -301,7 +301,8 @@
 	"REQ-DRV-MAP-0006", "REQ-DRV-MAP-0010", "REQ-DRV-LIFE-0003", "REQ-DRV-SCANOUT-0001",  \
 	"REQ-DRV-SCANOUT-0002", "REQ-DRV-XFER-0040", "REQ-DRV-XFER-0009",  \
 	"REQ-DRV-CFG-0002", "REQ-DRV-RESET-0002", "REQ-DRV-BLOB-0002",                          \
-	"REQ-DRV-FEAT-0004", "REQ-DRV-ENTRY-0005", "REQ-DRV-BLOB-0006", "REQ-DRV-LIMIT-0001"
+	"REQ-DRV-FEAT-0004", "REQ-DRV-ENTRY-0005", "REQ-DRV-BLOB-0006", "REQ-DRV-LIMIT-0001", \
+	"REQ-DRV-BLOB-0300"
 /*
  * The last four are SHOULDs: not met, they are warnings (a WARNING verdict).  The validating
  * device checks more (REQ-DRV-FENCE-0001, REQ-DRV-RES-0004..0006, ...); a case cites at most

@@ -1,8 +1,8 @@
 """Real-VM pairs: each configuration's pair cases must get exactly the verdicts
 of its known-results file (conformance/known-results/<config>.json).
 
-Runs the configurations named in VGB_VM_CONFIGS (comma separated; default:
-the runner's default set). Each configuration is booted once; its results
+Runs the configurations named in VGB_VM_CONFIGS (comma separated names or
+groups: default, all, arm64; default: the runner's default set). Each configuration is booted once; its results
 go to VGB_VM_RESULTS (default build/vm-results.json when build/ exists) in
 the suite's results shape, for the report.
 
@@ -27,12 +27,13 @@ import stack  # noqa: E402
 
 
 def selected_configs():
-    env = os.environ.get("VGB_VM_CONFIGS", "").strip()
-    if not env:
-        return list(configs.DEFAULT_SET)
-    if env == "all":
-        return [c.name for c in configs.CONFIGS]
-    return [n.strip() for n in env.split(",") if n.strip()]
+    env = os.environ.get("VGB_VM_CONFIGS", "").strip() or "default"
+    names = []
+    for n in (n.strip() for n in env.split(",")):
+        for name in configs.GROUPS.get(n, [n] if n else []):
+            if name not in names:
+                names.append(name)
+    return names
 
 
 def results_path():
@@ -123,6 +124,27 @@ def test_vm_case(vm_runs, config, case):
         f"{config} {case}: expected {exp['verdict']}"
         + (f" ({exp['why']})" if exp.get("why") else "")
         + f", got {c['verdict']}: {c['detail']}")
+
+
+@pytest.mark.parametrize("config,brk,case,req", configs.VM_BREAKS,
+                         ids=[f"{c}::{b}::{k}" for c, b, k, _ in configs.VM_BREAKS])
+def test_vm_break_is_caught(config, brk, case, req):
+    """Our device broken on purpose in one way makes the agent case that
+    checks it FAIL in the real guest, naming the requirement it breaks."""
+    if config not in selected_configs():
+        pytest.skip(f"{config} is not among the selected configurations")
+    cfg = configs.with_break(configs.BY_NAME[config], brk)
+    try:
+        target = run.run_config(cfg, timeout_s=170, keep=False, only=case)
+    except stack.Skip as e:
+        pytest.skip(f"{config} cannot run here: {e}")
+    got = {c["name"]: c for c in target["cases"]}
+    assert case in got, f"{case} was not reported (notes: {target['info'].get('notes')})"
+    c = got[case]
+    assert c["verdict"] == "FAIL", f"{case} with --break={brk}: expected FAIL, got {c['verdict']}: {c['detail']}"
+    assert c.get("failed_id") == req, f"{case} with --break={brk} failed naming {c.get('failed_id')}, " \
+                                      f"expected {req}: {c['detail']}"
+    assert req in c["ids"], f"{case} does not cite {req}"
 
 
 def test_vm_cited_ids_exist():

@@ -1,23 +1,31 @@
 #!/bin/bash
 # build-guest.sh KERNEL: builds (or reuses) a bootable test guest for KERNEL
-# (linux-6.1 from bookworm, linux-7.2 from forky): a kernel image and a
-# busybox-static initramfs with the virtio-gpu modules and the agent.
+# (linux-6.1 from bookworm, linux-7.2 from forky; linux-7.2-arm64 and
+# linux-7.2-arm64-16k, the arm64 kernels with 4 KiB and 16 KiB pages, from
+# forky): a kernel image and a busybox-static initramfs with the virtio-gpu
+# modules and the agent, all for the kernel's architecture.
 # Prints the guest directory (vmlinuz, initrd.img, info.json) on stdout.
 # The guest is cached under a hash of all its inputs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel=${1:-}
+arch=amd64
 case $kernel in
 linux-6.1) suite=bookworm; image_re='linux-image-6\.1\.0-[0-9]+-amd64'; ;;
 linux-7.2) suite=forky; image_re='linux-binary-7\.2\.[0-9]+\+deb[0-9]+-amd64'; ;;
-*) vm_die "usage: build-guest.sh linux-6.1|linux-7.2" ;;
+linux-7.2-arm64) suite=forky; arch=arm64; image_re='linux-binary-7\.2\.[0-9]+\+deb[0-9]+-arm64'; ;;
+linux-7.2-arm64-16k) suite=forky; arch=arm64; image_re='linux-binary-7\.2\.[0-9]+\+deb[0-9]+-arm64-16k'; ;;
+*) vm_die "usage: build-guest.sh linux-6.1|linux-7.2|linux-7.2-arm64|linux-7.2-arm64-16k" ;;
 esac
+# Package lists and downloads of another architecture live apart (suite:arch).
+apt_key() { if [ "$arch" = amd64 ]; then echo "$1"; else echo "$1:$arch"; fi; }
+deb_dir() { if [ "$arch" = amd64 ]; then echo "$VGB_CACHE/debs/$1"; else echo "$VGB_CACHE/debs/$1-$arch"; fi; }
 for t in dpkg-deb depmod cpio gzip xz zstd; do command -v $t >/dev/null || vm_die "$t missing: run conformance/vm/setup-host.sh"; done
 
-suite_update "$suite"
-suite_update bookworm
-image_pkg=$(suite_latest_name "$suite" "$image_re")
+suite_update "$(apt_key "$suite")"
+suite_update "$(apt_key bookworm)"
+image_pkg=$(suite_latest_name "$(apt_key "$suite")" "$image_re")
 [ -n "$image_pkg" ] || vm_die "no package matching $image_re in $suite"
 if [ "$suite" = forky ]; then
 	kver=${image_pkg#linux-binary-}
@@ -28,9 +36,9 @@ else
 fi
 
 debs=()
-for p in "${pkgs[@]}"; do debs+=("$(suite_download "$suite" "$p" "$VGB_CACHE/debs/$suite")"); done
-busybox_deb=$(suite_download bookworm busybox-static "$VGB_CACHE/debs/bookworm")
-agent=$("$VGB_VM_DIR/build-agent.sh")
+for p in "${pkgs[@]}"; do debs+=("$(suite_download "$(apt_key "$suite")" "$p" "$(deb_dir "$suite")")"); done
+busybox_deb=$(suite_download "$(apt_key bookworm)" busybox-static "$(deb_dir bookworm)")
+agent=$("$VGB_VM_DIR/build-agent.sh" "$arch")
 
 inputs_hash=$( {
 	for f in "${debs[@]}" "$busybox_deb"; do basename "$f"; done
@@ -101,7 +109,7 @@ mkdir -p "$out.tmp"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$out.tmp/initrd.img"
 cp "$vmlinuz" "$out.tmp/vmlinuz"
 cat >"$out.tmp/info.json" <<JSON
-{"kernel": "$kernel", "kernel_release": "$kver", "packages": "$(for d in "${debs[@]}"; do basename "$d"; done | tr '\n' ' ')", "modules": "$(tr '\n' ' ' <"$root/modules/order")", "modules_9p": "$(tr '\n' ' ' <"$root/modules/order-9p")"}
+{"kernel": "$kernel", "kernel_release": "$kver", "arch": "$arch", "packages": "$(for d in "${debs[@]}"; do basename "$d"; done | tr '\n' ' ')", "modules": "$(tr '\n' ' ' <"$root/modules/order")", "modules_9p": "$(tr '\n' ' ' <"$root/modules/order-9p")"}
 JSON
 rm -rf "$out"; mv "$out.tmp" "$out"
 vm_log "guest: $kernel ready ($(du -h "$out/initrd.img" | cut -f1) initramfs, modules: $(tr '\n' ' ' <"$root/modules/order"))"

@@ -15,7 +15,7 @@ set -euo pipefail
 need_root "build-host-renderer.sh"
 forky_lock
 
-root="$VGB_CACHE/forky-root"
+root=$(forky_root)
 [ -x "$root/usr/bin/qemu-system-x86_64" ] || vm_die "no forky chroot: run conformance/vm/setup-forky.sh first"
 
 tools=(gcc libc6-dev meson ninja-build pkg-config python3 libvirglrenderer-dev linux-libc-dev)

@@ -1,20 +1,40 @@
 """The named VM configurations: which VMM stack, device options and guest
 kernel each one runs. A configuration's name is its target name in results."""
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import List, Optional
 
 # Guest RAM shared through a memfd: vhost-user backends need it, and the
 # forky stack uses it for every configuration so they differ only in device.
 MEMFD_RAM = ["-object", "memory-backend-memfd,id=mem,size={mem},share=on",
-             "-machine", "q35,memory-backend=mem"]
+             "-machine", "{machine},memory-backend=mem"]
+
+
+@dataclass
+class Machine:
+    qemu: str                   # the system emulator
+    machine: str                # -machine type
+    console: str                # kernel console (first serial port)
+    results: str                # the agent's result port (second serial port)
+    extra: List[str] = field(default_factory=list)
+
+
+MACHINES = {
+    "x86_64": Machine("qemu-system-x86_64", "q35", "ttyS0", "ttyS1", ["-vga", "none"]),
+    # cpu max: the only TCG model with 4, 16 and 64 KiB translation granules;
+    # pauth-impdef: the cheap pointer-authentication algorithm (the
+    # architected one dominates TCG time).
+    "aarch64": Machine("qemu-system-aarch64", "virt", "ttyAMA0", "ttyAMA1",
+                       ["-cpu", "max,pauth-impdef=on"]),
+}
 
 
 @dataclass
 class Config:
     name: str
     stack: str                  # "host" (bookworm-backports QEMU) or "forky" (chroot)
-    kernel: str                 # "linux-6.1" or "linux-7.2"
+    kernel: str                 # build-guest.sh's name: linux-6.1, linux-7.2, linux-7.2-arm64[-16k]
     device: List[str]           # QEMU arguments that make the GPU
     summary: str                # one line for --list and the report
     gl: bool = False            # needs Xvfb + the GL display
@@ -41,10 +61,13 @@ class Config:
     vk: bool = False
     case_timeout: int = 20      # seconds per agent case (the agent's watchdog)
     timeout_s: Optional[int] = None  # seconds for the whole boot, when longer than the runner's
+    arch: str = "x86_64"        # a key of MACHINES
 
     def __post_init__(self):
         if self.vk and self.stack != "forky":
             raise ValueError(f"{self.name}: the Vulkan agent needs the forky userland")
+        if self.vk and self.arch != "x86_64":
+            raise ValueError(f"{self.name}: the Vulkan agent runs the forky userland, which is x86-64")
 
     @property
     def device_options(self) -> str:
@@ -162,11 +185,96 @@ CONFIGS = [
            "(2D only)", backend="qemu-vhost-user-gpu", mem="512M"),
 ]
 
+def vgb_host_behind_test_device(name, kernel, summary, backend_args=(), arch="x86_64", config_size=16, **kw):
+    """Our device behind forky QEMU's vhost-user-test-device-pci. config_size
+    is the frontend's copy of the configuration space: 20 bytes to carry
+    blob_alignment."""
+    return Config(name, "forky", kernel,
+                  ["-chardev", "socket,id=vu0,path={socket}",
+                   "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,"
+                   f"config_size={config_size}"],
+                  summary, backend="vgb-host", backend_args=list(backend_args), mem="1G", virtio_status=False,
+                  screendump=False, arch=arch,
+                  no_capture="vhost-user-test-device-pci carries no display channel, so QEMU has no console "
+                             "to capture", **kw)
+
+
+ARM64 = dict(arch="aarch64", case_timeout=60)
+ALIGN_16K = ["--alignment=16384", "--blob-alignment"]
+ALIGN_64K = ["--alignment=65536", "--blob-alignment"]
+
+# aarch64 virt guests under TCG, with 4 KiB and 16 KiB pages: sizes and map
+# offsets at every granularity, BLOB_ALIGNMENT at, above and below the guest
+# page, and the page protection the arm64 driver picks for each map_info.
+CONFIGS += [
+    vgb_host_behind_test_device("qemu11-vgb-host-align16k-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+                         "forky QEMU 11.1 aarch64 virt + vhost-user-test-device-pci + vgb-host --alignment=16384 "
+                         "--blob-alignment, Linux 7.2 with 16 KiB pages: BLOB_ALIGNMENT negotiated at the guest page",
+                         ALIGN_16K, config_size=20, **ARM64),
+    vgb_host_behind_test_device("qemu11-vgb-host-align64k-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+                         "forky QEMU 11.1 aarch64 virt + vgb-host --alignment=65536 --blob-alignment, Linux 7.2 "
+                         "with 16 KiB pages: the device's alignment exceeds the guest page",
+                         ALIGN_64K, config_size=20, **ARM64),
+    vgb_host_behind_test_device("qemu11-vgb-host-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+                         "forky QEMU 11.1 aarch64 virt + vgb-host (4 KiB granularity, no BLOB_ALIGNMENT), Linux 7.2 "
+                         "with 16 KiB pages", **ARM64),
+    vgb_host_behind_test_device("qemu11-vgb-host-linux7.2-arm64", "linux-7.2-arm64",
+                         "forky QEMU 11.1 aarch64 virt + vgb-host (no BLOB_ALIGNMENT), Linux 7.2 with 4 KiB pages",
+                         **ARM64),
+    vgb_host_behind_test_device("qemu11-vgb-host-align16k-linux7.2-arm64", "linux-7.2-arm64",
+                         "forky QEMU 11.1 aarch64 virt + vgb-host --alignment=16384 --blob-alignment, Linux 7.2 "
+                         "with 4 KiB pages: the device's alignment exceeds the guest page",
+                         ALIGN_16K, config_size=20, **ARM64),
+    vgb_host_behind_test_device("qemu11-vgb-host-wc-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+                         "forky QEMU 11.1 aarch64 virt + vgb-host --map-cache=wc --alignment=16384 --blob-alignment, "
+                         "Linux 7.2 with 16 KiB pages: the protection the driver picks for WC",
+                         ["--map-cache=wc", *ALIGN_16K], config_size=20, **ARM64),
+    vgb_host_behind_test_device("qemu11-vgb-host-uncached-linux7.2-arm64-16k", "linux-7.2-arm64-16k",
+                         "forky QEMU 11.1 aarch64 virt + vgb-host --map-cache=uncached --alignment=16384 "
+                         "--blob-alignment, Linux 7.2 with 16 KiB pages: the protection the driver picks for UNCACHED",
+                         ["--map-cache=uncached", *ALIGN_16K], config_size=20, **ARM64),
+    Config("qemu11-virgl-blob-linux7.2-arm64-16k", "forky", "linux-7.2-arm64-16k",
+           ["-device", "virtio-gpu-gl-pci,blob=true,hostmem=256M"],
+           "forky QEMU 11.1 aarch64 virt, virtio-gpu-gl-pci,blob=true,hostmem=256M (virglrenderer 1.3, llvmpipe), "
+           "Linux 7.2 with 16 KiB pages", gl=True, mem="1G", screendump=False, virtio_status=False, **ARM64),
+    Config("qemu11-virgl-blob-linux7.2-arm64", "forky", "linux-7.2-arm64",
+           ["-device", "virtio-gpu-gl-pci,blob=true,hostmem=256M"],
+           "forky QEMU 11.1 aarch64 virt, virtio-gpu-gl-pci,blob=true,hostmem=256M, Linux 7.2 with 4 KiB pages",
+           gl=True, mem="1G", screendump=False, virtio_status=False, **ARM64),
+    # A driver that declines BLOB_ALIGNMENT (Linux 6.1 predates it) on a host
+    # with 16 KiB pages: the device refuses the feature set (REQ-DEV-FEAT-0070).
+    vgb_host_behind_test_device("qemu11-vgb-host-pages16k-linux6.1", "linux-6.1",
+                                "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host --page-size=16384 "
+                                "--blob-alignment (a host with 16 KiB pages), Linux 6.1 (declines BLOB_ALIGNMENT)",
+                                ["--page-size=16384", "--blob-alignment"], config_size=20),
+]
+
 BY_NAME = {c.name: c for c in CONFIGS}
 
 # What the default pytest run covers: the copy-path pairs on the host QEMU
 # (device built in, and behind vhost-user), the real host-visible pair in
-# forky, the Venus pair, and the Linux driver against our device behind forky
-# QEMU. (./test.sh runs them all.)
+# forky, the Venus pair, the Linux driver against our device behind forky
+# QEMU, and the 16 KiB-page arm64 guest against our device with
+# BLOB_ALIGNMENT negotiated, where page sizes matter most. (./test.sh runs
+# them all.)
 DEFAULT_SET = ["qemu10-virtio-gpu-linux6.1", "qemu10-virtio-gpu-linux7.2", "qemu10-vhost-user-gpu-linux7.2",
-               "qemu11-virgl-blob-linux7.2", "qemu11-venus-linux7.2", "qemu11-vgb-host-linux7.2"]
+               "qemu11-virgl-blob-linux7.2", "qemu11-venus-linux7.2", "qemu11-vgb-host-linux7.2",
+               "qemu11-vgb-host-align16k-linux7.2-arm64-16k"]
+
+# Names run.py and VGB_VM_CONFIGS accept besides configuration names.
+GROUPS = {
+    "default": DEFAULT_SET,
+    "all": [c.name for c in CONFIGS],
+    "arm64": [c.name for c in CONFIGS if c.arch == "aarch64"],
+}
+
+# A device broken on purpose (vgb-host --break) must make the matching agent
+# case FAIL naming the requirement it breaks: (configuration, break, case, ID).
+VM_BREAKS = [
+    ("qemu11-vgb-host-align16k-linux7.2-arm64-16k", "alignment-ignored", "pair.pages.map_offsets", "REQ-DEV-MAP-0011"),
+]
+
+
+def with_break(cfg, brk):
+    """cfg with vgb-host --break=brk."""
+    return dataclasses.replace(cfg, name=f"{cfg.name}+break-{brk}", backend_args=[*cfg.backend_args, f"--break={brk}"])

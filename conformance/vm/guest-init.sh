@@ -1,8 +1,8 @@
 #!/bin/busybox sh
 # shellcheck shell=dash
 # /init of the test guest: load the virtio-gpu modules, run the agent, power off.
-# Agent results go to the second serial port (ttyS1) so kernel messages on the
-# console (ttyS0) can never split a result line.
+# Agent results go to the second serial port (vgb.results=, default ttyS1) so
+# kernel messages on the console can never split a result line.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mkdir -p /proc /sys /dev /tmp
@@ -15,8 +15,8 @@ for m in $(cat /modules/order); do
 	insmod "/modules/$m" || echo "VGB-INIT insmod $m failed"
 done
 i=0
-while [ ! -e /dev/dri/card0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -e /dev/dri/card0 ] || echo "VGB-INIT no /dev/dri/card0 after 10 s"
+while [ ! -e /dev/dri/card0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e /dev/dri/card0 ] || echo "VGB-INIT no /dev/dri/card0 after 30 s"
 
 # Options come from the kernel command line: vgb.cases=GLOB vgb.case_timeout=S
 # vgb.expect_scanout=S (wait up to S for the host's capture); vgb.map_info=N (what the
@@ -24,10 +24,12 @@ while [ ! -e /dev/dri/card0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); don
 # the Vulkan agent inside the userland mounted from 9p tag USR_TAG (a /usr)
 # from the binary on 9p tag AGENT_TAG.
 args=""
+out=/dev/ttyS1
 run_agent=1
 vk=""
 for w in $(cat /proc/cmdline); do
 	case $w in
+	vgb.results=*) out=${w#vgb.results=} ;;
 	vgb.cases=*) args="$args --cases ${w#vgb.cases=}" ;;
 	vgb.case_timeout=*) args="$args --case-timeout ${w#vgb.case_timeout=}" ;;
 	vgb.expect_scanout=*) args="$args --scanout-wait ${w#vgb.expect_scanout=}" ;;
@@ -36,9 +38,8 @@ for w in $(cat /proc/cmdline); do
 	vgb.vk=*) vk=${w#vgb.vk=} ;;
 	esac
 done
-out=/dev/ttyS1
-[ -e $out ] || out=/dev/console
-stty -F $out raw -echo 2>/dev/null
+[ -e "$out" ] || out=/dev/console
+stty -F "$out" raw -echo 2>/dev/null
 if [ $run_agent = 1 ]; then
 	echo "VGB-INIT agent start"
 	# $args is split on purpose: it holds several options.

@@ -20,16 +20,32 @@ need_root() {
 APT_GET=(apt-get -y -q -o DPkg::Lock::Timeout=600)
 
 # A private apt root that can only download packages from one suite; it never
-# touches the host's package state. Usage: suite_apt SUITE <apt-get args...>
+# touches the host's package state. SUITE may name another architecture as
+# SUITE:ARCH (forky:arm64), with an apt root of its own.
+# Usage: suite_apt SUITE[:ARCH] <apt-get args...>
 suite_apt() {
-	local suite=$1; shift
-	local root="$VGB_CACHE/apt-$suite"
+	local key=$1; shift
+	suite_apt_tool apt-get "$key" "$@"
+}
+
+# apt-cache on a suite's private lists.
+suite_cache() {
+	local key=$1; shift
+	suite_apt_tool apt-cache "$key" "$@"
+}
+
+suite_apt_tool() {
+	local tool=$1 key=$2; shift 2
+	local suite=${key%%:*} arch="" root opts=()
+	[ "$suite" != "$key" ] && arch=${key#*:}
+	root="$VGB_CACHE/apt-$suite${arch:+-$arch}"
 	if [ ! -f "$root/sources.list" ]; then
 		mkdir -p "$root/state/lists/partial" "$root/cache/archives/partial"
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $DEBIAN_MIRROR $suite main" \
+		echo "deb [${arch:+arch=$arch }signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $DEBIAN_MIRROR $suite main" \
 			>"$root/sources.list"
 	fi
-	apt-get -q \
+	[ -n "$arch" ] && opts=(-o APT::Architecture="$arch" -o APT::Architectures::="$arch")
+	"$tool" -q \
 		-o Dir::Etc::SourceList="$root/sources.list" \
 		-o Dir::Etc::SourceParts=/dev/null \
 		-o Dir::State="$root/state" \
@@ -37,30 +53,20 @@ suite_apt() {
 		-o Dir::Cache="$root/cache" \
 		-o Acquire::Check-Valid-Until=false \
 		-o APT::Sandbox::User=root \
+		"${opts[@]}" \
 		"$@"
 }
 
 # Refreshes a suite's private package lists at most once a day.
 suite_update() {
-	local suite=$1 stamp="$VGB_CACHE/apt-$1/updated"
+	local key=$1 suite=${1%%:*} arch="" stamp
+	[ "$suite" != "$key" ] && arch=${key#*:}
+	stamp="$VGB_CACHE/apt-$suite${arch:+-$arch}/updated"
 	if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
-		vm_log "apt: refreshing $suite package lists"
-		suite_apt "$suite" update >/dev/null || vm_die "apt-get update for $suite failed"
+		vm_log "apt: refreshing $key package lists"
+		suite_apt "$key" update >/dev/null || vm_die "apt-get update for $key failed"
 		touch "$stamp"
 	fi
-}
-
-# apt-cache on a suite's private lists.
-suite_cache() {
-	local suite=$1; shift
-	local root="$VGB_CACHE/apt-$suite"
-	apt-cache \
-		-o Dir::Etc::SourceList="$root/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State="$root/state" \
-		-o Dir::State::status=/var/lib/dpkg/status \
-		-o Dir::Cache="$root/cache" \
-		"$@"
 }
 
 # Newest package name matching an extended regex in a suite (version-sorted).
@@ -81,6 +87,18 @@ suite_download() {
 	echo "$f"
 }
 
+# The forky chroot's packages. The chroot lives in a directory named after the
+# hash of this recipe (setup-forky.sh builds it), so a changed recipe gets a
+# chroot of its own next to the old one. Bump FORKY_RECIPE_VERSION when the
+# way the chroot is made changes.
+# shellcheck disable=SC2034 # used by setup-forky.sh
+FORKY_PACKAGES=(qemu-system-x86 qemu-system-arm qemu-system-gui qemu-system-modules-opengl qemu-utils
+	libvirglrenderer1 virgl-server libgl1-mesa-dri libegl1 libgles2 mesa-vulkan-drivers
+	xvfb xauth x11-apps ca-certificates)
+FORKY_RECIPE_VERSION=1
+forky_recipe_hash() { echo "$FORKY_RECIPE_VERSION ${FORKY_PACKAGES[*]}" | sha256sum | cut -c1-16; }
+forky_root() { echo "$VGB_CACHE/forky-root-$(forky_recipe_hash)"; }
+
 # Serializes users of the forky chroot (set-up, runs, repros): bind mounts
 # are made and undone by whoever holds this lock. Holds it until exit.
 forky_lock() {
@@ -100,7 +118,8 @@ agent_uapi_headers() {
 		vm_log "agent: extracting uapi headers from $(basename "$libc_dev")"
 		tmp=$(mktemp -d)
 		dpkg-deb -x "$libc_dev" "$tmp"
-		# Only drm/ (and linux/bits.h): the rest of linux/ and asm/ stay the host's, matching its C library.
+		# Only drm/ (and linux/bits.h): the rest of linux/ and asm/ stay the toolchain's, matching
+		# its C library; drm/ is the same on every architecture.
 		mkdir -p "$uapi/include"
 		rm -rf "$uapi/include/drm"
 		cp -r "$tmp/usr/include/drm" "$uapi/include/drm"

@@ -5,7 +5,7 @@ on the second serial port, observes the host side (QMP screendump, virtio
 status, command trace) and writes the results JSON.
 
   run.py --list
-  run.py [--out FILE] [--timeout S] CONFIG... | all | default
+  run.py [--out FILE] [--timeout S] [--cases GLOB] [--break NAME] CONFIG... | all | default | arm64
 """
 
 import argparse
@@ -38,8 +38,10 @@ VK_USR_TAG, VK_AGENT_TAG = "vgbusr", "vgbvk"
 
 
 def qemu_args(cfg, rundir, socket_path, scanout_hold, only=None):
-    append = (f"console=ttyS0 panic=-1 loglevel=4 vgb.case_timeout={cfg.case_timeout} "
-              f"vgb.expect_scanout={scanout_hold} " + " ".join(cfg.agent_params)).strip()
+    m = configs.MACHINES[cfg.arch]
+    append = (f"console={m.console} vgb.results=/dev/{m.results} panic=-1 loglevel=4 "
+              f"vgb.case_timeout={cfg.case_timeout} vgb.expect_scanout={scanout_hold} "
+              + " ".join(cfg.agent_params)).strip()
     if only:
         append += f" vgb.cases={only}"
     if not cfg.agent:
@@ -50,12 +52,12 @@ def qemu_args(cfg, rundir, socket_path, scanout_hold, only=None):
         # QEMU runs in the forky chroot: its /usr is forky's userland.
         share = ["-virtfs", f"local,path=/usr,mount_tag={VK_USR_TAG},security_model=none,readonly=on",
                  "-virtfs", f"local,path={rundir}/vk,mount_tag={VK_AGENT_TAG},security_model=none,readonly=on"]
-    args = ["qemu-system-x86_64", "-accel", "tcg", "-m", cfg.mem, "-smp", "1", "-nodefaults", "-no-reboot",
-            "-vga", "none",
-            *[a.format(mem=cfg.mem) for a in configs.MEMFD_RAM],
+    args = [m.qemu, "-accel", "tcg", "-m", cfg.mem, "-smp", "1", "-nodefaults", "-no-reboot",
+            *m.extra,
+            *[a.format(mem=cfg.mem, machine=m.machine) for a in configs.MEMFD_RAM],
             "-kernel", os.path.join(rundir, "vmlinuz"), "-initrd", os.path.join(rundir, "initrd.img"),
             "-append", append,
-            # The agent's results come back on ttyS1, a socket the runner reads into
+            # The agent's results come back on the second serial port, a socket the runner reads into
             # results.log and answers on (the host confirms a capture the agent waits for).
             "-serial", f"file:{rundir}/console.log",
             "-chardev", f"socket,id=results,path={rundir}/results.sock,server=on,wait=on",
@@ -163,8 +165,10 @@ def run_config(cfg, timeout_s, keep, only=None):
     exit_on_term()
     log(f"=== {cfg.name}: {cfg.summary}")
     t_start = time.monotonic()
-    ensure_stack(cfg)
+    root = ensure_stack(cfg)
     guest = run_script("build-guest.sh", cfg.kernel)
+    # The case list comes from the host's build of the same sources: the
+    # guest's may be for another architecture.
     agent = run_script("build-agent.sh")
     expected = agent_case_names(agent, only) if cfg.agent else []
     agents = int(cfg.agent)
@@ -187,8 +191,8 @@ def run_config(cfg, timeout_s, keep, only=None):
     vk_allocations = []  # the Vulkan agent's vk_host_blob events
     socket_path = os.path.join(rundir, "vhost-user.sock")
     try:
-        with Session(cfg, rundir) as session:
-            vmm = qemu_version(session.prefix())
+        with Session(cfg, rundir, root) as session:
+            vmm = qemu_version(session.prefix(), configs.MACHINES[cfg.arch].qemu)
             if cfg.backend:
                 find, extra, _, in_chroot = BACKENDS[cfg.backend]
                 binary = find()
@@ -213,7 +217,7 @@ def run_config(cfg, timeout_s, keep, only=None):
             args = qemu_args(cfg, rundir, socket_path, hold, only)
             with open(os.path.join(rundir, "qemu.cmdline"), "w") as f:
                 f.write(" ".join(args) + "\n")
-            log(f"booting {cfg.kernel} under {vmm} (TCG); run dir {rundir}")
+            log(f"booting {cfg.kernel} ({cfg.arch}) under {vmm} (TCG); run dir {rundir}")
             proc = session.spawn(args, "qemu.log")
             port = ResultPort(os.path.join(rundir, "results.sock"), os.path.join(rundir, "results.log"),
                               alive=lambda: proc.poll() is None)
@@ -257,6 +261,8 @@ def run_config(cfg, timeout_s, keep, only=None):
                         done = sum(1 for n in cases if n in expected)
                         log(f"  [{done}/{len(expected)}] {c['name']}: {c['verdict']} ({c['time_s']} s) "
                             f"{c['detail'][:140]}")
+                    elif kind == "info" and "pages" in obj:
+                        info["pages"] = obj["pages"]
                     elif kind == "info":
                         info["driver_params"] = obj.get("params", {})
                         if qmp and cfg.virtio_status:
@@ -365,19 +371,18 @@ def main(argv=None):
     ap.add_argument("--timeout", type=int, default=170, help="seconds per configuration once set up")
     ap.add_argument("--keep", action="store_true", help="keep kernel and initramfs copies in the run dir")
     ap.add_argument("--cases", help="only the agent cases matching these globs (comma separated)")
+    ap.add_argument("--break", dest="brk", help="run vgb-host with --break=NAME (conformance self-tests)")
     args = ap.parse_args(argv)
     if args.list or not args.configs:
         for c in configs.CONFIGS:
             mark = "*" if c.name in configs.DEFAULT_SET else " "
-            print(f"{mark} {c.name:42} {c.summary}")
-        print("(* = default set)")
+            print(f"{mark} {c.name:46} {c.summary}")
+        print("(* = default set; groups: " + ", ".join(configs.GROUPS) + ")")
         return 0
     names = []
     for n in args.configs:
-        if n == "all":
-            names += [c.name for c in configs.CONFIGS]
-        elif n == "default":
-            names += configs.DEFAULT_SET
+        if n in configs.GROUPS:
+            names += configs.GROUPS[n]
         elif n in configs.BY_NAME:
             names.append(n)
         else:
@@ -385,8 +390,14 @@ def main(argv=None):
             return 2
     targets, skipped, status = [], {}, 0
     for n in names:
+        cfg = configs.BY_NAME[n]
+        if args.brk:
+            if cfg.backend != "vgb-host":
+                print(f"run.py: --break needs a vgb-host configuration, not {n}", file=sys.stderr)
+                return 2
+            cfg = configs.with_break(cfg, args.brk)
         try:
-            targets.append(run_config(configs.BY_NAME[n], args.timeout, args.keep, args.cases))
+            targets.append(run_config(cfg, args.timeout, args.keep, args.cases))
         except Skip as e:
             log(f"=== {n}: skipped: {e}")
             skipped[n] = str(e)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Installs what the VM configurations need on the host: QEMU 10.0.2 from
 # bookworm-backports (pinned so nothing else moves to backports) and the tools
-# the guest builder and the forky chroot use. Idempotent.
+# the guest builder and the forky chroot use, the aarch64 cross compiler for
+# the arm64 guests' agent included. Idempotent.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root "setup-host.sh"
@@ -21,8 +22,10 @@ fi
 
 qemu_version=$(dpkg-query -W -f '${Version}' qemu-system-x86 2>/dev/null || true)
 missing=()
-# libvulkan-dev and glslang-tools build the Vulkan agent (build-vk-agent.sh).
-for p in debootstrap cpio kmod xz-utils zstd gcc libc6-dev python3 python3-pytest libvulkan-dev glslang-tools; do
+# libvulkan-dev and glslang-tools build the Vulkan agent (build-vk-agent.sh);
+# the aarch64 cross compiler builds the arm64 guests' agent (build-agent.sh arm64).
+for p in debootstrap cpio kmod xz-utils zstd gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+	python3 python3-pytest libvulkan-dev glslang-tools; do
 	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 

@@ -38,8 +38,8 @@ def run_script(name, *args):
     return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
 
 
-def qemu_version(cmd_prefix):
-    out = subprocess.run([*cmd_prefix, "qemu-system-x86_64", "--version"], capture_output=True, text=True)
+def qemu_version(cmd_prefix, binary="qemu-system-x86_64"):
+    out = subprocess.run([*cmd_prefix, binary, "--version"], capture_output=True, text=True)
     first = out.stdout.splitlines()[0] if out.stdout else "unknown"
     return first.replace("QEMU emulator version ", "QEMU ")
 
@@ -65,6 +65,8 @@ def vgb_host_binary():
 
 
 def ensure_stack(cfg):
+    """Installs what cfg needs; returns the forky chroot's path, or None when
+    QEMU runs on the host."""
     if os.geteuid() != 0:
         raise Skip("needs root (installs packages, chroot and bind mounts)")
     if cfg.backend == "vgb-host" and not vgb_host_binary():
@@ -72,20 +74,23 @@ def ensure_stack(cfg):
                    "set VGB_HOST to use another path")
     run_script("setup-host.sh")
     if cfg.stack == "forky":
-        run_script("setup-forky.sh")
+        # The chroot's directory is named after its recipe: the script says where.
+        root = run_script("setup-forky.sh")
+    else:
+        root = None
     if cfg.backend == "vgb-host-renderer":
         host_path = run_script("build-host-renderer.sh")
-        root = os.path.join(cache_dir(), "forky-root")
         # The path inside the chroot, where the runner starts it.
         RENDERER_HOST["path"] = "/" + os.path.relpath(host_path, root)
+    return root
 
 
 class Session:
-    """Where QEMU runs: the host, or the forky chroot."""
+    """Where QEMU runs: the host, or the forky chroot at root."""
 
-    def __init__(self, cfg, rundir):
+    def __init__(self, cfg, rundir, root=None):
         self.cfg, self.rundir = cfg, rundir
-        self.root = os.path.join(cache_dir(), "forky-root") if cfg.stack == "forky" else None
+        self.root = root
         self.lock = None
         self.mounted = False
         self.procs = []

@@ -44,7 +44,7 @@ static void test_names(void)
 		CHECK_EQ(vgb_device_break_bit(name), bit);
 		CHECK(what && *what);
 	}
-	CHECK_EQ(n, 12);
+	CHECK_EQ(n, 13);
 	CHECK_EQ(vgb_device_break_bit("no-such-break"), 0);
 	struct vgb_device_config cfg;
 	vgb_device_config_defaults(&cfg);
@@ -177,6 +177,18 @@ static void test_resource_id_error(uint32_t breaks)
 	t_fini(&t);
 }
 
+/* MAP_BLOB checks offsets against 4 x the granularity it announced. */
+static void test_alignment_ignored(uint32_t breaks)
+{
+	struct t t;
+	init(&t, breaks, 0);
+	CHECK_RESP(t_ctx_create(&t, CTX, 0), OK);
+	CHECK_RESP(t_host_blob(&t, CTX, 1, 1, 4096, MAPPABLE), OK);
+	CHECK_RESP(t_map(&t, 1, 4096), breaks & VGB_BREAK_ALIGNMENT_IGNORED ? E_PARAM : VIRTIO_GPU_RESP_OK_MAP_INFO);
+	CHECK_RESP(t_map(&t, 1, 16384), breaks & VGB_BREAK_ALIGNMENT_IGNORED ? VIRTIO_GPU_RESP_OK_MAP_INFO : E_PARAM);
+	t_fini(&t);
+}
+
 static void test_fence_echo(uint32_t breaks)
 {
 	struct t t;
@@ -269,6 +281,8 @@ int main(void)
 	test_resource_id_error(VGB_BREAK_ERR_RESOURCE_ID_AS_PARAM);
 	test_fence_echo(0);
 	test_fence_echo(VGB_BREAK_FENCE_NO_ECHO);
+	test_alignment_ignored(0);
+	test_alignment_ignored(VGB_BREAK_ALIGNMENT_IGNORED);
 	test_checksum(0);
 	test_checksum(VGB_BREAK_CHECKSUM_OFF_BY_ONE);
 	test_stale_copy(0);

@@ -149,6 +149,11 @@ static void test_reports(void)
 			 t_create_blob(&t, 2, CTX, HOST3D, 0, 1, 4096, &g, 1));
 	EXPECT_VIOLATION(&t, "REQ-DRV-BLOB-0009",
 			 t_create_blob(&t, 2, CTX, HOST3D, 0, 99, 4096, NULL, 0));
+	/* A blob larger than its object, as a driver rounding to its own page sends it. */
+	struct t_stream as = {.len = 0};
+	ts_alloc(&as, 98, 4096);
+	CHECK_RESP(t_submit(&t, CTX, as.buf, as.len), OK);
+	EXPECT_VIOLATION(&t, "REQ-DRV-BLOB-0300", t_create_blob(&t, 2, CTX, HOST3D, 0, 98, 16384, NULL, 0));
 	EXPECT_VIOLATION(&t, "REQ-DRV-BLOB-0010", t_create_blob(&t, 2, 0, GUEST, 16, 0, 4096, &g, 1));
 	EXPECT_VIOLATION(&t, "REQ-DRV-BLOB-0011", t_create_blob(&t, 2, 0, GUEST, 0, 0, 4097, &g, 1));
 

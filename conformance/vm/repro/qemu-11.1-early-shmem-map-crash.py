@@ -125,8 +125,10 @@ def main():
         return 2
     cache = os.environ.get("VGB_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "virtio-gpu-blob")
-    root = os.path.join(cache, "forky-root")
-    if not os.access(os.path.join(root, "usr/bin/qemu-system-x86_64"), os.X_OK):
+    # The chroot's directory is named after its recipe (lib.sh forky_root).
+    root = subprocess.run(["bash", "-c", f'. "{VM_DIR}/lib.sh"; forky_root'], capture_output=True,
+                          text=True).stdout.strip()
+    if not root or not os.access(os.path.join(root, "usr/bin/qemu-system-x86_64"), os.X_OK):
         print("no forky chroot: run conformance/vm/setup-forky.sh", file=sys.stderr)
         return 2
     lock = open(os.path.join(cache, "forky-root.lock"), "w")

@@ -12,7 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 need_root "this repro (chroot)"
 forky_lock
-root="$VGB_CACHE/forky-root"
+root=$(forky_root)
 [ -x "$root/usr/bin/qemu-system-x86_64" ] || vm_die "no forky chroot: run conformance/vm/setup-forky.sh"
 trap '"$VGB_VM_DIR/chroot-mounts.sh" umount "$root"' EXIT
 "$VGB_VM_DIR/chroot-mounts.sh" mount "$root"

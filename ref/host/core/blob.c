@@ -41,10 +41,14 @@ uint32_t vgb_cmd_create_blob(struct vgb_device *dev, const struct vgb_cmd *cmd)
 		if (ctx->renderer)
 			return vgb_renderer_create_blob(dev, ctx, cmd);
 		obj = find_object(ctx, c->blob_id);
-		if (!obj || obj->mem.size != c->size)
-			return vgb_reject(dev, VGB_DRV_BLOB_OBJECT, ERR_PARAM,
-					  "blob_id %llu: %s in context %u", (unsigned long long)c->blob_id,
-					  obj ? "object size differs" : "no such object", cmd->ctx_id);
+		if (!obj)
+			return vgb_reject(dev, VGB_DRV_BLOB_OBJECT, ERR_PARAM, "blob_id %llu: no such object in context %u",
+					  (unsigned long long)c->blob_id, cmd->ctx_id);
+		if (obj->mem.size != c->size)
+			return vgb_reject(dev, VGB_DRV_BLOB_OBJECT_SIZE, ERR_PARAM,
+					  "blob_id %llu: size %llu, the object in context %u has %llu",
+					  (unsigned long long)c->blob_id, (unsigned long long)c->size, cmd->ctx_id,
+					  (unsigned long long)obj->mem.size);
 		if ((c->blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE) && !dev->cfg.region_size)
 			vgb_violation(dev, VGB_DRV_MAPPABLE_NO_REGION,
 				      "USE_MAPPABLE host blob %u without a host-visible region",

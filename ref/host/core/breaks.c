@@ -33,6 +33,9 @@ static const struct {
 	 "reference-context CHECKSUM skips the last byte"},
 	{"map-stale-copy", VGB_BREAK_MAP_STALE_COPY,
 	 "MAP_BLOB of a context object's blob (blob_id != 0) larger than a page places a copy taken at MAP time: neither side sees the other's writes"},
+	{"alignment-ignored", VGB_BREAK_ALIGNMENT_IGNORED,
+	 "MAP_BLOB ignores the map granularity it announced and refuses offsets that are not "
+	 "multiples of 4 times it"},
 };
 
 const char *vgb_device_break_info(unsigned index, uint32_t *bit, const char **what)

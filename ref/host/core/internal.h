@@ -290,6 +290,7 @@ enum vgb_drv_req {
 	VGB_DRV_BLOB_ID_GUEST,      /* GUEST blob with blob_id != 0 */
 	VGB_DRV_BLOB_HOST_ENTRIES,  /* HOST3D blob with entries */
 	VGB_DRV_BLOB_OBJECT,        /* host blob naming no object of its context */
+	VGB_DRV_BLOB_OBJECT_SIZE,   /* host blob whose size is not its object's */
 	VGB_DRV_BLOB_FLAGS,         /* unknown blob_flags bit */
 	VGB_DRV_BLOB_CROSS_NO_UUID, /* USE_CROSS_DEVICE without RESOURCE_UUID */
 	VGB_DRV_BLOB_ENTRIES_SHORT, /* guest storage shorter than size */

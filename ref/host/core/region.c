@@ -101,6 +101,11 @@ uint32_t vgb_cmd_map_blob(struct vgb_device *dev, const struct vgb_cmd *cmd, str
 		return vgb_reject(dev, VGB_DRV_MAP_OFFSET_ALIGN, ERR_PARAM,
 				  "map offset %llu not a multiple of %u", (unsigned long long)off,
 				  vgb_granularity(dev));
+	if (vgb_broken(dev, VGB_BREAK_ALIGNMENT_IGNORED) && off % (4ull * vgb_granularity(dev))) {
+		vgb_log(dev, "MAP_BLOB %u at %llu refused: not a multiple of 4 x %u (break)", id,
+			(unsigned long long)off, vgb_granularity(dev));
+		return ERR_PARAM;
+	}
 	uint64_t len = map_len(res);
 	if (!vgb_range_ok(off, len, dev->cfg.region_size))
 		return vgb_reject(dev, VGB_DRV_MAP_PAST_END, ERR_PARAM,

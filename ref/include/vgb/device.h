@@ -63,6 +63,7 @@ enum vgb_device_break {
 	VGB_BREAK_FENCE_NO_ECHO = 1u << 9,        /* fenced responses without FLAG_FENCE */
 	VGB_BREAK_CHECKSUM_OFF_BY_ONE = 1u << 10, /* reference-context CHECKSUM skips the last byte */
 	VGB_BREAK_MAP_STALE_COPY = 1u << 11,      /* MAP_BLOB of a blob_id != 0 over a page: a copy taken at MAP */
+	VGB_BREAK_ALIGNMENT_IGNORED = 1u << 12,   /* MAP ignores the granularity it announced, needs 4x it */
 };
 
 /*

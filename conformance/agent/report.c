@@ -16,6 +16,7 @@ const char *verdict_name(enum verdict v)
 	case FAIL: return "FAIL";
 	case NOT_SUPPORTED: return "NOT_SUPPORTED";
 	case TIMEOUT: return "TIMEOUT";
+	case FLAKY: return "FLAKY";
 	case ERROR: break;
 	}
 	return "ERROR";
@@ -55,7 +56,7 @@ static void write_all(int fd, const char *buf, size_t len)
 
 void report_line(const char *json_object)
 {
-	char line[8192];
+	char line[16384];
 	int n = snprintf(line, sizeof(line), "%s%s\n", AGENT_MARKER, json_object);
 	if (n < 0)
 		return;

@@ -72,7 +72,8 @@ cp "$VGB_VM_DIR/guest-init.sh" "$root/init"
 cp "$agent" "$root/agent"
 chmod 755 "$root/init" "$root/agent" "$root/bin/busybox"
 
-"$VGB_VM_DIR/resolve-modules.py" "$moddir" virtio_pci virtio_gpu >"$work/modules.list"
+# virtio_mmio and virtio_console: VMMs without PCI, and a virtio console as the result port.
+"$VGB_VM_DIR/resolve-modules.py" "$moddir" virtio_pci virtio_mmio virtio_gpu virtio_console >"$work/modules.list"
 : >"$root/modules/order"
 while read -r rel; do
 	src=$moddir/$rel

@@ -15,6 +15,7 @@ struct host {
 	struct vgb_device *dev;
 	struct vgb_vu_backend *be;
 	FILE *violations; /* --validate=FILE, or NULL */
+	FILE *trace;      /* --trace=FILE, or NULL */
 	bool closing;     /* the connection is gone: the device is torn down locally */
 };
 

@@ -28,6 +28,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vgb-host: cannot open %s: %s\n", opt.validate_file, strerror(errno));
 		return 2;
 	}
+	if (opt.trace_file && !(h.trace = fopen(opt.trace_file, "a"))) {
+		fprintf(stderr, "vgb-host: cannot open %s: %s\n", opt.trace_file, strerror(errno));
+		return 2;
+	}
 	struct vgb_device_ops ops;
 	host_device_ops(&h, &ops);
 	h.dev = vgb_device_new(&opt.cfg, &ops);
@@ -66,5 +70,7 @@ int main(int argc, char **argv)
 	vgb_vu_backend_free(h.be);
 	if (h.violations)
 		fclose(h.violations);
+	if (h.trace)
+		fclose(h.trace);
 	return r == 0 ? 0 : 1;
 }

@@ -31,6 +31,7 @@ enum {
 	OPT_SCANOUTS,
 	OPT_SIZE,
 	OPT_VALIDATE,
+	OPT_TRACE,
 	OPT_BREAK,
 };
 
@@ -54,6 +55,7 @@ static const struct option long_opts[] = {
 	{ "scanouts", required_argument, NULL, OPT_SCANOUTS },
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "validate", optional_argument, NULL, OPT_VALIDATE },
+	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "break", required_argument, NULL, OPT_BREAK },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -89,6 +91,9 @@ static void usage(FILE *f)
 		"                         (VIOLATION REQ-... detail) and as JSON lines in FILE\n"
 		"                         ({\"requirement\": ...}); a SHOULD not met is a warning\n"
 		"                         (WARNING REQ-... detail; {\"warning\": ...})\n"
+		"  --trace=FILE           log every command and its answer in FILE, one line each,\n"
+		"                         as PID@SECONDS.MICROSECONDS:vgb_cmd ... (the form of QEMU's\n"
+		"                         trace log with -msg timestamp=on)\n"
 		"  --break=NAME[,NAME...] FOR CONFORMANCE SELF-TESTS ONLY: behave wrongly on purpose,\n"
 		"                         so that a test can show the suite catches it; a device\n"
 		"                         run with any break does not conform (breaks below)\n"
@@ -262,6 +267,9 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 		case OPT_VALIDATE:
 			o->cfg.validate = true;
 			o->validate_file = optarg;
+			break;
+		case OPT_TRACE:
+			o->trace_file = optarg;
 			break;
 		case OPT_BREAK:
 			if (!parse_breaks(optarg, &o->cfg.breaks))

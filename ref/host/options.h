@@ -13,6 +13,7 @@ struct host_options {
 	bool print_capabilities;
 	bool verbose;
 	const char *validate_file; /* --validate=FILE: violations as JSON lines */
+	const char *trace_file;    /* --trace=FILE: every command and its answer */
 	struct vgb_device_config cfg;
 };
 

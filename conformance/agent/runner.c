@@ -276,7 +276,7 @@ static enum verdict run_case(const struct case_def *def, int index, int total, i
 static void usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [--out PATH] [--cases GLOB[,GLOB...]] [--case-timeout S]\n"
-			"                 [--scanout-wait S] [--rerun-failures N] [--list]\n", prog);
+			"                 [--scanout-wait S] [--rerun-failures N] [--list] [--version]\n", prog);
 	exit(2);
 }
 
@@ -309,6 +309,10 @@ int agent_main(int argc, char **argv, const struct case_def *const *case_groups,
 			rerun_failures = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--list"))
 			list = 1;
+		else if (!strcmp(argv[i], "--version")) {
+			printf("%s libdrm %s\n", AGENT_VERSION, AGENT_LIBDRM);
+			return 0;
+		}
 		else
 			usage(argv[0]);
 	}
@@ -347,6 +351,16 @@ int agent_main(int argc, char **argv, const struct case_def *const *case_groups,
 		 "\"case_timeout_s\":%d,\"rerun_failures\":%d,\"libdrm\":\"%s\"}",
 		 AGENT_VERSION, total, u.release, u.machine, timeout_s, rerun_failures, AGENT_LIBDRM);
 	report_line(line);
+	/* The selected cases by name: a reader knows what should come, and what did not. */
+	static char names[8192];
+	size_t nn = (size_t)snprintf(names, sizeof(names), "{\"type\":\"cases\",\"names\":[");
+	for (size_t g = 0; g < ngroups; g++)
+		for (const struct case_def *d = case_groups[g]; d->name; d++)
+			if (selected(d->name, globs) && nn + strlen(d->name) + 8 < sizeof(names))
+				nn += (size_t)snprintf(names + nn, sizeof(names) - nn, "%s\"%s\"",
+						       names[nn - 1] == '[' ? "" : ",", d->name);
+	snprintf(names + nn, sizeof(names) - nn, "]}");
+	report_line(names);
 	printf("VGB-PROGRESS %d cases, agent %s, kernel %s\n", total, AGENT_VERSION, u.release);
 	fflush(stdout);
 	/* Two timeouts in a row mean the device stopped answering: every later

@@ -42,6 +42,15 @@ enum verdict case_say(struct case_ctx *c, enum verdict v, const char *fmt, ...)
 
 void case_event(const char *json_object) { report_line(json_object); }
 
+/* The guest's wall clock: a reader with its own clock lines up the cases with
+ * what the host logged meanwhile (case_start and case lines carry it as "t"). */
+static double wall_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -116,8 +125,9 @@ static void emit_case(const struct case_def *def, enum verdict v, const struct a
 	if (v != PASS && v != NOT_SUPPORTED)
 		json_escape(esc_steps, sizeof(esc_steps), a->steps);
 	int n = snprintf(line, sizeof(line),
-			 "{\"type\":\"case\",\"name\":\"%s\",\"verdict\":\"%s\",\"ids\":[%s],\"time_s\":%.3f,\"detail\":\"%s\"",
-			 def->name, verdict_name(v), ids, a->secs, esc);
+			 "{\"type\":\"case\",\"name\":\"%s\",\"verdict\":\"%s\",\"ids\":[%s],\"time_s\":%.3f,\"t\":%.6f,"
+			 "\"detail\":\"%s\"",
+			 def->name, verdict_name(v), ids, a->secs, wall_s(), esc);
 	if (n > 0 && (size_t)n < sizeof(line) && attempts && *attempts)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ",\"attempts\":[%s]", attempts);
 	if (n > 0 && (size_t)n < sizeof(line) && esc_steps[0])
@@ -249,8 +259,8 @@ static enum verdict run_case(const struct case_def *def, int index, int total, i
 {
 	static struct attempt first, again;
 	char line[512], attempts[256] = "";
-	snprintf(line, sizeof(line), "{\"type\":\"case_start\",\"name\":\"%s\",\"index\":%d,\"of\":%d}", def->name,
-		 index, total);
+	snprintf(line, sizeof(line), "{\"type\":\"case_start\",\"name\":\"%s\",\"index\":%d,\"of\":%d,\"t\":%.6f}",
+		 def->name, index, total, wall_s());
 	report_line(line);
 	run_attempt(def, timeout_s, scanout_wait_s, &first);
 	enum verdict v = first.v;

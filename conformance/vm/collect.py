@@ -45,7 +45,7 @@ SUITE_VERSION = "1.0.0"
 TRACE_LINE = re.compile(r"^(\d+)@(\d+)\.(\d+):(.*)$")
 # Device trace lines kept per case, and how far around the case's window they may lie.
 TRACE_KEPT = 60
-TRACE_SLACK_S = 0.05
+TRACE_SLACK_S = 0.02
 FAILING = ("FAIL", "FLAKY", "ERROR", "CRASH", "TIMEOUT", "WARNING")
 
 
@@ -59,9 +59,19 @@ class Run:
         self.info = {}
         self.events = []
         self.cases = {}
-        self.windows = {}   # case name -> [start, end] host times (live only)
+        self.windows = {}   # case name -> [start, end] guest times ("t")
+        self.offset = None  # host clock - guest clock: the smallest delay a line came with (live)
         self.notes = []
         self.ended = False
+
+    def clock(self, obj, now):
+        """The line's guest time; live, it also narrows the guest-to-host offset."""
+        t = obj.get("t")
+        if not isinstance(t, (int, float)):
+            return None
+        if self.live and (self.offset is None or now - t < self.offset):
+            self.offset = now - t
+        return t
 
     def line(self, text, now):
         idx = text.find(MARKER)
@@ -85,7 +95,7 @@ class Run:
         elif kind == "event":
             self.events.append(obj)
         elif kind == "case_start":
-            self.windows[obj.get("name")] = [now, None]
+            self.windows[obj.get("name")] = [self.clock(obj, now), None]
         elif kind == "case":
             name = obj.get("name")
             if not isinstance(name, str) or obj.get("verdict") not in vgb_report.VERDICTS:
@@ -97,8 +107,9 @@ class Run:
                 if obj.get(key):
                     c[key] = obj[key]
             self.cases[name] = c
+            t = self.clock(obj, now)
             if name in self.windows:
-                self.windows[name][1] = now
+                self.windows[name][1] = t
             return c
         elif kind == "end":
             self.ended = True
@@ -160,8 +171,10 @@ def device_trace(path):
     return out
 
 
-def trace_window(lines, window):
-    start, end = window
+def trace_window(lines, window, offset):
+    """The device's lines written between the case's start and end (guest times, moved to the
+    host's clock by offset)."""
+    start, end = window[0] + offset, window[1] + offset
     chosen = [(t, text) for t, text in lines if start - TRACE_SLACK_S <= t <= end + TRACE_SLACK_S]
     head = "(%d earlier lines of the case not kept)\n" % (len(chosen) - TRACE_KEPT) if len(chosen) > TRACE_KEPT else ""
     return head + "".join("%.6f %s\n" % (t, text) for t, text in chosen[-TRACE_KEPT:])
@@ -213,8 +226,9 @@ def build_target(run, args):
             continue
         c["reproduce"] = reproducer(c["name"], args.vmm_command)
         window = run.windows.get(c["name"])
-        if trace and run.live and window and window[1] is not None:
-            c["device_trace"] = trace_window(trace, window) or "(the device wrote nothing while the case ran)"
+        if trace and run.offset is not None and window and None not in window:
+            c["device_trace"] = (trace_window(trace, window, run.offset)
+                                 or "(the device wrote nothing while the case ran)")
     # The driver's command stream as QEMU's device traced it.
     if args.device_trace and trace is not None and any("virtio_gpu_cmd_" in t for _, t in trace):
         found = trace_check.check(args.device_trace)

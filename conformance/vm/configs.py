@@ -30,6 +30,8 @@ class Config:
     # there the negotiated features come from the guest driver's log instead.
     virtio_status: bool = True
     extra: List[str] = field(default_factory=list)
+    cases: str = ""             # agent case globs (comma separated); "" runs them all
+    rerun_failures: int = 0     # agent reruns of a failing case (vgb.rerun_failures)
 
     @property
     def device_options(self) -> str:

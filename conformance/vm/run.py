@@ -5,11 +5,15 @@ on the second serial port, observes the host side (QMP screendump, virtio
 status, command trace) and writes the results JSON.
 
   run.py --list
-  run.py [--out FILE] [--timeout S] CONFIG... | all | default
+  run.py [--out FILE] [--timeout S] [--cases GLOB] [--rerun-failures N] CONFIG... | all | default
+
+A case that did not pass carries the agent's steps and the command that runs
+it alone (run.py CONFIG --cases CASE).
 """
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -34,7 +38,9 @@ MARKER = "VGB-AGENT "
 
 def qemu_args(cfg, rundir, socket_path, scanout_hold):
     append = (f"console=ttyS0 panic=-1 loglevel=4 vgb.case_timeout=20 "
-              f"vgb.expect_scanout={scanout_hold}")
+              f"vgb.expect_scanout={scanout_hold}"
+              + (f" vgb.cases={cfg.cases}" if cfg.cases else "")
+              + (f" vgb.rerun_failures={cfg.rerun_failures}" if cfg.rerun_failures else ""))
     args = ["qemu-system-x86_64", "-accel", "tcg", "-m", cfg.mem, "-smp", "1", "-nodefaults", "-no-reboot",
             "-vga", "none",
             *[a.format(mem=cfg.mem) for a in configs.MEMFD_RAM],
@@ -78,8 +84,9 @@ def last_lines(path, n):
     return ""
 
 
-def agent_case_names(agent):
-    out = subprocess.run([agent, "--list"], capture_output=True, text=True, check=True)
+def agent_case_names(agent, globs=""):
+    out = subprocess.run([agent, "--list", *(["--cases", globs] if globs else [])], capture_output=True, text=True,
+                         check=True)
     return out.stdout.split()
 
 
@@ -98,7 +105,7 @@ def run_config(cfg, timeout_s, keep):
     ensure_stack(cfg)
     guest = run_script("build-guest.sh", cfg.kernel)
     agent = run_script("build-agent.sh")
-    expected = agent_case_names(agent)
+    expected = agent_case_names(agent, cfg.cases)
     with open(os.path.join(guest, "info.json")) as f:
         guest_info = json.load(f)
 
@@ -164,6 +171,9 @@ def run_config(cfg, timeout_s, keep):
                     if kind == "case":
                         c = case(obj["name"], obj["verdict"], obj.get("ids", []), obj.get("time_s", 0),
                                  obj.get("detail", ""))
+                        c.update({k: obj[k] for k in ("attempts", "steps") if obj.get(k)})
+                        if c["verdict"] not in ("PASS", "NOT_SUPPORTED"):
+                            c["reproduce"] = f"conformance/vm/run.py {cfg.name} --cases {c['name']}"
                         cases[c["name"]] = c
                         done = sum(1 for n in cases if n in expected)
                         log(f"  [{done}/{len(expected)}] {c['name']}: {c['verdict']} ({c['time_s']} s) "
@@ -253,6 +263,9 @@ def main(argv=None):
     ap.add_argument("--out", help="results JSON (default: print the path of one in the run dir)")
     ap.add_argument("--timeout", type=int, default=170, help="seconds per configuration once set up")
     ap.add_argument("--keep", action="store_true", help="keep kernel and initramfs copies in the run dir")
+    ap.add_argument("--cases", default="", help="run only the agent cases matching these globs (comma separated)")
+    ap.add_argument("--rerun-failures", type=int, default=0, metavar="N",
+                    help="rerun a failing agent case up to N times (FLAKY when it then gets another verdict)")
     args = ap.parse_args(argv)
     if args.list or not args.configs:
         for c in configs.CONFIGS:
@@ -273,8 +286,9 @@ def main(argv=None):
             return 2
     targets, skipped, status = [], {}, 0
     for n in names:
+        cfg = dataclasses.replace(configs.BY_NAME[n], cases=args.cases, rerun_failures=args.rerun_failures)
         try:
-            targets.append(run_config(configs.BY_NAME[n], args.timeout, args.keep))
+            targets.append(run_config(cfg, args.timeout, args.keep))
         except Skip as e:
             log(f"=== {n}: skipped: {e}")
             skipped[n] = str(e)

@@ -28,7 +28,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vgb-host: cannot open %s: %s\n", opt.validate_file, strerror(errno));
 		return 2;
 	}
-	if (opt.trace_file && !(h.trace = fopen(opt.trace_file, "a"))) {
+	if (opt.trace_file && !(h.trace = fopen(opt.trace_file, "w"))) {
 		fprintf(stderr, "vgb-host: cannot open %s: %s\n", opt.trace_file, strerror(errno));
 		return 2;
 	}

@@ -187,6 +187,19 @@ class ExpectationsTest(unittest.TestCase):
         r = known.compare(target, doc)
         self.assertEqual([d["case"] for d in r["differences"]], ["pair.b"])
 
+    def test_per_target_expectations(self):
+        with tempfile.TemporaryDirectory() as d:
+            a, b = os.path.join(d, "a.expect"), os.path.join(d, "b.expect")
+            with open(a, "w") as f:
+                f.write("pair.x NOT_SUPPORTED not here\n")
+            with open(b, "w") as f:
+                f.write("pair.x FAIL broken on purpose\n")
+            targets = [{"name": "ta", "cases": [{"name": "pair.x", "verdict": "NOT_SUPPORTED"}]},
+                       {"name": "tb", "cases": [{"name": "pair.x", "verdict": "FAIL"}]}]
+            r = vgb_report.compare_known(targets, ["tb=" + b, a])
+            self.assertEqual({n: len(v["differences"]) for n, v in r.items()}, {"ta": 0, "tb": 0})
+            self.assertIsNone(vgb_report.compare_known(targets, []))
+
     def test_known_results_are_expectations(self):
         """Every file of known-results/ loads as an expectations file."""
         d = os.path.join(REPO, "conformance", "known-results")

@@ -581,6 +581,28 @@ def load_optional(path, what):
         return json.load(f)
 
 
+def compare_known(targets, expectations, known_dir=None, targets_file=None):
+    """{target: comparison} against the expectations given ([TARGET=]FILE: one target's, or
+    every target's) and, for the other targets, their known-results files; None when there is
+    nothing to compare with."""
+    per_target, every = {}, None
+    for spec in expectations or []:
+        name, sep, path = spec.partition("=")
+        if sep and not os.path.exists(spec):
+            per_target[name] = known.load(path)
+        else:
+            every = known.load(spec)
+    out = {}
+    for t in targets:
+        doc = per_target.get(t["name"]) or every
+        if doc:
+            out[t["name"]] = known.compare(t, doc)
+    if known_dir:
+        rest = [t for t in targets if t["name"] not in out]
+        out.update(known.compare_all(rest, known_dir, targets_file))
+    return out if (expectations or known_dir) else None
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Conformance results to JUnit XML and HTML.")
     ap.add_argument("results", nargs="+")
@@ -592,21 +614,16 @@ def main(argv=None):
     ap.add_argument("--coverage", help="coverage JSON (tools/spec/coverage.py --json)")
     ap.add_argument("--known-results", help="directory of known-results files")
     ap.add_argument("--targets-file", help="targets.json naming each target's known-results file")
-    ap.add_argument("--expectations", help="an expectations file every target is compared with "
-                    "(instead of --known-results)")
+    ap.add_argument("--expectations", action="append", default=[], metavar="[TARGET=]FILE",
+                    help="an expectations file for TARGET, or for every target (before --known-results)")
     args = ap.parse_args(argv)
     try:
         suite_version, targets = load_results(args.results)
     except InputError as e:
         print("vgb_report: %s" % e, file=sys.stderr)
         return 2
-    known_report = None
     try:
-        if args.expectations:
-            doc = known.load(args.expectations)
-            known_report = {t["name"]: known.compare(t, doc) for t in targets}
-        elif args.known_results:
-            known_report = known.compare_all(targets, args.known_results, args.targets_file)
+        known_report = compare_known(targets, args.expectations, args.known_results, args.targets_file)
     except known.KnownError as e:
         print("vgb_report: %s" % e, file=sys.stderr)
         return 2

@@ -25,7 +25,7 @@ amd64)
 	machine_extra="-vga none" ;;
 arm64)
 	kernel=${kernel:-linux-7.2-arm64} qemu=qemu-system-aarch64 machine=virt console=ttyAMA0 results=ttyAMA1
-	machine_extra="-cpu max" ;;
+	machine_extra="-cpu max,pauth-impdef=on" ;;
 *) vm_die "unknown architecture $arch (amd64 or arm64)" ;;
 esac
 

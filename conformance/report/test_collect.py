@@ -146,6 +146,14 @@ class CollectTest(unittest.TestCase):
         self.assertNotIn("RESOURCE_UNREF", got["pair.a.two"]["device_trace"])
         self.assertNotIn("device_trace", got["pair.a.one"])
 
+    def test_trace_time_forms(self):
+        trace = self.write("t.log", ["12@1796542651.742587:vgb_cmd CTX_CREATE flags 0x0",
+                                     "2026-12-06T07:51:46.708726Z virtio_gpu_cmd_get_edid scanout 0",
+                                     "2026-12-06T07:51:47Z virtio_gpu_cmd_get_display_info "])
+        lines = collect.device_trace(trace)
+        self.assertEqual([round(t, 6) for t, _ in lines], [1796542651.742587, 1796543506.708726, 1796543507.0])
+        self.assertEqual(lines[1][1], "virtio_gpu_cmd_get_edid scanout 0")
+
     def test_reproducer_from_the_vmm_command(self):
         cmd = 'qemu-system-x86_64 -kernel vmlinuz -append "console=ttyS0 vgb.results=/dev/ttyS1 panic=-1"'
         self.assertEqual(collect.reproducer("pair.a.two", cmd),

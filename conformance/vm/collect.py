@@ -11,7 +11,8 @@ built-in configurations give.
 LOG is the captured result port; - reads standard input while the VMM runs,
 prints each case as it finishes, and times the cases, so that --device-trace
 (lines PID@SECONDS.MICROSECONDS:..., as QEMU writes them with -msg
-timestamp=on and vgb-host --trace) can give each failing case the device's
+timestamp=on and vgb-host --trace; QEMU 11 writes ISO 8601 times) can give
+each failing case the device's
 lines written while it ran.  --console reads the kernel log for the features
 the driver negotiated.  --vmm-command is the command that booted the guest:
 each failing case's reproducer is then that command with vgb.cases=CASE added.
@@ -22,6 +23,7 @@ log holds no run of the agent.
 """
 
 import argparse
+import datetime
 import glob
 import json
 import os
@@ -42,7 +44,10 @@ import vgb_report  # noqa: E402
 
 MARKER = "VGB-AGENT "
 SUITE_VERSION = "1.0.0"
+# Timestamped trace lines: PID@SECONDS.MICROSECONDS:TEXT (QEMU 10 with -msg timestamp=on,
+# vgb-host --trace) or ISO 8601 UTC, YYYY-MM-DDTHH:MM:SS.FFFFFFZ TEXT (QEMU 11).
 TRACE_LINE = re.compile(r"^(\d+)@(\d+)\.(\d+):(.*)$")
+TRACE_LINE_ISO = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z (.*)$")
 # Device trace lines kept per case, and how far around the case's window they may lie.
 TRACE_KEPT = 60
 TRACE_SLACK_S = 0.02
@@ -161,13 +166,20 @@ def read_log(fd, live, progress):
 
 
 def device_trace(path):
-    """(seconds, text) of every timestamped line of a device trace."""
+    """(seconds since the epoch, text) of every timestamped line of a device trace."""
     out = []
     with open(path, errors="replace") as f:
         for line in f:
-            m = TRACE_LINE.match(line.rstrip("\n"))
+            line = line.rstrip("\n")
+            m = TRACE_LINE.match(line)
             if m:
                 out.append((int(m.group(2)) + int(m.group(3)) / 10 ** len(m.group(3)), m.group(4)))
+                continue
+            m = TRACE_LINE_ISO.match(line)
+            if m:
+                t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S").replace(
+                    tzinfo=datetime.timezone.utc).timestamp()
+                out.append((t + float(m.group(2) or 0), m.group(3)))
     return out
 
 

@@ -39,6 +39,7 @@ void case_event(const char *json_object);
 
 extern const struct case_def params_cases[];
 extern const struct case_def copy_cases[];
+extern const struct case_def scanout_cases[];
 extern const struct case_def blob_cases[];
 extern const struct case_def lifecycle_cases[];
 extern const struct case_def negative_cases[];

@@ -3,7 +3,7 @@
 #include "cases.h"
 
 static const struct case_def *const case_groups[] = {
-	params_cases, copy_cases, blob_cases, refctx_cases, lifecycle_cases, negative_cases,
+	params_cases, copy_cases, scanout_cases, blob_cases, refctx_cases, lifecycle_cases, negative_cases,
 };
 
 int main(int argc, char **argv)

@@ -14,6 +14,8 @@ struct host_options {
 	bool verbose;
 	const char *validate_file; /* --validate=FILE: violations as JSON lines */
 	const char *trace_file;    /* --trace=FILE: every command and its answer */
+	enum host_renderer { HOST_RENDERER_NONE, HOST_RENDERER_VIRGL, HOST_RENDERER_VENUS } renderer;
+	const char *dump_scanout;  /* --dump-scanout=FILE: scanout 0 as PPM after every update */
 	struct vgb_device_config cfg;
 };
 

@@ -115,25 +115,26 @@ struct attempt {
  * rerun; steps go with every verdict but PASS and NOT_SUPPORTED. */
 static void emit_case(const struct case_def *def, enum verdict v, const struct attempt *a, const char *attempts)
 {
-	static char ids[512], esc[4096], esc_steps[STEPS_TEXT_MAX * 2], line[14000];
-	ids[0] = esc[0] = esc_steps[0] = '\0';
+	static char ids[512], esc[4096], line[14000];
+	ids[0] = esc[0] = '\0';
 	for (const char *const *id = def->ids; id && *id; id++) {
 		size_t n = strlen(ids);
 		snprintf(ids + n, sizeof(ids) - n, "%s\"%s\"", n ? "," : "", *id);
 	}
 	json_escape(esc, sizeof(esc), a->detail);
-	if (v != PASS && v != NOT_SUPPORTED)
-		json_escape(esc_steps, sizeof(esc_steps), a->steps);
 	int n = snprintf(line, sizeof(line),
 			 "{\"type\":\"case\",\"name\":\"%s\",\"verdict\":\"%s\",\"ids\":[%s],\"time_s\":%.3f,\"t\":%.6f,"
 			 "\"detail\":\"%s\"",
 			 def->name, verdict_name(v), ids, a->secs, wall_s(), esc);
-	if (n > 0 && (size_t)n < sizeof(line) && attempts && *attempts)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, ",\"attempts\":[%s]", attempts);
-	if (n > 0 && (size_t)n < sizeof(line) && esc_steps[0])
-		n += snprintf(line + n, sizeof(line) - (size_t)n, ",\"steps\":\"%s\"", esc_steps);
-	if (n > 0 && (size_t)n + 2 < sizeof(line))
-		strcat(line, "}");
+	if (n > 0 && (size_t)n + 256 < sizeof(line) && attempts && *attempts)
+		snprintf(line + n, sizeof(line) - (size_t)n, ",\"attempts\":[%s]", attempts);
+	if (v != PASS && v != NOT_SUPPORTED && a->steps[0] && strlen(line) + 64 < sizeof(line)) {
+		strcat(line, ",\"steps\":\"");
+		/* Escaped into what is left, so that the line always closes. */
+		json_escape(line, sizeof(line) - 4, a->steps);
+		strcat(line, "\"");
+	}
+	strcat(line, "}");
 	report_line(line);
 }
 

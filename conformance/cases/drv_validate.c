@@ -19,6 +19,7 @@
 
 #include "../lib/json.h"
 #include "../lib/run.h"
+#include "../lib/trace.h"
 #include "../lib/validate.h"
 #include "cases.h"
 #include "vgb/refctx.h"
@@ -348,6 +349,7 @@ static struct vgb_drv *open_ref_driver(struct vc *t)
 	argv[n] = NULL;
 	o.fe.backend_argv = argv;
 	o.fe.quiet = !t->target->verbose;
+	o.fe.trace = t->trace ? &t->trace->hooks : NULL; /* the driver's exchange, for a failure's reproducer */
 	char err[256] = "";
 	struct vgb_drv *drv = vgb_drv_open(&o, err, sizeof(err));
 	if (!drv)

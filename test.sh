@@ -2,7 +2,8 @@
 # The test command. Installs what is missing, then:
 #   1. gcc build + every meson test (unit, integration, interop, spec, conformance);
 #   2. clang build with ASan+UBSan and the fuzzers: the same tests, plus bounded fuzzing;
-#   3. the real-VM configurations (QEMU + Linux guests, our device behind QEMU);
+#   3. the real-VM configurations (QEMU + Linux guests, our device behind QEMU), and
+#      the guest image for any VMM booted from its README's QEMU command lines;
 # and prints one closing line counting every test.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -24,7 +25,7 @@ step "real-VM configurations"
 VGB_HOST=build/ref/host/vgb-host VGB_VM_CONFIGS=${VGB_VM_CONFIGS:-all} \
   VGB_VM_RESULTS=build/vm-results.json \
   /usr/bin/python3 -m pytest conformance/pytest/test_vm.py conformance/pytest/test_renderer.py \
-  conformance/pytest/test_vm_breaks.py -q -rs -p no:cacheprovider \
+  conformance/pytest/test_vm_breaks.py conformance/pytest/test_image.py -q -rs -p no:cacheprovider \
   --junitxml=build/vm-junit.xml || status=1
 
 step "summary"

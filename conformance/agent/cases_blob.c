@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include <drm/drm_mode.h>
+#include <xf86drmMode.h>
 
 #include "blob_kinds.h"
 #include "remap_probe.h"
@@ -344,19 +344,20 @@ static enum verdict fallback_blob_refused(struct case_ctx *c)
 	} else {
 		case_say(c, PASS, "no blob kind offered (%s)", why);
 	}
-	struct drm_mode_create_dumb cd = { .width = 256, .height = 256, .bpp = 32 };
-	int r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd);
+	uint32_t handle = 0, pitch = 0;
+	uint64_t size = 0, offset = 0;
+	int r = step_result(drmModeCreateDumbBuffer(c->fd, 256, 256, 32, 0, &handle, &pitch, &size),
+			    "drmModeCreateDumbBuffer 256x256");
 	if (r)
 		return case_say(c, FAIL, "copy path unavailable too: CREATE_DUMB: %s", strerror(-r));
-	struct drm_mode_map_dumb md = { .handle = cd.handle };
-	r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_MAP_DUMB, &md);
-	void *p = r ? MAP_FAILED : mmap(NULL, cd.size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, (off_t)md.offset);
+	r = step_result(drmModeMapDumbBuffer(c->fd, handle, &offset), "drmModeMapDumbBuffer handle %u", handle);
+	void *p = r ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, (off_t)offset);
 	if (p == MAP_FAILED)
 		return case_say(c, FAIL, "copy path unavailable too: dumb buffer cannot be mapped");
-	pattern_fill(p, cd.size, 0xe5);
-	size_t bad = pattern_check(p, cd.size, 0xe5);
-	munmap(p, cd.size);
-	if (bad != cd.size)
+	pattern_fill(p, size, 0xe5);
+	size_t bad = pattern_check(p, size, 0xe5);
+	munmap(p, size);
+	if (bad != size)
 		return case_say(c, FAIL, "dumb buffer reads back wrong data");
 	return case_say(c, PASS, "copy path (dumb buffer in guest memory) works");
 }

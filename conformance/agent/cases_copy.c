@@ -7,7 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <drm/drm_mode.h>
+#include <xf86drmMode.h>
 
 #include "cases.h"
 #include "kms.h"
@@ -28,42 +28,32 @@ static enum verdict copy_dumb_scanout(struct case_ctx *c)
 	struct kms_target t;
 	if (kms_find_target(c->fd, &t, why, sizeof(why)))
 		return case_say(c, NOT_SUPPORTED, "no display output: %s", why);
-	uint32_t w = t.mode.hdisplay, h = t.mode.vdisplay;
-	struct drm_mode_create_dumb cd = { .width = w, .height = h, .bpp = 32 };
-	int r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd);
-	if (r)
+	uint32_t w = t.mode.hdisplay, h = t.mode.vdisplay, handle = 0, pitch = 0;
+	uint64_t size = 0, offset = 0;
+	int r = drmModeCreateDumbBuffer(c->fd, w, h, 32, 0, &handle, &pitch, &size);
+	if (step_result(r, "drmModeCreateDumbBuffer %ux%u", w, h))
 		return case_say(c, FAIL, "CREATE_DUMB %ux%u: %s", w, h, strerror(-r));
-	struct drm_mode_map_dumb md = { .handle = cd.handle };
-	r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_MAP_DUMB, &md);
-	if (r)
+	r = drmModeMapDumbBuffer(c->fd, handle, &offset);
+	if (step_result(r, "drmModeMapDumbBuffer handle %u", handle))
 		return case_say(c, FAIL, "MAP_DUMB: %s", strerror(-r));
-	uint8_t *px = mmap(NULL, cd.size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, (off_t)md.offset);
+	uint8_t *px = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, (off_t)offset);
 	if (px == MAP_FAILED)
 		return case_say(c, FAIL, "mmap of dumb buffer: %s", strerror(errno));
 	for (uint32_t y = 0; y < h; y++) {
-		uint32_t *row = (uint32_t *)(px + (size_t)y * cd.pitch);
+		uint32_t *row = (uint32_t *)(px + (size_t)y * pitch);
 		for (uint32_t x = 0; x < w; x++)
 			row[x] = scanout_pixel(x, y);
 	}
-	struct drm_mode_fb_cmd fb = { .width = w, .height = h, .pitch = cd.pitch, .bpp = 32, .depth = 24,
-				      .handle = cd.handle };
-	r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_ADDFB, &fb);
-	if (r)
+	uint32_t fb = 0;
+	r = drmModeAddFB(c->fd, w, h, 24, 32, pitch, handle, &fb);
+	if (step_result(r, "drmModeAddFB handle %u pitch %u", handle, pitch))
 		return case_say(c, FAIL, "ADDFB: %s", strerror(-r));
-	struct drm_mode_crtc sc;
-	memset(&sc, 0, sizeof(sc));
-	sc.crtc_id = t.crtc;
-	sc.fb_id = fb.fb_id;
-	sc.set_connectors_ptr = (uint64_t)(uintptr_t)&t.connector;
-	sc.count_connectors = 1;
-	sc.mode = t.mode;
-	sc.mode_valid = 1;
-	r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_SETCRTC, &sc);
-	if (r)
+	r = drmModeSetCrtc(c->fd, t.crtc, fb, 0, 0, &t.connector, 1, &t.mode);
+	if (step_result(r, "drmModeSetCrtc crtc %u fb %u connector %u %ux%u", t.crtc, fb, t.connector, w, h))
 		return case_say(c, FAIL, "SETCRTC: %s", strerror(-r));
 	/* DIRTYFB is what makes the driver send TRANSFER_TO_HOST_2D + RESOURCE_FLUSH. */
-	struct drm_mode_fb_dirty_cmd dirty = { .fb_id = fb.fb_id };
-	r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_DIRTYFB, &dirty);
+	r = drmModeDirtyFB(c->fd, fb, NULL, 0);
+	step_result(r, "drmModeDirtyFB fb %u", fb);
 	if (r && r != -ENOSYS)
 		return case_say(c, FAIL, "DIRTYFB: %s", strerror(-r));
 	/* Let the device process the flush before the host looks (the runner

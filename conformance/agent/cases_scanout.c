@@ -9,7 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <drm/drm_fourcc.h>
+#include <drm_fourcc.h>
+#include <xf86drmMode.h>
 
 #include "blob_kinds.h"
 #include "kms.h"
@@ -56,30 +57,20 @@ static enum verdict scanout_blob(struct case_ctx *c)
 	 * lies, through the mapping, and flushed; a device that shows a copy
 	 * taken at SET_SCANOUT_BLOB keeps showing the blank. */
 	draw(b.map, w, h, pitch, 0);
-	struct drm_mode_fb_cmd2 fb = { .width = w, .height = h, .pixel_format = DRM_FORMAT_XRGB8888 };
-	fb.handles[0] = b.handle;
-	fb.pitches[0] = pitch;
-	int r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_ADDFB2, &fb);
-	if (r)
+	uint32_t handles[4] = { b.handle }, pitches[4] = { pitch }, offsets[4] = { 0 }, fb = 0;
+	int r = drmModeAddFB2(c->fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &fb, 0);
+	if (step_result(r, "drmModeAddFB2 XRGB8888 handle %u pitch %u", b.handle, pitch))
 		return case_say(c, FAIL, "ADDFB2 of a %ux%u %s blob: %s", w, h, kind, strerror(-r));
-	struct drm_mode_crtc sc;
-	memset(&sc, 0, sizeof(sc));
-	sc.crtc_id = t.crtc;
-	sc.fb_id = fb.fb_id;
-	sc.set_connectors_ptr = (uint64_t)(uintptr_t)&t.connector;
-	sc.count_connectors = 1;
-	sc.mode = t.mode;
-	sc.mode_valid = 1;
 	/* A blob framebuffer makes the driver send SET_SCANOUT_BLOB. */
-	r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_SETCRTC, &sc);
-	if (r)
+	r = drmModeSetCrtc(c->fd, t.crtc, fb, 0, 0, &t.connector, 1, &t.mode);
+	if (step_result(r, "drmModeSetCrtc crtc %u fb %u connector %u", t.crtc, fb, t.connector))
 		return case_say(c, FAIL, "SETCRTC with the %s blob: %s", kind, strerror(-r));
 	/* The device shows the blank before the checker is drawn. */
 	if ((r = kms_barrier(c->fd, t.crtc)))
 		return case_say(c, ERROR, "cannot wait for the device (cursor upload): %s", strerror(-r));
 	draw(b.map, w, h, pitch, 1);
-	struct drm_mode_fb_dirty_cmd dirty = { .fb_id = fb.fb_id };
-	r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_DIRTYFB, &dirty);
+	r = drmModeDirtyFB(c->fd, fb, NULL, 0);
+	step_result(r, "drmModeDirtyFB fb %u", fb);
 	if (r && r != -ENOSYS)
 		return case_say(c, FAIL, "DIRTYFB: %s", strerror(-r));
 	/* ...and has processed the flush before the host is asked to look. */

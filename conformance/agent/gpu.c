@@ -2,29 +2,89 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <xf86drmMode.h>
+
+/* Opens node and keeps it when its driver is virtio_gpu; -errno otherwise. */
+static int open_virtio_gpu(const char *node)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return step_result(-errno, "open %s", node);
+	drmVersionPtr v = drmGetVersion(fd);
+	int ours = v && v->name && !strcmp(v->name, "virtio_gpu");
+	step("open %s -> fd %d, driver %s %d.%d.%d", node, fd, v && v->name ? v->name : "?",
+	     v ? v->version_major : 0, v ? v->version_minor : 0, v ? v->version_patchlevel : 0);
+	drmFreeVersion(v);
+	if (ours)
+		return fd;
+	close(fd);
+	return -ENODEV;
+}
+
 int gpu_open(void)
 {
-	static const char *const nodes[] = { "/dev/dri/card0", "/dev/dri/renderD128" };
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
-		int fd = open(nodes[i], O_RDWR | O_CLOEXEC);
-		if (fd >= 0)
-			return fd;
+	drmDevicePtr devs[16];
+	int n = drmGetDevices2(0, devs, 16);
+	int fd = n > 0 ? -ENODEV : n < 0 ? n : -ENODEV;
+	if (n < 0)
+		step_result(n, "drmGetDevices2");
+	else
+		step("drmGetDevices2 -> %d device(s)", n);
+	for (int i = 0; i < n && fd < 0; i++) {
+		if (devs[i]->available_nodes & (1 << DRM_NODE_PRIMARY))
+			fd = open_virtio_gpu(devs[i]->nodes[DRM_NODE_PRIMARY]);
+		if (fd < 0 && (devs[i]->available_nodes & (1 << DRM_NODE_RENDER)))
+			fd = open_virtio_gpu(devs[i]->nodes[DRM_NODE_RENDER]);
 	}
-	return -errno;
+	if (n > 0)
+		drmFreeDevices(devs, n);
+	return fd;
+}
+
+static const char *request_name(unsigned long request)
+{
+	static const struct { unsigned long request; const char *name; } names[] = {
+		{ DRM_IOCTL_VIRTGPU_MAP, "VIRTGPU_MAP" },
+		{ DRM_IOCTL_VIRTGPU_EXECBUFFER, "VIRTGPU_EXECBUFFER" },
+		{ DRM_IOCTL_VIRTGPU_GETPARAM, "VIRTGPU_GETPARAM" },
+		{ DRM_IOCTL_VIRTGPU_RESOURCE_CREATE, "VIRTGPU_RESOURCE_CREATE" },
+		{ DRM_IOCTL_VIRTGPU_RESOURCE_INFO, "VIRTGPU_RESOURCE_INFO" },
+		{ DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST, "VIRTGPU_TRANSFER_FROM_HOST" },
+		{ DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, "VIRTGPU_TRANSFER_TO_HOST" },
+		{ DRM_IOCTL_VIRTGPU_WAIT, "VIRTGPU_WAIT" },
+		{ DRM_IOCTL_VIRTGPU_GET_CAPS, "VIRTGPU_GET_CAPS" },
+		{ DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB, "VIRTGPU_RESOURCE_CREATE_BLOB" },
+		{ DRM_IOCTL_VIRTGPU_CONTEXT_INIT, "VIRTGPU_CONTEXT_INIT" },
+		{ DRM_IOCTL_GEM_CLOSE, "GEM_CLOSE" },
+		{ DRM_IOCTL_MODE_GETRESOURCES, "MODE_GETRESOURCES" },
+		{ DRM_IOCTL_MODE_GETCONNECTOR, "MODE_GETCONNECTOR" },
+		{ DRM_IOCTL_MODE_CREATE_DUMB, "MODE_CREATE_DUMB" },
+		{ DRM_IOCTL_MODE_MAP_DUMB, "MODE_MAP_DUMB" },
+		{ DRM_IOCTL_MODE_ADDFB, "MODE_ADDFB" },
+		{ DRM_IOCTL_MODE_ADDFB2, "MODE_ADDFB2" },
+		{ DRM_IOCTL_MODE_SETCRTC, "MODE_SETCRTC" },
+		{ DRM_IOCTL_MODE_DIRTYFB, "MODE_DIRTYFB" },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].request == request)
+			return names[i].name;
+	return "ioctl";
+}
+
+/* drmIoctl (which restarts on EINTR and EAGAIN) as 0 or -errno, unlogged. */
+static int do_ioctl(int fd, unsigned long request, void *arg)
+{
+	return drmIoctl(fd, request, arg) < 0 ? -errno : 0;
 }
 
 int gpu_ioctl(int fd, unsigned long request, void *arg)
 {
-	int r;
-	do {
-		r = ioctl(fd, request, arg);
-	} while (r < 0 && (errno == EINTR || errno == EAGAIN));
-	return r < 0 ? -errno : 0;
+	return step_result(do_ioctl(fd, request, arg), "%s", request_name(request));
 }
 
 int gpu_getparam(int fd, uint64_t param, uint64_t *value)
@@ -32,16 +92,20 @@ int gpu_getparam(int fd, uint64_t param, uint64_t *value)
 	/* The driver writes an int through the value pointer. */
 	int v = 0;
 	struct drm_virtgpu_getparam gp = { .param = param, .value = (uint64_t)(uintptr_t)&v };
-	int r = gpu_ioctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp);
-	if (r == 0)
+	int r = do_ioctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp);
+	if (r == 0) {
 		*value = (uint64_t)(unsigned)v;
+		step("GETPARAM %llu -> %d", (unsigned long long)param, v);
+	} else {
+		step_result(r, "GETPARAM %llu", (unsigned long long)param);
+	}
 	return r;
 }
 
 int gpu_gem_close(int fd, uint32_t handle)
 {
-	struct drm_gem_close c = { .handle = handle };
-	return gpu_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+	int r = drmCloseBufferHandle(fd, handle) < 0 ? -errno : 0;
+	return step_result(r, "GEM_CLOSE handle %u", handle);
 }
 
 int gpu_blob_create(int fd, uint32_t blob_mem, uint32_t blob_flags, uint64_t size,
@@ -55,12 +119,18 @@ int gpu_blob_create(int fd, uint32_t blob_mem, uint32_t blob_flags, uint64_t siz
 	rc.blob_id = blob_id;
 	rc.cmd = (uint64_t)(uintptr_t)cmd;
 	rc.cmd_size = cmd_size;
-	int r = gpu_ioctl(fd, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB, &rc);
+	int r = do_ioctl(fd, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB, &rc);
 	if (r == 0) {
 		out->handle = rc.bo_handle;
 		out->res_handle = rc.res_handle;
 		out->size = size;
 		out->map = NULL;
+		step("CREATE_BLOB mem %u flags 0x%x size %llu blob_id %llu cmd %u bytes -> handle %u res %u", blob_mem,
+		     blob_flags, (unsigned long long)size, (unsigned long long)blob_id, cmd_size, rc.bo_handle,
+		     rc.res_handle);
+	} else {
+		step_result(r, "CREATE_BLOB mem %u flags 0x%x size %llu blob_id %llu cmd %u bytes", blob_mem, blob_flags,
+			    (unsigned long long)size, (unsigned long long)blob_id, cmd_size);
 	}
 	return r;
 }
@@ -77,12 +147,14 @@ int gpu_resource_size(int fd, uint32_t handle, uint64_t *size)
 int gpu_blob_map(int fd, struct gpu_blob *b)
 {
 	struct drm_virtgpu_map m = { .handle = b->handle };
-	int r = gpu_ioctl(fd, DRM_IOCTL_VIRTGPU_MAP, &m);
+	int r = step_result(do_ioctl(fd, DRM_IOCTL_VIRTGPU_MAP, &m), "VIRTGPU_MAP handle %u", b->handle);
 	if (r)
 		return r;
 	void *p = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
 	if (p == MAP_FAILED)
-		return -errno;
+		return step_result(-errno, "mmap %llu bytes at offset 0x%llx", (unsigned long long)b->size,
+				   (unsigned long long)m.offset);
+	step("mmap %llu bytes at offset 0x%llx -> %p", (unsigned long long)b->size, (unsigned long long)m.offset, p);
 	b->map = p;
 	return 0;
 }
@@ -111,7 +183,8 @@ int gpu_execbuffer(int fd, const void *cmd, uint32_t bytes, const uint32_t *hand
 	eb.bo_handles = (uint64_t)(uintptr_t)handles;
 	eb.num_bo_handles = nhandles;
 	eb.fence_fd = -1;
-	return gpu_ioctl(fd, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb);
+	return step_result(do_ioctl(fd, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb), "EXECBUFFER %u bytes, %u objects", bytes,
+			   nhandles);
 }
 
 int gpu_wait(int fd, uint32_t handle)
@@ -119,12 +192,11 @@ int gpu_wait(int fd, uint32_t handle)
 	struct drm_virtgpu_3d_wait w = { .handle = handle };
 	int r;
 	/* The ioctl waits a bounded time and says EBUSY while the object is in use. */
-	for (int i = 0; i < 100; i++) {
-		r = gpu_ioctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &w);
-		if (r != -EBUSY)
-			return r;
-	}
-	return r;
+	int i = 0;
+	do
+		r = do_ioctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &w);
+	while (r == -EBUSY && ++i < 100);
+	return step_result(r, "WAIT handle %u (%d x EBUSY first)", handle, i);
 }
 
 void gpu_params_read(int fd, struct gpu_params *p)
@@ -151,7 +223,7 @@ int gpu_capset_probe(int fd, uint32_t id)
 	/* Version 0 asks for the newest version the device offers. */
 	struct drm_virtgpu_get_caps gc = { .cap_set_id = id, .cap_set_ver = 0, .addr = (uint64_t)(uintptr_t)buf,
 					   .size = sizeof(buf) };
-	return gpu_ioctl(fd, DRM_IOCTL_VIRTGPU_GET_CAPS, &gc);
+	return step_result(do_ioctl(fd, DRM_IOCTL_VIRTGPU_GET_CAPS, &gc), "GET_CAPS %u", id);
 }
 
 static uint32_t pattern_word(size_t i, uint32_t seed)

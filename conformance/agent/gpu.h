@@ -1,22 +1,35 @@
-/* Thin wrappers over the virtio-gpu DRM ioctls the cases use. Each returns 0
- * or -errno, so a case can compare the exact error the driver gave. */
+/* The virtio-gpu DRM requests the cases use, through libdrm (drmIoctl and
+ * the virtgpu_drm.h libdrm installs). Each returns 0 or -errno, so a case can
+ * compare the exact error the driver gave, and records itself in the case's
+ * step log (steps.h). */
 #ifndef VGB_AGENT_GPU_H
 #define VGB_AGENT_GPU_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include <drm/drm.h>
-#include <drm/virtgpu_drm.h>
+#include <virtgpu_drm.h>
+#include <xf86drm.h>
 
-/* The 7.2 uapi grew blob_hints/pad2 (48 -> 56 bytes); older kernels take the first 48
- * (DRM copies the common prefix), so one layout serves every guest kernel. */
-_Static_assert(sizeof(struct drm_virtgpu_resource_create_blob) == 56, "7.2 blob create layout");
+#include "steps.h"
+
+/* libdrm 2.4.134's copy of the uapi predates the blob alignment parameter
+ * (Linux 7.2's virtgpu_drm.h); older kernels refuse it. */
+#ifndef VIRTGPU_PARAM_BLOB_ALIGNMENT
+#define VIRTGPU_PARAM_BLOB_ALIGNMENT 9
+#endif
+
+/* libdrm's blob create is the 48-byte layout every kernel with blobs takes;
+ * Linux 7.2 grew blob_hints/pad2 and zero-fills what a shorter request lacks. */
+_Static_assert(sizeof(struct drm_virtgpu_resource_create_blob) == 48, "blob create layout");
 _Static_assert(sizeof(struct drm_virtgpu_map) == 16, "map layout");
 _Static_assert(sizeof(struct drm_virtgpu_getparam) == 16, "getparam layout");
 
-/* Opens the first DRM node (card0, then renderD128); -errno on failure. */
+/* Opens the virtio-gpu device's primary node (its render node when it has
+ * none): the DRM device whose driver is virtio_gpu, whatever other display
+ * devices the VMM adds. -errno on failure. */
 int gpu_open(void);
+/* drmIoctl, logged as a step under the request's name. */
 int gpu_ioctl(int fd, unsigned long request, void *arg);
 
 int gpu_getparam(int fd, uint64_t param, uint64_t *value);

@@ -1,15 +1,16 @@
-/* A connected output and its preferred mode, found through KMS. */
+/* A connected output and its preferred mode, found through KMS (libdrm's
+ * mode-setting helpers, which return 0 or -errno). */
 #ifndef VGB_AGENT_KMS_H
 #define VGB_AGENT_KMS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include <drm/drm_mode.h>
+#include <xf86drmMode.h>
 
 struct kms_target {
 	uint32_t connector, crtc;
-	struct drm_mode_modeinfo mode;
+	drmModeModeInfo mode;
 };
 
 /* 0, or -errno with why set (no CRTC, no connected connector with a mode). */

@@ -18,6 +18,7 @@ const char *verdict_name(enum verdict v)
 	case NOT_SUPPORTED: return "NOT_SUPPORTED";
 	case TIMEOUT: return "TIMEOUT";
 	case WARNING: return "WARNING";
+	case FLAKY: return "FLAKY";
 	case ERROR: break;
 	}
 	return "ERROR";
@@ -57,7 +58,7 @@ static void write_all(int fd, const char *buf, size_t len)
 
 void report_line(const char *json_object)
 {
-	char line[8192];
+	char line[16384];
 	int n = snprintf(line, sizeof(line), "%s%s\n", AGENT_MARKER, json_object);
 	if (n < 0)
 		return;

@@ -6,10 +6,15 @@
 #include <stddef.h>
 
 #define AGENT_MARKER "VGB-AGENT "
-#define AGENT_VERSION "0.1"
+#define AGENT_VERSION "0.2"
+/* The libdrm package the agent is linked with (build-agent.sh sets it). */
+#ifndef AGENT_LIBDRM
+#define AGENT_LIBDRM "unknown"
+#endif
 
-/* WARNING: a SHOULD not met. */
-enum verdict { PASS, FAIL, NOT_SUPPORTED, ERROR, TIMEOUT, WARNING };
+/* WARNING: a SHOULD not met.  FLAKY: a case that failed and then, rerun
+ * (--rerun-failures), got another verdict; only the runner gives it. */
+enum verdict { PASS, FAIL, NOT_SUPPORTED, ERROR, TIMEOUT, WARNING, FLAKY };
 
 const char *verdict_name(enum verdict v);
 

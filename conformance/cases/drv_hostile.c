@@ -105,6 +105,7 @@ static struct vgb_drv *open_hostile(struct vc *t, const char *rules)
 	o.fe.backend_argv = argv;
 	o.fe.quiet = !t->target->verbose;
 	o.fe.timeout_ms = DRIVER_TIMEOUT_MS;
+	o.fe.trace = t->trace ? &t->trace->hooks : NULL;
 	char err[256] = "";
 	struct vgb_drv *drv = vgb_drv_open(&o, err, sizeof(err));
 	if (!drv)

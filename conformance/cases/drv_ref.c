@@ -18,6 +18,7 @@
 #ifdef VC_HAVE_DRIVER
 #include "path.h"
 #include "vgb/driver.h"
+#include "../lib/trace.h"
 
 #define FMT VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM
 #define WAIT_MS 3000
@@ -37,6 +38,7 @@ struct vgb_drv *vc_ref_driver_open(struct vc *t)
 	argv[n] = NULL;
 	o.fe.backend_argv = argv;
 	o.fe.quiet = !t->target->verbose;
+	o.fe.trace = t->trace ? &t->trace->hooks : NULL; /* the driver's exchange, for a failure's reproducer */
 	char err[256] = "";
 	struct vgb_drv *drv = vgb_drv_open(&o, err, sizeof(err));
 	if (!drv)

@@ -19,6 +19,7 @@
 
 #include "../lib/json.h"
 #include "../lib/run.h"
+#include "../lib/trace.h"
 #include "../lib/validate.h"
 #include "cases.h"
 #include "vgb/refctx.h"

@@ -8,6 +8,7 @@
 
 #include "inject.h"
 #include "reqs.h"
+#include "trace.h"
 
 #define PAGE 4096u
 
@@ -143,8 +144,15 @@ static uint32_t submit(struct vc *t, unsigned queue, const void *req, size_t req
 	}
 	if (req_len)
 		vgb_fe_free(t->fe, req_gpa, round_page(req_len));
+	uint32_t answered = r->len >= sizeof(struct virtio_gpu_ctrl_hdr) ? vgb_le32(r->u.hdr.type) : 0;
+	uint8_t before[32];
+	uint32_t len_before = r->len, kept = len_before < sizeof(before) ? len_before : sizeof(before);
+	memcpy(before, r->u.bytes, kept);
 	vc_inject_apply(t->target ? t->target->inject : NULL, req, req_len, r->u.bytes, &r->len);
 	r->type = r->len >= sizeof(struct virtio_gpu_ctrl_hdr) ? vgb_le32(r->u.hdr.type) : 0;
+	if (r->len != len_before || memcmp(before, r->u.bytes, kept))
+		vc_trace_note(t->trace, "--inject made that answer %s (the device answered %s)", vc_resp_name(r->type),
+			      vc_resp_name(answered));
 	return r->type;
 }
 

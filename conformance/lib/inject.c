@@ -48,12 +48,33 @@ static uint32_t resp_by_name(const char *name, size_t len)
 struct rule {
 	char cmd[40];
 	uint32_t from, to;
-	int map_info; /* -1 = not a map_info rule */
+	int map_info;     /* -1 = not a map_info rule */
+	unsigned attempt; /* the run it applies in; 0: every run */
 };
+
+static unsigned current_attempt = 1;
+
+void vc_inject_attempt(unsigned attempt)
+{
+	current_attempt = attempt;
+}
 
 /* Parse one rule of text[0..len). 0 or -1. */
 static int parse_rule(const char *text, size_t len, struct rule *r)
 {
+	unsigned attempt = 0;
+	const char *at = memchr(text, '@', len);
+	if (at) {
+		char num[8] = { 0 };
+		size_t n = len - (size_t)(at + 1 - text);
+		if (n == 0 || n >= sizeof(num) || strspn(at + 1, "0123456789") < n)
+			return -1;
+		memcpy(num, at + 1, n);
+		attempt = (unsigned)atoi(num);
+		if (!attempt)
+			return -1;
+		len = (size_t)(at - text);
+	}
 	text = expand(text, &len);
 	const char *colon = memchr(text, ':', len);
 	if (!colon || (size_t)(colon - text) >= sizeof(r->cmd))
@@ -69,6 +90,7 @@ static int parse_rule(const char *text, size_t len, struct rule *r)
 			return -1;
 		memcpy(num, rest + 9, rest_len - 9);
 		r->map_info = (int)strtol(num, NULL, 0);
+		r->attempt = attempt;
 		return 0;
 	}
 	const char *eq = memchr(rest, '=', rest_len);
@@ -76,6 +98,7 @@ static int parse_rule(const char *text, size_t len, struct rule *r)
 		return -1;
 	r->from = resp_by_name(rest, (size_t)(eq - rest));
 	r->to = resp_by_name(eq + 1, rest_len - (size_t)(eq + 1 - rest));
+	r->attempt = attempt;
 	return r->from && r->to ? 0 : -1;
 }
 
@@ -111,6 +134,8 @@ static void apply_one(const struct rule *r, void *opaque)
 {
 	struct apply_arg *a = opaque;
 	if (strcmp(r->cmd, a->cmd) != 0 || *a->resp_len < sizeof(struct virtio_gpu_ctrl_hdr))
+		return;
+	if (r->attempt && r->attempt != current_attempt)
 		return;
 	struct virtio_gpu_ctrl_hdr h;
 	memcpy(&h, a->resp, sizeof(h));

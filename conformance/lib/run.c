@@ -13,9 +13,13 @@
 #include <unistd.h>
 
 #include "gpu.h"
+#include "inject.h"
 #include "vgb/refctx.h"
 
 #define MAX_ARGS 64
+
+/* The hooks of the running case's trace (in the case's child process). */
+static const struct vgb_fe_trace *case_trace;
 
 static double now_s(void)
 {
@@ -52,6 +56,7 @@ struct vgb_fe *vc_start_frontend(const struct vc_target *tg, uint64_t mask_featu
 	o.quiet = !tg->verbose;
 	o.timeout_ms = 5000;
 	o.startup_timeout_ms = 30000; /* a backend may start a renderer first (vgb-host --renderer) */
+	o.trace = case_trace;
 	return vgb_fe_start(&o, err, errlen);
 }
 
@@ -222,8 +227,23 @@ const char *vc_needs_unmet(const struct vc_probe *p, const struct vc_target *tg,
 
 /* --- Cases --- */
 
+static bool write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		len -= (size_t)w;
+	}
+	return true;
+}
+
 static void case_in_child(const struct vc_case *c, const struct vc_target *tg,
-			  const struct vc_probe *p, uint32_t seed, int wfd)
+			  const struct vc_probe *p, uint32_t seed, unsigned attempt, int wfd)
 {
 	struct vc t;
 	memset(&t, 0, sizeof(t));
@@ -231,7 +251,12 @@ static void case_in_child(const struct vc_case *c, const struct vc_target *tg,
 	t.target = tg;
 	t.probe = p;
 	t.seed = seed;
-	struct vc_result res;
+	static struct vc_trace trace;
+	vc_trace_init(&trace);
+	t.trace = &trace;
+	case_trace = &trace.hooks;
+	vc_inject_attempt(attempt);
+	static struct vc_result res;
 	memset(&res, 0, sizeof(res));
 	if ((c->needs & VC_NEED_VALIDATE) && tg->validate)
 		snprintf(t.validate_path, sizeof(t.validate_path), "/tmp/vgb-conform-validate-%d.jsonl",
@@ -254,16 +279,18 @@ static void case_in_child(const struct vc_case *c, const struct vc_target *tg,
 	snprintf(res.fail_id, sizeof(res.fail_id), "%s", t.fail_id);
 	snprintf(res.detail, sizeof(res.detail), "%s", t.detail);
 	snprintf(res.note, sizeof(res.note), "%s", t.note);
+	if (t.verdict == VC_FAIL || t.verdict == VC_WARNING || t.verdict == VC_ERROR)
+		vc_trace_text(&trace, res.trace, sizeof(res.trace));
 	/* Report before tearing down, so a hanging teardown cannot lose the verdict. */
-	ssize_t wr = write(wfd, &res, sizeof(res));
+	bool sent = write_all(wfd, &res, sizeof(res));
 	vc_stop_backend(&t);
 	if (t.validate_path[0])
 		unlink(t.validate_path);
-	_exit(wr == (ssize_t)sizeof(res) ? 0 : 1);
+	_exit(sent ? 0 : 1);
 }
 
 void vc_run_case(const struct vc_case *c, const struct vc_target *tg, const struct vc_probe *p,
-		 uint32_t seed, int timeout_s, struct vc_result *res)
+		 uint32_t seed, int timeout_s, unsigned attempt, struct vc_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->seed = c->random ? seed : 0;
@@ -294,19 +321,26 @@ void vc_run_case(const struct vc_case *c, const struct vc_target *tg, const stru
 	if (pid == 0) {
 		close(fds[0]);
 		setpgid(0, 0); /* the case and its backend die together on timeout */
-		case_in_child(c, tg, p, seed, fds[1]);
+		case_in_child(c, tg, p, seed, attempt, fds[1]);
 	}
 	setpgid(pid, pid);
 	close(fds[1]);
 
-	struct vc_result got;
+	static struct vc_result got;
 	ssize_t n = -1;
+	size_t have = 0;
 	struct pollfd pfd = { fds[0], POLLIN, 0 };
 	int left_ms = timeout_s * 1000;
+	/* The result is larger than a pipe's atomic write: read until all of it came. */
 	while (left_ms > 0) {
 		int pr = poll(&pfd, 1, left_ms);
 		if (pr > 0) {
-			n = read(fds[0], &got, sizeof(got));
+			ssize_t r = read(fds[0], (char *)&got + have, sizeof(got) - have);
+			if (r > 0 && (have += (size_t)r) < sizeof(got))
+				continue;
+			if (r < 0 && errno == EINTR)
+				continue;
+			n = have ? (ssize_t)have : r;
 			break;
 		}
 		if (pr < 0 && errno != EINTR)
@@ -354,4 +388,28 @@ void vc_run_case(const struct vc_case *c, const struct vc_target *tg, const stru
 		snprintf(res->detail, sizeof(res->detail), "case process exited %d without a verdict",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	}
+}
+
+void vc_run_case_reruns(const struct vc_case *c, const struct vc_target *tg, const struct vc_probe *p,
+			uint32_t seed, int timeout_s, unsigned reruns, struct vc_result *res)
+{
+	vc_run_case(c, tg, p, seed, timeout_s, 1, res);
+	enum vc_verdict first = res->verdict;
+	bool failing = first == VC_FAIL || first == VC_CRASH || first == VC_TIMEOUT || first == VC_ERROR;
+	if (!failing || !reruns || !res->ran)
+		return;
+	res->attempts[0] = first;
+	res->nattempts = 1;
+	double total = res->time_s;
+	static struct vc_result again;
+	for (unsigned i = 0; i < reruns && res->nattempts < VC_MAX_ATTEMPTS; i++) {
+		vc_run_case(c, tg, p, seed, timeout_s, res->nattempts + 1, &again);
+		total += again.time_s;
+		res->attempts[res->nattempts++] = again.verdict;
+		if (again.verdict != first) {
+			res->verdict = VC_FLAKY;
+			break;
+		}
+	}
+	res->time_s = total;
 }

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "trace.h"
+
 static const char *const verdict_names[VC_NUM_VERDICTS] = {
 	[VC_PASS] = "PASS",       [VC_FAIL] = "FAIL",   [VC_NOT_SUPPORTED] = "NOT_SUPPORTED",
 	[VC_WARNING] = "WARNING", [VC_ERROR] = "ERROR", [VC_CRASH] = "CRASH",
-	[VC_TIMEOUT] = "TIMEOUT",
+	[VC_TIMEOUT] = "TIMEOUT", [VC_FLAKY] = "FLAKY",
 };
 
 const char *vc_verdict_name(enum vc_verdict v)
@@ -35,6 +37,7 @@ int vc_verdict_exit_code(enum vc_verdict v)
 	case VC_FAIL:
 	case VC_CRASH:
 	case VC_TIMEOUT:
+	case VC_FLAKY:
 		return 1;
 	default:
 		return 99;
@@ -67,6 +70,8 @@ static enum vc_verdict record(struct vc *t, enum vc_verdict v, const char *req_i
 		snprintf(t->detail, sizeof(t->detail), "%s: %s", req_id, msg);
 	else
 		snprintf(t->detail, sizeof(t->detail), "%s", msg);
+	if (v != VC_NOT_SUPPORTED)
+		vc_trace_mark(t->trace, t->detail);
 	return t->verdict;
 }
 

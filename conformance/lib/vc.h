@@ -27,6 +27,7 @@ enum vc_verdict {
 	VC_ERROR,
 	VC_CRASH,
 	VC_TIMEOUT,
+	VC_FLAKY, /* failed, then another verdict on a rerun (--rerun-failures); only the runner gives it */
 	VC_NUM_VERDICTS
 };
 
@@ -52,6 +53,7 @@ enum vc_need {
 };
 
 struct vc;
+struct vc_trace;
 typedef enum vc_verdict (*vc_case_fn)(struct vc *t);
 
 struct vc_case {
@@ -115,6 +117,7 @@ struct vc {
 	char note[512];            /* informative text even on PASS */
 
 	uint32_t next_id;          /* resource/ctx ids handed out by vc_new_id() */
+	struct vc_trace *trace;    /* the exchange with the device, or NULL */
 };
 
 /* Record a verdict (the worst one sticks); returns the verdict now held. */

@@ -5,14 +5,17 @@ same shape) into JUnit XML and a self-contained HTML report.
 
 Usage: vgb_report.py [--junit OUT.xml] [--html OUT.html] [--spec-url spec.html]
                      [--requirements requirements.json] [--coverage coverage.json]
-                     [--known-results DIR] results.json [results.json ...]
+                     [--known-results DIR | --expectations FILE] results.json [results.json ...]
 
 The HTML report holds the verdicts by tier (VIRTIO 1.4 conformance, judged by the
 upstream-tier requirements alone, apart from clarifications and proposals), a
 matrix of requirements x targets (each cell links to the case that decided it and
 the requirement links to its anchor in the rendered spec), the detail of every
-case per target, and the requirement coverage.  A FAIL of a proposal is shown as
-"would become non-conforming under the proposal", not as a defect.
+case per target (with what a failing case carries to reproduce it: the command,
+the exchange with the device, the in-guest agent's steps), and the requirement
+coverage.  A FAIL of a proposal is shown as "would become non-conforming under the
+proposal", not as a defect; a FLAKY case (it failed, then got another verdict when
+rerun) shows every verdict it got.
 """
 
 import argparse
@@ -26,10 +29,13 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import known_results as known  # noqa: E402
 
-VERDICTS = ["PASS", "FAIL", "NOT_SUPPORTED", "WARNING", "ERROR", "CRASH", "TIMEOUT"]
+VERDICTS = ["PASS", "FAIL", "FLAKY", "NOT_SUPPORTED", "WARNING", "ERROR", "CRASH", "TIMEOUT"]
 # Which verdict a matrix cell shows when several cases cite one requirement.
-SEVERITY = {"FAIL": 7, "CRASH": 6, "TIMEOUT": 5, "ERROR": 4, "BLOCKED": 3, "WARNING": 2,
+SEVERITY = {"FAIL": 8, "CRASH": 7, "TIMEOUT": 6, "FLAKY": 5, "ERROR": 4, "BLOCKED": 3, "WARNING": 2,
             "PASS": 1, "NOT_SUPPORTED": 0}
+# What a failing case carries so that it can be reproduced, in the order shown.
+REPRODUCER_FIELDS = (("reproduce", "reproduce"), ("trace", "exchange with the device around the failure"),
+                     ("steps", "the in-guest agent's steps"), ("device_trace", "the device's trace during the case"))
 
 
 # Provenance tiers of the spec's requirements (requirements.json "tier"), most authoritative
@@ -206,6 +212,9 @@ def junit(suite_version, targets, requirements=None):
                     detail = "%s: %s" % (WOULD_FAIL, detail)
                     ftype = "proposal " + ftype
                 ET.SubElement(tc, "failure", message=detail, type=ftype).text = detail
+            elif v == "FLAKY":
+                msg = "FLAKY (verdicts %s): %s" % (", ".join(c.get("attempts") or []), detail)
+                ET.SubElement(tc, "failure", message=msg, type="FLAKY").text = msg
             elif v in ("ERROR", "CRASH", "TIMEOUT"):
                 ET.SubElement(tc, "error", message=detail, type=v).text = detail
             elif v == "NOT_SUPPORTED":
@@ -215,8 +224,13 @@ def junit(suite_version, targets, requirements=None):
                 out.append("WARNING: " + detail)
             if c.get("seed") is not None:
                 out.append("seed: %s" % c["seed"])
+            if c.get("attempts"):
+                out.append("verdicts of each run: " + ", ".join(c["attempts"]))
             if c.get("note"):
                 out.append(c["note"])
+            for key, title in REPRODUCER_FIELDS:
+                if c.get(key):
+                    out.append("%s:\n%s" % (title, c[key]))
             ET.SubElement(tc, "system-out").text = "\n".join(out)
     return ET.ElementTree(root)
 
@@ -239,6 +253,8 @@ a{color:#1f5fbf;text-decoration:none}a:hover{text-decoration:underline}
 .PASS{background:#d5f1dc;color:#145a26}.FAIL{background:#f8d0d0;color:#8a1111}
 .NOT_SUPPORTED{background:#e6e8ed;color:#4a5263}.WARNING{background:#fdebc3;color:#7a5200}
 .ERROR,.CRASH,.TIMEOUT{background:#e6d3f5;color:#5b1d86}.BLOCKED{background:#fbe2cf;color:#7a3b07}
+.FLAKY{background:#fde2f0;color:#83114f}
+pre.repro{white-space:pre-wrap;font-size:11.5px;background:#f3f4f7;border:1px solid #d9dde5;padding:4px 6px;margin:4px 0;max-height:360px;overflow:auto}
 .none{background:#fff;color:#aab0bd}
 .WOULD{background:#e3e9f8;color:#23407a;border:1px dashed #6a84c4}
 .tier{display:inline-block;font-size:11px;font-weight:600;border-radius:3px;padding:0 5px;white-space:nowrap}
@@ -406,8 +422,8 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
 
     if known_report:
         w("<h2 id=known>Known results</h2>")
-        w("<p class=small>Each target's verdicts against its known-results file; a difference "
-          "is a regression or an improvement to record.</p><table><tr><th>target</th><th>file</th>"
+        w("<p class=small>Each target's verdicts against its known results (expectations file); a "
+          "difference is a regression or an improvement to record.</p><table><tr><th>target</th><th>file</th>"
           "<th>matches</th><th>differences</th></tr>")
         for name, kr in known_report.items():
             diffs = "".join("<div><a href='#%s'>%s</a>: expected %s, got %s</div>" % (
@@ -539,6 +555,13 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
                 d += "<div class='muted small'>%s</div>" % esc(c["note"])
             if c.get("seed") is not None:
                 d += "<div class='muted small'>seed %s (rerun with --seed)</div>" % esc(c["seed"])
+            if c.get("attempts"):
+                d += "<div class='small'>verdicts of each run: %s</div>" % " ".join(
+                    badge(a) if a in SEVERITY else esc(a) for a in c["attempts"])
+            for key, title in REPRODUCER_FIELDS:
+                if c.get(key):
+                    d += "<details%s><summary class=small>%s</summary><pre class='repro mono'>%s</pre></details>" % (
+                        " open" if key == "reproduce" else "", esc(title), esc(c[key]))
             w("<tr id='%s'><td class=mono>%s</td><td>%s</td><td class=ids>%s</td>"
               "<td class=n>%.2fs</td><td class=d>%s</td></tr>" % (
                   esc(anchor(t["name"], c["name"])), esc(c["name"]), verdict_badge(c, tiers), ids,
@@ -558,6 +581,28 @@ def load_optional(path, what):
         return json.load(f)
 
 
+def compare_known(targets, expectations, known_dir=None, targets_file=None):
+    """{target: comparison} against the expectations given ([TARGET=]FILE: one target's, or
+    every target's) and, for the other targets, their known-results files; None when there is
+    nothing to compare with."""
+    per_target, every = {}, None
+    for spec in expectations or []:
+        name, sep, path = spec.partition("=")
+        if sep and not os.path.exists(spec):
+            per_target[name] = known.load(path)
+        else:
+            every = known.load(spec)
+    out = {}
+    for t in targets:
+        doc = per_target.get(t["name"]) or every
+        if doc:
+            out[t["name"]] = known.compare(t, doc)
+    if known_dir:
+        rest = [t for t in targets if t["name"] not in out]
+        out.update(known.compare_all(rest, known_dir, targets_file))
+    return out if (expectations or known_dir) else None
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Conformance results to JUnit XML and HTML.")
     ap.add_argument("results", nargs="+")
@@ -569,15 +614,19 @@ def main(argv=None):
     ap.add_argument("--coverage", help="coverage JSON (tools/spec/coverage.py --json)")
     ap.add_argument("--known-results", help="directory of known-results files")
     ap.add_argument("--targets-file", help="targets.json naming each target's known-results file")
+    ap.add_argument("--expectations", action="append", default=[], metavar="[TARGET=]FILE",
+                    help="an expectations file for TARGET, or for every target (before --known-results)")
     args = ap.parse_args(argv)
     try:
         suite_version, targets = load_results(args.results)
     except InputError as e:
         print("vgb_report: %s" % e, file=sys.stderr)
         return 2
-    known_report = None
-    if args.known_results:
-        known_report = known.compare_all(targets, args.known_results, args.targets_file)
+    try:
+        known_report = compare_known(targets, args.expectations, args.known_results, args.targets_file)
+    except known.KnownError as e:
+        print("vgb_report: %s" % e, file=sys.stderr)
+        return 2
     requirements = load_optional(args.requirements, "requirements")
     if args.junit:
         junit(suite_version, targets, requirements).write(args.junit, encoding="utf-8",

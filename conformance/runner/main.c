@@ -42,6 +42,8 @@ static void usage(FILE *f)
 		"  --list [--json]      list cases (no device is opened)\n"
 		"  --seed N             seed of every random case (default: one per case from the\n"
 		"                       clock; rerun a case with --filter NAME --seed SEED)\n"
+		"  --rerun-failures N   run a failing case up to N more times (same seed): one that\n"
+		"                       then gets another verdict is FLAKY, with every verdict\n"
 		"  --timeout S          per-case deadline in seconds\n"
 		"  --output FILE        results JSON (default results.json)\n"
 		"  --inject RULES       tamper with responses (see conformance/lib/inject.h)\n"
@@ -169,7 +171,74 @@ static void write_target_info(FILE *f, const struct vc_target *tg, const struct 
 	fprintf(f, ", \"HOST_VISIBLE_REGION\": %s},\n", p->has_region ? "true" : "false");
 }
 
-static void write_case(FILE *f, const struct vc_case *c, const struct vc_result *r, bool first)
+/* The argument quoted for a POSIX shell when it needs it. */
+static void shell_word(char *out, size_t cap, const char *arg)
+{
+	size_t n = strlen(out);
+	bool plain = *arg != '\0';
+	for (const char *p = arg; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,@+%", *p))
+			plain = false;
+	if (plain) {
+		snprintf(out + n, cap - n, "%s%s", n ? " " : "", arg);
+		return;
+	}
+	if (n + 2 < cap)
+		out[n++] = ' ', out[n++] = '\'';
+	for (const char *p = arg; *p && n + 5 < cap; p++) {
+		if (*p == '\'') {
+			memcpy(out + n, "'\\''", 4);
+			n += 4;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	if (n + 1 < cap)
+		out[n++] = '\'';
+	out[n] = '\0';
+	if (out[0] == ' ')
+		memmove(out, out + 1, n);
+}
+
+/* Options that choose cases, reruns and where results go: the reproducer sets its own. */
+static bool run_selection_option(const char *arg, bool *takes_value)
+{
+	static const char *const opts[] = { "--filter", "--seed", "--output", "--rerun-failures" };
+	*takes_value = false;
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		size_t n = strlen(opts[i]);
+		if (strncmp(arg, opts[i], n) == 0 && (arg[n] == '\0' || arg[n] == '=')) {
+			*takes_value = arg[n] == '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The command that runs this one case alone, as this run did: the same
+ * program, target and options, the case's name and seed.
+ */
+static void reproducer(char *out, size_t cap, int argc, char **argv, const char *case_name, uint32_t seed)
+{
+	char num[16];
+	out[0] = '\0';
+	for (int i = 0; i < argc; i++) {
+		bool skip_value;
+		if (i > 0 && run_selection_option(argv[i], &skip_value)) {
+			i += skip_value;
+			continue;
+		}
+		shell_word(out, cap, argv[i]);
+	}
+	snprintf(num, sizeof(num), "%u", seed);
+	const char *tail[] = { "--filter", case_name, "--seed", num, "--output", "reproduce.json" };
+	for (size_t i = 0; i < sizeof(tail) / sizeof(tail[0]); i++)
+		shell_word(out, cap, tail[i]);
+}
+
+static void write_case(FILE *f, const struct vc_case *c, const struct vc_result *r, bool first,
+		       const char *reproduce)
 {
 	fprintf(f, "%s    {\"name\": ", first ? "" : ",\n");
 	vc_json_write_str(f, c->name);
@@ -190,7 +259,29 @@ static void write_case(FILE *f, const struct vc_case *c, const struct vc_result 
 	}
 	if (c->random && r->ran)
 		fprintf(f, ", \"seed\": %u", r->seed);
+	if (r->nattempts) {
+		fprintf(f, ", \"attempts\": [");
+		for (unsigned i = 0; i < r->nattempts; i++)
+			fprintf(f, "%s\"%s\"", i ? ", " : "", vc_verdict_name(r->attempts[i]));
+		fprintf(f, "]");
+	}
+	if (reproduce) {
+		fprintf(f, ", \"reproduce\": ");
+		vc_json_write_str(f, reproduce);
+	}
+	if (r->trace[0]) {
+		fprintf(f, ", \"trace\": ");
+		vc_json_write_str(f, r->trace);
+	}
 	fprintf(f, "}");
+}
+
+/* Each case's seed, derived from the run's; --seed N gives every case N, so
+ * `--filter CASE --seed <recorded seed>` reruns one case. */
+static uint32_t cseed_of(uint32_t seed, bool seed_given, size_t index)
+{
+	uint32_t cseed = seed_given ? seed : seed ^ (uint32_t)(index * 0x9e3779b9u);
+	return cseed ? cseed : 1;
 }
 
 static const char *default_host_binary(char *buf, size_t len)
@@ -212,7 +303,7 @@ int main(int argc, char **argv)
 {
 	enum { O_TARGET = 256, O_TARGETS_FILE, O_LIST_TARGETS, O_BACKEND, O_SOCKET, O_NAME,
 	       O_VALIDATE, O_HOST, O_FILTER, O_LIST, O_JSON, O_SEED, O_TIMEOUT, O_OUTPUT,
-	       O_INJECT, O_VERBOSE, O_DRIVER, O_HELP };
+	       O_INJECT, O_VERBOSE, O_DRIVER, O_RERUN, O_HELP };
 	static const struct option opts[] = {
 		{ "target", required_argument, 0, O_TARGET },
 		{ "targets-file", required_argument, 0, O_TARGETS_FILE },
@@ -231,6 +322,7 @@ int main(int argc, char **argv)
 		{ "inject", required_argument, 0, O_INJECT },
 		{ "verbose", no_argument, 0, O_VERBOSE },
 		{ "driver-cmd", required_argument, 0, O_DRIVER },
+		{ "rerun-failures", required_argument, 0, O_RERUN },
 		{ "help", no_argument, 0, O_HELP },
 		{ 0, 0, 0, 0 },
 	};
@@ -241,6 +333,7 @@ int main(int argc, char **argv)
 	bool seed_given = false;
 	uint32_t seed = 0;
 	int timeout = 0, o;
+	unsigned reruns = 0;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
 		case O_TARGET: target = optarg; break;
@@ -260,6 +353,7 @@ int main(int argc, char **argv)
 		case O_INJECT: inject = optarg; break;
 		case O_VERBOSE: verbose = true; break;
 		case O_DRIVER: driver_cmd = optarg; break;
+		case O_RERUN: reruns = (unsigned)strtoul(optarg, NULL, 0); break;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 99;
 		}
@@ -356,14 +450,9 @@ int main(int argc, char **argv)
 		const struct vc_case *c = cases[i];
 		if (!matches(c->name, filter))
 			continue;
-		struct vc_result r;
+		static struct vc_result r;
 		if (probed) {
-			/* Each random case gets its own seed derived from the run's; --seed N gives
-			 * every case N, so `--filter CASE --seed <recorded seed>` reruns one case. */
-			uint32_t cseed = seed_given ? seed : seed ^ (uint32_t)(i * 0x9e3779b9u);
-			if (!cseed)
-				cseed = 1;
-			vc_run_case(c, &tg, &probe, cseed, timeout, &r);
+			vc_run_case_reruns(c, &tg, &probe, cseed_of(seed, seed_given, i), timeout, reruns, &r);
 		} else {
 			memset(&r, 0, sizeof(r));
 			r.verdict = VC_ERROR;
@@ -375,11 +464,21 @@ int main(int argc, char **argv)
 		       vc_verdict_name(r.verdict), r.time_s);
 		if (c->random && r.ran)
 			printf(" seed=%u", r.seed);
+		for (unsigned a = 0; a < r.nattempts; a++)
+			printf("%s%s", a ? "," : " attempts=", vc_verdict_name(r.attempts[a]));
 		if (r.verdict != VC_PASS && r.detail[0])
 			printf("  %s", r.detail);
 		printf("\n");
+		/* Whatever did not pass can be run again alone, exactly so. */
+		static char repro[4096];
+		bool failing = r.verdict == VC_FAIL || r.verdict == VC_CRASH || r.verdict == VC_TIMEOUT ||
+			       r.verdict == VC_ERROR || r.verdict == VC_FLAKY || r.verdict == VC_WARNING;
+		if (failing && r.ran) {
+			reproducer(repro, sizeof(repro), argc, argv, c->name, cseed_of(seed, seed_given, i));
+			printf("          reproduce: %s\n", repro);
+		}
 		fflush(stdout);
-		write_case(f, c, &r, done == 1);
+		write_case(f, c, &r, done == 1, failing && r.ran ? repro : NULL);
 	}
 	fprintf(f, "\n   ]}\n]}\n");
 	fclose(f);
@@ -393,7 +492,7 @@ int main(int argc, char **argv)
 
 	if (counts[VC_ERROR])
 		return 99;
-	if (counts[VC_FAIL] || counts[VC_CRASH] || counts[VC_TIMEOUT])
+	if (counts[VC_FAIL] || counts[VC_CRASH] || counts[VC_TIMEOUT] || counts[VC_FLAKY])
 		return 1;
 	if (selected && counts[VC_NOT_SUPPORTED] == selected)
 		return 77;

@@ -4,6 +4,7 @@
 
 Usage: run_all.py [--build build] [--targets ref-full,qemu-vhost-user-gpu] [--out DIR]
                   [--vm CONFIGS] [--extra-results FILE ...] [--spec-url URL]
+                  [--rerun-failures N] [--expectations [TARGET=]FILE ...]
 
 --vm first boots the real-VM configurations (conformance/vm/run.py: default,
 all, or names) into BUILD/vm-results.json, which the report then includes.
@@ -13,6 +14,9 @@ Then DIR/results.json (all targets, plus --extra-results such as the VM runs; ea
 FAIL or WARNING carries the tier of the requirement it breaks and each target its
 verdicts by tier, "upstream" being its VIRTIO 1.4 conformance),
 DIR/coverage.json (tools/spec/coverage.py), DIR/junit.xml and DIR/report.html.
+--rerun-failures N reruns failing cases (vgb-conform and the VM agent): FLAKY
+when a rerun gets another verdict.  --expectations gives a target (or every
+target) an expectations file instead of its known results.
 Exit status: 0 when every target matches its known results, 1 otherwise, 2 on
 bad usage, 99 when the suite could not run.
 """
@@ -63,7 +67,17 @@ def main(argv=None):
                          "when the VM runs wrote it)")
     ap.add_argument("--spec-url", help="rendered spec (default: BUILD/spec/spec.html if built)")
     ap.add_argument("--vm", help="also run these VM configurations first (default, all, or names)")
+    ap.add_argument("--rerun-failures", type=int, default=0, metavar="N",
+                    help="rerun a failing case up to N times (FLAKY when it then gets another verdict)")
+    ap.add_argument("--expectations", action="append", default=[], metavar="[TARGET=]FILE",
+                    help="expected verdicts of TARGET (or of every target) instead of its known results")
     args = ap.parse_args(argv)
+    rerun = ["--rerun-failures", str(args.rerun_failures)] if args.rerun_failures else []
+    try:
+        vgb_report.compare_known([], args.expectations)  # a bad file is refused before any run
+    except known_results.KnownError as e:
+        print("run_all: %s" % e, file=sys.stderr)
+        return 2
 
     conform = os.path.join(args.build, "conformance", "vgb-conform")
     if not os.access(conform, os.X_OK):
@@ -78,7 +92,7 @@ def main(argv=None):
         path = os.path.join(out, "results", name + ".json")
         print("== %s" % name, flush=True)
         rc = subprocess.run([conform, "--target", name, "--targets-file", TARGETS_FILE,
-                             "--output", path]).returncode
+                             "--output", path, *rerun]).returncode
         if not os.path.exists(path):
             print("run_all: %s wrote no results (exit %d)" % (name, rc), file=sys.stderr)
             return 99
@@ -89,7 +103,7 @@ def main(argv=None):
         env.setdefault("VGB_HOST", os.path.join(args.build, "ref", "host", "vgb-host"))
         vm_status = subprocess.run([sys.executable, os.path.join(REPO, "conformance", "vm", "run.py"),
                                     *args.vm.split(","), "--out",
-                                    os.path.join(args.build, "vm-results.json")], env=env).returncode
+                                    os.path.join(args.build, "vm-results.json"), *rerun], env=env).returncode
     extras = args.extra_results
     if extras is None:
         vm = os.path.join(args.build, "vm-results.json")
@@ -132,10 +146,16 @@ def main(argv=None):
     vgb_report.main([merged, "--junit", os.path.join(out, "junit.xml"),
                      "--html", os.path.join(out, "report.html"), "--spec-url", spec_url,
                      "--requirements", reqs, "--coverage", coverage,
-                     "--known-results", KNOWN_DIR, "--targets-file", TARGETS_FILE])
+                     "--known-results", KNOWN_DIR, "--targets-file", TARGETS_FILE]
+                    + [a for e in args.expectations for a in ("--expectations", e)])
 
     differences = 0
-    for name, rep in known_results.compare_all(targets, KNOWN_DIR, TARGETS_FILE).items():
+    try:
+        compared = vgb_report.compare_known(targets, args.expectations, KNOWN_DIR, TARGETS_FILE)
+    except known_results.KnownError as e:
+        print("run_all: %s" % e, file=sys.stderr)
+        return 2
+    for name, rep in compared.items():
         for d in rep["differences"]:
             differences += 1
             print("%s %s: expected %s, got %s  %s" % (name, d["case"], d["expected"], d["got"],

@@ -99,7 +99,8 @@ add_modules() {
 		echo "$name" >>"$root/modules/$order"
 	done <"$work/modules.list"
 }
-add_modules order virtio_pci virtio_gpu
+# virtio_mmio and virtio_console: VMMs without PCI, and a virtio console as the result port.
+add_modules order virtio_pci virtio_mmio virtio_gpu virtio_console
 [ -s "$root/modules/order" ] || vm_die "no virtio-gpu module found for $kver"
 # 9p over virtio, loaded only when the guest mounts a userland from the host
 # (the Vulkan agent's configurations).

@@ -62,6 +62,7 @@ class Config:
     case_timeout: int = 20      # seconds per agent case (the agent's watchdog)
     timeout_s: Optional[int] = None  # seconds for the whole boot, when longer than the runner's
     arch: str = "x86_64"        # a key of MACHINES
+    rerun_failures: int = 0     # agent reruns of a failing case (vgb.rerun_failures)
 
     def __post_init__(self):
         if self.vk and self.stack != "forky":

@@ -1,8 +1,9 @@
 #!/bin/busybox sh
 # shellcheck shell=dash
 # /init of the test guest: load the virtio-gpu modules, run the agent, power off.
-# Agent results go to the second serial port (vgb.results=, default ttyS1) so
-# kernel messages on the console can never split a result line.
+# Agent results go to the second serial port (vgb.results=, default ttyS1; a
+# virtio console, hvc0, works too) so kernel messages on the console can never
+# split a result line; progress goes to the console.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mkdir -p /proc /sys /dev /tmp
@@ -20,9 +21,9 @@ while [ ! -e /dev/dri/card0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); don
 
 # Options come from the kernel command line: vgb.cases=GLOB vgb.case_timeout=S
 # vgb.expect_scanout=S (wait up to S for the host's capture); vgb.map_info=N (what the
-# device answers); vgb.agent=0 skips the agent; vgb.vk=USR_TAG,AGENT_TAG runs
-# the Vulkan agent inside the userland mounted from 9p tag USR_TAG (a /usr)
-# from the binary on 9p tag AGENT_TAG.
+# device answers); vgb.results=DEVICE; vgb.rerun_failures=N; vgb.agent=0 skips the
+# agent; vgb.vk=USR_TAG,AGENT_TAG runs the Vulkan agent inside the userland
+# mounted from 9p tag USR_TAG (a /usr) from the binary on 9p tag AGENT_TAG.
 args=""
 out=/dev/ttyS1
 run_agent=1
@@ -34,12 +35,17 @@ for w in $(cat /proc/cmdline); do
 	vgb.case_timeout=*) args="$args --case-timeout ${w#vgb.case_timeout=}" ;;
 	vgb.expect_scanout=*) args="$args --scanout-wait ${w#vgb.expect_scanout=}" ;;
 	vgb.map_info=*) args="$args --map-info ${w#vgb.map_info=}" ;;
+	vgb.rerun_failures=*) args="$args --rerun-failures ${w#vgb.rerun_failures=}" ;;
 	vgb.agent=0) run_agent=0 ;;
 	vgb.vk=*) vk=${w#vgb.vk=} ;;
 	esac
 done
-[ -e "$out" ] || out=/dev/console
+# A virtio console appears once its driver has probed the device.
+i=0
+while [ ! -e "$out" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e "$out" ] || { echo "VGB-INIT no $out: results go to the console"; out=/dev/console; }
 stty -F "$out" raw -echo 2>/dev/null
+echo "VGB-INIT results on $out"
 if [ $run_agent = 1 ]; then
 	echo "VGB-INIT agent start"
 	# $args is split on purpose: it holds several options.

@@ -5,11 +5,16 @@ on the second serial port, observes the host side (QMP screendump, virtio
 status, command trace) and writes the results JSON.
 
   run.py --list
-  run.py [--out FILE] [--timeout S] [--cases GLOB] [--break NAME] CONFIG... | all | default | arm64
+  run.py [--out FILE] [--timeout S] [--cases GLOB] [--break NAME] [--rerun-failures N]
+         CONFIG... | all | default | arm64
+
+A case that did not pass carries the agent's steps and the command that runs
+it alone (run.py CONFIG --cases CASE).
 """
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -44,6 +49,8 @@ def qemu_args(cfg, rundir, socket_path, scanout_hold, only=None):
               + " ".join(cfg.agent_params)).strip()
     if only:
         append += f" vgb.cases={only}"
+    if cfg.rerun_failures:
+        append += f" vgb.rerun_failures={cfg.rerun_failures}"
     if not cfg.agent:
         append += " vgb.agent=0"
     share = []
@@ -174,7 +181,7 @@ def run_config(cfg, timeout_s, keep, only=None):
     agents = int(cfg.agent)
     vk_agent = None
     if cfg.vk:
-        vk_agent = run_script("build-vk-agent.sh")
+        vk_agent = run_script("build-agent.sh", "amd64", "vk")
         expected += agent_case_names(vk_agent, only)
         agents += 1
     with open(os.path.join(guest, "info.json")) as f:
@@ -257,6 +264,9 @@ def run_config(cfg, timeout_s, keep, only=None):
                     if kind == "case":
                         c = case(obj["name"], obj["verdict"], obj.get("ids", []), obj.get("time_s", 0),
                                  obj.get("detail", ""))
+                        c.update({k: obj[k] for k in ("attempts", "steps") if obj.get(k)})
+                        if c["verdict"] not in ("PASS", "NOT_SUPPORTED"):
+                            c["reproduce"] = f"conformance/vm/run.py {cfg.name} --cases {c['name']}"
                         cases[c["name"]] = c
                         done = sum(1 for n in cases if n in expected)
                         log(f"  [{done}/{len(expected)}] {c['name']}: {c['verdict']} ({c['time_s']} s) "
@@ -372,6 +382,8 @@ def main(argv=None):
     ap.add_argument("--keep", action="store_true", help="keep kernel and initramfs copies in the run dir")
     ap.add_argument("--cases", help="only the agent cases matching these globs (comma separated)")
     ap.add_argument("--break", dest="brk", help="run vgb-host with --break=NAME (conformance self-tests)")
+    ap.add_argument("--rerun-failures", type=int, default=0, metavar="N",
+                    help="rerun a failing agent case up to N times (FLAKY when it then gets another verdict)")
     args = ap.parse_args(argv)
     if args.list or not args.configs:
         for c in configs.CONFIGS:
@@ -390,7 +402,7 @@ def main(argv=None):
             return 2
     targets, skipped, status = [], {}, 0
     for n in names:
-        cfg = configs.BY_NAME[n]
+        cfg = dataclasses.replace(configs.BY_NAME[n], rerun_failures=args.rerun_failures)
         if args.brk:
             if cfg.backend != "vgb-host":
                 print(f"run.py: --break needs a vgb-host configuration, not {n}", file=sys.stderr)

@@ -22,10 +22,10 @@ fi
 
 qemu_version=$(dpkg-query -W -f '${Version}' qemu-system-x86 2>/dev/null || true)
 missing=()
-# libvulkan-dev and glslang-tools build the Vulkan agent (build-vk-agent.sh);
+# libvulkan-dev, libdrm-dev and glslang-tools build the Vulkan agent (build-agent.sh amd64 vk);
 # the aarch64 cross compiler builds the arm64 guests' agent (build-agent.sh arm64).
 for p in debootstrap cpio kmod xz-utils zstd gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-	python3 python3-pytest libvulkan-dev glslang-tools; do
+	python3 python3-pytest libvulkan-dev libdrm-dev glslang-tools; do
 	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The device core as a vhost-user device: config space, features, the two queues. */
 #include <stdio.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "host.h"
+#include "vgb/names.h"
 #include "vgb/wire.h"
 
 #define MAX_RESPONSE (64u * 1024) /* largest response: a capset, display info, EDID */
@@ -20,10 +23,35 @@ static bool set_features(void *opaque, uint64_t features)
 	return vgb_device_set_features(h->dev, features & DEVICE_FEATURE_MASK);
 }
 
+static uint32_t le32_at(const void *p, size_t off)
+{
+	const uint8_t *b = (const uint8_t *)p + off;
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* --trace: one line per control-queue command, with wall-clock time so that a
+ * log taken on the guest's side can be lined up with it. */
+static void trace_command(struct host *h, const void *req, size_t req_len, const void *resp, size_t resp_len)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	uint32_t type = req_len >= 4 ? le32_at(req, 0) : 0;
+	char body[96] = "";
+	size_t n = 0;
+	for (size_t off = 24; off + 4 <= req_len && off < 24 + 8 * 4; off += 4)
+		n += (size_t)snprintf(body + n, sizeof(body) - n, " %08x", le32_at(req, off));
+	fprintf(h->trace, "%d@%lld.%06ld:vgb_cmd %s flags 0x%x ctx %u |%s -> %s\n", (int)getpid(),
+		(long long)tv.tv_sec, (long)tv.tv_usec, req_len >= 4 ? vgb_cmd_name(type) : "(short)",
+		req_len >= 8 ? le32_at(req, 4) : 0, req_len >= 20 ? le32_at(req, 16) : 0, body,
+		resp_len >= 4 ? vgb_resp_name(le32_at(resp, 0)) : "(no response)");
+	fflush(h->trace);
+}
+
 static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *mem, const void *req,
 		      size_t req_len, size_t total_len, void *resp, size_t resp_cap)
 {
 	struct host *h = opaque;
+	size_t n;
 	if (queue == VGB_CURSORQ) {
 		if (total_len > req_len) {
 			if (h->opt->verbose)
@@ -38,9 +66,13 @@ static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *
 			fprintf(stderr, "vgb-host: controlq request of %zu bytes exceeds the largest command\n",
 				total_len);
 		/* The device still names the right error from the part it saw (e.g. too many entries). */
-		return vgb_device_ctrl_oversized(h->dev, mem, req, req_len, total_len, resp, resp_cap);
+		n = vgb_device_ctrl_oversized(h->dev, mem, req, req_len, total_len, resp, resp_cap);
+	} else {
+		n = vgb_device_ctrl(h->dev, mem, req, req_len, resp, resp_cap);
 	}
-	return vgb_device_ctrl(h->dev, mem, req, req_len, resp, resp_cap);
+	if (h->trace)
+		trace_command(h, req, req_len, resp, n);
+	return n;
 }
 
 /*

@@ -21,6 +21,7 @@ struct host {
 	struct hostile *hostile; /* --hostile=RULES, or NULL */
 	struct frontend_check *fcheck; /* --validate-frontend, or NULL */
 	FILE *fcheck_file;
+	FILE *trace;      /* --trace=FILE, or NULL */
 	struct scanout_dump dump; /* --dump-scanout=FILE */
 	bool closing;     /* the connection is gone: the device is torn down locally */
 };

@@ -79,6 +79,10 @@ int main(int argc, char **argv)
 		if (!(h.fcheck = frontend_check_new(h.fcheck_file)))
 			goto out;
 	}
+	if (opt.trace_file && !(h.trace = fopen(opt.trace_file, "w"))) {
+		fprintf(stderr, "vgb-host: cannot open %s: %s\n", opt.trace_file, strerror(errno));
+		return 2;
+	}
 	struct vgb_device_ops ops;
 	host_device_ops(&h, &ops);
 #ifdef VGB_HAVE_VIRGLRENDERER
@@ -110,6 +114,8 @@ out:
 	if (h.violations)
 		fclose(h.violations);
 	hostile_free(h.hostile);
+	if (h.trace)
+		fclose(h.trace);
 #ifdef VGB_HAVE_VIRGLRENDERER
 	host_renderer_virgl_fini();
 #endif

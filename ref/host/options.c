@@ -33,6 +33,7 @@ enum {
 	OPT_SCANOUTS,
 	OPT_SIZE,
 	OPT_VALIDATE,
+	OPT_TRACE,
 	OPT_BREAK,
 	OPT_HOSTILE,
 	OPT_VALIDATE_FRONTEND,
@@ -61,6 +62,7 @@ static const struct option long_opts[] = {
 	{ "scanouts", required_argument, NULL, OPT_SCANOUTS },
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "validate", optional_argument, NULL, OPT_VALIDATE },
+	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "break", required_argument, NULL, OPT_BREAK },
 	{ "hostile", required_argument, NULL, OPT_HOSTILE },
 	{ "validate-frontend", optional_argument, NULL, OPT_VALIDATE_FRONTEND },
@@ -110,6 +112,9 @@ static void usage(FILE *f)
 		"                         SHMEM placements it must refuse are probed before the first\n"
 		"                         MAP_BLOB; verdicts as JSON lines in FILE\n"
 		"                         ({\"frontend_requirement\": ..., \"verdict\": ...})\n"
+		"  --trace=FILE           log every command and its answer in FILE, one line each,\n"
+		"                         as PID@SECONDS.MICROSECONDS:vgb_cmd ... (the form of QEMU's\n"
+		"                         trace log with -msg timestamp=on)\n"
 		"  --dump-scanout=FILE    write what scanout 0 shows to FILE (binary PPM) after every\n"
 		"                         display update, before the flush is answered (for test\n"
 		"                         runners whose front-end has no console)\n"
@@ -301,6 +306,9 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 		case OPT_VALIDATE:
 			o->cfg.validate = true;
 			o->validate_file = optarg;
+			break;
+		case OPT_TRACE:
+			o->trace_file = optarg;
 			break;
 		case OPT_DUMP_SCANOUT:
 			if (!*optarg)

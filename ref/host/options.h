@@ -16,6 +16,7 @@ struct host_options {
 	const char *hostile;       /* --hostile=RULES: wrong answers on purpose (hostile.h) */
 	bool validate_frontend;    /* --validate-frontend[=FILE]: check the front-end (frontend_check.h) */
 	const char *validate_frontend_file;
+	const char *trace_file;    /* --trace=FILE: every command and its answer */
 	enum host_renderer { HOST_RENDERER_NONE, HOST_RENDERER_VIRGL, HOST_RENDERER_VENUS } renderer;
 	const char *dump_scanout;  /* --dump-scanout=FILE: scanout 0 as PPM after every update */
 	struct vgb_device_config cfg;

@@ -157,6 +157,13 @@ bool vgb_fe_shmem_config(const struct vgb_fe *fe, uint32_t *nregions, uint64_t s
 	return true;
 }
 
+static void trace_msg(const struct vgb_fe *fe, const char *channel, bool sent, const struct vgb_vu_msg *m,
+		      unsigned nfds)
+{
+	if (fe->opt.trace && fe->opt.trace->message)
+		fe->opt.trace->message(fe->opt.trace->ctx, channel, sent, m->request, m->size, nfds, &m->payload);
+}
+
 static void serve_backend_channel(struct vgb_fe *fe)
 {
 	struct vgb_vu_msg m;
@@ -169,6 +176,7 @@ static void serve_backend_channel(struct vgb_fe *fe)
 		fe->backend_fd = -1;
 		return;
 	}
+	trace_msg(fe, "backend", false, &m, m.nfds);
 	uint64_t result = 1;
 	bool unsealed = false;
 	r = vgb_vu_check_backend_msg(&m, why, sizeof(why));
@@ -188,7 +196,8 @@ static void serve_backend_channel(struct vgb_fe *fe)
 		struct vgb_vu_msg rep;
 		vgb_vu_msg_init(&rep, m.request, VGB_VU_FLAG_REPLY, sizeof(uint64_t));
 		rep.payload.u64 = result;
-		vgb_vu_send(fe->backend_fd, &rep, NULL, 0);
+		if (vgb_vu_send(fe->backend_fd, &rep, NULL, 0) == 0)
+			trace_msg(fe, "backend", true, &rep, 0);
 	}
 	vgb_vu_close_fds(&m);
 	/* QEMU's memory listener follows a mapping change with a blocking SET_MEM_TABLE. */
@@ -237,6 +246,7 @@ static int send_msg(struct vgb_fe *fe, const struct vgb_vu_msg *m, const int *fd
 		return backend_gone(fe);
 	if (r)
 		return fe_fail(fe, r, "sending %s: %s", vgb_vu_request_name(m->request), strerror(-r));
+	trace_msg(fe, "main", true, m, nfds);
 	return 0;
 }
 
@@ -263,6 +273,8 @@ static int wait_reply(struct vgb_fe *fe, uint32_t request, uint32_t size, struct
 		r = vgb_vu_recv(fe->sock, rep, fe->opt.timeout_ms, why, sizeof(why));
 		if (r == -EPIPE)
 			return backend_gone(fe);
+		if (r == 0)
+			trace_msg(fe, "main", false, rep, rep->nfds);
 		if (r == 0 && !any_size)
 			r = vgb_vu_check_reply(rep, request, size, why, sizeof(why));
 		else if (r == 0)
@@ -684,6 +696,8 @@ static int main_socket_event(struct vgb_fe *fe)
 	int r = vgb_vu_recv(fe->sock, &m, fe->opt.timeout_ms, why, sizeof(why));
 	if (r == -EPIPE)
 		return backend_gone(fe);
+	if (r == 0)
+		trace_msg(fe, "main", false, &m, m.nfds);
 	vgb_vu_close_fds(&m);
 	fe->broken = true;
 	return fe_fail(fe, -EPROTO, "backend sent an unsolicited message on the main socket (%s)",
@@ -785,6 +799,12 @@ int vgb_fe_submit(struct vgb_fe *fe, unsigned queue, const struct vgb_sg *out, u
 	r = wait_used(fe, queue, head, &len, fe->opt.timeout_ms);
 	if (!r && used_len)
 		*used_len = len;
+	if (fe->opt.trace && fe->opt.trace->chain) {
+		const void *req = nout ? vgb_fe_gpa_ptr(fe, out[0].gpa, out[0].len) : NULL;
+		const void *resp = nin && !r ? vgb_fe_gpa_ptr(fe, in[0].gpa, in[0].len) : NULL;
+		fe->opt.trace->chain(fe->opt.trace->ctx, queue, req, nout ? out[0].len : 0, resp,
+				     resp ? (len < in[0].len ? len : in[0].len) : 0, r);
+	}
 	return r;
 }
 

@@ -18,6 +18,22 @@
 
 struct vgb_fe;
 
+/*
+ * What crosses the transport, as it happens: the record a failing test shows
+ * of the exchange.  message: one vhost-user message on the main socket
+ * ("main") or the back-end request channel ("backend"), sent by this
+ * frontend or received; payload is its size bytes.  chain: one chain a
+ * queue completed (or failed to: rc is vgb_fe_submit's result), with its
+ * first driver-readable and device-writable buffers (NULL when absent).
+ */
+struct vgb_fe_trace {
+	void *ctx;
+	void (*message)(void *ctx, const char *channel, bool sent, uint32_t request, uint32_t size,
+			unsigned nfds, const void *payload);
+	void (*chain)(void *ctx, unsigned queue, const void *req, uint32_t req_len, const void *resp,
+		      uint32_t resp_len, int rc);
+};
+
 struct vgb_fe_options {
 	/* Exactly one of: a backend argv to spawn (given --fd=N, or --socket-path when
 	 * spawn_with_socket), or a unix socket path a backend already listens on
@@ -54,6 +70,8 @@ struct vgb_fe_options {
 	 * (nothing is placed or removed), and keep the mappings when it stops or resets. */
 	bool ack_refused_shmem;
 	bool keep_shmem_on_stop;
+	/* Sees the exchange (see struct vgb_fe_trace); NULL: nothing is traced. */
+	const struct vgb_fe_trace *trace;
 };
 
 void vgb_fe_options_defaults(struct vgb_fe_options *o);

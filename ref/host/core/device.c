@@ -27,6 +27,7 @@ void vgb_device_config_defaults(struct vgb_device_config *cfg)
 		.max_blob_size = 256ull << 20,
 		.max_host_memory = 1ull << 30,
 		.max_resources = 4096,
+		.stream_min = VGB_STREAM_MIN_DEFAULT,
 		.validate = false,
 	};
 }

@@ -174,6 +174,10 @@ int vgb_backing_read(const struct vgb_device *dev, const struct vgb_backing *b, 
 		     void *dst, uint64_t len);
 int vgb_backing_write(const struct vgb_device *dev, const struct vgb_backing *b, uint64_t off,
 		      const void *src, uint64_t len);
+/* A transfer's copy between host memory at host and [off, off+len) of the backing; stream:
+ * non-temporal stores (copy.h), the caller then fences before answering.  0 or -1. */
+int vgb_backing_copy(const struct vgb_device *dev, const struct vgb_backing *b, uint64_t off,
+		     uint8_t *host, uint64_t len, bool to_guest, bool stream);
 /* [off, off+len) lies in the backing and in current guest memory (checked before copying, so
  * a rejected command changes nothing). */
 bool vgb_backing_ok(const struct vgb_device *dev, const struct vgb_backing *b, uint64_t off,

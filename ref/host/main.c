@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 	}
 	struct vgb_vu_device vd;
 	host_vu_device(&h, &vd);
-	struct vgb_vu_backend_options bo = { .verbose = opt.verbose };
+	struct vgb_vu_backend_options bo = { .verbose = opt.verbose, .poll_us = opt.poll_us };
 	h.be = vgb_vu_backend_new(sock, &vd, &bo);
 	if (!h.be) {
 		fprintf(stderr, "vgb-host: cannot create the vhost-user back-end\n");

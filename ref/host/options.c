@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vgb/vhost_user.h"
 #include "vgb/wire.h"
 
 enum {
@@ -32,6 +33,8 @@ enum {
 	OPT_SIZE,
 	OPT_VALIDATE,
 	OPT_BREAK,
+	OPT_STREAM_MIN,
+	OPT_POLL_US,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +58,8 @@ static const struct option long_opts[] = {
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "validate", optional_argument, NULL, OPT_VALIDATE },
 	{ "break", required_argument, NULL, OPT_BREAK },
+	{ "stream-min", required_argument, NULL, OPT_STREAM_MIN },
+	{ "poll-us", required_argument, NULL, OPT_POLL_US },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -85,6 +90,11 @@ static void usage(FILE *f)
 		"  --no-edid              do not offer VIRTIO_GPU_F_EDID\n"
 		"  --scanouts=N           number of scanouts (1..16)\n"
 		"  --size=WxH             preferred mode of each scanout\n"
+		"  --stream-min=SIZE      transfers of at least SIZE bytes use non-temporal stores\n"
+		"                         (default 1M; 0 = never)\n"
+		"  --poll-us=N            after each request, poll the queues for up to N microseconds\n"
+		"                         before sleeping (0..%u; default 0 = off): lower latency\n"
+		"                         for a CPU that spins meanwhile\n"
 		"  --validate[=FILE]      report driver-requirement violations on stderr\n"
 		"                         (VIOLATION REQ-... detail) and as JSON lines in FILE\n"
 		"                         ({\"requirement\": ...}); a SHOULD not met is a warning\n"
@@ -94,7 +104,7 @@ static void usage(FILE *f)
 		"                         run with any break does not conform (breaks below)\n"
 		"  -v, --verbose          log every vhost-user message and rejected command\n"
 		"  -h, --help             this text\n"
-		"SIZE takes K, M or G suffixes (powers of 1024).\n");
+		"SIZE takes K, M or G suffixes (powers of 1024).\n", VGB_VU_POLL_US_MAX);
 }
 
 static void usage_breaks(FILE *f)
@@ -262,6 +272,14 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 		case OPT_VALIDATE:
 			o->cfg.validate = true;
 			o->validate_file = optarg;
+			break;
+		case OPT_STREAM_MIN:
+			if (!parse_u64(optarg, &o->cfg.stream_min, true))
+				return bad("stream-min", optarg);
+			break;
+		case OPT_POLL_US:
+			if (!parse_u32(optarg, &o->poll_us) || o->poll_us > VGB_VU_POLL_US_MAX)
+				return bad("poll-us", optarg);
 			break;
 		case OPT_BREAK:
 			if (!parse_breaks(optarg, &o->cfg.breaks))

@@ -4,6 +4,7 @@
 #define VGB_HOST_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "vgb/device.h"
 
@@ -13,6 +14,7 @@ struct host_options {
 	bool print_capabilities;
 	bool verbose;
 	const char *validate_file; /* --validate=FILE: violations as JSON lines */
+	uint32_t poll_us;          /* --poll-us: busy-poll window after each request (0 = off) */
 	struct vgb_device_config cfg;
 };
 

@@ -63,6 +63,13 @@ struct vgb_vu_device {
 struct vgb_vu_backend_options {
 	bool verbose;     /* log every message to stderr */
 	int timeout_ms;   /* wait for front-end replies (default 5000) */
+	/*
+	 * Busy polling (0 = off): after each request, and while waiting for a
+	 * front-end reply, look at the rings and sockets without sleeping for up
+	 * to poll_us microseconds (at most VGB_VU_POLL_US_MAX), with the driver's
+	 * kicks suppressed meanwhile; then sleep in poll() as usual.
+	 */
+	unsigned poll_us;
 };
 
 /* Takes ownership of sock (a connected unix stream socket). */

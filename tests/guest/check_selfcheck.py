@@ -7,6 +7,8 @@ guest-blob and copy paths separately, each PASS, a summary, and exit 0.
 With "socket", checks the same against a device listening on a socket.
 With "kill", kills that device after the first path's line and checks that
 vgb-guest ends in bounded time, with status 1 and a message naming the cause.
+With "polled", runs it with both sides polling (--poll-us), with and without
+EVENT_IDX: the same verdicts, pixel-exact.
 """
 import os
 import re
@@ -45,6 +47,14 @@ if mode == "backend":
     p = subprocess.run([guest, "--self-check", "--backend", host],
                        stdout=subprocess.PIPE, text=True, timeout=120)
     sys.exit(0 if check(p.stdout, p.returncode) else 1)
+
+if mode == "polled":
+    ok = True
+    for extra in ([], ["--event-idx"]):
+        p = subprocess.run([guest, "--self-check", "--poll-us", "50", *extra, "--backend", host, "--poll-us=50"],
+                           stdout=subprocess.PIPE, text=True, timeout=120)
+        ok = check(p.stdout, p.returncode) and ok
+    sys.exit(0 if ok else 1)
 
 def start_device(sock):
     dev = subprocess.Popen([host, f"--socket-path={sock}"], stderr=subprocess.DEVNULL)

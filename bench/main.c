@@ -287,8 +287,26 @@ struct run_ctx {
 	struct report *r;
 	struct instance inst[MAX_INSTANCES];
 	unsigned ninst;
+	long huge_kib; /* most of the reference device's memory seen in huge pages (-1: unknown) */
 	int status;
 };
+
+/* The reference device's anonymous memory in transparent huge pages now (-1: unknown). */
+static long device_huge_kib(const struct instance *in)
+{
+	long kib = -1;
+	if (!in->up || !in->be.pid)
+		return -1;
+	char path[64], line[200];
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", in->be.pid);
+	FILE *s = fopen(path, "r");
+	while (s && fgets(line, sizeof(line), s))
+		if (sscanf(line, "AnonHugePages: %ld kB", &kib) == 1)
+			break;
+	if (s)
+		fclose(s);
+	return kib;
+}
 
 static void note_failure(struct run_ctx *x, struct instance *in, struct row *row, const char *why)
 {
@@ -409,6 +427,9 @@ static void bench_frame(struct run_ctx *x, const struct frame *f, const uint8_t 
 			}
 		}
 	}
+	long kib = device_huge_kib(&x->inst[0]); /* while this frame's images exist */
+	if (kib > x->huge_kib)
+		x->huge_kib = kib;
 	for (unsigned b = 0; b < x->ninst; b++) {
 		struct instance *in = &x->inst[b];
 		if (!has_role(in, ROLE_FRAMES))
@@ -558,23 +579,12 @@ static void describe_memory(struct run_ctx *x)
 		fclose(f);
 	}
 	uint64_t page = ref->up ? vgb_fe_ram_page_size(ref->be.fe) : 0;
-	long anon_kib = -1;
-	if (ref->up && ref->be.pid) {
-		char path[64], line[200];
-		snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", ref->be.pid);
-		FILE *s = fopen(path, "r");
-		while (s && fgets(line, sizeof(line), s))
-			if (sscanf(line, "AnonHugePages: %ld kB", &anon_kib) == 1)
-				break;
-		if (s)
-			fclose(s);
-	}
 	char anon[64] = "unknown";
-	if (anon_kib >= 0)
-		snprintf(anon, sizeof(anon), "%ld MiB", anon_kib / 1024);
+	if (x->huge_kib >= 0)
+		snprintf(anon, sizeof(anon), "%ld MiB", x->huge_kib / 1024);
 	snprintf(r->memory, sizeof(r->memory),
 		 "memory: guest RAM in %s pages%s (transparent huge pages for shared memory: %s); the reference "
-		 "device's images in 2 MiB pages at the end: %s",
+		 "device's memory in transparent huge pages, at most: %s",
 		 page >= (2u << 20) ? "2 MiB hugetlbfs" : "4 KiB",
 		 x->o->no_huge_pages ? ", huge pages not asked for" : page >= (2u << 20) ? "" : " (no hugetlbfs pages reserved)",
 		 shmem, anon);
@@ -650,6 +660,7 @@ int main(int argc, char **argv)
 	static struct run_ctx x;
 	x.o = &o;
 	x.r = &r;
+	x.huge_kib = -1;
 	plan_instances(&x);
 	start_instances(&x, ram_for(frames, nframes), 64u << 20);
 

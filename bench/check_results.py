@@ -218,6 +218,13 @@ def check(doc, stdout=None, partial=False):
             fail(f"flatness {fl['rows']}: figures are not those of its rows")
         if fl["flat"] != (fl["factor"] <= fl["max_factor"]):
             fail(f"flatness {fl['rows']}: verdict disagrees with its factor")
+        m = rows.get(f"machine.memcpy-cpu.memcpy.{fl['largest']}")
+        memcpy_ms = m["bytes"] / (m["median"] * 1e9) * 1e3 if m and not m["na"] else 0
+        share = large / memcpy_ms if memcpy_ms > 0 else 0
+        if not close(fl["memcpy_ms"], memcpy_ms) or not close(fl["share"], share):
+            fail(f"flatness {fl['rows']}: memcpy comparison is not that of its rows")
+        if fl["no_copy"] != (fl["flat"] or (memcpy_ms > 0 and share <= fl["max_share"])):
+            fail(f"flatness {fl['rows']}: no_copy disagrees with its figures")
     if stdout is not None:
         needles = ["Upload throughput", "Ratios", "CPU time per frame", "Targets", "load: "]
         if not cfg["zero_copy"]:

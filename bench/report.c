@@ -175,6 +175,11 @@ void report_finish(struct report *r)
 		fl->large_ms = (double)b->bytes / (b->median * 1e9) * 1e3;
 		fl->factor = fl->large_ms / fl->small_ms;
 		fl->flat = fl->factor <= FLAT_FACTOR;
+		snprintf(id, sizeof(id), "machine.memcpy-cpu.memcpy.%s", fl->largest);
+		const struct row *m = find_const(r, id);
+		fl->memcpy_ms = m && !m->na && m->median > 0 ? (double)m->bytes / (m->median * 1e9) * 1e3 : 0;
+		fl->share = fl->memcpy_ms > 0 ? fl->large_ms / fl->memcpy_ms : 0;
+		fl->no_copy = fl->flat || (fl->memcpy_ms > 0 && fl->share <= COPY_SHARE);
 	}
 }
 
@@ -356,21 +361,31 @@ static void print_host_cpu(const struct report *r, FILE *f)
 	}
 }
 
+static const char *flat_verdict(const struct flatness *fl)
+{
+	if (fl->flat)
+		return "flat: no copy";
+	if (fl->no_copy)
+		return "no copy: grows, but stays far below a memcpy";
+	return fl->memcpy_ms > 0 ? "copies: grows like a memcpy" : "grows (no memcpy to compare)";
+}
+
 static void print_flatness(const struct report *r, FILE *f)
 {
 	if (!r->nflat)
 		return;
-	fprintf(f, "\nZero copy as a measured property: the device's CPU time per frame at the smallest and "
-		   "the largest frame (a path that copies grows with the frame; flat: at most %.0f× while "
-		   "the frame grows %.0f×)\n\n| path | %s, ms | %s, ms | growth | verdict |\n|---|---|---|---|---|\n",
-		FLAT_FACTOR, r->flat[0].size_factor, r->flat[0].smallest, r->flat[0].largest);
+	fprintf(f, "\nZero copy as a measured property: the device's CPU time per frame at the smallest and the "
+		   "largest frame, and the largest against a memcpy of it (flat: grows at most %.0f× while the "
+		   "frame grows %.0f×; a path that copies costs about a memcpy)\n\n"
+		   "| path | %s, ms | %s, ms | growth | %s / memcpy | verdict |\n|---|---|---|---|---|---|\n",
+		FLAT_FACTOR, r->flat[0].size_factor, r->flat[0].smallest, r->flat[0].largest, r->flat[0].largest);
 	for (unsigned i = 0; i < r->nflat; i++) {
 		const struct flatness *fl = &r->flat[i];
 		if (fl->na)
-			fprintf(f, "| %s | n/a | n/a | n/a | not measured |\n", fl->row_prefix);
+			fprintf(f, "| %s | n/a | n/a | n/a | n/a | not measured |\n", fl->row_prefix);
 		else
-			fprintf(f, "| %s | %.3f | %.3f | %.1f× | %s |\n", fl->row_prefix, fl->small_ms,
-				fl->large_ms, fl->factor, fl->flat ? "flat" : "grows with the frame");
+			fprintf(f, "| %s | %.3f | %.3f | %.1f× | %.3f× | %s |\n", fl->row_prefix, fl->small_ms,
+				fl->large_ms, fl->factor, fl->share, flat_verdict(fl));
 	}
 }
 
@@ -708,7 +723,11 @@ int report_write_json(const struct report *r, const char *path)
 			json_num_field(f, "large_ms", fl->large_ms);
 			json_num_field(f, "factor", fl->factor);
 			json_num_field(f, "max_factor", FLAT_FACTOR);
-			fprintf(f, ", \"flat\": %s", fl->flat ? "true" : "false");
+			json_num_field(f, "memcpy_ms", fl->memcpy_ms);
+			json_num_field(f, "share", fl->share);
+			json_num_field(f, "max_share", COPY_SHARE);
+			fprintf(f, ", \"flat\": %s, \"no_copy\": %s", fl->flat ? "true" : "false",
+				fl->no_copy ? "true" : "false");
 		}
 		fprintf(f, "}%s\n", i + 1 < r->nflat ? "," : "");
 	}

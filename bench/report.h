@@ -64,15 +64,23 @@ struct row_target {
 #define REPORT_MAX_TARGETS 16
 #define REPORT_MAX_SIZES 8
 
-/* Does a path's per-frame cost on the host stay flat over frame sizes (zero copy)? */
+/*
+ * Does a path's per-frame cost on the host stay flat over frame sizes (zero
+ * copy)?  flat: it grows at most FLAT_FACTOR times while the frame grows
+ * size_factor times; otherwise it may still do far less than a copy (work per
+ * page, not per byte): share = largest-frame cost / memcpy of that frame, at
+ * most COPY_SHARE for "no copy".  A path that copies costs about a memcpy.
+ */
 struct flatness {
 	char row_prefix[64];   /* e.g. reference.host-cpu.host3d-mapped (+ .size) */
 	char smallest[24], largest[24];
 	double small_ms, large_ms, factor; /* per-frame ms at each end; factor = large / small */
 	double size_factor;    /* largest / smallest frame bytes */
-	bool na, flat;         /* flat: factor <= FLAT_FACTOR */
+	double memcpy_ms, share; /* memcpy (CPU time) of the largest frame; large_ms / memcpy_ms */
+	bool na, flat, no_copy;
 };
 #define FLAT_FACTOR 4.0
+#define COPY_SHARE 0.1
 
 struct report {
 	struct row rows[REPORT_MAX_ROWS];

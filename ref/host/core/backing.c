@@ -137,10 +137,18 @@ static void no_piece(uint8_t *host, uint64_t len, const uint8_t *next, uint64_t 
 {
 }
 
-bool vgb_backing_ok(const struct vgb_device *dev, const struct vgb_backing *b, uint64_t off,
+bool vgb_backing_ok(const struct vgb_device *dev, struct vgb_backing *b, uint64_t off,
 		    uint64_t len)
 {
-	return walk(dev, b, off, len, no_piece, NULL) == 0;
+	if (dev->mem && b->n && b->valid_mem == dev->mem && b->valid_gen == dev->mem_gen)
+		return vgb_range_ok(off, len, b->size); /* checked whole against this very table */
+	if (walk(dev, b, off, len, no_piece, NULL) != 0)
+		return false;
+	if (off == 0 && len == b->size) {
+		b->valid_mem = dev->mem;
+		b->valid_gen = dev->mem_gen;
+	}
+	return true;
 }
 
 struct span {

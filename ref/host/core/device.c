@@ -243,6 +243,8 @@ size_t vgb_device_max_request(const struct vgb_device *dev)
 void vgb_device_mem_changed(struct vgb_device *dev)
 {
 	/* Entries are kept as guest-physical addresses and translated on every use,
-	 * so there is no host pointer to forget; only the current table pointer. */
+	 * so there is no host pointer to forget; only the current table pointer, and
+	 * every backing's "all entries inside guest memory" (vgb_backing_ok). */
 	dev->mem = NULL;
+	dev->mem_gen++;
 }

@@ -39,7 +39,7 @@ struct load_summary {
 	double steal_pct;     /* share of CPU time a hypervisor took */
 	double backends_run_s, backends_wait_s; /* processes under test: on a CPU / waiting for one */
 	unsigned ncpus;
-	bool quiet;           /* nothing else ran: others_cpus < 0.05 and loadavg_start < 0.5 */
+	bool quiet;           /* nothing else ran: others_cpus < 0.05, backends waited < 5 % of their run time */
 };
 /* backends_run_s: CPU seconds of the spawned backends between the two probes. */
 void load_summarize(const struct load_probe *a, const struct load_probe *b, double backends_run_s,

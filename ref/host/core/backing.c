@@ -36,7 +36,22 @@ struct piece_iter {
 	uint64_t in;   /* bytes of entry i already produced */
 	uint64_t left; /* bytes still to produce */
 	unsigned hint; /* guest memory region of the last piece */
+	uint8_t *held; /* a span looked up but not yet produced (it did not join the last piece) */
+	uint64_t held_len;
 };
+
+/* The host span at the iterator's position: held over from the last call, or looked up. */
+static uint8_t *span_at(struct piece_iter *it, const struct vgb_entry *e, uint64_t *avail)
+{
+	if (it->held) {
+		uint8_t *p = it->held;
+		*avail = it->held_len;
+		it->held = NULL;
+		return p;
+	}
+	uint64_t chunk = e->length - it->in < it->left ? e->length - it->in : it->left;
+	return vgb_mem_gpa_span_hint(it->mem, e->addr + it->in, chunk, avail, &it->hint);
+}
 
 /* 1: the next piece in *host and *len; 0: the range is done; -1: outside guest memory. */
 static int next_piece(struct piece_iter *it, uint8_t **host, uint64_t *len)
@@ -49,12 +64,15 @@ static int next_piece(struct piece_iter *it, uint8_t **host, uint64_t *len)
 			it->in = 0;
 			continue;
 		}
-		uint64_t chunk = e->length - it->in < it->left ? e->length - it->in : it->left, avail;
-		uint8_t *p = vgb_mem_gpa_span_hint(it->mem, e->addr + it->in, chunk, &avail, &it->hint);
+		uint64_t avail;
+		uint8_t *p = span_at(it, e, &avail);
 		if (!p)
 			return -1;
-		if (*len && p != *host + *len)
-			break; /* not contiguous: the next call starts here */
+		if (*len && p != *host + *len) {
+			it->held = p; /* not contiguous: the next call starts with it */
+			it->held_len = avail;
+			break;
+		}
 		if (!*len)
 			*host = p;
 		*len += avail;

@@ -214,7 +214,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				uint32_t extra;
 				memcpy(&extra, req + len - 4, 4);
 				size_t total = len + (extra & 0xffffff);
-				if (vgb_device_ctrl_oversized(dev, req, len - 4, total, resp, sizeof(resp)) != 24)
+				if (vgb_device_ctrl_oversized(dev, &mem, req, len - 4, total, resp, sizeof(resp)) >
+				    sizeof(resp))
 					__builtin_trap();
 				break;
 			}

@@ -230,11 +230,11 @@ static enum verdict blob_cache_type(struct case_ctx *c)
 	if (reported < 1 || reported > 3)
 		return case_say(c, FAIL, "map_info cache type %u is not CACHED/UNCACHED/WC", reported);
 	if (got > cacheability[reported])
-		return case_say(c, FAIL, "guest mapping %s is more cacheable than the reported %s (%s)", type,
-				pat_names[reported], source);
+		return case_say(c, FAIL, "guest mapping %s is more cacheable than the reported %s (%s; REQ-DRV-CACHE-0001)",
+				type, pat_names[reported], source);
 	if (got != cacheability[reported])
-		return case_say(c, FAIL, "device reported %s (%s), guest mapping got %s", pat_names[reported], source,
-				type);
+		return case_say(c, FAIL, "device reported %s (%s), guest mapping got %s (REQ-DRV-CACHE-0004)",
+				pat_names[reported], source, type);
 	return case_say(c, PASS, "matches the reported type (%s)", source);
 }
 

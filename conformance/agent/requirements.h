@@ -27,8 +27,8 @@
  * blob rules before anything reaches the device. */
 #define IDS_NEGATIVE_HANDLE      "REQ-DRV-RES-0002"
 #define IDS_NEGATIVE_BLOB_ARGS   "REQ-DRV-BLOB-0001", "REQ-DRV-BLOB-0007", "REQ-DRV-BLOB-0010", "REQ-DRV-BLOB-0012", \
-				 "REQ-DRV-FEAT-0005"
-#define IDS_NEGATIVE_PARAM       "REQ-DRV-FEAT-0005"
+				 "REQ-DRV-FEAT-0040"
+#define IDS_NEGATIVE_PARAM       "REQ-DRV-FEAT-0040"
 /* Reference context (capset 30): its capset, and coherency both ways. */
 #define IDS_REFCTX_CAPS          "REQ-DEV-CTX-0006", "REQ-DEV-CTX-0007"
 #define IDS_REFCTX_HOST_WRITES   "REQ-DEV-COH-0002", "REQ-DEV-COH-0005", "REQ-DEV-CTX-0027", "REQ-DEV-MAP-0012"

@@ -122,7 +122,7 @@ static enum vc_verdict disp_info(struct vc *t)
 			 vgb_le32(info.pmodes[i].r.width), vgb_le32(info.pmodes[i].r.height));
 	}
 	for (unsigned i = t->probe->num_scanouts; i < VIRTIO_GPU_MAX_SCANOUTS; i++)
-		vc_check(t, !vgb_le32(info.pmodes[i].enabled), R_DISP_INFO,
+		vc_check(t, !vgb_le32(info.pmodes[i].enabled), R_DISP_INFO_BEYOND,
 			 "scanout %u >= num_scanouts reported enabled", i);
 	vc_note(t, "%u of %u scanouts enabled", enabled, t->probe->num_scanouts);
 	return vc_done(t);
@@ -176,9 +176,11 @@ const struct vc_case vc_cases_discovery[] = {
 	{ .name = "dev.shm.region", IDS(R_SHM_REGION, R_SHM_GONE, R_FEAT_REGION_NEEDS_BLOB, R_VU_NO_EARLY_MAP),
 	  .needs = VC_NEED_BLOB | VC_NEED_REGION, .run = shm_region,
 	  .summary = "host-visible region present, granular, initially unmapped" },
-	{ .name = "dev.disp.info", IDS(R_DISP_INFO), .run = disp_info,
+	/* Every scanout may be disabled (upstream: the driver then falls back to a mode of its own). */
+	{ .name = "dev.disp.info", IDS(R_DISP_INFO, R_DISP_INFO_BEYOND), .run = disp_info,
 	  .summary = "GET_DISPLAY_INFO answers for every scanout" },
-	{ .name = "dev.ctx.capset_info", IDS(R_CFG_CAPSET_INFO, R_CAPSET_INFO_INDEX), .needs = VC_NEED_VIRGL,
+	/* Capset commands are 2D commands: they answer whatever features were negotiated. */
+	{ .name = "dev.ctx.capset_info", IDS(R_CFG_CAPSET_INFO, R_CAPSET_INFO_INDEX),
 	  .run = capset_info, .summary = "every capset index answers; one past the end is refused" },
 	{ .name = "dev.ctx.refctx_caps", IDS(R_REFCTX_CAPS, R_REFCTX_INFO), .needs = VC_NEED_REFCTX,
 	  .run = refctx_caps, .summary = "reference context capset is well formed" },

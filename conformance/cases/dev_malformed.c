@@ -356,7 +356,7 @@ static size_t b_blob_flags(const struct env *e, uint8_t *buf) { return guest_blo
 static size_t b_blob_size0(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 0, e->spare_gpa, 4096); }
 static size_t b_blob_guest_blob_id(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 5, e->gran, e->spare_gpa, (uint32_t)e->gran); }
 static size_t b_blob_entries_short(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 2 * e->gran, e->spare_gpa, 4096); }
-static size_t b_blob_entry_outside(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 4096, 1ull << 46, 4096); }
+static size_t b_blob_entry_outside(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, e->gran, 1ull << 46, (uint32_t)e->gran); }
 static size_t b_blob_size_huge(const struct env *e, uint8_t *buf) { return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, UINT64_MAX & ~4095ull, e->spare_gpa, 4096); }
 
 static size_t b_blob_unaligned(const struct env *e, uint8_t *buf)
@@ -465,6 +465,13 @@ static size_t get_capset(uint8_t *buf, uint32_t id, uint32_t version)
 static size_t b_capset_unknown(const struct env *e, uint8_t *buf) { return get_capset(buf, 99, 1); }
 static size_t b_capset_version(const struct env *e, uint8_t *buf) { return get_capset(buf, VGB_CAPSET_REFCTX, 99); }
 
+static size_t b_capset_info_first(const struct env *e, uint8_t *buf)
+{
+	struct virtio_gpu_get_capset_info c = { .capset_index = 0 };
+	hdr(&c.hdr, VIRTIO_GPU_CMD_GET_CAPSET_INFO);
+	return put(buf, &c, sizeof(c));
+}
+
 static size_t b_capset_info_index(const struct env *e, uint8_t *buf)
 {
 	struct virtio_gpu_get_capset_info c = { .capset_index = LE32(0xffffffffu) };
@@ -516,6 +523,12 @@ static size_t b_blob_guest_any_ctx(const struct env *e, uint8_t *buf)
 	return n;
 }
 
+static size_t b_blob_shareable(const struct env *e, uint8_t *buf)
+{
+	return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST, VIRTIO_GPU_BLOB_FLAG_USE_SHAREABLE, 0,
+			  e->gran, e->spare_gpa, (uint32_t)e->gran);
+}
+
 static size_t b_blob_share_flags(const struct env *e, uint8_t *buf)
 {
 	return guest_blob(e, buf, 200, VIRTIO_GPU_BLOB_MEM_GUEST,
@@ -549,7 +562,11 @@ static size_t xfer3d(uint8_t *buf, uint32_t ctx, uint32_t id, uint64_t off, uint
 	return put(buf, &c, sizeof(c));
 }
 
-static size_t b_xfer3d_box_h(const struct env *e, uint8_t *buf) { return xfer3d(buf, CTX, RES_HOST, 0, 64, 2); }
+/* Two rows of the linear view, the second one crossing the blob end. */
+static size_t b_xfer3d_rows_past_end(const struct env *e, uint8_t *buf)
+{
+	return xfer3d(buf, CTX, RES_HOST, e->host_blob_size - 24, 16, 2);
+}
 static size_t b_xfer3d_range(const struct env *e, uint8_t *buf) { return xfer3d(buf, CTX, RES_HOST, e->host_blob_size - 4, 8, 1); }
 static size_t b_xfer3d_overflow(const struct env *e, uint8_t *buf) { return xfer3d(buf, CTX, RES_HOST, UINT64_MAX - 3, 8, 1); }
 static size_t b_xfer3d_unknown_ctx(const struct env *e, uint8_t *buf) { return xfer3d(buf, UNKNOWN, RES_HOST, 0, 64, 1); }
@@ -741,6 +758,24 @@ static enum vc_verdict run_drv_malformed(struct vc *t)
 	return vc_expect_violation(t, t->c->ids[0], t->c->summary);
 }
 
+/*
+ * No room for the answer: the driver sees a failure (used.len 0), so the command must not have
+ * happened, and the same resource id creates a resource afterwards.
+ */
+static enum vc_verdict run_too_small_no_effect(struct vc *t)
+{
+	struct vc_resp r;
+	enum { RES_UNANSWERED = 104 };
+	memset(req, 0, sizeof(req));
+	size_t len = create_2d(req, RES_UNANSWERED, FMT, 8, 8);
+	(void)vc_cmd_cap(t, req, len, 16, &r); /* its used.len is dev.err.len.response_too_small's */
+	VC_TRY(!vc_failed(t));
+	VC_TRY(vc_expect(t, vc_create_2d(t, RES_UNANSWERED, FMT, 8, 8), VIRTIO_GPU_RESP_OK_NODATA,
+			 R_CMD_SHORT_RESP_NO_EFFECT,
+			 "RESOURCE_CREATE_2D of the id whose first creation had no room for its answer"));
+	return vc_done(t);
+}
+
 /* Two failures in one request: the SHOULD is to answer with the first row of the error table. */
 static enum vc_verdict run_precedence(struct vc *t)
 {
@@ -804,12 +839,14 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("len.create_2d_short", R_CMD_LENGTH, UNSPEC, 0, b_create_2d_short, "RESOURCE_CREATE_2D one byte short"),
 	MAL("len.map_short", R_CMD_LENGTH, UNSPEC, BLOB | VC_NEED_REGION, b_map_short, "RESOURCE_MAP_BLOB 4 bytes short"),
 	MAL("len.attach_fewer_entries", R_CMD_ENTRIES_LENGTH, UNSPEC, 0, b_attach_fewer_entries, "ATTACH_BACKING nr_entries 2, one entry sent"),
-	MAL("len.attach_more_entries", R_CMD_ENTRIES_LENGTH, UNSPEC, 0, b_attach_more_entries, "ATTACH_BACKING nr_entries 1, two entries sent"),
 	MAL("len.attach_count_wraps", R_CMD_ENTRIES_LENGTH, UNSPEC, 0, b_attach_count_wraps, "ATTACH_BACKING nr_entries*16 wrapping 32 bits"),
 	MAL("len.attach_count_absurd", R_CMD_ENTRIES_LENGTH, UNSPEC, 0, b_attach_count_absurd, "ATTACH_BACKING nr_entries 0xffffffff"),
 	MAL("len.blob_entries_mismatch", R_CMD_ENTRIES_LENGTH, UNSPEC, BLOB, b_blob_len_mismatch, "CREATE_BLOB nr_entries 2, one entry sent"),
-	MAL("len.submit_size_mismatch", R_CMD_SUBMIT_LENGTH, UNSPEC, REF, b_submit_len_mismatch, "SUBMIT_3D size 64, 16 bytes sent", .setup = SETUP_CTX),
-	MAL("len.submit_size_overflow", R_CMD_SUBMIT_LENGTH, UNSPEC, REF, b_submit_size_overflow, "SUBMIT_3D size 0xfffffff0", .setup = SETUP_CTX),
+	MAL("len.submit_size_mismatch", R_CMD_SUBMIT_LENGTH, PARAM, REF, b_submit_len_mismatch, "SUBMIT_3D size 64, 16 bytes sent", .setup = SETUP_CTX),
+	MAL("len.submit_size_overflow", R_CMD_SUBMIT_LENGTH, PARAM, REF, b_submit_size_overflow, "SUBMIT_3D size 0xfffffff0", .setup = SETUP_CTX),
+	{ .name = "dev.err.len.response_too_small_no_effect", IDS(R_CMD_SHORT_RESP_NO_EFFECT),
+	  .run = run_too_small_no_effect,
+	  .summary = "a RESOURCE_CREATE_2D without room for its answer creates nothing" },
 	MAL("len.response_too_small", R_CMD_SHORT_RESP, 0, 0, b_flags_unknown, "GET_DISPLAY_INFO with a 16-byte response buffer", .resp_cap = 16),
 	MAL("flags.unknown_bit", R_CMD_FLAGS, PARAM, 0, b_flags_unknown, "hdr.flags with unknown bit 0x80"),
 	MAL("flags.high_bit", R_CMD_FLAGS, PARAM, 0, b_flags_high, "hdr.flags with bit 31"),
@@ -836,16 +873,16 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("xfer.rect_overflow", R_RES_RECT, PARAM, 0, b_xfer_rect_overflow, "TRANSFER_TO_HOST_2D y+height overflowing 32 bits"),
 	MAL("xfer.offset_beyond_backing", R_XFER_BACKING_END, PARAM, 0, b_xfer_offset_beyond, "TRANSFER_TO_HOST_2D offset at the backing end"),
 	MAL("xfer.offset_overflow", R_XFER_BACKING_END, PARAM, 0, b_xfer_offset_overflow, "TRANSFER_TO_HOST_2D offset overflowing 64 bits"),
-	MAL("xfer.no_backing", R_XFER_NO_BACKING, PARAM, 0, b_xfer_no_backing, "TRANSFER_TO_HOST_2D without backing"),
-	MAL("entry.count_zero", R_ENTRY_COUNT, PARAM, 0, b_attach_nr0, "ATTACH_BACKING with nr_entries 0"),
-	MAL("entry.length_zero", R_ENTRY_LEN0, PARAM, 0, b_attach_len0, "ATTACH_BACKING entry of length 0"),
-	MAL("entry.outside_ram", R_ENTRY_BOUNDS, PARAM, 0, b_attach_outside_ram, "ATTACH_BACKING entry at 64 TiB"),
-	MAL("entry.addr_overflow", R_ENTRY_BOUNDS, PARAM, 0, b_attach_addr_overflow, "ATTACH_BACKING entry addr+length overflowing"),
-	MAL("entry.straddles_ram_end", R_ENTRY_BOUNDS, PARAM, 0, b_attach_straddles_end, "ATTACH_BACKING entry crossing the end of guest RAM"),
-	MAL("entry.overlap", R_ENTRY_OVERLAP, PARAM, 0, b_attach_overlap, "ATTACH_BACKING with overlapping entries"),
-	MAL("backing.attach_twice", R_RES_BACKING_TWICE, PARAM, 0, b_attach_twice, "ATTACH_BACKING to a resource that has backing"),
+	MAL("xfer.no_backing", R_XFER_NO_BACKING, UNSPEC, 0, b_xfer_no_backing, "TRANSFER_TO_HOST_2D without backing"),
+	MAL("entry.count_zero", R_ENTRY_COUNT, UNSPEC, 0, b_attach_nr0, "ATTACH_BACKING with nr_entries 0"),
+	MAL("entry.length_zero", R_ENTRY_LEN0, UNSPEC, 0, b_attach_len0, "ATTACH_BACKING entry of length 0"),
+	MAL("entry.outside_ram", R_ENTRY_BOUNDS, UNSPEC, 0, b_attach_outside_ram, "ATTACH_BACKING entry at 64 TiB"),
+	MAL("entry.addr_overflow", R_ENTRY_BOUNDS, UNSPEC, 0, b_attach_addr_overflow, "ATTACH_BACKING entry addr+length overflowing"),
+	MAL("entry.straddles_ram_end", R_ENTRY_BOUNDS, UNSPEC, 0, b_attach_straddles_end, "ATTACH_BACKING entry crossing the end of guest RAM"),
+	MAL("entry.overlap", R_ENTRY_OVERLAP, UNSPEC, 0, b_attach_overlap, "ATTACH_BACKING with overlapping entries"),
+	MAL("backing.attach_twice", R_RES_BACKING_TWICE, UNSPEC, 0, b_attach_twice, "ATTACH_BACKING to a resource that has backing"),
 	MAL("backing.attach_unknown", R_RES_UNKNOWN, RESID, 0, b_attach_unknown, "ATTACH_BACKING to an unknown resource"),
-	MAL("backing.detach_none", R_RES_DETACH_NONE, PARAM, 0, b_detach_bare, "DETACH_BACKING of a resource without backing"),
+	MAL("backing.detach_none", R_RES_DETACH_NONE, UNSPEC, 0, b_detach_bare, "DETACH_BACKING of a resource without backing"),
 	MAL("backing.detach_unknown", R_RES_UNKNOWN, RESID, 0, b_detach_unknown, "DETACH_BACKING of an unknown resource"),
 	MAL("blob.id_zero", R_RES_ID0, RESID, BLOB, b_blob_id0, "CREATE_BLOB with resource id 0"),
 	MAL("blob.id_in_use", R_RES_IN_USE, RESID, BLOB, b_blob_in_use, "CREATE_BLOB with an id in use"),
@@ -857,7 +894,7 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("blob.size_unaligned", R_BLOB_UNALIGNED, PARAM, BLOB | VC_NEED_ALIGNMENT, b_blob_unaligned, "CREATE_BLOB size not a multiple of blob_alignment"),
 	MAL("blob.guest_with_blob_id", R_BLOB_GUEST_ID, PARAM, BLOB, b_blob_guest_blob_id, "CREATE_BLOB(GUEST) with blob_id 5"),
 	MAL("blob.guest_entries_short", R_BLOB_GUEST_SHORT, PARAM, BLOB, b_blob_entries_short, "CREATE_BLOB(GUEST) entries covering half the size"),
-	MAL("blob.guest_entry_outside", R_ENTRY_BOUNDS, PARAM, BLOB, b_blob_entry_outside, "CREATE_BLOB(GUEST) entry outside guest RAM"),
+	MAL("blob.guest_entry_outside", R_ENTRY_BOUNDS, UNSPEC, BLOB, b_blob_entry_outside, "CREATE_BLOB(GUEST) entry outside guest RAM"),
 	MAL("blob.host3d_unknown_ctx", R_BLOB_CTX, CTXID, BLOB | REF, b_host3d_unknown_ctx, "CREATE_BLOB(HOST3D) in an unknown context", .setup = SETUP_HOST_BLOB),
 	MAL("blob.host3d_unknown_blob_id", R_BLOB_HOST3D_UNKNOWN, PARAM, BLOB | REF, b_host3d_unknown_blob_id, "CREATE_BLOB(HOST3D) of an unknown blob_id", .setup = SETUP_HOST_BLOB),
 	MAL("blob.host3d_size_mismatch", R_BLOB_HOST3D_SIZE, PARAM, BLOB | REF, b_host3d_size_mismatch, "CREATE_BLOB(HOST3D) size != object size", .setup = SETUP_HOST_BLOB),
@@ -887,7 +924,7 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("xfer.blob_rect_overflow", R_XFER_BLOB_BOUNDS, PARAM, BLOB, b_xfer_blob_rect_overflow, "TRANSFER_TO_HOST_2D on a GUEST blob, x+width overflowing"),
 	MAL("xfer.host_blob_2d", R_XFER_HOST_2D, PARAM, BLOB | REF, b_xfer_host_2d, "TRANSFER_TO_HOST_2D on a host blob", .setup = SETUP_HOST_RES),
 	MAL("backing.attach_host_blob", R_RES_ATTACH_HOST, PARAM, BLOB | REF, b_attach_host, "ATTACH_BACKING on a host blob", .setup = SETUP_HOST_RES),
-	MAL("xfer3d.box_height", R_XFER_3D_BOX, PARAM, BLOB | REF, b_xfer3d_box_h, "TRANSFER_TO_HOST_3D on a blob with box.h 2", .setup = SETUP_HOST_RES),
+	MAL("xfer3d.rows_past_end", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_rows_past_end, "TRANSFER_TO_HOST_3D on a blob, two rows of 16 whose second ends past the blob", .setup = SETUP_HOST_RES),
 	MAL("xfer3d.past_end", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_range, "TRANSFER_TO_HOST_3D crossing the blob end", .setup = SETUP_HOST_RES),
 	MAL("xfer3d.overflow", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_overflow, "TRANSFER_TO_HOST_3D whose offset + w overflows", .setup = SETUP_HOST_RES),
 	MAL("xfer3d.unknown_ctx", R_XFER_3D_CTX, CTXID, BLOB | REF, b_xfer3d_unknown_ctx, "TRANSFER_TO_HOST_3D in an unknown context", .setup = SETUP_HOST_RES),
@@ -895,11 +932,17 @@ const struct vc_case vc_cases_malformed[] = {
 	  .summary = "a request with two failures gets the code listed first" },
 	ACCEPT("padding_nonzero", R_CMD_PADDING_ACCEPTED, 0, b_unref_padding, "RESOURCE_UNREF with non-zero padding"),
 	ACCEPT("trailing_bytes", R_CMD_TRAILING, 0, b_create_2d_trailing, "RESOURCE_CREATE_2D followed by 8 more bytes"),
-	ACCEPT("scanout_blob_planes", R_SBLOB_PLANES_IGNORED, BLOB, b_sblob_planes, "SET_SCANOUT_BLOB with strides[1]/offsets[1] set"),
+	ACCEPT("attach_extra_entry", R_CMD_TRAILING, 0, b_attach_more_entries, "ATTACH_BACKING nr_entries 1 followed by a second entry"),
+	ACCEPT("scanout_blob_planes", R_SBLOB_PLANE0, BLOB, b_sblob_planes, "SET_SCANOUT_BLOB with strides[1]/offsets[1] set"),
 	ACCEPT("guest_blob_any_ctx", R_BLOB_GUEST_ANY_CTX, BLOB, b_blob_guest_any_ctx, "CREATE_BLOB(GUEST) with an unknown hdr.ctx_id"),
-	ACCEPT("blob_share_flags", R_BLOB_SHARE_FLAGS, BLOB, b_blob_share_flags, "CREATE_BLOB(GUEST) with USE_SHAREABLE | USE_CROSS_DEVICE"),
+	ACCEPT("blob_shareable", R_BLOB_SHAREABLE, BLOB, b_blob_shareable, "CREATE_BLOB(GUEST) with USE_SHAREABLE"),
+	ACCEPT("blob_cross_device", R_BLOB_CROSS_DEVICE, BLOB | VC_NEED_UUID, b_blob_share_flags, "CREATE_BLOB(GUEST) with USE_SHAREABLE | USE_CROSS_DEVICE, RESOURCE_UUID negotiated"),
+	/* num_capsets, not VIRGL, gates the capset commands (Linux asks during initialization). */
+	MASKED("feat.capset_without_virgl", R_CFG_CAPSET_INFO, VIRTIO_GPU_RESP_OK_CAPSET_INFO, VIRTIO_GPU_F_VIRGL,
+	       VC_NEED_VIRGL, b_capset_info_first, "GET_CAPSET_INFO index 0 without F_VIRGL negotiated"),
 	MASKED("feat.edid_unnegotiated", R_FEAT_UNNEGOTIATED, UNSPEC, VIRTIO_GPU_F_EDID, 0, b_edid_unnegotiated, "GET_EDID without F_EDID"),
 	DRV("cmd.length", R_DRV_CMD_0001, 0, b_create_2d_short, "sent RESOURCE_CREATE_2D one byte short"),
+	DRV("cmd.trailing", R_DRV_CMD_0001, 0, b_create_2d_trailing, "sent RESOURCE_CREATE_2D followed by 8 more bytes"),
 	DRV("cmd.response_room", R_DRV_CMD_0002, 0, b_display_info, "gave GET_DISPLAY_INFO a 16-byte response buffer", .resp_cap = 16),
 	DRV("cmd.flags", R_DRV_CMD_0003, 0, b_flags_unknown, "set an unknown hdr.flags bit"),
 	DRV("cmd.ring_idx", R_DRV_CMD_0005, 0, b_ring_idx_64, "sent ring_idx 64"),
@@ -916,12 +959,12 @@ const struct vc_case vc_cases_malformed[] = {
 	DRV("blob.guest_blob_id", R_DRV_BLOB_0007, BLOB, b_blob_guest_blob_id, "sent a GUEST blob with blob_id 5"),
 	DRV("blob.host3d_entries", R_DRV_BLOB_0008, BLOB | REF, b_host3d_with_entries, "sent a HOST3D blob with entries", .setup = SETUP_HOST_BLOB),
 	DRV("blob.flags", R_DRV_BLOB_0010, BLOB, b_blob_flags, "set an unknown blob flag"),
+	DRV("blob.cross_device_without_uuid", R_DRV_BLOB_CROSS_DEVICE, BLOB, b_blob_share_flags, "set USE_CROSS_DEVICE without F_RESOURCE_UUID"),
 	DRV("blob.entries_short", R_DRV_BLOB_0011, BLOB, b_blob_entries_short, "gave a GUEST blob entries shorter than its size"),
 	DRV("scanout.bounds", R_DRV_SCANOUT_0001, BLOB, b_sblob_past_size, "scanned out an image past the blob end"),
 	DRV("scanout.stride", R_DRV_SCANOUT_0002, BLOB, b_sblob_stride_small, "set strides[0] below width * 4"),
-	DRV("scanout.planes", R_DRV_SCANOUT_0003, BLOB, b_sblob_planes, "set strides[1]/offsets[1]"),
 	DRV("xfer.host_2d", R_DRV_XFER_HOST_2D, BLOB | REF, b_xfer_host_2d, "sent TRANSFER_TO_HOST_2D on a host blob", .setup = SETUP_HOST_RES),
-	DRV("xfer.3d_box", R_DRV_XFER_3D_BOX, BLOB | REF, b_xfer3d_box_h, "sent a 3D blob transfer with box.h 2", .setup = SETUP_HOST_RES),
+	DRV("xfer.3d_rows_past_end", R_DRV_XFER_3D_RANGE, BLOB | REF, b_xfer3d_rows_past_end, "sent a 3D blob transfer whose second row ends past the blob", .setup = SETUP_HOST_RES),
 	MASKED("ctx.init_unnegotiated", R_CTX_INIT_UNNEGOTIATED, PARAM, VIRTIO_GPU_F_CONTEXT_INIT, VC_NEED_VIRGL, b_ctx_init_unnegotiated, "CTX_CREATE with context_init without F_CONTEXT_INIT"),
 	MAL("map.unmap_no_region", R_UNMAP_NO_REGION, UNSPEC, BLOB | VC_NEED_NO_REGION, b_unmap_no_region, "UNMAP_BLOB on a device without a region"),
 	MAL("xfer3d.2d_depth", R_XFER_3D_2D_BOX, PARAM, REF, b_xfer3d_2d_depth, "TRANSFER_TO_HOST_3D on a 2D resource with box.d 2", .setup = SETUP_CTX),
@@ -947,7 +990,7 @@ const struct vc_case vc_cases_malformed[] = {
 	DRV("capset.info_index", R_DRV_CAPSET_INFO_INDEX, VC_NEED_VIRGL, b_capset_info_index, "asked for capset index 0xffffffff"),
 	DRV("capset.unknown", R_DRV_CAPSET_GET, VC_NEED_VIRGL, b_capset_unknown, "asked for capset 99"),
 	DRV("entry.count_zero", R_DRV_ENTRY_COUNT0, 0, b_attach_nr0, "sent ATTACH_BACKING with nr_entries 0"),
-	{ .name = "drv.validate.feat.unnegotiated", IDS(R_DRV_FEAT_0005), .needs = VC_NEED_VALIDATE,
+	{ .name = "drv.validate.feat.unnegotiated", IDS(R_DRV_FEAT_0040), .needs = VC_NEED_VALIDATE,
 	  .mask_features = 1ull << VIRTIO_GPU_F_RESOURCE_BLOB, .run = run_drv_malformed,
 	  .summary = "sent CREATE_BLOB without F_RESOURCE_BLOB",
 	  .data = &(const struct mal){ .build = b_blob_unnegotiated } },

@@ -468,6 +468,50 @@ static enum vc_verdict default_blob_2d(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * The linear view of a default blob: d layers of h rows of w bytes, rows `stride` apart,
+ * layers `layer_stride` apart.  Only those rows move; the gaps keep what they held.
+ */
+static enum vc_verdict default_blob_rows(struct vc *t)
+{
+	struct vc_host h;
+	VC_TRY(vc_host_open(t, &h));
+	uint64_t size = 2 * vc_map_granularity(t);
+	const uint32_t w = 24, rows = 5, layers = 3, stride = 96, lstride = 1024, off = 40;
+	uint64_t blob_id = 0x4200;
+	VC_TRY(alloc_object(t, &h, blob_id, size));
+	struct vc_backing b;
+	VC_TRY(vc_backing_make(t, size, 0, &b));
+	uint8_t *shadow = vc_ptr(t, b.ents[0].gpa, size);
+	uint32_t id = vc_new_id(t);
+	VC_TRY(default_blob_create(t, &h, id, 0, blob_id, size, &b));
+	uint8_t *model = calloc(1, size);
+	if (!model)
+		return vc_error(t, "out of memory");
+	/* Guest shadow -> host memory (zero after ALLOC): only the rows arrive. */
+	vc_pattern_fill(shadow, t->seed, size);
+	for (uint32_t z = 0; z < layers; z++)
+		for (uint32_t y = 0; y < rows; y++)
+			memcpy(model + off + z * lstride + y * stride, shadow + off + z * lstride + y * stride, w);
+	bool ok = vc_expect(t, vc_transfer_3d_view(t, true, h.ctx_id, id, off, w, rows, layers, stride,
+						    lstride), OK_NODATA, R_XFER_3D_VIEW,
+			    "TRANSFER_TO_HOST_3D of 3 layers of 5 rows of 24 bytes on a default blob") &&
+		  host_sum_is(t, &h, id, 0, size, model, R_XFER_3D_VIEW,
+			      "host memory after a strided TRANSFER_TO_HOST_3D (rows, and zeros between them)");
+	/* Host memory -> zeroed shadow: the same rows, nothing in the gaps. */
+	if (ok) {
+		memset(shadow, 0, size);
+		ok = vc_expect(t, vc_transfer_3d_view(t, false, h.ctx_id, id, off, w, rows, layers, stride,
+						      lstride), OK_NODATA, R_XFER_3D_VIEW,
+			       "TRANSFER_FROM_HOST_3D of the same rows") &&
+		     vc_check(t, memcmp(shadow, model, size) == 0, R_XFER_OUTSIDE,
+			      "guest shadow after a strided TRANSFER_FROM_HOST_3D differs from its rows");
+	}
+	free(model);
+	VC_TRY(ok);
+	return vc_done(t);
+}
+
 /* 3D transfers on a mapped host blob act as flush/invalidate and succeed. */
 static enum vc_verdict host_blob_transfers(struct vc *t)
 {
@@ -689,6 +733,9 @@ const struct vc_case vc_cases_refctx[] = {
 	{ .name = "dev.refctx.default_blob_2d", IDS(R_XFER_DEFAULT_TO, R_XFER_OUTSIDE),
 	  .needs = REF | VC_NEED_BLOB, .run = default_blob_2d, .random = true,
 	  .summary = "TRANSFER_TO_HOST_2D on HOST3D_GUEST copies from offset to the blob end" },
+	{ .name = "dev.refctx.default_blob_rows", IDS(R_XFER_3D_VIEW, R_XFER_OUTSIDE),
+	  .needs = REF | VC_NEED_BLOB, .run = default_blob_rows, .random = true,
+	  .summary = "a strided 3D transfer of a default blob moves its rows and nothing between them" },
 	{ .name = "dev.xfer.host_blob_3d", IDS(R_XFER_HOST_TO, R_XFER_HOST_FROM),
 	  .needs = REF | VC_NEED_BLOB | VC_NEED_REGION, .run = host_blob_transfers, .random = true,
 	  .summary = "TRANSFER_TO/FROM_HOST_3D on a mapped host blob succeed and synchronise" },

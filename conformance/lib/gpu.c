@@ -432,9 +432,17 @@ uint32_t vc_submit_3d(struct vc *t, uint32_t ctx_id, const void *cmds, uint32_t 
 uint32_t vc_transfer_3d(struct vc *t, bool to_host, uint32_t ctx_id, uint32_t id, uint64_t offset,
 			uint32_t w, uint32_t h, uint32_t d)
 {
+	return vc_transfer_3d_view(t, to_host, ctx_id, id, offset, w, h, d, 0, 0);
+}
+
+uint32_t vc_transfer_3d_view(struct vc *t, bool to_host, uint32_t ctx_id, uint32_t id, uint64_t offset,
+			     uint32_t w, uint32_t h, uint32_t d, uint32_t stride, uint32_t layer_stride)
+{
 	struct virtio_gpu_transfer_host_3d c;
 	struct vc_resp r;
 	memset(&c, 0, sizeof(c));
+	c.stride = vgb_to_le32(stride);
+	c.layer_stride = vgb_to_le32(layer_stride);
 	vc_hdr(&c.hdr, to_host ? VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D : VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D);
 	c.hdr.ctx_id = vgb_to_le32(ctx_id);
 	c.box.w = vgb_to_le32(w);

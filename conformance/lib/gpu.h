@@ -77,6 +77,9 @@ uint32_t vc_submit_3d(struct vc *t, uint32_t ctx_id, const void *cmds, uint32_t 
 /* TRANSFER_TO_HOST_3D (to_host) or TRANSFER_FROM_HOST_3D on a blob: bytes [offset, +w), h = d = 1. */
 uint32_t vc_transfer_3d(struct vc *t, bool to_host, uint32_t ctx_id, uint32_t id, uint64_t offset,
 			uint32_t w, uint32_t h, uint32_t d);
+/* The same with a stride and a layer stride: the linear view of a blob. */
+uint32_t vc_transfer_3d_view(struct vc *t, bool to_host, uint32_t ctx_id, uint32_t id, uint64_t offset,
+			     uint32_t w, uint32_t h, uint32_t d, uint32_t stride, uint32_t layer_stride);
 uint32_t vc_set_scanout_blob(struct vc *t, uint32_t scanout, uint32_t id, uint32_t format,
 			     uint32_t w, uint32_t h, uint32_t stride, uint32_t offset);
 

@@ -36,12 +36,13 @@
 
 /* Commands and responses */
 #define R_CMD_UNKNOWN              "REQ-DEV-CMD-0001"
-#define R_FEAT_UNNEGOTIATED        "REQ-DEV-CMD-0002"
+#define R_FEAT_UNNEGOTIATED        "REQ-DEV-CMD-0040"
 #define R_CMD_LENGTH               "REQ-DEV-CMD-0003" /* shorter than its structure */
-#define R_CMD_ENTRIES_LENGTH       "REQ-DEV-CMD-0004" /* not struct + 16 * nr_entries */
-#define R_CMD_SUBMIT_LENGTH        "REQ-DEV-CMD-0005"
-#define R_CMD_TRAILING             "REQ-DEV-CMD-0006"
+#define R_CMD_ENTRIES_LENGTH       "REQ-DEV-CMD-0042" /* shorter than struct + 16 * nr_entries */
+#define R_CMD_SUBMIT_LENGTH        "REQ-DEV-CMD-0043" /* stream shorter than size */
+#define R_CMD_TRAILING             "REQ-DEV-CMD-0041" /* bytes after the command ignored */
 #define R_CMD_SHORT_RESP           "REQ-DEV-CMD-0007"
+#define R_CMD_SHORT_RESP_NO_EFFECT "REQ-DEV-CMD-0044" /* not carried out */
 #define R_CMD_USED_LEN             "REQ-DEV-CMD-0008"
 #define R_CMD_FLAGS                "REQ-DEV-CMD-0009"
 #define R_CMD_RING_IDX             "REQ-DEV-CMD-0010"
@@ -51,7 +52,7 @@
 #define R_CAPSET_INFO_INDEX        "REQ-DEV-CMD-0014"
 #define R_CAPSET_GET               "REQ-DEV-CMD-0015"
 #define R_ERR_NO_EFFECT            "REQ-DEV-ERR-0001"
-#define R_ERR_SERVES               "REQ-DEV-ERR-0002"
+#define R_ERR_SERVES               "REQ-DEV-ERR-0040"
 #define R_ERR_HEADER               "REQ-DEV-ERR-0003" /* 24-byte header answer */
 #define R_ERR_ORDER                "REQ-DEV-ERR-0005" /* SHOULD: first failure of the table */
 
@@ -61,12 +62,13 @@
 #define R_SBLOB_BOUNDS             "REQ-DEV-SCANOUT-0003"
 #define R_SBLOB_STRIDE             "REQ-DEV-SCANOUT-0004"
 #define R_SBLOB_FORMAT             "REQ-DEV-SCANOUT-0005"
-#define R_SBLOB_PLANES_IGNORED     "REQ-DEV-SCANOUT-0006"
+#define R_SBLOB_PLANE0             "REQ-DEV-SCANOUT-0040" /* uncompressed: plane 0 alone */
 #define R_SBLOB_SHOWS_GUEST        "REQ-DEV-SCANOUT-0007"
 #define R_DISP_SIZE                "REQ-DEV-DISP-0001"
 #define R_DISP_DISABLED            "REQ-DEV-DISP-0002"
 #define R_DISP_PIXELS              "REQ-DEV-DISP-0003"
-#define R_DISP_INFO                "REQ-DEV-DISP-0005"
+#define R_DISP_INFO                "REQ-DEV-DISP-0040" /* enabled scanouts have a size */
+#define R_DISP_INFO_BEYOND         "REQ-DEV-DISP-0041" /* none enabled past num_scanouts */
 
 /* Resources and backing */
 #define R_RES_ID0                  "REQ-DEV-RES-0001"
@@ -75,15 +77,15 @@
 #define R_RES_FORMAT               "REQ-DEV-RES-0004"
 #define R_RES_SIZE0                "REQ-DEV-RES-0005"
 #define R_RES_RECT                 "REQ-DEV-RES-0006" /* rect not inside the resource */
-#define R_RES_BACKING_TWICE        "REQ-DEV-RES-0007"
-#define R_RES_DETACH_NONE          "REQ-DEV-RES-0008"
-#define R_ENTRY_COUNT              "REQ-DEV-ENTRY-0001"
-#define R_ENTRY_LEN0               "REQ-DEV-ENTRY-0002"
-#define R_ENTRY_BOUNDS             "REQ-DEV-ENTRY-0003"
-#define R_ENTRY_OVERLAP            "REQ-DEV-ENTRY-0004"
+#define R_RES_BACKING_TWICE        "REQ-DEV-RES-0040"
+#define R_RES_DETACH_NONE          "REQ-DEV-RES-0041"
+#define R_ENTRY_COUNT              "REQ-DEV-ENTRY-0040"
+#define R_ENTRY_LEN0               "REQ-DEV-ENTRY-0041"
+#define R_ENTRY_BOUNDS             "REQ-DEV-ENTRY-0042"
+#define R_ENTRY_OVERLAP            "REQ-DEV-ENTRY-0043"
 #define R_ENTRY_CONCAT             "REQ-DEV-ENTRY-0006"
 #define R_XFER_2D                  "REQ-DEV-XFER-0001"
-#define R_XFER_NO_BACKING          "REQ-DEV-XFER-0002"
+#define R_XFER_NO_BACKING          "REQ-DEV-XFER-0042"
 #define R_XFER_BACKING_END         "REQ-DEV-XFER-0003"
 #define R_XFER_BLOB_BOUNDS         "REQ-DEV-XFER-0004"
 #define R_XFER_GUEST_BLOB          "REQ-DEV-XFER-0005"
@@ -93,8 +95,8 @@
 #define R_XFER_HOST_2D             "REQ-DEV-XFER-0010"
 #define R_XFER_HOST_TO             "REQ-DEV-XFER-0011"
 #define R_XFER_HOST_FROM           "REQ-DEV-XFER-0012"
-#define R_XFER_3D_BOX              "REQ-DEV-XFER-0013"
-#define R_XFER_3D_RANGE            "REQ-DEV-XFER-0014"
+#define R_XFER_3D_VIEW             "REQ-DEV-XFER-0040" /* linear view of a blob */
+#define R_XFER_3D_RANGE            "REQ-DEV-XFER-0041"
 #define R_XFER_3D_CTX              "REQ-DEV-XFER-0015"
 #define R_XFER_OUTSIDE             "REQ-DEV-XFER-0016"
 
@@ -113,9 +115,11 @@
 #define R_BLOB_OOM                 "REQ-DEV-BLOB-0012"
 #define R_BLOB_GUEST_ANY_CTX       "REQ-DEV-BLOB-0013"
 #define R_BLOB_KEEPS_CONTENT       "REQ-DEV-BLOB-0014"
-#define R_BLOB_SHARE_FLAGS         "REQ-DEV-BLOB-0015"
+#define R_BLOB_SHAREABLE           "REQ-DEV-BLOB-0040"
+#define R_BLOB_CROSS_DEVICE        "REQ-DEV-BLOB-0041" /* with RESOURCE_UUID */
+#define R_DRV_BLOB_CROSS_DEVICE    "REQ-DRV-BLOB-0040"
 #define R_LIMIT_ENTRIES            "REQ-DEV-LIMIT-0001"
-#define R_LIMIT_ENTRIES_MORE       "REQ-DEV-LIMIT-0002"
+#define R_LIMIT_ENTRIES_MORE       "REQ-DEV-LIMIT-0040"
 #define R_LIMIT_BLOB_SIZE          "REQ-DEV-LIMIT-0003"
 #define R_LIMIT_BLOB_REGION        "REQ-DEV-LIMIT-0004"
 #define R_LIMIT_OOM                "REQ-DEV-LIMIT-0005"
@@ -172,7 +176,7 @@
 #define R_LIFE_UNMAP_UNREF         "REQ-DEV-LIFE-0008"
 #define R_FENCE_ECHO               "REQ-DEV-FENCE-0002"
 #define R_FENCE_CTX                "REQ-DEV-FENCE-0003"
-#define R_FENCE_ORDER              "REQ-DEV-FENCE-0005"
+#define R_FENCE_ORDER              "REQ-DEV-FENCE-0040"
 
 /* Lifecycle, contexts, reset */
 #define R_LIFE_UNREF_MAPPED        "REQ-DEV-LIFE-0001"
@@ -232,7 +236,7 @@
 #define R_DRV_XFER_FALLBACK_GUEST  "REQ-DRV-XFER-0006"
 #define R_DRV_XFER_FALLBACK_2D     "REQ-DRV-XFER-0007"
 #define R_DRV_XFER_FALLBACK_MAP    "REQ-DRV-XFER-0008"
-#define R_DRV_XFER_3D_BOX          "REQ-DRV-XFER-0004"
+#define R_DRV_XFER_3D_RANGE        "REQ-DRV-XFER-0040"
 #define R_DRV_FEAT_ALIGN_ACCEPT    "REQ-DRV-FEAT-0004" /* SHOULD */
 #define R_DRV_FENCE_ORDER          "REQ-DRV-FENCE-0001"
 #define R_DRV_RES_RECT             "REQ-DRV-RES-0004"
@@ -261,7 +265,7 @@
  * when the log stays empty.
  */
 #define R_DRV_VALIDATED                                                                      \
-	"REQ-DRV-FEAT-0001", "REQ-DRV-FEAT-0002", "REQ-DRV-FEAT-0003", "REQ-DRV-FEAT-0005",  \
+	"REQ-DRV-FEAT-0001", "REQ-DRV-FEAT-0002", "REQ-DRV-FEAT-0003", "REQ-DRV-FEAT-0040",  \
 	"REQ-DRV-CMD-0001", "REQ-DRV-CMD-0002", "REQ-DRV-CMD-0003", "REQ-DRV-CMD-0004",      \
 	"REQ-DRV-CMD-0005", "REQ-DRV-CMD-0006", "REQ-DRV-RES-0001", "REQ-DRV-RES-0002",      \
 	"REQ-DRV-CTX-0001", "REQ-DRV-CTX-0002", "REQ-DRV-CTX-0003", "REQ-DRV-ENTRY-0001",     \
@@ -270,7 +274,7 @@
 	"REQ-DRV-BLOB-0011", "REQ-DRV-BLOB-0012", "REQ-DRV-XFER-0005", "REQ-DRV-MAP-0001",    \
 	"REQ-DRV-MAP-0002", "REQ-DRV-MAP-0003", "REQ-DRV-MAP-0004", "REQ-DRV-MAP-0005",       \
 	"REQ-DRV-MAP-0006", "REQ-DRV-MAP-0010", "REQ-DRV-LIFE-0003", "REQ-DRV-SCANOUT-0001",  \
-	"REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0003", "REQ-DRV-XFER-0004", "REQ-DRV-XFER-0009",  \
+	"REQ-DRV-SCANOUT-0002", "REQ-DRV-XFER-0040", "REQ-DRV-XFER-0009",  \
 	"REQ-DRV-CFG-0002", "REQ-DRV-RESET-0002", "REQ-DRV-BLOB-0002",                          \
 	"REQ-DRV-FEAT-0004", "REQ-DRV-ENTRY-0005", "REQ-DRV-BLOB-0006", "REQ-DRV-LIMIT-0001"
 /*
@@ -295,11 +299,10 @@
 #define R_DRV_ENTRY_0001           "REQ-DRV-ENTRY-0001"
 #define R_DRV_ENTRY_0003           "REQ-DRV-ENTRY-0003"
 #define R_DRV_ENTRY_0004           "REQ-DRV-ENTRY-0004"
-#define R_DRV_FEAT_0005            "REQ-DRV-FEAT-0005"
+#define R_DRV_FEAT_0040            "REQ-DRV-FEAT-0040"
 #define R_DRV_RES_0001             "REQ-DRV-RES-0001"
 #define R_DRV_RES_0002             "REQ-DRV-RES-0002"
 #define R_DRV_SCANOUT_0001         "REQ-DRV-SCANOUT-0001"
 #define R_DRV_SCANOUT_0002         "REQ-DRV-SCANOUT-0002"
-#define R_DRV_SCANOUT_0003         "REQ-DRV-SCANOUT-0003"
 
 #endif

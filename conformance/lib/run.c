@@ -208,6 +208,8 @@ const char *vc_needs_unmet(const struct vc_probe *p, const struct vc_target *tg,
 		return "device does not offer VIRTIO_GPU_F_BLOB_ALIGNMENT";
 	if ((needs & VC_NEED_EDID) && !((p->negotiated >> VIRTIO_GPU_F_EDID) & 1))
 		return "device does not offer VIRTIO_GPU_F_EDID";
+	if ((needs & VC_NEED_UUID) && !((p->negotiated >> VIRTIO_GPU_F_RESOURCE_UUID) & 1))
+		return "device does not offer VIRTIO_GPU_F_RESOURCE_UUID";
 	if ((needs & VC_NEED_VALIDATE) && !tg->validate)
 		return "target has no validating mode (driver checks need the reference device)";
 	if ((needs & VC_NEED_DRIVER_CMD) && !tg->driver_cmd)

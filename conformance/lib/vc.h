@@ -48,6 +48,7 @@ enum vc_need {
 	VC_NEED_VALIDATE = 1u << 7,  /* the device has a validating mode (--validate=FILE) */
 	VC_NEED_RESET = 1u << 8,     /* VHOST_USER_PROTOCOL_F_RESET_DEVICE */
 	VC_NEED_DRIVER_CMD = 1u << 9, /* a driver under test was given (--driver-cmd) */
+	VC_NEED_UUID = 1u << 10,     /* VIRTIO_GPU_F_RESOURCE_UUID */
 };
 
 struct vc;

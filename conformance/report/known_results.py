@@ -13,6 +13,11 @@ The first matching entry decides; no match means `default`.
 The per-case form the VM known results use is read too:
   {"cases": {"case.name": {"verdict": "FAIL", "ids": [...], "why": "...", "upstream": "..."}}}
 where every case is listed and an unlisted one is a difference.
+
+Either form may carry "virtio_1_4_failures": [case name, ...], the expected FAILs that break a
+requirement of the upstream tier, i.e. a VIRTIO 1.4 non-conformance of the implementation; every
+other expected FAIL breaks a clarification or a proposal (test_known_tiers.py keeps the list
+exact).
 """
 
 import fnmatch
@@ -46,6 +51,10 @@ def load(path):
             raise KnownError("%s: bad entry %r" % (path, e))
         if e["verdict"] != "PASS" and not e.get("reason"):
             raise KnownError("%s: entry %s expects %s without a reason" % (path, e["match"], e["verdict"]))
+    fails = {e["match"] for e in entries if e["verdict"] == "FAIL"}
+    listed = doc.get("virtio_1_4_failures", [])
+    if not isinstance(listed, list) or not set(listed) <= fails:
+        raise KnownError("%s: virtio_1_4_failures must list expected FAILs only" % path)
     if doc.get("default", "PASS") not in VERDICTS + (None,):
         raise KnownError("%s: bad default" % path)
     doc["_path"] = path

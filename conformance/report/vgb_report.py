@@ -7,9 +7,12 @@ Usage: vgb_report.py [--junit OUT.xml] [--html OUT.html] [--spec-url spec.html]
                      [--requirements requirements.json] [--coverage coverage.json]
                      [--known-results DIR] results.json [results.json ...]
 
-The HTML report holds a matrix of requirements x targets (each cell links to the
-case that decided it and the requirement links to its anchor in the rendered
-spec), the detail of every case per target, and the requirement coverage.
+The HTML report holds the verdicts by tier (VIRTIO 1.4 conformance, judged by the
+upstream-tier requirements alone, apart from clarifications and proposals), a
+matrix of requirements x targets (each cell links to the case that decided it and
+the requirement links to its anchor in the rendered spec), the detail of every
+case per target, and the requirement coverage.  A FAIL of a proposal is shown as
+"would become non-conforming under the proposal", not as a defect.
 """
 
 import argparse
@@ -27,6 +30,23 @@ VERDICTS = ["PASS", "FAIL", "NOT_SUPPORTED", "WARNING", "ERROR", "CRASH", "TIMEO
 # Which verdict a matrix cell shows when several cases cite one requirement.
 SEVERITY = {"FAIL": 7, "CRASH": 6, "TIMEOUT": 5, "ERROR": 4, "BLOCKED": 3, "WARNING": 2,
             "PASS": 1, "NOT_SUPPORTED": 0}
+
+
+# Provenance tiers of the spec's requirements (requirements.json "tier"), most authoritative
+# first; "unrecorded" for a requirement whose tier the spec does not give (yet).
+TIERS = ("upstream", "clarification", "proposal")
+UNRECORDED = "unrecorded"
+TIER_TITLES = {"upstream": "VIRTIO 1.4 conformance", "clarification": "Clarifications",
+               "proposal": "Proposals", UNRECORDED: "Tier not recorded"}
+TIER_MEANING = {
+    "upstream": "requirements that restate VIRTIO 1.4; a FAIL is a VIRTIO 1.4 non-conformance",
+    "clarification": "upstream is silent and every surveyed implementation already behaves so; "
+                     "a FAIL departs from what all of them do",
+    "proposal": "new behaviour this document proposes; a FAIL means the implementation would "
+                "become non-conforming under the proposal, not that it is defective",
+    UNRECORDED: "requirements whose chapter does not record a tier yet",
+}
+WOULD_FAIL = "would become non-conforming under the proposal"
 
 
 class InputError(Exception):
@@ -64,12 +84,41 @@ def counts(target):
     return out
 
 
+def failed_ids(case):
+    """The requirements a FAIL or WARNING breaks: its failed_id, else the IDs it cites that its
+    detail names (the in-guest agent names them there), else all the IDs it cites."""
+    if case["verdict"] not in ("FAIL", "WARNING"):
+        return []
+    if case.get("failed_id"):
+        return [case["failed_id"]]
+    detail = case.get("detail") or ""
+    named = [rid for rid in case["ids"] if rid in detail]
+    return named or list(case["ids"])
+
+
+def tier_of(rid, tiers):
+    t = (tiers or {}).get(rid)
+    return t if t in TIERS else UNRECORDED
+
+
+def failure_tier(case, tiers):
+    """The tier of what a FAIL or WARNING breaks (the most authoritative one when it is not
+    known which of several cited requirements failed); None for other verdicts."""
+    ids = failed_ids(case)
+    if not ids:
+        return None
+    found = {tier_of(rid, tiers) for rid in ids}
+    for t in TIERS + (UNRECORDED,):
+        if t in found:
+            return t
+    return UNRECORDED
+
+
 def cell_verdict(case, rid):
     """The verdict a case contributes to requirement rid: a FAIL/WARNING that names
     another requirement means rid was not reached (BLOCKED), not that it failed."""
     v = case["verdict"]
-    failed = case.get("failed_id")
-    if v in ("FAIL", "WARNING") and failed and failed != rid:
+    if v in ("FAIL", "WARNING") and rid not in failed_ids(case):
         return "BLOCKED"
     return v
 
@@ -89,10 +138,49 @@ def matrix(targets, req_ids):
     return m
 
 
+def requirement_tiers(requirements):
+    return {r["id"]: r.get("tier") for r in (requirements or []) if "id" in r}
+
+
+def tier_summary(targets, tiers):
+    """{target: {tier: {verdict: number of requirements}}} from the matrix cells: each
+    requirement a target's cases cite counts once, with its most severe verdict."""
+    m = matrix(targets, [])
+    out = {}
+    for t in targets:
+        per = {tier: {} for tier in TIERS}
+        for rid, cells in m.items():
+            cell = cells.get(t["name"])
+            if cell:
+                bucket = per.setdefault(tier_of(rid, tiers), {})
+                bucket[cell[0]] = bucket.get(cell[0], 0) + 1
+        out[t["name"]] = per
+    return out
+
+
+def annotate(targets, requirements):
+    """Adds the tiers to results: each FAIL or WARNING case gets "tier" (of the requirement it
+    breaks) and each target "tiers" ({tier: {verdict: requirements}}), whose "upstream" entry is
+    the target's VIRTIO 1.4 conformance."""
+    tiers = requirement_tiers(requirements)
+    summary = tier_summary(targets, tiers)
+    for t in targets:
+        for c in t["cases"]:
+            ft = failure_tier(c, tiers)
+            if ft:
+                c["tier"] = ft
+            else:
+                c.pop("tier", None)
+        t["tiers"] = summary[t["name"]]
+    return targets
+
+
 # --- JUnit ---
 
-def junit(suite_version, targets):
+def junit(suite_version, targets, requirements=None):
     root = ET.Element("testsuites", name="vgb-conform " + suite_version)
+    tiers = requirement_tiers(requirements)
+    summary = tier_summary(targets, tiers) if requirements else {}
     for t in targets:
         n = counts(t)
         ts = ET.SubElement(root, "testsuite", name=t["name"], tests=str(len(t["cases"])),
@@ -104,13 +192,20 @@ def junit(suite_version, targets):
         ET.SubElement(props, "property", name="implementation", value=str(t.get("implementation", "")))
         for k, v in sorted((t.get("features") or {}).items()):
             ET.SubElement(props, "property", name="feature." + k, value=json.dumps(v))
+        for tier, verdicts in sorted(summary.get(t["name"], {}).items()):
+            ET.SubElement(props, "property", name="tier.%s.failed" % tier,
+                          value=str(verdicts.get("FAIL", 0)))
         for c in t["cases"]:
             tc = ET.SubElement(ts, "testcase", classname=t["name"], name=c["name"],
                                time="%.3f" % c.get("time_s", 0))
             detail = c.get("detail", "")
             v = c["verdict"]
             if v == "FAIL":
-                ET.SubElement(tc, "failure", message=detail, type=c.get("failed_id", "FAIL")).text = detail
+                ftype = c.get("failed_id", "FAIL")
+                if requirements and failure_tier(c, tiers) == "proposal":
+                    detail = "%s: %s" % (WOULD_FAIL, detail)
+                    ftype = "proposal " + ftype
+                ET.SubElement(tc, "failure", message=detail, type=ftype).text = detail
             elif v in ("ERROR", "CRASH", "TIMEOUT"):
                 ET.SubElement(tc, "error", message=detail, type=v).text = detail
             elif v == "NOT_SUPPORTED":
@@ -145,6 +240,10 @@ a{color:#1f5fbf;text-decoration:none}a:hover{text-decoration:underline}
 .NOT_SUPPORTED{background:#e6e8ed;color:#4a5263}.WARNING{background:#fdebc3;color:#7a5200}
 .ERROR,.CRASH,.TIMEOUT{background:#e6d3f5;color:#5b1d86}.BLOCKED{background:#fbe2cf;color:#7a3b07}
 .none{background:#fff;color:#aab0bd}
+.WOULD{background:#e3e9f8;color:#23407a;border:1px dashed #6a84c4}
+.tier{display:inline-block;font-size:11px;font-weight:600;border-radius:3px;padding:0 5px;white-space:nowrap}
+.tier-upstream{background:#dbeafe;color:#1e3a8a}.tier-clarification{background:#dcfce7;color:#14532d}
+.tier-proposal{background:#fef3c7;color:#78350f}.tier-unrecorded{background:#eef0f4;color:#4a5263}
 td.cell{text-align:center;padding:2px 4px}td.cell a{display:block;padding:2px 0;border-radius:2px;font-size:11.5px;font-weight:600}
 td.cell a:hover{outline:2px solid #1f5fbf;text-decoration:none}
 .matrix td.req{white-space:nowrap}.matrix td.text{max-width:520px;font-size:12.5px;color:#3b4252}
@@ -188,8 +287,80 @@ def badge(v, text=None):
     return '<span class="v %s">%s</span>' % (esc(v), esc(text or v))
 
 
+def tier_badge(tier):
+    return '<span class="tier tier-%s" title="%s">%s</span>' % (
+        esc(tier), esc(TIER_MEANING.get(tier, "")), esc(tier))
+
+
+def verdict_badge(case, tiers):
+    """A case's verdict; a FAIL of a proposal reads as what it is."""
+    v = case["verdict"]
+    if v == "FAIL" and tiers and failure_tier(case, tiers) == "proposal":
+        return '<span class="v WOULD" title="%s">would fail</span>' % esc(WOULD_FAIL)
+    return badge(v)
+
+
+def render_tiers(w, targets, tiers, spec_url):
+    """The verdicts by tier: VIRTIO 1.4 conformance first, then clarifications and proposals."""
+    summary = tier_summary(targets, tiers)
+    m = matrix(targets, [])
+    present = [t for t in TIERS if any(summary[n].get(t) for n in summary)]
+    if any(summary[n].get(UNRECORDED) for n in summary):
+        present.append(UNRECORDED)
+    w("<h2 id=tiers>Verdicts by tier</h2>")
+    w("<p class=small>VIRTIO 1.4 conformance is judged by the <b>upstream</b> requirements alone. "
+      "Clarifications make explicit what every surveyed implementation already does; proposals "
+      "are new, and a FAIL of a proposal means that the implementation <b>%s</b>, not that it is "
+      "defective. Counts are requirements, each with the most severe verdict of the cases that "
+      "check it.</p>" % esc(WOULD_FAIL))
+    w("<table class=summary><tr><th>target</th>")
+    for tier in present:
+        w("<th>%s %s</th>" % (esc(TIER_TITLES[tier]), tier_badge(tier)))
+    w("</tr>")
+    for t in targets:
+        w("<tr><td class=name><b>%s</b></td>" % esc(t["name"]))
+        for tier in present:
+            n = summary[t["name"]].get(tier, {})
+            fails = n.get("FAIL", 0)
+            if tier == "proposal":
+                head = ('<span class="v WOULD" title="%s">%d would fail</span>' % (esc(WOULD_FAIL), fails)
+                        if fails else badge("PASS", "none would fail"))
+            else:
+                head = badge("FAIL", "%d FAIL" % fails) if fails else badge("PASS", "no FAIL")
+            rest = ", ".join("%d %s" % (n[v], v.lower().replace("_", " ")) for v in
+                             ("PASS", "WARNING", "NOT_SUPPORTED", "BLOCKED", "ERROR", "CRASH", "TIMEOUT")
+                             if n.get(v))
+            w("<td>%s <span class='small muted'>%s</span></td>" % (head, esc(rest)))
+        w("</tr>")
+    w("</table>")
+    for tier in present:
+        w("<h3 id='tier-%s'>%s %s</h3>" % (esc(tier), esc(TIER_TITLES[tier]), tier_badge(tier)))
+        rows = []
+        for rid in sorted(m):
+            if tier_of(rid, tiers) != tier:
+                continue
+            failing = [(n, case) for n, (v, case) in sorted(m[rid].items()) if v == "FAIL"]
+            if failing:
+                rows.append((rid, failing))
+        if not rows:
+            w("<p class=small>%s No target fails a requirement of this tier.</p>" % esc(
+                TIER_MEANING[tier][0].upper() + TIER_MEANING[tier][1:] + "."))
+            continue
+        label = ("Would become non-conforming under the proposal" if tier == "proposal"
+                 else "Fails")
+        w("<p class=small>%s.</p><table><tr><th>requirement</th><th>%s</th></tr>" % (
+            esc(TIER_MEANING[tier][0].upper() + TIER_MEANING[tier][1:]), esc(label)))
+        for rid, failing in rows:
+            w("<tr><td class=mono><a href='%s#%s'>%s</a></td><td>%s</td></tr>" % (
+                esc(spec_url), esc(rid), esc(rid), " ".join(
+                    "<a href='#%s' title='%s'>%s</a>" % (esc(anchor(n, case)), esc(case), esc(n))
+                    for n, case in failing)))
+        w("</table>")
+
+
 def render_html(suite_version, targets, spec_url, requirements, coverage, known_report):
     reqs = {r["id"]: r for r in (requirements or [])}
+    tiers = requirement_tiers(requirements)
     cov_rows = {r["id"]: r for r in ((coverage or {}).get("requirements") or [])}
     cited = sorted({rid for t in targets for c in t["cases"] for rid in c["ids"]})
     req_ids = sorted(set(reqs) | set(cited))
@@ -219,10 +390,19 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
         w("<tr><td class=name><a href='#detail-%s'><b>%s</b></a></td><td>%s%s</td><td class=small>%s</td>"
           % (esc(t["name"]), esc(t["name"]), esc(t.get("implementation", "")), extra,
              esc(", ".join(on) or "none")))
+        would = sum(1 for c in t["cases"] if c["verdict"] == "FAIL" and tiers
+                    and failure_tier(c, tiers) == "proposal")
         for v in VERDICTS:
-            w("<td class=n>%s</td>" % (n[v] or '<span class=muted>0</span>'))
+            k = n[v] - (would if v == "FAIL" else 0)
+            cell = str(k) if k else '<span class=muted>0</span>'
+            if v == "FAIL" and would:
+                cell += ' <span class="v WOULD" title="%s">+%d would fail</span>' % (esc(WOULD_FAIL), would)
+            w("<td class=n>%s</td>" % cell)
         w("</tr>")
     w("</table>")
+
+    if requirements:
+        render_tiers(w, targets, tiers, spec_url)
 
     if known_report:
         w("<h2 id=known>Known results</h2>")
@@ -250,6 +430,11 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
                   "<td class=n>%d</td><td class=n>%d</td><td class=n>%.1f</td></tr>" % (
                       key, v["requirements"], v["covered"], v["untestable"], v.get("pending", 0),
                       v["uncovered"], v["percent_of_testable"]))
+        for tier, v in (coverage.get("by_tier") or {}).items():
+            w("<tr><td>%s</td><td class=n>%d</td><td class=n>%d</td><td class=n>%d</td>"
+              "<td class=n>%d</td><td class=n>%d</td><td class=n>%.1f</td></tr>" % (
+                  tier_badge(tier), v["requirements"], v["covered"], v["untestable"],
+                  v.get("pending", 0), v["uncovered"], v["percent_of_testable"]))
         w("</table>")
         unc = coverage.get("uncovered") or []
         pend = coverage.get("pending") or []
@@ -289,9 +474,12 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
     w("<h2 id=matrix>Requirements &times; targets</h2>")
     w("<p class='legend small'>%s &mdash; a cell shows the most severe verdict of the cases citing "
       "the requirement on that target and links to that case; BLOCKED: the case failed on another "
-      "requirement first. The ID links to the requirement in the spec.</p>" % " ".join(
-          badge(v) for v in ["PASS", "FAIL", "WARNING", "NOT_SUPPORTED", "ERROR", "BLOCKED"]))
-    w("<table class='matrix sticky'><tr><th>requirement</th><th>text</th>")
+      "requirement first; %s: the FAIL of a proposal (%s). The ID links to the requirement in "
+      "the spec.</p>" % (" ".join(
+          badge(v) for v in ["PASS", "FAIL", "WARNING", "NOT_SUPPORTED", "ERROR", "BLOCKED"]),
+          '<span class="v WOULD">would fail</span>', esc(WOULD_FAIL)))
+    w("<table class='matrix sticky'><tr><th>requirement</th>%s<th>text</th>" % (
+        "<th>tier</th>" if requirements else ""))
     for n_ in names:
         w("<th class=t>%s</th>" % esc(n_).replace("-", "-<wbr>"))
     w("</tr>")
@@ -309,8 +497,10 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
             text += "<span class=tag>checked by %s</span>" % esc(", ".join(cov_rows[rid]["cases"]))
         elif not cases_citing:
             text += "<span class=tag>no case yet</span>"
-        w("<tr%s><td class='req mono'><a href='%s#%s' title='%s'>%s</a></td><td class=text>%s</td>" % (
-            cls, esc(spec_url), esc(rid), esc(r.get("section", "")), esc(rid), text))
+        w("<tr%s><td class='req mono'><a href='%s#%s' title='%s'>%s</a></td>%s<td class=text>%s</td>" % (
+            cls, esc(spec_url), esc(rid), esc(r.get("section", "")), esc(rid),
+            "<td>%s</td>" % tier_badge(tier_of(rid, tiers)) if requirements else "", text))
+        proposal = tier_of(rid, tiers) == "proposal"
         for n_ in names:
             cell = m.get(rid, {}).get(n_)
             if not cell:
@@ -318,8 +508,11 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
                 continue
             v, case = cell
             short = {"NOT_SUPPORTED": "N/S"}.get(v, v)
+            cls_, title = v, case
+            if v == "FAIL" and proposal:
+                cls_, short, title = "WOULD", "would fail", "%s: %s" % (case, WOULD_FAIL)
             w("<td class=cell><a class='%s' href='#%s' title='%s'>%s</a></td>" % (
-                esc(v), esc(anchor(n_, case)), esc(case), esc(short)))
+                esc(cls_), esc(anchor(n_, case)), esc(title), esc(short)))
         w("</tr>")
     w("</table>")
 
@@ -337,13 +530,18 @@ def render_html(suite_version, targets, spec_url, requirements, coverage, known_
             ids = " ".join("<a class=mono href='%s#%s'>%s</a>" % (esc(spec_url), esc(x), esc(x))
                            for x in c["ids"])
             d = esc(c.get("detail", ""))
+            ft = failure_tier(c, tiers) if tiers else None
+            if ft:
+                d = "%s %s" % (tier_badge(ft), d)
+            if c["verdict"] == "FAIL" and ft == "proposal":
+                d += "<div class='small'>%s.</div>" % esc(WOULD_FAIL[0].upper() + WOULD_FAIL[1:])
             if c.get("note"):
                 d += "<div class='muted small'>%s</div>" % esc(c["note"])
             if c.get("seed") is not None:
                 d += "<div class='muted small'>seed %s (rerun with --seed)</div>" % esc(c["seed"])
             w("<tr id='%s'><td class=mono>%s</td><td>%s</td><td class=ids>%s</td>"
               "<td class=n>%.2fs</td><td class=d>%s</td></tr>" % (
-                  esc(anchor(t["name"], c["name"])), esc(c["name"]), badge(c["verdict"]), ids,
+                  esc(anchor(t["name"], c["name"])), esc(c["name"]), verdict_badge(c, tiers), ids,
                   c.get("time_s", 0.0), d))
         w("</table>")
     w("</main></body></html>")
@@ -380,12 +578,13 @@ def main(argv=None):
     known_report = None
     if args.known_results:
         known_report = known.compare_all(targets, args.known_results, args.targets_file)
+    requirements = load_optional(args.requirements, "requirements")
     if args.junit:
-        junit(suite_version, targets).write(args.junit, encoding="utf-8", xml_declaration=True)
+        junit(suite_version, targets, requirements).write(args.junit, encoding="utf-8",
+                                                          xml_declaration=True)
         print("junit: %s" % args.junit)
     if args.html:
-        page = render_html(suite_version, targets, args.spec_url,
-                           load_optional(args.requirements, "requirements"),
+        page = render_html(suite_version, targets, args.spec_url, requirements,
                            load_optional(args.coverage, "coverage"), known_report)
         with open(args.html, "w", encoding="utf-8") as f:
             f.write(page)

@@ -9,7 +9,9 @@ Usage: run_all.py [--build build] [--targets ref-full,qemu-vhost-user-gpu] [--ou
 all, or names) into BUILD/vm-results.json, which the report then includes.
 
 For each target: vgb-conform (progress on stdout) -> DIR/results/<target>.json.
-Then DIR/results.json (all targets, plus --extra-results such as the VM runs),
+Then DIR/results.json (all targets, plus --extra-results such as the VM runs; each
+FAIL or WARNING carries the tier of the requirement it breaks and each target its
+verdicts by tier, "upstream" being its VIRTIO 1.4 conformance),
 DIR/coverage.json (tools/spec/coverage.py), DIR/junit.xml and DIR/report.html.
 Exit status: 0 when every target matches its known results, 1 otherwise, 2 on
 bad usage, 99 when the suite could not run.
@@ -99,6 +101,9 @@ def main(argv=None):
             print("run_all: %s not found; left out" % extra, file=sys.stderr)
 
     suite_version, targets = vgb_report.load_results(paths)
+    reqs = requirements_json(out)
+    with open(reqs, encoding="utf-8") as f:
+        vgb_report.annotate(targets, json.load(f))
     merged = os.path.join(out, "results.json")
     with open(merged, "w", encoding="utf-8") as f:
         json.dump({"suite_version": suite_version, "targets": targets}, f, indent=1)
@@ -109,7 +114,6 @@ def main(argv=None):
         f.write(subprocess.run([conform, "--list", "--json"], check=True, capture_output=True,
                                text=True).stdout)
     coverage = os.path.join(out, "coverage.json")
-    reqs = requirements_json(out)
     # The in-guest agent's pair.* cases count too: they check the Linux driver in real VMs.
     agent_cases = os.path.join(out, "agent-cases.json")
     subprocess.run([sys.executable, os.path.join(REPO, "tools", "spec", "agent_cases.py"),
@@ -135,6 +139,11 @@ def main(argv=None):
             differences += 1
             print("%s %s: expected %s, got %s  %s" % (name, d["case"], d["expected"], d["got"],
                                                       d["detail"]))
+    for t in targets:
+        n = {tier: t["tiers"].get(tier, {}).get("FAIL", 0) for tier in vgb_report.TIERS}
+        print("%s: VIRTIO 1.4: %s; clarifications: %d FAIL; proposals: %d would fail" % (
+            t["name"], "%d FAIL" % n["upstream"] if n["upstream"] else "no FAIL",
+            n["clarification"], n["proposal"]))
     print("report: file://%s" % os.path.join(out, "report.html"))
     if differences:
         print("%d verdict(s) differ from the known results" % differences)

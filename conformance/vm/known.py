@@ -35,6 +35,10 @@ def validate(known):
             problems.append(f"{name}: expected {v} without a 'why'")
         if v == "FAIL" and not (exp.get("upstream") and exp.get("ids")):
             problems.append(f"{name}: an expected FAIL needs 'ids' and an 'upstream' reference")
+    fails = {n for n, e in known.get("cases", {}).items() if e.get("verdict") == "FAIL"}
+    for name in known.get("virtio_1_4_failures", []):
+        if name not in fails:
+            problems.append(f"virtio_1_4_failures names {name}, which is not an expected FAIL")
     return problems
 
 

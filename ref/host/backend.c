@@ -38,7 +38,7 @@ static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *
 			fprintf(stderr, "vgb-host: controlq request of %zu bytes exceeds the largest command\n",
 				total_len);
 		/* The device still names the right error from the part it saw (e.g. too many entries). */
-		return vgb_device_ctrl_oversized(h->dev, req, req_len, total_len, resp, resp_cap);
+		return vgb_device_ctrl_oversized(h->dev, mem, req, req_len, total_len, resp, resp_cap);
 	}
 	return vgb_device_ctrl(h->dev, mem, req, req_len, resp, resp_cap);
 }
@@ -46,7 +46,7 @@ static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *
 /*
  * The front-end removes every mapping of the region across a reset (SHMEM
  * text: "mappings are automatically unmapped by the front-end across device
- * reset") and when it stops the device (REQ-DRV-VU-0006), so the device
+ * reset") and when it stops the device (REQ-DEV-VU-0045), so the device
  * forgets them instead of sending SHMEM_UNMAP for each (REQ-DEV-VU-0010): a
  * stopped device may not send back-end requests at all.
  */

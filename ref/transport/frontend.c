@@ -916,7 +916,7 @@ int vgb_fe_stop_device(struct vgb_fe *fe)
 			return r;
 		fe->q[i].ready = false;
 	}
-	fe_shm_drop_all(fe); /* a stopped device has no mappings (REQ-DRV-VU-0006) */
+	fe_shm_drop_all(fe); /* a stopped device has no mappings (REQ-DEV-VU-0045) */
 	return 0;
 }
 

@@ -3,7 +3,8 @@
  * Validating decoders.  Every rejection returns the code of the response-code
  * policy (spec error table): malformed framing is ERR_UNSPEC, a bad value is
  * ERR_INVALID_PARAMETER, a zero id on create is ERR_INVALID_RESOURCE_ID /
- * ERR_INVALID_CONTEXT_ID.
+ * ERR_INVALID_CONTEXT_ID.  Bytes after a command (its structure, entries or
+ * stream) are ignored, as every deployed device does.
  */
 #include "vgb/decode.h"
 
@@ -36,9 +37,10 @@ static const struct cmd_info cmd_table[] = {
 	 NODATA},
 	{VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING, sizeof(struct virtio_gpu_resource_detach_backing), -1,
 	 NODATA},
-	{VIRTIO_GPU_CMD_GET_CAPSET_INFO, sizeof(struct virtio_gpu_get_capset_info), VIRTIO_GPU_F_VIRGL,
+	/* 2D commands upstream: gated by num_capsets, not by a feature. */
+	{VIRTIO_GPU_CMD_GET_CAPSET_INFO, sizeof(struct virtio_gpu_get_capset_info), -1,
 	 sizeof(struct virtio_gpu_resp_capset_info)},
-	{VIRTIO_GPU_CMD_GET_CAPSET, sizeof(struct virtio_gpu_get_capset), VIRTIO_GPU_F_VIRGL,
+	{VIRTIO_GPU_CMD_GET_CAPSET, sizeof(struct virtio_gpu_get_capset), -1,
 	 sizeof(struct virtio_gpu_resp_capset)},
 	{VIRTIO_GPU_CMD_GET_EDID, sizeof(struct virtio_gpu_cmd_get_edid), VIRTIO_GPU_F_EDID,
 	 sizeof(struct virtio_gpu_resp_edid)},
@@ -143,16 +145,16 @@ static void get_rect(struct vgb_rect *out, const struct virtio_gpu_rect *in)
 }
 
 /*
- * Entries following a fixed struct: length must be exactly fixed + n * 16
+ * Entries following a fixed struct: the request must hold all n of them
  * (ERR_UNSPEC), n at most max_entries, each entry non-empty and not wrapping.
  */
 static uint32_t get_entries(struct vgb_cmd *cmd, const uint8_t *req, size_t req_len, size_t fixed,
 			    uint32_t n, const struct vgb_decode_limits *lim, struct vgb_entry *out, uint64_t *total)
 {
-	if ((uint64_t)req_len != (uint64_t)fixed + (uint64_t)n * sizeof(struct virtio_gpu_mem_entry))
-		return fail(cmd, ERR_UNSPEC, "entries: length");
+	if ((uint64_t)req_len < (uint64_t)fixed + (uint64_t)n * sizeof(struct virtio_gpu_mem_entry))
+		return fail(cmd, ERR_UNSPEC, "entries: shorter than nr_entries");
 	if (n > lim->max_entries)
-		return fail(cmd, ERR_PARAM, "nr_entries: above max_entries");
+		return fail(cmd, ERR_UNSPEC, "nr_entries: above max_entries");
 	*total = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		struct virtio_gpu_mem_entry w;
@@ -160,41 +162,49 @@ static uint32_t get_entries(struct vgb_cmd *cmd, const uint8_t *req, size_t req_
 		out[i].addr = LE64(w.addr);
 		out[i].length = LE32(w.length);
 		if (out[i].length == 0)
-			return fail(cmd, ERR_PARAM, "entry: length 0");
+			return fail(cmd, ERR_UNSPEC, "entry: length 0");
 		if (out[i].addr + out[i].length < out[i].addr)
-			return fail(cmd, ERR_PARAM, "entry: address wraps");
+			return fail(cmd, ERR_UNSPEC, "entry: address wraps");
 		*total += out[i].length; /* n <= 2^32 entries of < 2^32 bytes: no overflow */
 	}
 	return VGB_DECODE_OK;
 }
 
 /*
- * Commands with a variable part must be exactly as long as they say; this is
- * framing, checked before any field (error table order).
+ * The length a command defines: its structure, plus its entries or its stream.
+ * A request shorter than its entries is framing (ERR_UNSPEC, checked before any
+ * field); one shorter than its stream is a bad size (ERR_INVALID_PARAMETER).
  */
-static bool trailing_len_ok(const uint8_t *req, size_t req_len, uint32_t type)
+uint64_t vgb_cmd_length(const void *req, size_t req_len)
 {
-	uint32_t count;
-	uint64_t want;
+	struct virtio_gpu_ctrl_hdr h;
+	if (req_len < sizeof(h))
+		return sizeof(h);
+	memcpy(&h, req, sizeof(h));
+	uint32_t type = LE32(h.type), count;
+	const struct cmd_info *ci = cmd_lookup(type);
+	if (!ci || req_len < ci->size)
+		return ci ? ci->size : sizeof(h);
 	switch (type) {
 	case VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING:
-		memcpy(&count, req + offsetof(struct virtio_gpu_resource_attach_backing, nr_entries), 4);
-		want = sizeof(struct virtio_gpu_resource_attach_backing) +
-		       (uint64_t)LE32(count) * sizeof(struct virtio_gpu_mem_entry);
-		break;
+		memcpy(&count, (const uint8_t *)req + offsetof(struct virtio_gpu_resource_attach_backing, nr_entries), 4);
+		return ci->size + (uint64_t)LE32(count) * sizeof(struct virtio_gpu_mem_entry);
 	case VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB:
-		memcpy(&count, req + offsetof(struct virtio_gpu_resource_create_blob, nr_entries), 4);
-		want = sizeof(struct virtio_gpu_resource_create_blob) +
-		       (uint64_t)LE32(count) * sizeof(struct virtio_gpu_mem_entry);
-		break;
+		memcpy(&count, (const uint8_t *)req + offsetof(struct virtio_gpu_resource_create_blob, nr_entries), 4);
+		return ci->size + (uint64_t)LE32(count) * sizeof(struct virtio_gpu_mem_entry);
 	case VIRTIO_GPU_CMD_SUBMIT_3D:
-		memcpy(&count, req + offsetof(struct virtio_gpu_cmd_submit, size), 4);
-		want = sizeof(struct virtio_gpu_cmd_submit) + (uint64_t)LE32(count);
-		break;
+		memcpy(&count, (const uint8_t *)req + offsetof(struct virtio_gpu_cmd_submit, size), 4);
+		return ci->size + (uint64_t)LE32(count);
 	default:
-		return true;
+		return ci->size;
 	}
-	return (uint64_t)req_len == want;
+}
+
+static bool entries_present(const uint8_t *req, size_t req_len, uint32_t type)
+{
+	if (type != VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING && type != VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB)
+		return true;
+	return (uint64_t)req_len >= vgb_cmd_length(req, req_len);
 }
 
 static uint32_t decode_hdr(const uint8_t *req, size_t req_len, struct vgb_cmd *cmd)
@@ -257,8 +267,6 @@ static uint32_t decode_create_blob(const uint8_t *req, size_t req_len,
 	b->blob_id = LE64(c.blob_id);
 	b->size = LE64(c.size);
 	uint32_t rc = get_entries(cmd, req, req_len, sizeof(c), b->nr_entries, lim, entries, &b->total);
-	if (rc == ERR_UNSPEC)
-		return rc;
 	if (b->resource_id == 0)
 		return fail(cmd, ERR_RES, "resource_id: 0");
 	if (rc != VGB_DECODE_OK)
@@ -414,7 +422,7 @@ static uint32_t decode_body(const uint8_t *req, size_t req_len, const struct vgb
 		cmd->u.attach.resource_id = LE32(c.resource_id);
 		cmd->u.attach.nr_entries = LE32(c.nr_entries);
 		if (cmd->u.attach.nr_entries == 0)
-			return fail(cmd, ERR_PARAM, "nr_entries: 0");
+			return fail(cmd, ERR_UNSPEC, "nr_entries: 0");
 		return get_entries(cmd, req, req_len, sizeof(c), cmd->u.attach.nr_entries, lim, entries,
 				   &cmd->u.attach.total);
 	}
@@ -467,8 +475,8 @@ static uint32_t decode_body(const uint8_t *req, size_t req_len, const struct vgb
 		struct virtio_gpu_cmd_submit c;
 		memcpy(&c, req, sizeof(c));
 		cmd->u.submit.size = LE32(c.size);
-		if ((uint64_t)req_len != sizeof(c) + (uint64_t)cmd->u.submit.size)
-			return fail(cmd, ERR_UNSPEC, "size: length differs");
+		if ((uint64_t)req_len < sizeof(c) + (uint64_t)cmd->u.submit.size)
+			return fail(cmd, ERR_PARAM, "size: stream shorter than size");
 		cmd->u.submit.data = req + sizeof(c);
 		return VGB_DECODE_OK;
 	}
@@ -495,8 +503,10 @@ uint32_t vgb_decode_ctrl(const void *req, size_t req_len, const struct vgb_decod
 		return fail(cmd, ERR_UNSPEC, "type: unknown");
 	if (ci->feature >= 0 && !(lim->features & (1ull << ci->feature)))
 		return fail(cmd, ERR_UNSPEC, "type: feature not negotiated");
-	if (req_len < ci->size || !trailing_len_ok(req, req_len, cmd->type))
-		return fail(cmd, ERR_UNSPEC, "length: differs from the command");
+	if (req_len < ci->size)
+		return fail(cmd, ERR_UNSPEC, "length: shorter than the command");
+	if (!entries_present(req, req_len, cmd->type))
+		return fail(cmd, ERR_UNSPEC, "entries: shorter than nr_entries");
 	rc = check_hdr_flags(cmd);
 	if (rc != VGB_DECODE_OK)
 		return rc;

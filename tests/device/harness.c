@@ -325,7 +325,14 @@ uint32_t t_transfer_2d(struct t *t, uint32_t id, uint32_t x, uint32_t y, uint32_
 uint32_t t_transfer_3d(struct t *t, bool to_host, uint32_t ctx, uint32_t id, uint64_t offset,
 		       uint32_t w, uint32_t h, uint32_t d)
 {
-	struct virtio_gpu_transfer_host_3d c = {.offset = LE64(offset), .resource_id = LE32(id)};
+	return t_transfer_3d_view(t, to_host, ctx, id, offset, w, h, d, 0, 0);
+}
+
+uint32_t t_transfer_3d_view(struct t *t, bool to_host, uint32_t ctx, uint32_t id, uint64_t offset,
+			    uint32_t w, uint32_t h, uint32_t d, uint32_t stride, uint32_t layer_stride)
+{
+	struct virtio_gpu_transfer_host_3d c = {.offset = LE64(offset), .resource_id = LE32(id),
+						.stride = LE32(stride), .layer_stride = LE32(layer_stride)};
 	t_hdr(&c.hdr, to_host ? VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D : VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D,
 	      ctx);
 	c.box.w = LE32(w);

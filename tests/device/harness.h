@@ -117,6 +117,9 @@ uint32_t t_transfer_2d(struct t *t, uint32_t id, uint32_t x, uint32_t y, uint32_
 		       uint64_t offset);
 uint32_t t_transfer_3d(struct t *t, bool to_host, uint32_t ctx, uint32_t id, uint64_t offset,
 		       uint32_t w, uint32_t h, uint32_t d);
+/* The same with a stride and a layer stride (the linear view of a blob). */
+uint32_t t_transfer_3d_view(struct t *t, bool to_host, uint32_t ctx, uint32_t id, uint64_t offset,
+			    uint32_t w, uint32_t h, uint32_t d, uint32_t stride, uint32_t layer_stride);
 uint32_t t_set_scanout(struct t *t, uint32_t scanout, uint32_t id, uint32_t x, uint32_t y,
 		       uint32_t w, uint32_t h);
 uint32_t t_scanout_blob(struct t *t, uint32_t scanout, uint32_t id, uint32_t w, uint32_t h,

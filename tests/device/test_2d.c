@@ -205,10 +205,10 @@ static void test_transfer_errors(void)
 
 	CHECK_RESP(t_transfer_2d(&t, 9, 0, 0, 1, 1, 0), E_RES);
 	CHECK_RESP(t_create_2d(&t, 9, FMT_BGRA, W, H), OK);
-	CHECK_RESP(t_transfer_2d(&t, 9, 0, 0, 1, 1, 0), E_PARAM);   /* no backing */
+	CHECK_RESP(t_transfer_2d(&t, 9, 0, 0, 1, 1, 0), E_UNSPEC);   /* no backing */
 	CHECK_RESP(t_flush(&t, 9, 0, 0, W, H), OK);                 /* not scanned out: nothing */
 	CHECK_RESP(t_attach(&t, 9, e, n), OK);
-	CHECK_RESP(t_attach(&t, 9, e, n), E_PARAM);                 /* already attached */
+	CHECK_RESP(t_attach(&t, 9, e, n), E_UNSPEC);                 /* already attached */
 	CHECK_RESP(t_transfer_2d(&t, 9, 0, 0, W + 1, 1, 0), E_PARAM);
 	CHECK_RESP(t_transfer_2d(&t, 9, 1, 0, W, 1, 0), E_PARAM);
 	CHECK_RESP(t_transfer_2d(&t, 9, 0, H, 1, 1, 0), E_PARAM);
@@ -223,8 +223,8 @@ static void test_transfer_errors(void)
 	CHECK_RESP(t_flush(&t, 77, 0, 0, 1, 1), E_RES);
 
 	CHECK_RESP(t_detach(&t, 9), OK);
-	CHECK_RESP(t_detach(&t, 9), E_PARAM);                       /* no backing */
-	CHECK_RESP(t_transfer_2d(&t, 9, 0, 0, 1, 1, 0), E_PARAM);
+	CHECK_RESP(t_detach(&t, 9), E_UNSPEC);                       /* no backing */
+	CHECK_RESP(t_transfer_2d(&t, 9, 0, 0, 1, 1, 0), E_UNSPEC);
 	CHECK_RESP(t_detach(&t, 10), E_RES);
 
 	/* A backing shorter than the rectangle needs. */
@@ -327,18 +327,21 @@ static void test_entries(void)
 	struct vgb_entry e[9];
 	for (int i = 0; i < 9; i++)
 		e[i] = (struct vgb_entry){a + 100 * (uint64_t)i, 100};
-	CHECK_RESP(t_attach(&t, 1, e, 0), E_PARAM);                 /* nr_entries 0 */
-	CHECK_RESP(t_attach(&t, 1, e, 9), E_PARAM);                 /* above max_entries */
+	CHECK_RESP(t_attach(&t, 1, e, 0), E_UNSPEC);                 /* nr_entries 0 */
+	CHECK_RESP(t_attach(&t, 1, e, 9), E_UNSPEC);                 /* above max_entries */
 	struct vgb_entry zero = {a, 0};
-	CHECK_RESP(t_attach(&t, 1, &zero, 1), E_PARAM);
+	CHECK_RESP(t_attach(&t, 1, &zero, 1), E_UNSPEC);
 	struct vgb_entry outside[] = {{0, 16}, {T_REGION1_GPA + T_REGION_SIZE - 8, 16},
 				      {0x100000 + T_REGION_SIZE, 1}, {~0ull - 4, 16}};
 	for (int i = 0; i < 4; i++)
-		CHECK_RESP(t_attach(&t, 1, &outside[i], 1), E_PARAM);
+		CHECK_RESP(t_attach(&t, 1, &outside[i], 1), E_UNSPEC);
 	struct vgb_entry overlap[] = {{a, 200}, {a + 500, 10}, {a + 199, 10}};
-	CHECK_RESP(t_attach(&t, 1, overlap, 3), E_PARAM);
+	CHECK_RESP(t_attach(&t, 1, overlap, 3), E_UNSPEC);
 	struct vgb_entry dup[] = {{a, 64}, {a, 64}};
-	CHECK_RESP(t_attach(&t, 1, dup, 2), E_PARAM);
+	CHECK_RESP(t_attach(&t, 1, dup, 2), E_UNSPEC);
+	/* An unknown resource outranks its unusable entries (error table order). */
+	CHECK_RESP(t_attach(&t, 77, &zero, 1), E_RES);
+	CHECK_RESP(t_attach(&t, 77, overlap, 3), E_RES);
 
 	/* Wrong lengths are framing errors: ERR_UNSPEC. */
 	uint8_t buf[32 + 16 * 2];
@@ -364,18 +367,31 @@ static void test_entries(void)
 	ab.hdr.fence_id = vgb_to_le64(99);
 	memcpy(buf, &ab, sizeof(ab));
 	uint8_t resp[64];
-	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, buf, 32, 32 + 16 * 100000, resp, sizeof(resp)), 24);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, &t.mem, buf, 32, 32 + 16 * 100000, resp, sizeof(resp)), 24);
 	struct virtio_gpu_ctrl_hdr rh;
 	memcpy(&rh, resp, sizeof(rh));
-	CHECK_RESP(vgb_le32(rh.type), E_PARAM);
+	CHECK_RESP(vgb_le32(rh.type), E_UNSPEC);
 	CHECK_EQ(vgb_le64(rh.fence_id), 99);
-	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, buf, 32, 32 + 16 * 100000 + 1, resp, sizeof(resp)), 24);
+	/* Bytes after the entries are ignored; fewer bytes than the entries are framing. */
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, &t.mem, buf, 32, 32 + 16 * 100000 + 1, resp, sizeof(resp)), 24);
 	memcpy(&rh, resp, sizeof(rh));
 	CHECK_RESP(vgb_le32(rh.type), E_UNSPEC);
-	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, buf, 10, 1 << 20, resp, sizeof(resp)), 24);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, &t.mem, buf, 32, 32 + 16 * 100000 - 1, resp, sizeof(resp)), 24);
 	memcpy(&rh, resp, sizeof(rh));
 	CHECK_RESP(vgb_le32(rh.type), E_UNSPEC);
-	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, buf, 32, 1 << 20, resp, 8), 0);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, &t.mem, buf, 10, 1 << 20, resp, sizeof(resp)), 24);
+	memcpy(&rh, resp, sizeof(rh));
+	CHECK_RESP(vgb_le32(rh.type), E_UNSPEC);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, &t.mem, buf, 32, 1 << 20, resp, 8), 0);
+	/* A command that fits in what was read is served; the megabyte after it is ignored. */
+	struct virtio_gpu_resource_create_2d big = {.resource_id = vgb_to_le32(77),
+						    .format = vgb_to_le32(FMT_BGRA),
+						    .width = vgb_to_le32(4), .height = vgb_to_le32(4)};
+	t_hdr(&big.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_2D, 0);
+	CHECK_EQ(vgb_device_ctrl_oversized(t.dev, &t.mem, &big, sizeof(big), 1 << 20, resp, sizeof(resp)), 24);
+	memcpy(&rh, resp, sizeof(rh));
+	CHECK_RESP(vgb_le32(rh.type), OK);
+	CHECK_RESP(t_unref(&t, 77), OK);
 
 	/* Entries spanning both regions through many small pieces still work. */
 	CHECK_RESP(t_attach(&t, 1, e, 8), OK);

@@ -75,7 +75,10 @@ static void test_guest_blob_in_place(void)
 	CHECK_RESP(t_ctx_create(&t, CTX, 0), OK);
 	CHECK_RESP(t_transfer_3d(&t, true, CTX, 1, 0, (uint32_t)size, 1, 1), OK);
 	CHECK_RESP(t_transfer_3d(&t, false, CTX, 1, 1, (uint32_t)size, 1, 1), E_PARAM);
-	CHECK_RESP(t_transfer_3d(&t, true, CTX, 1, 0, 4, 2, 1), E_PARAM);
+	/* Rows of the linear view: two rows of 4 bytes fit, the last row past the end does not. */
+	CHECK_RESP(t_transfer_3d(&t, true, CTX, 1, 0, 4, 2, 1), OK);
+	CHECK_RESP(t_transfer_3d(&t, true, CTX, 1, size - 4, 4, 2, 1), E_PARAM);
+	CHECK_RESP(t_transfer_3d_view(&t, true, CTX, 1, 0, 4, 2, 2, 8, 0xffffffffu), E_PARAM);
 	CHECK_RESP(t_transfer_3d(&t, true, 99, 1, 0, 4, 1, 1), E_CTX);
 
 	/* Scanned out: no detach; MAP is for host blobs only. */
@@ -133,7 +136,7 @@ static void test_create_blob_errors(void)
 	CHECK_RESP(t_create_blob(&t, 1, 0, GUEST, 0, 0, 8193, &e, 1), E_PARAM);
 	CHECK_RESP(t_create_blob(&t, 1, 0, GUEST, 0, 0, 1ull << 40, &e, 1), E_PARAM);
 	struct vgb_entry bad = {0, 4096};
-	CHECK_RESP(t_create_blob(&t, 1, 0, GUEST, 0, 0, 4096, &bad, 1), E_PARAM);
+	CHECK_RESP(t_create_blob(&t, 1, 0, GUEST, 0, 0, 4096, &bad, 1), E_UNSPEC);
 	CHECK_RESP(t_create_blob(&t, 1, CTX, HOST3D, MAPPABLE, 1, 4096, NULL, 0), E_CTX);
 	CHECK_RESP(t_ctx_create(&t, CTX, VGB_CAPSET_REFCTX), OK);
 	CHECK_RESP(t_create_blob(&t, 1, CTX, HOST3D, MAPPABLE, 1, 4096, NULL, 0), E_PARAM);
@@ -361,6 +364,27 @@ static void test_host3d_guest_shadow(void)
 	CHECK_EQ(word, 0x01020304);
 	CHECK(memcmp(back + 8192, shadow + 8192, 4096) == 0);
 
+	/*
+	 * A strided view (2 layers of 3 rows of 16 bytes at 32, rows 64 apart, layers 1024 apart)
+	 * copies exactly its rows from the shadow; the gaps keep the host's fill.
+	 */
+	s.len = 0;
+	ts_fill(&s, 1, 0x01020304, 0, size);
+	CHECK_RESP(t_submit(&t, CTX, s.buf, s.len), OK);
+	CHECK_RESP(t_transfer_3d_view(&t, true, CTX, 1, 32, 16, 3, 2, 64, 1024), OK);
+	uint8_t *model = malloc(size);
+	for (uint64_t i = 0; i < size; i += 4)
+		memcpy(model + i, &(uint32_t){0x01020304}, 4);
+	for (uint32_t z = 0; z < 2; z++)
+		for (uint32_t y = 0; y < 3; y++)
+			memcpy(model + 32 + z * 1024 + y * 64, shadow + 32 + z * 1024 + y * 64, 16);
+	s.len = 0;
+	ts_checksum(&s, 1, 0, size, 2, 0);
+	CHECK_RESP(t_submit(&t, CTX, s.buf, s.len), OK);
+	memcpy(&got, t.shm, 8);
+	CHECK_EQ(got, vgb_fnv1a64(model, size, VGB_FNV1A64_INIT));
+	free(model);
+
 	/* TRANSFER_TO_HOST_2D copies the shadow from offset to the end. */
 	CHECK_RESP(t_transfer_2d(&t, 1, 0, 0, 1, 1, 8192), OK);
 	s.len = 0;
@@ -374,13 +398,14 @@ static void test_host3d_guest_shadow(void)
 	CHECK_RESP(t_transfer_3d(&t, false, CTX, 2, 4095, 1, 1, 1), OK);
 	CHECK_RESP(t_transfer_3d(&t, false, CTX, 2, 4095, 2, 1, 1), E_PARAM);
 	CHECK_RESP(t_transfer_3d(&t, false, CTX, 2, ~0ull, 2, 1, 1), E_PARAM);
-	CHECK_RESP(t_transfer_3d(&t, false, CTX, 2, 0, 1, 1, 2), E_PARAM);
+	CHECK_RESP(t_transfer_3d(&t, false, CTX, 2, 0, 1, 1, 2), OK);
+	CHECK_RESP(t_transfer_3d(&t, false, CTX, 2, 4095, 1, 2, 1), E_PARAM);
 	CHECK_RESP(t_transfer_3d(&t, false, CTX, 9, 0, 1, 1, 1), E_RES);
 	CHECK_RESP(t_transfer_2d(&t, 2, 0, 0, 1, 1, 0), E_PARAM);
 
 	/* A default blob without its shadow cannot be transferred; its map still works. */
 	CHECK_RESP(t_detach(&t, 1), OK);
-	CHECK_RESP(t_transfer_3d(&t, true, CTX, 1, 0, 1, 1, 1), E_PARAM);
+	CHECK_RESP(t_transfer_3d(&t, true, CTX, 1, 0, 1, 1, 1), E_UNSPEC);
 	CHECK_RESP(t_map(&t, 1, 8192), VIRTIO_GPU_RESP_OK_MAP_INFO);
 	memcpy(&word, t.shm + 8192 + 12, 4);
 	CHECK_EQ(word, 0x01020304);

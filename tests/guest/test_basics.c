@@ -72,16 +72,16 @@ int main(int argc, char **argv)
 	CHECK_EQ(vgb_drv_create_2d(drv, rid, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, 37, 41), 0);
 	CHECK_EQ(vgb_drv_backing_alloc(drv, 37 * 41 * 4, VGB_BACKING_ODD, &b), 0);
 	CHECK(b.nentries > 2);
-	CHECK_EQ(vgb_drv_detach_backing(drv, rid), VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER); /* none yet */
+	CHECK_EQ(vgb_drv_detach_backing(drv, rid), VIRTIO_GPU_RESP_ERR_UNSPEC); /* none yet */
 	CHECK_EQ(vgb_drv_attach_backing(drv, rid, &b), 0);
-	CHECK_EQ(vgb_drv_attach_backing(drv, rid, &b), VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER); /* twice */
+	CHECK_EQ(vgb_drv_attach_backing(drv, rid, &b), VIRTIO_GPU_RESP_ERR_UNSPEC); /* twice */
 	struct virtio_gpu_rect all = { 0, 0, 37, 41 };
 	CHECK_EQ(vgb_drv_transfer_to_host_2d(drv, rid, all, 0), 0);
 	CHECK_EQ(vgb_drv_set_scanout(drv, 0, rid, all), 0);
 	CHECK_EQ(vgb_drv_detach_backing(drv, rid), VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER); /* scanned out */
 	CHECK_EQ(vgb_drv_set_scanout(drv, 0, 0, (struct virtio_gpu_rect){ 0, 0, 0, 0 }), 0);
 	CHECK_EQ(vgb_drv_detach_backing(drv, rid), 0);
-	CHECK_EQ(vgb_drv_transfer_to_host_2d(drv, rid, all, 0), VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER);
+	CHECK_EQ(vgb_drv_transfer_to_host_2d(drv, rid, all, 0), VIRTIO_GPU_RESP_ERR_UNSPEC);
 	CHECK_EQ(vgb_drv_set_scanout(drv, c->num_scanouts, rid, all), VIRTIO_GPU_RESP_ERR_INVALID_SCANOUT_ID);
 	CHECK_EQ(vgb_drv_create_2d(drv, rid, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, 1, 1),
 		 VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID); /* id in use */

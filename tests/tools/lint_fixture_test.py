@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Runs spec_lint.py on one fixture and checks exactly the errors its first line announces.
 
-The fixture's first line is "// expect: CODE:LINE ..." (empty list: the fixture must pass).
+The fixture's first line is "// expect: CODE:LINE ..." (empty list: the fixture must pass);
+an optional second line "// args: ..." gives spec_lint.py options.
 Usage: lint_fixture_test.py SPEC_LINT FIXTURE.adoc
 """
 
@@ -19,12 +20,15 @@ def main(argv):
     lint, fixture = os.path.abspath(argv[1]), argv[2]
     with open(fixture, encoding="utf-8") as f:
         first = f.readline()
+        second = f.readline()
     m = re.match(r"^// expect:(.*)$", first.rstrip("\n"))
     if not m:
         print("%s: first line must be '// expect: CODE:LINE ...'" % fixture, file=sys.stderr)
         return 99
     expected = set(m.group(1).split())
-    proc = subprocess.run([sys.executable, lint, os.path.basename(fixture)],
+    extra = re.match(r"^// args:(.*)$", second.rstrip("\n"))
+    options = extra.group(1).split() if extra else []
+    proc = subprocess.run([sys.executable, lint] + options + [os.path.basename(fixture)],
                           cwd=os.path.dirname(os.path.abspath(fixture)),
                           capture_output=True, text=True)
     seen = set()

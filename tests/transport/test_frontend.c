@@ -609,7 +609,7 @@ int main(int argc, char **argv)
 		CHECK(vgb_fe_shm(fe, 1, &size) == NULL && size == 0, "no region without --shm-size");
 		CHECK(!(vgb_fe_protocol_features(fe) & (1ull << VGB_VU_PROTOCOL_F_SHMEM)), "no SHMEM");
 		/* The back-end ends the connection on GET_SHMEM_CONFIG without SHMEM: starting proves
-		 * it was not sent, and the frontend recorded no reply (REQ-DRV-VU-0007). */
+		 * it was not sent, and the frontend recorded no reply (REQ-DEV-VU-0046). */
 		CHECK(!vgb_fe_shmem_config(fe, NULL, NULL), "GET_SHMEM_CONFIG sent without SHMEM");
 		vgb_fe_stop(fe);
 	}

@@ -79,7 +79,7 @@ def join(requirements, cases, untestable, pending=None):
         else:
             status = "uncovered"
         rows.append({
-            "id": rid, "side": r.get("side"), "topic": r.get("topic"),
+            "id": rid, "side": r.get("side"), "topic": r.get("topic"), "tier": r.get("tier"),
             "keyword": r.get("keyword"), "section": r.get("section"), "anchor": r.get("anchor"),
             "text": r.get("text"), "status": status, "cases": names,
             "reason": untestable[rid][1] if rid in untestable else
@@ -103,8 +103,20 @@ def join(requirements, cases, untestable, pending=None):
             "uncovered": count(side, "uncovered"),
             "percent_of_testable": round(100.0 * covered / testable, 1) if testable else 100.0,
         }
+    # The same per provenance tier: "upstream" is what VIRTIO 1.4 conformance rests on.
+    by_tier = {}
+    order = ("upstream", "clarification", "proposal")
+    for tier in sorted({x["tier"] for x in rows if x["tier"]},
+                       key=lambda t: (order.index(t) if t in order else len(order), t)):
+        sel = [x for x in rows if x["tier"] == tier]
+        n = {st: sum(1 for x in sel if x["status"] == st)
+             for st in ("covered", "untestable", "pending", "uncovered")}
+        testable = len(sel) - n["untestable"]
+        by_tier[tier] = dict(n, requirements=len(sel), percent_of_testable=round(
+            100.0 * n["covered"] / testable, 1) if testable else 100.0)
     return {
         "summary": summary,
+        "by_tier": by_tier,
         "cases": len(cases),
         "requirements": rows,
         "uncovered": [x["id"] for x in rows if x["status"] == "uncovered"],
@@ -124,6 +136,10 @@ def print_report(rep, out):
         out.write("%-7s %4d requirements: %4d covered, %3d untestable, %3d pending, %4d uncovered "
                   "(%.1f%% of testable)\n" % (key, v["requirements"], v["covered"], v["untestable"],
                                               v["pending"], v["uncovered"], v["percent_of_testable"]))
+    for tier, v in rep.get("by_tier", {}).items():
+        out.write("tier %-13s %4d requirements: %4d covered, %3d untestable, %3d pending, %4d "
+                  "uncovered\n" % (tier, v["requirements"], v["covered"], v["untestable"],
+                                   v["pending"], v["uncovered"]))
     if rep["uncovered"]:
         out.write("uncovered:\n")
         for rid in rep["uncovered"]:

@@ -5,9 +5,11 @@
 Usage: req_extract.py [-o requirements.json] [--base-url spec.html] SPEC.adoc...
 
 Output: a list, in document order, of
-  {"id", "side" ("device"|"driver"), "topic", "keyword", "text", "section", "block", "anchor"}
-where text is the statement in plain text, section is "Chapter / Section" and anchor is
-"<base-url>#<id>".  Refuses to write anything if the spec does not lint.
+  {"id", "side" ("device"|"driver"), "topic", "keyword", "tier", "source", "text", "section",
+   "block", "anchor"}
+where text is the statement in plain text, tier is "upstream", "clarification" or "proposal"
+and source is where the requirement comes from (plain text), section is "Chapter / Section"
+and anchor is "<base-url>#<id>".  Refuses to write anything if the spec does not lint.
 """
 
 import argparse
@@ -36,6 +38,8 @@ def extract(spec, base_url):
             "side": req.side,
             "topic": req.topic,
             "keyword": kws[0] if kws else None,
+            "tier": req.tier,
+            "source": reqparse.plain_text(req.source, spec.titles) if req.source else None,
             "text": reqparse.plain_text(req.text, spec.titles),
             "section": section_title(req),
             "block": req.block_title or "",
@@ -50,6 +54,9 @@ def main(argv=None):
     ap.add_argument("-o", "--output", help="output file (default: stdout)")
     ap.add_argument("--base-url", default="spec.html", help="document the anchors point into")
     ap.add_argument("--retired", help="retired ID list (default: ids/retired.txt next to the spec)")
+    ap.add_argument("--provenance-pending", action="append", default=[], metavar="FILE",
+                    help="chapter file whose requirements may still lack provenance "
+                         "(tier and source null)")
     args = ap.parse_args(argv)
 
     retired_path = args.retired
@@ -57,7 +64,8 @@ def main(argv=None):
         cand = os.path.join(os.path.dirname(os.path.abspath(args.files[0])), "ids", "retired.txt")
         retired_path = cand if os.path.exists(cand) else None
     spec = reqparse.parse(args.files)
-    problems = spec_lint.lint(spec, reqparse.load_id_list(retired_path))
+    problems = spec_lint.lint(spec, reqparse.load_id_list(retired_path),
+                              spec_lint.provenance_due(args.provenance_pending))
     if problems:
         for p in problems:
             print(p, file=sys.stderr)

@@ -10,7 +10,12 @@ what a requirement is.  A requirement block is a sidebar with role
     ****
     * [[REQ-DEV-MAP-0001,REQ-DEV-MAP-0001]]*REQ-DEV-MAP-0001*: The device MUST ...
       continuation line
+      {prov-upstream} VIRTIO 1.4 5.7.6.8 "Device Operation: controlq (3d)"
     ****
+
+The last continuation line(s) of a bullet, starting with ``{prov-TIER}``, give the
+requirement's provenance: its tier (``upstream``, ``clarification``, ``proposal``) and its
+source.  They are not part of the statement.
 """
 
 import os
@@ -32,6 +37,11 @@ BLOCK_ROLE_RE = re.compile(r"^\[\.requirements\.(device|driver)\]\s*$")
 HEADING_RE = re.compile(r"^(=+) (.+)$")
 ANCHOR_LINE_RE = re.compile(r"^\[\[([^\],]+)(?:,[^\]]*)?\]\]\s*$")
 INCLUDE_RE = re.compile(r"^include::([^\[]+)\[(.*)\]\s*$")
+PROV_RE = re.compile(r"^\{prov-([^}\s]*)\}(?:\s+(.*))?$")
+PROV_ANY_RE = re.compile(r"\{prov-[^}\s]*\}")
+# upstream: restates VIRTIO 1.4; clarification: upstream is silent and every surveyed
+# implementation already behaves so; proposal: new behaviour some deployed implementation lacks.
+TIERS = ("upstream", "clarification", "proposal")
 # Delimited blocks whose content is verbatim or commented out.
 VERBATIM_DELIMS = ("----", "....", "////", "++++")
 
@@ -48,16 +58,36 @@ class Line:
         return "%s:%d" % (self.path, self.lineno)
 
 
+class Provenance:
+    """The {prov-TIER} SOURCE line(s) at the end of a requirement bullet."""
+
+    def __init__(self, line, tier, source):
+        self.line = line          # Line where {prov-TIER} stands
+        self.tier = tier          # as written; spec_lint checks it is one of TIERS
+        self.source = source      # AsciiDoc markup, one line ("" when missing)
+
+
 class Requirement:
-    def __init__(self, req_id, label, text, raw, line, block_side, block_title, sections):
+    def __init__(self, req_id, label, text, raw, line, block_side, block_title, sections,
+                 provenance=None, misplaced_prov=()):
         self.id = req_id
         self.label = label
-        self.text = text          # AsciiDoc markup of the statement, one line
+        self.text = text          # AsciiDoc markup of the statement, one line, no provenance
         self.raw = raw            # the bullet's lines as written
         self.line = line          # Line of the bullet
         self.block_side = block_side
         self.block_title = block_title
         self.sections = list(sections)  # [(level, title, anchor)] from the chapter down
+        self.provenances = list(provenance or [])  # normally exactly one
+        self.misplaced_prov = list(misplaced_prov)  # Lines with {prov-...} inside the statement
+
+    @property
+    def tier(self):
+        return self.provenances[0].tier if self.provenances else None
+
+    @property
+    def source(self):
+        return self.provenances[0].source if self.provenances else None
 
     @property
     def side(self):
@@ -169,16 +199,37 @@ def _scan(spec):
     pending_role = None      # (side, Line) awaiting the sidebar delimiter
     pending_title = None
     block = None
-    bullet = None            # [Line, [texts]]
+    bullet = None            # [Line, [texts], [Lines]]
     i = 0
+
+    def split_provenance(parts, plines):
+        """(statement parts, [Provenance], [misplaced Lines]) of a bullet's lines."""
+        statement, provs, misplaced = [], [], []
+        for k, (part, pline) in enumerate(zip(parts, plines)):
+            m = PROV_RE.match(part.strip()) if k > 0 else None
+            if m:
+                provs.append(Provenance(pline, m.group(1), (m.group(2) or "").strip()))
+                if PROV_ANY_RE.search(m.group(2) or ""):
+                    misplaced.append(pline)
+                continue
+            if PROV_ANY_RE.search(part):
+                misplaced.append(pline)
+            if provs:
+                # A source may wrap over further continuation lines.
+                p = provs[-1]
+                p.source = (p.source + " " + part.strip()).strip()
+            else:
+                statement.append(part)
+        return statement, provs, misplaced
 
     def finish_bullet():
         nonlocal bullet
         if bullet is None:
             return
-        first, parts = bullet
+        first, parts, plines = bullet
         bullet = None
-        joined = " ".join(s.strip() for s in parts)
+        statement, provs, misplaced = split_provenance(parts, plines)
+        joined = " ".join(s.strip() for s in statement)
         m = LABEL_RE.match(joined)
         if not m:
             spec.problems.append(Problem(first, "E002", "requirement bullet does not start with "
@@ -188,7 +239,8 @@ def _scan(spec):
         anchor, reftext, label, text = m.group(1), m.group(2), m.group(3), m.group(4)
         if reftext is not None and reftext != anchor:
             label = reftext
-        req = Requirement(anchor, label, text, parts, first, block.side, block.title, sections)
+        req = Requirement(anchor, label, text, parts, first, block.side, block.title, sections,
+                          provs, misplaced)
         block.requirements.append(req)
         spec.requirements.append(req)
 
@@ -218,13 +270,14 @@ def _scan(spec):
             bm = BULLET_RE.match(text)
             if bm:
                 finish_bullet()
-                bullet = [line, [bm.group(1)]]
+                bullet = [line, [bm.group(1)], [line]]
                 continue
             if text.strip() == "":
                 finish_bullet()
                 continue
             if bullet is not None and text.startswith("  "):
                 bullet[1].append(text)
+                bullet[2].append(line)
                 continue
             spec.problems.append(Problem(line, "E009", "only requirement bullets may stand in a "
                                          "requirement block"))

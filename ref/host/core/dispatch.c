@@ -155,13 +155,17 @@ size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 	struct vgb_reply rep = {.buf = resp, .cap = resp_cap};
 	dev->mem = mem;
 	uint32_t rc = vgb_decode_ctrl(req, req_len, &dev->lim, &cmd, dev->entries);
-	/* Framing errors (ERR_UNSPEC) outrank a short response buffer; everything else ranks below. */
-	if (rc != VIRTIO_GPU_RESP_ERR_UNSPEC && resp_cap < vgb_resp_size(cmd.type))
+	/*
+	 * Framing errors (ERR_UNSPEC before the body is decoded) outrank a short response
+	 * buffer; everything else ranks below, and below the id checks (error table order),
+	 * unusable entries (ERR_UNSPEC from the body) included.
+	 */
+	bool framing = rc == VIRTIO_GPU_RESP_ERR_UNSPEC && !cmd.body_decoded;
+	if (!framing && resp_cap < vgb_resp_size(cmd.type))
 		return too_small(dev, &cmd, resp_cap);
 	vgb_validate_request(dev, &cmd, req, req_len);
 	uint32_t id_rc = VGB_DECODE_OK;
-	if (rc == VGB_DECODE_OK ||
-	    (rc == VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER && cmd.body_decoded))
+	if (rc == VGB_DECODE_OK || (cmd.body_decoded && !framing))
 		id_rc = check_ids(dev, &cmd);
 	if (id_rc != VGB_DECODE_OK) {
 		rc = id_rc;
@@ -184,13 +188,16 @@ size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 	return sizeof(struct virtio_gpu_ctrl_hdr);
 }
 
-size_t vgb_device_ctrl_oversized(struct vgb_device *dev, const void *req, size_t prefix_len,
-				 size_t total_len, void *resp, size_t resp_cap)
+size_t vgb_device_ctrl_oversized(struct vgb_device *dev, const struct vgb_guest_mem *mem, const void *req,
+				 size_t prefix_len, size_t total_len, void *resp, size_t resp_cap)
 {
+	/* The command itself fits in what was read: the rest is trailing bytes, ignored. */
+	uint64_t want = vgb_cmd_length(req, prefix_len);
+	if (want <= prefix_len)
+		return vgb_device_ctrl(dev, mem, req, prefix_len, resp, resp_cap);
 	struct vgb_cmd cmd = {0};
-	struct virtio_gpu_resource_attach_backing ab; /* nr_entries at 28 */
-	struct virtio_gpu_resource_create_blob cb;    /* nr_entries at 36 */
 	uint32_t rc = VIRTIO_GPU_RESP_ERR_UNSPEC;
+	bool complete = false; /* the whole command was sent: not a framing error of the driver */
 	if (prefix_len >= sizeof(struct virtio_gpu_ctrl_hdr)) {
 		struct virtio_gpu_ctrl_hdr h;
 		memcpy(&h, req, sizeof(h));
@@ -199,25 +206,19 @@ size_t vgb_device_ctrl_oversized(struct vgb_device *dev, const void *req, size_t
 		cmd.fence_id = vgb_le64(h.fence_id);
 		cmd.ctx_id = vgb_le32(h.ctx_id);
 		cmd.ring_idx = h.ring_idx;
-		uint64_t fixed = 0, n = 0;
-		if (cmd.type == VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING && prefix_len >= sizeof(ab)) {
-			memcpy(&ab, req, sizeof(ab));
-			fixed = sizeof(ab);
-			n = vgb_le32(ab.nr_entries);
-		} else if (cmd.type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB && prefix_len >= sizeof(cb)) {
-			memcpy(&cb, req, sizeof(cb));
-			fixed = sizeof(cb);
-			n = vgb_le32(cb.nr_entries);
-		}
 		int feature = vgb_cmd_feature(cmd.type);
 		bool gated = feature >= 0 && !has_feature(dev, (unsigned)feature);
-		if (fixed && !gated && total_len == fixed + n * sizeof(struct virtio_gpu_mem_entry) &&
-		    n > dev->cfg.max_entries)
+		/* All of them sent: more entries than the device takes (ERR_UNSPEC, like any
+		 * entries it cannot use), or a longer stream than it takes. */
+		complete = !gated && total_len >= want &&
+			   (cmd.type == VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING ||
+			    cmd.type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB || cmd.type == VIRTIO_GPU_CMD_SUBMIT_3D);
+		if (complete && cmd.type == VIRTIO_GPU_CMD_SUBMIT_3D)
 			rc = VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	}
 	vgb_log(dev, "%s: request of %zu bytes exceeds the device's largest (%zu): %s",
 		vgb_cmd_name(cmd.type), total_len, vgb_device_max_request(dev), vgb_resp_name(rc));
-	vgb_violation(dev, rc == VIRTIO_GPU_RESP_ERR_UNSPEC ? VGB_DRV_CMD_LENGTH : VGB_DRV_NONE,
+	vgb_violation(dev, complete ? VGB_DRV_NONE : VGB_DRV_CMD_LENGTH,
 		      "%s: request of %zu bytes", vgb_cmd_name(cmd.type), total_len);
 	if (resp_cap < sizeof(struct virtio_gpu_ctrl_hdr))
 		return 0;

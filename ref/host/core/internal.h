@@ -269,6 +269,7 @@ enum vgb_drv_req {
 	VGB_DRV_BLOB_HOST_ENTRIES,  /* HOST3D blob with entries */
 	VGB_DRV_BLOB_OBJECT,        /* host blob naming no object of its context */
 	VGB_DRV_BLOB_FLAGS,         /* unknown blob_flags bit */
+	VGB_DRV_BLOB_CROSS_NO_UUID, /* USE_CROSS_DEVICE without RESOURCE_UUID */
 	VGB_DRV_BLOB_ENTRIES_SHORT, /* guest storage shorter than size */
 	VGB_DRV_BLOB_NO_VIRGL,      /* HOST3D* without VIRGL */
 	VGB_DRV_MAPPABLE_NO_REGION, /* USE_MAPPABLE host blob without a region */
@@ -282,8 +283,7 @@ enum vgb_drv_req {
 	VGB_DRV_DETACH_SCANNED_OUT, /* DETACH_BACKING of a scanned-out resource */
 	VGB_DRV_SCANOUT_BOUNDS,     /* SET_SCANOUT_BLOB image outside the blob */
 	VGB_DRV_SCANOUT_STRIDE,     /* strides[0] below width * 4 */
-	VGB_DRV_SCANOUT_PLANES,     /* strides/offsets[1..3] not zero */
-	VGB_DRV_XFER_BLOB_BOX,      /* blob 3D transfer with h/d != 1 or past the end */
+	VGB_DRV_XFER_BLOB_BOX,      /* blob 3D transfer whose linear view ends past the blob */
 	VGB_DRV_XFER_HOST_2D,       /* TRANSFER_TO_HOST_2D on a HOST3D blob */
 	VGB_DRV_CFG_WRITE,          /* a config field other than events_clear written */
 	VGB_DRV_FEAT_NO_BLOB_ALIGN, /* SHOULD: RESOURCE_BLOB accepted, offered BLOB_ALIGNMENT not */

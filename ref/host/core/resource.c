@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define ERR_PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
+#define ERR_UNSPEC VIRTIO_GPU_RESP_ERR_UNSPEC
 #define ERR_RES VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID
 #define ERR_OOM VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY
 
@@ -77,11 +78,11 @@ uint32_t vgb_backing_set(struct vgb_device *dev, struct vgb_backing *b, const st
 {
 	for (uint32_t i = 0; i < n; i++)
 		if (!dev->mem || !vgb_mem_gpa_valid(dev->mem, e[i].addr, e[i].length))
-			return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
+			return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_UNSPEC,
 					  "entry %u [0x%llx, +%u) outside guest memory", i,
 					  (unsigned long long)e[i].addr, e[i].length);
 	if (vgb_entries_overlap(e, n, dev->scratch))
-		return vgb_reject(dev, VGB_DRV_ENTRY_OVERLAP, ERR_PARAM, "%u entries overlap", n);
+		return vgb_reject(dev, VGB_DRV_ENTRY_OVERLAP, ERR_UNSPEC, "%u entries overlap", n);
 	uint64_t bytes = (uint64_t)n * (sizeof(*b->entries) + sizeof(*b->starts));
 	if (!vgb_charge(dev, bytes))
 		return ERR_OOM;
@@ -192,7 +193,7 @@ uint32_t vgb_cmd_attach_backing(struct vgb_device *dev, const struct vgb_cmd *cm
 	if (!res)
 		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN, ERR_RES, "ATTACH_BACKING: unknown resource %u", id);
 	if (res->backing.n)
-		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "resource %u already has backing", id);
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_UNSPEC, "resource %u already has backing", id);
 	if (res->blob && res->blob_mem == VIRTIO_GPU_BLOB_MEM_HOST3D)
 		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "HOST3D blob %u has no guest storage", id);
 	if (res->blob && cmd->u.attach.total < res->size)
@@ -209,7 +210,7 @@ uint32_t vgb_cmd_detach_backing(struct vgb_device *dev, const struct vgb_cmd *cm
 	if (!res)
 		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN, ERR_RES, "DETACH_BACKING: unknown resource %u", id);
 	if (!res->backing.n)
-		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "resource %u has no backing", id);
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_UNSPEC, "resource %u has no backing", id);
 	if (res->scanouts)
 		return vgb_reject(dev, VGB_DRV_DETACH_SCANNED_OUT, ERR_PARAM,
 				  "resource %u is scanned out (mask 0x%x)", id, res->scanouts);

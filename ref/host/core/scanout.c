@@ -165,10 +165,8 @@ uint32_t vgb_cmd_set_scanout_blob(struct vgb_device *dev, const struct vgb_cmd *
 	if (res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST && !res->backing.n)
 		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "GUEST blob %u has no pages",
 				  res->id);
-	for (int i = 1; i < 4; i++)
-		if (c->strides[i] || c->offsets[i])
-			vgb_violation(dev, VGB_DRV_SCANOUT_PLANES, "plane %d: stride %u offset %u", i,
-				      c->strides[i], c->offsets[i]);
+	/* Planes 1..3 are the driver's to fill (upstream allows header and data planes); every
+	 * format here is shown uncompressed, from plane 0. */
 	uint8_t *staging = NULL;
 	uint64_t staging_len = 0;
 	if (res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST) {

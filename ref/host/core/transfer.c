@@ -12,6 +12,7 @@
 #include "copy.h"
 
 #define ERR_PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
+#define ERR_UNSPEC VIRTIO_GPU_RESP_ERR_UNSPEC
 #define ERR_RES VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID
 #define ERR_CTX VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID
 
@@ -24,7 +25,7 @@ static uint32_t copy_rect(struct vgb_device *dev, struct vgb_resource *res, cons
 				  "rect %ux%u+%u+%u outside resource %u (%ux%u)", r->width, r->height,
 				  r->x, r->y, res->id, res->width, res->height);
 	if (!res->backing.n)
-		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "resource %u has no backing",
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_UNSPEC, "resource %u has no backing",
 				  res->id);
 	if (r->width == 0 || r->height == 0)
 		return VGB_DECODE_OK;
@@ -62,7 +63,7 @@ static uint32_t copy_shadow(struct vgb_device *dev, struct vgb_resource *res, ui
 			    uint64_t len, bool to_host)
 {
 	if (!res->backing.n)
-		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "blob %u has no guest shadow",
+		return vgb_reject(dev, VGB_DRV_NONE, ERR_UNSPEC, "blob %u has no guest shadow",
 				  res->id);
 	if (!vgb_backing_ok(dev, &res->backing, off, len))
 		return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
@@ -90,7 +91,7 @@ static uint32_t blob_range(struct vgb_device *dev, struct vgb_resource *res, uin
 	switch (res->blob_mem) {
 	case VIRTIO_GPU_BLOB_MEM_GUEST:
 		if (!res->backing.n)
-			return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,
+			return vgb_reject(dev, VGB_DRV_NONE, ERR_UNSPEC,
 					  "GUEST blob %u has no guest pages", res->id);
 		if (len && !vgb_backing_ok(dev, &res->backing, off, len))
 			return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
@@ -123,6 +124,52 @@ uint32_t vgb_cmd_transfer_2d(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	return blob_range(dev, res, t->offset, res->size - t->offset, true);
 }
 
+/*
+ * The linear view of a blob without a layout of its own (guest blobs, reference-context
+ * blobs): d layers of h rows of w bytes, row y of layer z at offset + z*ls + y*st.
+ * The whole view must lie inside the blob; rows are then handled one by one.
+ */
+static uint32_t blob_box(struct vgb_device *dev, struct vgb_resource *res,
+			 const __typeof__(((struct vgb_cmd *)0)->u.transfer_3d) *t, bool to_host)
+{
+	uint64_t w = t->box.w, h = t->box.h, d = t->box.d;
+	if (!w || !h || !d)
+		return blob_range(dev, res, t->offset, 0, to_host);
+	uint64_t st = t->stride ? t->stride : w;
+	uint64_t ls = t->layer_stride, end;
+	if (!ls && __builtin_mul_overflow(st, h, &ls))
+		ls = UINT64_MAX; /* only reachable with d == 1, where it is not used */
+	uint64_t last_layer, last_row;
+	bool wraps = (d > 1 && __builtin_mul_overflow(d - 1, ls, &last_layer)) ||
+		     __builtin_mul_overflow(h - 1, st, &last_row) ||
+		     __builtin_add_overflow(d > 1 ? last_layer : 0, last_row, &end) ||
+		     __builtin_add_overflow(end, w, &end) || __builtin_add_overflow(end, t->offset, &end);
+	if (wraps || end > res->size)
+		return vgb_reject(dev, VGB_DRV_XFER_BLOB_BOX, ERR_PARAM,
+				  "linear view of %llux%llux%llu bytes at %llu (stride %llu, layer %llu) "
+				  "outside blob %u of %llu bytes", (unsigned long long)w,
+				  (unsigned long long)h, (unsigned long long)d,
+				  (unsigned long long)t->offset, (unsigned long long)st,
+				  (unsigned long long)ls, res->id, (unsigned long long)res->size);
+	/* Contiguous rows and layers are one span; only default blobs copy anything. */
+	if (st == w && (d == 1 || ls == w * h))
+		return blob_range(dev, res, t->offset, w * h * d, to_host);
+	if (res->blob_mem != VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST) /* nothing to copy: check only */
+		return blob_range(dev, res, t->offset, end - t->offset, to_host);
+	if (!res->backing.n || !vgb_backing_ok(dev, &res->backing, t->offset, end - t->offset))
+		return copy_shadow(dev, res, t->offset, end - t->offset, to_host); /* its refusal */
+	/* One copy per row, bounded by the blob size: the gaps between rows stay untouched. */
+	for (uint64_t z = 0; z < d; z++)
+		for (uint64_t y = 0; y < h; y++) {
+			uint64_t off = t->offset + z * ls + y * st;
+			int err = to_host ? vgb_backing_read(dev, &res->backing, off, res->host.ptr + off, w)
+					  : vgb_backing_write(dev, &res->backing, off, res->host.ptr + off, w);
+			if (err)
+				return ERR_PARAM; /* cannot fail after vgb_backing_ok() */
+		}
+	return VGB_DECODE_OK;
+}
+
 uint32_t vgb_cmd_transfer_3d(struct vgb_device *dev, const struct vgb_cmd *cmd)
 {
 	const __typeof__(cmd->u.transfer_3d) *t = &cmd->u.transfer_3d;
@@ -134,13 +181,8 @@ uint32_t vgb_cmd_transfer_3d(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	if (!vgb_ctx_find(dev, cmd->ctx_id))
 		return vgb_reject(dev, VGB_DRV_NONE, ERR_CTX, "transfer in unknown context %u",
 				  cmd->ctx_id);
-	if (res->blob) {
-		if (t->box.h != 1 || t->box.d != 1)
-			return vgb_reject(dev, VGB_DRV_XFER_BLOB_BOX, ERR_PARAM,
-					  "blob transfer box must be w x 1 x 1 bytes, got h=%u d=%u",
-					  t->box.h, t->box.d);
-		return blob_range(dev, res, t->offset, t->box.w, to_host);
-	}
+	if (res->blob)
+		return blob_box(dev, res, t, to_host);
 	if (t->box.z != 0 || t->box.d != 1 || t->level != 0)
 		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM,
 				  "2D resource %u: box z/d/level must be 0/1/0", res->id);

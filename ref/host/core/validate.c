@@ -19,7 +19,7 @@ static const char *const req_ids[VGB_DRV_COUNT] = {
 	[VGB_DRV_FEAT_CTX_INIT] = "REQ-DRV-FEAT-0001",
 	[VGB_DRV_FEAT_BLOB_ALIGN] = "REQ-DRV-FEAT-0002",
 	[VGB_DRV_FEAT_UNOFFERED] = "REQ-DRV-FEAT-0003",
-	[VGB_DRV_CMD_FEATURE] = "REQ-DRV-FEAT-0005",
+	[VGB_DRV_CMD_FEATURE] = "REQ-DRV-FEAT-0040",
 	[VGB_DRV_CMD_LENGTH] = "REQ-DRV-CMD-0001",
 	[VGB_DRV_RESP_TOO_SMALL] = "REQ-DRV-CMD-0002",
 	[VGB_DRV_HDR_FLAGS] = "REQ-DRV-CMD-0003",
@@ -42,6 +42,7 @@ static const char *const req_ids[VGB_DRV_COUNT] = {
 	[VGB_DRV_BLOB_HOST_ENTRIES] = "REQ-DRV-BLOB-0008",
 	[VGB_DRV_BLOB_OBJECT] = "REQ-DRV-BLOB-0009",
 	[VGB_DRV_BLOB_FLAGS] = "REQ-DRV-BLOB-0010",
+	[VGB_DRV_BLOB_CROSS_NO_UUID] = "REQ-DRV-BLOB-0040",
 	[VGB_DRV_BLOB_ENTRIES_SHORT] = "REQ-DRV-BLOB-0011",
 	[VGB_DRV_BLOB_NO_VIRGL] = "REQ-DRV-BLOB-0012",
 	[VGB_DRV_MAPPABLE_NO_REGION] = "REQ-DRV-XFER-0005",
@@ -55,8 +56,7 @@ static const char *const req_ids[VGB_DRV_COUNT] = {
 	[VGB_DRV_DETACH_SCANNED_OUT] = "REQ-DRV-LIFE-0003",
 	[VGB_DRV_SCANOUT_BOUNDS] = "REQ-DRV-SCANOUT-0001",
 	[VGB_DRV_SCANOUT_STRIDE] = "REQ-DRV-SCANOUT-0002",
-	[VGB_DRV_SCANOUT_PLANES] = "REQ-DRV-SCANOUT-0003",
-	[VGB_DRV_XFER_BLOB_BOX] = "REQ-DRV-XFER-0004",
+	[VGB_DRV_XFER_BLOB_BOX] = "REQ-DRV-XFER-0040",
 	[VGB_DRV_XFER_HOST_2D] = "REQ-DRV-XFER-0009",
 	[VGB_DRV_CFG_WRITE] = "REQ-DRV-CFG-0002",
 	[VGB_DRV_FEAT_NO_BLOB_ALIGN] = "REQ-DRV-FEAT-0004",
@@ -240,9 +240,9 @@ static const struct {
 	{"entries: shorter than size", VGB_DRV_BLOB_ENTRIES_SHORT},
 	{"strides[0]: below width * bpp", VGB_DRV_SCANOUT_STRIDE},
 	{"type: unknown", VGB_DRV_CMD_LENGTH},
-	{"length: differs from the command", VGB_DRV_CMD_LENGTH},
-	{"entries: length", VGB_DRV_CMD_LENGTH},
-	{"size: length differs", VGB_DRV_CMD_LENGTH},
+	{"length: shorter than the command", VGB_DRV_CMD_LENGTH},
+	{"entries: shorter than nr_entries", VGB_DRV_CMD_LENGTH},
+	{"size: stream shorter than size", VGB_DRV_CMD_LENGTH},
 	{"hdr: shorter than 24 bytes", VGB_DRV_CMD_LENGTH},
 };
 
@@ -383,9 +383,20 @@ void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, con
 			vgb_violation(dev, VGB_DRV_PADDING, "%s: padding at byte %u not zero",
 				      vgb_cmd_name(cmd->type), body_padding[i].offset);
 	check_entries(dev, cmd, req, req_len);
+	/* The device ignores bytes after the command; a driver sends none. */
+	uint64_t want = vgb_cmd_length(req, req_len);
+	if (req_len > want)
+		vgb_violation(dev, VGB_DRV_CMD_LENGTH, "%s: %zu bytes, the command is %llu",
+			      vgb_cmd_name(cmd->type), req_len, (unsigned long long)want);
 	if (cmd->type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB && cmd->u.create_blob.size % VGB_PAGE)
 		vgb_violation(dev, VGB_DRV_BLOB_SIZE_PAGE, "RESOURCE_CREATE_BLOB: size %llu",
 			      (unsigned long long)cmd->u.create_blob.size);
+	/* Another device finds a cross-device blob by its UUID: no UUIDs, no such blob. */
+	if (cmd->type == VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB &&
+	    (cmd->u.create_blob.blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_CROSS_DEVICE) &&
+	    !has_feature(dev, VIRTIO_GPU_F_RESOURCE_UUID))
+		vgb_violation(dev, VGB_DRV_BLOB_CROSS_NO_UUID,
+			      "RESOURCE_CREATE_BLOB: USE_CROSS_DEVICE without RESOURCE_UUID");
 }
 
 /* --- Ids from before a device reset (REQ-DRV-RESET-0002) ------------------- */

@@ -116,6 +116,13 @@ uint32_t vgb_decode_cursor(const void *req, size_t req_len, struct vgb_cmd *cmd)
 /* Size of the request struct of a command type (without entries or payload), 0 if unknown. */
 size_t vgb_cmd_size(uint32_t type);
 
+/*
+ * The length a request's command defines: its structure plus its entries (ATTACH_BACKING,
+ * CREATE_BLOB) or its stream (SUBMIT_3D), as far as req holds the fields that say so.
+ * Bytes beyond it are ignored by the decoder; a driver sends none (REQ-DRV-CMD-0001).
+ */
+uint64_t vgb_cmd_length(const void *req, size_t req_len);
+
 /* The feature bit a command needs (-1: none), e.g. VIRTIO_GPU_F_RESOURCE_BLOB for MAP_BLOB. */
 int vgb_cmd_feature(uint32_t type);
 

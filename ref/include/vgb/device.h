@@ -144,13 +144,16 @@ size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 
 /*
  * A controlq request longer than vgb_device_max_request(), of which the
- * transport read only the first prefix_len bytes: answered without executing,
- * ERR_INVALID_PARAMETER when it is a well-framed ATTACH_BACKING/CREATE_BLOB
- * whose nr_entries exceeds the device limit (as the error table says),
- * ERR_UNSPEC otherwise.  Returns the response bytes written (0 or 24).
+ * transport read only the first prefix_len bytes.  A command that fits in
+ * them is served (what follows it is ignored); otherwise it is answered
+ * without executing: ERR_INVALID_PARAMETER for a SUBMIT_3D with a longer
+ * stream than the device takes, ERR_UNSPEC otherwise (more entries than the
+ * device takes included, as the error table says).  Returns the response
+ * bytes written.
  */
-size_t vgb_device_ctrl_oversized(struct vgb_device *dev, const void *req, size_t prefix_len,
-				 size_t total_len, void *resp, size_t resp_cap);
+size_t vgb_device_ctrl_oversized(struct vgb_device *dev, const struct vgb_guest_mem *mem,
+				 const void *req, size_t prefix_len, size_t total_len, void *resp,
+				 size_t resp_cap);
 
 /* One cursorq command (no response payload). */
 void vgb_device_cursor(struct vgb_device *dev, const struct vgb_guest_mem *mem, const void *req,

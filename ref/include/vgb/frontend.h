@@ -188,7 +188,7 @@ int vgb_fe_kick(struct vgb_fe *fe, unsigned queue);
 int vgb_fe_reset_device(struct vgb_fe *fe);
 /*
  * Stop the device as a VMM does (GET_VRING_BASE on every queue) and drop every
- * mapping of the host-visible regions (REQ-DRV-VU-0006); vgb_fe_start_device
+ * mapping of the host-visible regions (REQ-DEV-VU-0045); vgb_fe_start_device
  * sets the queues up again (fresh rings, base 0), without any reset message.
  */
 int vgb_fe_stop_device(struct vgb_fe *fe);

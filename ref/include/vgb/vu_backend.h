@@ -48,7 +48,7 @@ struct vgb_vu_device {
 	void (*mem_changed)(void *opaque);
 	/*
 	 * The front-end stopped the device (GET_VRING_BASE of every queue, as a VMM
-	 * does on stop): it has dropped every region mapping (REQ-DRV-VU-0006), so
+	 * does on stop): it has dropped every region mapping (REQ-DEV-VU-0045), so
 	 * the device must forget its mappings without SHMEM_UNMAP (REQ-DEV-VU-0010).
 	 * Optional.
 	 */

@@ -23,7 +23,8 @@ meson test -C build-san --print-errorlogs --num-processes 2 || status=1
 step "real-VM configurations"
 VGB_HOST=build/ref/host/vgb-host VGB_VM_CONFIGS=${VGB_VM_CONFIGS:-all} \
   VGB_VM_RESULTS=build/vm-results.json \
-  /usr/bin/python3 -m pytest conformance/pytest/test_vm.py -q -rs -p no:cacheprovider \
+  /usr/bin/python3 -m pytest conformance/pytest/test_vm.py conformance/pytest/test_renderer.py \
+  conformance/pytest/test_vm_breaks.py -q -rs -p no:cacheprovider \
   --junitxml=build/vm-junit.xml || status=1
 
 step "summary"

@@ -28,6 +28,10 @@ struct case_def {
 	const char *const *ids; /* NULL-terminated */
 };
 
+/* The shared runner: parses the agent's options, runs the selected cases of
+ * the NULL-name-terminated groups, returns the exit status. */
+int agent_main(int argc, char **argv, const struct case_def *const *groups, size_t ngroups);
+
 /* Emits an extra JSON object (info, events) on the result stream. */
 void case_event(const char *json_object);
 
@@ -35,6 +39,7 @@ void case_event(const char *json_object);
 
 extern const struct case_def params_cases[];
 extern const struct case_def copy_cases[];
+extern const struct case_def scanout_cases[];
 extern const struct case_def blob_cases[];
 extern const struct case_def lifecycle_cases[];
 extern const struct case_def negative_cases[];

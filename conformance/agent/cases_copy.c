@@ -10,6 +10,7 @@
 #include <drm/drm_mode.h>
 
 #include "cases.h"
+#include "kms.h"
 #include "requirements.h"
 #include "virgl.h"
 
@@ -19,62 +20,6 @@ static uint32_t scanout_pixel(uint32_t x, uint32_t y)
 {
 	uint32_t r = x & 0xff, g = y & 0xff, b = (0x40 + (x >> 8) + 8 * (y >> 8)) & 0xff;
 	return (r << 16) | (g << 8) | b;
-}
-
-struct kms_target {
-	uint32_t connector, crtc;
-	struct drm_mode_modeinfo mode;
-};
-
-static int kms_find_target(int fd, struct kms_target *t, char *why, size_t why_len)
-{
-	struct drm_mode_card_res res;
-	memset(&res, 0, sizeof(res));
-	int r = gpu_ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res);
-	if (r) {
-		snprintf(why, why_len, "GETRESOURCES: %s", strerror(-r));
-		return r;
-	}
-	uint32_t conns[16], crtcs[16];
-	if (res.count_connectors > 16) res.count_connectors = 16;
-	if (res.count_crtcs > 16) res.count_crtcs = 16;
-	res.count_fbs = res.count_encoders = 0;
-	res.connector_id_ptr = (uint64_t)(uintptr_t)conns;
-	res.crtc_id_ptr = (uint64_t)(uintptr_t)crtcs;
-	r = gpu_ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res);
-	if (r || !res.count_crtcs || !res.count_connectors) {
-		snprintf(why, why_len, "no CRTC or connector");
-		return r ? r : -ENODEV;
-	}
-	for (uint32_t i = 0; i < res.count_connectors; i++) {
-		struct drm_mode_modeinfo modes[32];
-		struct drm_mode_get_connector gc;
-		memset(&gc, 0, sizeof(gc));
-		gc.connector_id = conns[i];
-		if (gpu_ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &gc))
-			continue;
-		if (gc.connection != 1 || gc.count_modes == 0)
-			continue;
-		if (gc.count_modes > 32) gc.count_modes = 32;
-		uint32_t n_modes = gc.count_modes;
-		memset(&gc, 0, sizeof(gc));
-		gc.connector_id = conns[i];
-		gc.count_modes = n_modes;
-		gc.modes_ptr = (uint64_t)(uintptr_t)modes;
-		if (gpu_ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &gc) || gc.count_modes == 0)
-			continue;
-		t->connector = conns[i];
-		t->crtc = crtcs[0];
-		t->mode = modes[0];
-		for (uint32_t m = 0; m < gc.count_modes && m < n_modes; m++)
-			if (modes[m].type & DRM_MODE_TYPE_PREFERRED) {
-				t->mode = modes[m];
-				break;
-			}
-		return 0;
-	}
-	snprintf(why, why_len, "no connected connector with a mode");
-	return -ENODEV;
 }
 
 static enum verdict copy_dumb_scanout(struct case_ctx *c)
@@ -121,6 +66,9 @@ static enum verdict copy_dumb_scanout(struct case_ctx *c)
 	r = gpu_ioctl(c->fd, DRM_IOCTL_MODE_DIRTYFB, &dirty);
 	if (r && r != -ENOSYS)
 		return case_say(c, FAIL, "DIRTYFB: %s", strerror(-r));
+	/* Let the device process the flush before the host looks (the runner
+	 * also waits for the picture, should the barrier be unavailable). */
+	(void)kms_barrier(c->fd, t.crtc);
 	char ev[256];
 	snprintf(ev, sizeof(ev),
 		 "{\"type\":\"event\",\"name\":\"scanout\",\"width\":%u,\"height\":%u,\"pattern\":\"xy-gradient\",\"hold_s\":%d}",

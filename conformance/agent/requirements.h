@@ -18,7 +18,7 @@
 #define IDS_BLOB_GUEST           "REQ-DEV-BLOB-0001", "REQ-DRV-BLOB-0007", "REQ-DRV-BLOB-0011"
 #define IDS_BLOB_HOST3D          "REQ-DEV-BLOB-0001", "REQ-DEV-MAP-0011", "REQ-DEV-MAP-0012", "REQ-DRV-BLOB-0002"
 #define IDS_BLOB_TRANSFER        "REQ-DEV-XFER-0011", "REQ-DEV-XFER-0012", "REQ-DEV-XFER-0016"
-#define IDS_BLOB_COHERENCY       "REQ-DEV-COH-0001", "REQ-DEV-COH-0002", "REQ-DEV-COH-0004", "REQ-DEV-COH-0005"
+#define IDS_BLOB_COHERENCY       "REQ-DEV-COH-0070", "REQ-DEV-COH-0071", "REQ-DEV-COH-0004", "REQ-DEV-COH-0005"
 #define IDS_BLOB_CACHE_TYPE      "REQ-DRV-CACHE-0001", "REQ-DRV-CACHE-0004"
 #define IDS_BLOB_REFUSED         "REQ-DRV-XFER-0006", "REQ-DRV-XFER-0007", "REQ-DRV-XFER-0008"
 #define IDS_LIFECYCLE_CLOSE      "REQ-DRV-LIFE-0001", "REQ-DEV-LIFE-0001"
@@ -31,9 +31,14 @@
 #define IDS_NEGATIVE_PARAM       "REQ-DRV-FEAT-0040"
 /* Reference context (capset 30): its capset, and coherency both ways. */
 #define IDS_REFCTX_CAPS          "REQ-DEV-CTX-0006", "REQ-DEV-CTX-0007"
-#define IDS_REFCTX_HOST_WRITES   "REQ-DEV-COH-0002", "REQ-DEV-COH-0005", "REQ-DEV-CTX-0027", "REQ-DEV-MAP-0012"
-#define IDS_REFCTX_GUEST_WRITES  "REQ-DEV-COH-0001", "REQ-DEV-COH-0004", "REQ-DEV-CTX-0026", "REQ-DEV-CTX-0028"
+#define IDS_REFCTX_HOST_WRITES   "REQ-DEV-COH-0071", "REQ-DEV-COH-0005", "REQ-DEV-CTX-0027", "REQ-DEV-MAP-0012"
+#define IDS_REFCTX_GUEST_WRITES  "REQ-DEV-COH-0070", "REQ-DEV-COH-0004", "REQ-DEV-CTX-0026", "REQ-DEV-CTX-0028"
+/* A blob drawn through its mapping is scanned out with SET_SCANOUT_BLOB and
+ * flushed; the driver sends what the device needs. */
+#define IDS_SCANOUT_BLOB         "REQ-DRV-SCANOUT-0001", "REQ-DRV-SCANOUT-0002", "REQ-DRV-SCANOUT-0004"
 /* Host-observed: the pixels the guest flushed reach the display. */
 #define IDS_SCANOUT_PIXELS       "REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"
+/* Host-observed: a scanned-out blob shows what the guest wrote, as of the flush. */
+#define IDS_SCANOUT_BLOB_PIXELS  "REQ-DEV-DISP-0003", "REQ-DEV-COH-0070", "REQ-DEV-SCANOUT-0007"
 
 #endif

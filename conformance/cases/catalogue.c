@@ -8,8 +8,9 @@ extern const struct vc_case vc_cases_vu[]; /* dev_vu.c */
 
 static const struct vc_case *const tables[] = {
 	vc_cases_discovery, vc_cases_map,       vc_cases_coherency, vc_cases_fallback,
-	vc_cases_refctx,    vc_cases_lifecycle, vc_cases_malformed, vc_cases_driver,
-	vc_cases_vu,        vc_cases_sizes,
+	vc_cases_scanout,   vc_cases_refctx,    vc_cases_lifecycle, vc_cases_malformed,
+	vc_cases_driver,    vc_cases_vu,        vc_cases_renderer,
+	vc_cases_sizes,
 };
 
 size_t vc_catalogue(const struct vc_case *const **out)

@@ -2,6 +2,7 @@
 /* Discovery: features, config space, host-visible region, display, capsets. */
 #include <string.h>
 
+#include "../lib/run.h"
 #include "cases.h"
 #include "vgb/refctx.h"
 #include "vgb/vhost_user.h"
@@ -89,6 +90,53 @@ static enum vc_verdict cfg_alignment(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * A driver that accepts RESOURCE_BLOB but declines BLOB_ALIGNMENT chooses offsets in 4096-byte
+ * units.  The device either refuses FEATURES_OK (SET_FEATURES nacked) or must place a blob at a
+ * 4096-byte offset that is not a multiple of blob_alignment.
+ */
+static enum vc_verdict align_declined(struct vc *t)
+{
+	if (t->probe->blob_alignment <= 4096)
+		return vc_not_supported(t, "blob_alignment %u: declining it changes no offset",
+					t->probe->blob_alignment);
+	vc_stop_backend(t);
+	char err[512] = "";
+	t->fe = vc_start_frontend(t->target, 1ull << VIRTIO_GPU_F_BLOB_ALIGNMENT, NULL, err, sizeof(err));
+	if (!t->fe) {
+		if (!strstr(err, "SET_FEATURES"))
+			return vc_error(t, "the device did not start for another reason: %s", err);
+		vc_note(t, "refused a driver that declines BLOB_ALIGNMENT (%u): %s", t->probe->blob_alignment,
+			err);
+		return vc_done(t);
+	}
+	VC_TRY(vc_check(t, !((vgb_fe_features(t->fe) >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1), R_FEAT_ALIGN_REFUSE,
+			"BLOB_ALIGNMENT negotiated although the driver declined it"));
+	if (!t->probe->refctx)
+		return vc_not_supported(t, "the device accepted the driver; placing a blob at offset 4096 "
+					"needs the reference context");
+	struct vc_host h;
+	uint32_t res = 0;
+	VC_TRY(vc_host_open(t, &h));
+	VC_TRY(vc_expect(t, vc_host_blob(t, &h, 8192, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, &res),
+			 VIRTIO_GPU_RESP_OK_NODATA, R_CMD_SUCCESS, "CREATE_BLOB(HOST3D) of 8192 bytes"));
+	uint32_t got = vc_map(t, res, 4096, NULL);
+	VC_TRY(vc_check(t, got == VIRTIO_GPU_RESP_OK_MAP_INFO, R_FEAT_ALIGN_REFUSE,
+			"accepted a driver that declined BLOB_ALIGNMENT (%u), then answered MAP_BLOB at "
+			"offset 4096 with %s: a device that cannot place memory at every multiple of 4096 "
+			"refuses FEATURES_OK", t->probe->blob_alignment, vc_resp_name(got)));
+	uint8_t *p = vc_region(t, NULL) + 4096;
+	vc_pattern_fill(p, 70, 8192);
+	uint64_t sum = 0;
+	VC_TRY(vc_host_checksum(t, &h, res, 0, 8192, &sum, R_MAP_VISIBLE));
+	vc_check(t, sum == vc_checksum(p, 8192), R_MAP_VISIBLE,
+		 "blob mapped at offset 4096: host checksum %016llx, guest wrote %016llx",
+		 (unsigned long long)sum, (unsigned long long)vc_checksum(p, 8192));
+	vc_note(t, "accepted a driver that declines BLOB_ALIGNMENT (%u) and maps at 4096-byte offsets",
+		t->probe->blob_alignment);
+	return vc_done(t);
+}
+
 static enum vc_verdict shm_region(struct vc *t)
 {
 	uint64_t size = 0;
@@ -173,6 +221,9 @@ const struct vc_case vc_cases_discovery[] = {
 	  .summary = "config space size, num_scanouts, events_read" },
 	{ .name = "dev.cfg.alignment", IDS(R_CFG_SIZE, R_CFG_ALIGN_POW2, R_CFG_ALIGN_RANGE, R_CFG_ALIGN_STABLE), .needs = VC_NEED_ALIGNMENT,
 	  .run = cfg_alignment, .summary = "blob_alignment a power of two >= 4096" },
+	{ .name = "dev.feat.align_declined", IDS(R_FEAT_ALIGN_REFUSE, R_MAP_OK, R_MAP_VISIBLE),
+	  .needs = VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_ALIGNMENT, .run = align_declined,
+	  .summary = "a driver declining BLOB_ALIGNMENT is refused, or its 4096-byte offsets map" },
 	{ .name = "dev.shm.region", IDS(R_SHM_REGION, R_SHM_GONE, R_FEAT_REGION_NEEDS_BLOB, R_VU_NO_EARLY_MAP),
 	  .needs = VC_NEED_BLOB | VC_NEED_REGION, .run = shm_region,
 	  .summary = "host-visible region present, granular, initially unmapped" },

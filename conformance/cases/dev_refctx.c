@@ -615,6 +615,47 @@ static enum vc_verdict ctx_destroy_keeps(struct vc *t)
 	return vc_done(t);
 }
 
+/*
+ * A mapped blob outlives the context that created it: the mapping keeps reaching its memory
+ * (checked from a second context), and it can still be unmapped and unreferenced.
+ */
+static enum vc_verdict ctx_destroy_mapped(struct vc *t)
+{
+	struct vc_host h1, h2;
+	uint32_t res = 0;
+	uint64_t size = vc_map_granularity(t);
+	VC_TRY(vc_host_open(t, &h1));
+	VC_TRY(vc_expect(t, vc_host_blob(t, &h1, size, VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, &res), OK_NODATA,
+			 R_CMD_SUCCESS, "CREATE_BLOB(HOST3D)"));
+	VC_TRY(vc_expect(t, vc_map(t, res, 0, NULL), VIRTIO_GPU_RESP_OK_MAP_INFO, R_MAP_OK, "MAP_BLOB"));
+	VC_TRY(vc_host_pattern(t, &h1, res, 0xc7, 0, size, R_CMD_SUCCESS));
+	VC_TRY(vc_expect(t, vc_ctx_destroy(t, h1.ctx_id), OK_NODATA, R_CMD_SUCCESS, "CTX_DESTROY"));
+	uint8_t *p = vc_region(t, NULL), *want = malloc(size);
+	if (!want)
+		return vc_error(t, "out of memory");
+	vc_pattern_fill(want, 0xc7, size);
+	bool same = memcmp(p, want, size) == 0;
+	free(want);
+	VC_TRY(vc_check(t, same, R_LIFE_CTX_DESTROY_MAPPED,
+			"after CTX_DESTROY the mapping no longer shows what the context wrote into the blob"));
+	vc_pattern_fill(p, 0x7c, size);
+	VC_TRY(vc_host_open(t, &h2));
+	VC_TRY(vc_expect(t, vc_ctx_attach(t, h2.ctx_id, res), OK_NODATA, R_CMD_SUCCESS,
+			 "CTX_ATTACH_RESOURCE of the blob to a second context"));
+	uint64_t sum = 0;
+	VC_TRY(vc_host_checksum(t, &h2, res, 0, size, &sum, R_LIFE_CTX_DESTROY_MAPPED));
+	VC_TRY(vc_check(t, sum == vc_checksum(p, size), R_LIFE_CTX_DESTROY_MAPPED,
+			"guest writes through a mapping that outlived CTX_DESTROY: host checksum %016llx, "
+			"guest wrote %016llx", (unsigned long long)sum,
+			(unsigned long long)vc_checksum(p, size)));
+	VC_TRY(vc_expect(t, vc_unmap(t, res), OK_NODATA, R_LIFE_CTX_DESTROY_UNMAP,
+			 "RESOURCE_UNMAP_BLOB of a blob whose context was destroyed"));
+	vc_check(t, vc_touch_faults(p), R_UNMAP_OK, "the range still reaches memory after UNMAP");
+	vc_expect(t, vc_unref(t, res), OK_NODATA, R_LIFE_CTX_DESTROY_UNMAP,
+		  "RESOURCE_UNREF of a blob whose context was destroyed");
+	return vc_done(t);
+}
+
 static enum vc_verdict ring_idx_echo(struct vc *t)
 {
 	struct virtio_gpu_ctrl_hdr hd;
@@ -755,6 +796,9 @@ const struct vc_case vc_cases_refctx[] = {
 	{ .name = "dev.life.ctx_destroy_keeps_blobs", IDS(R_LIFE_CTX_DESTROY_KEEPS),
 	  .needs = REF | VC_NEED_BLOB, .run = ctx_destroy_keeps,
 	  .summary = "CTX_DESTROY keeps the blobs made from its objects" },
+	{ .name = "dev.life.ctx_destroy_mapped", IDS(R_LIFE_CTX_DESTROY_MAPPED, R_LIFE_CTX_DESTROY_UNMAP, R_UNMAP_OK),
+	  .needs = VC_NEED_BLOB | VC_NEED_REGION | VC_NEED_REFCTX, .run = ctx_destroy_mapped,
+	  .summary = "a mapping outlives CTX_DESTROY and is unmapped and unreferenced afterwards" },
 	{ .name = "dev.fence.ring_idx", IDS(R_FENCE_RING, R_FENCE_ECHO), .needs = REF,
 	  .run = ring_idx_echo, .summary = "a fenced request on ring 5 is answered on ring 5" },
 	{ 0 },

@@ -19,7 +19,7 @@ struct vc_host {
 	uint32_t result_res;  /* GUEST blob receiving checksums */
 	uint64_t result_gpa;
 	uint64_t next_blob_id;
-	uint64_t next_fence;  /* host commands are fenced (COH-0002) unless unfenced is set */
+	uint64_t next_fence;  /* host commands are fenced (COH-0071) unless unfenced is set */
 	bool unfenced;
 };
 

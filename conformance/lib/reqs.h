@@ -12,6 +12,7 @@
 #define R_FEAT_ALIGN_NEEDS_BLOB    "REQ-DEV-FEAT-0002"
 #define R_FEAT_REGION_NEEDS_BLOB   "REQ-DEV-FEAT-0003"
 #define R_FEAT_REGION_MAPS         "REQ-DEV-FEAT-0005"
+#define R_FEAT_ALIGN_REFUSE        "REQ-DEV-FEAT-0070" /* pages above 4096: refuse a declining driver */
 #define R_CFG_SIZE                 "REQ-DEV-CFG-0001" /* 20 bytes with blob_alignment */
 #define R_CFG_ALIGN_POW2           "REQ-DEV-CFG-0002"
 #define R_CFG_ALIGN_RANGE          "REQ-DEV-CFG-0003"
@@ -32,6 +33,8 @@
 #define R_VU_STOP_FORGETS          "REQ-DEV-VU-0010"
 #define R_VU_SHMEM_NREGIONS        "REQ-DEV-VU-0011"
 #define R_MAP_TRANSPORT_FAIL       "REQ-DEV-MAP-0010"
+#define R_MAP_UNPLACEABLE          "REQ-DEV-MAP-0250" /* renderer memory that is no fd: ERR_UNSPEC */
+#define R_MAP_UNPLACEABLE_KEEPS    "REQ-DEV-MAP-0251" /* ... and the blob stays */
 #define R_DISP_HEADLESS            "REQ-DEV-DISP-0004"
 
 /* Commands and responses */
@@ -64,6 +67,9 @@
 #define R_SBLOB_FORMAT             "REQ-DEV-SCANOUT-0005"
 #define R_SBLOB_PLANE0             "REQ-DEV-SCANOUT-0040" /* uncompressed: plane 0 alone */
 #define R_SBLOB_SHOWS_GUEST        "REQ-DEV-SCANOUT-0007"
+#define R_SCANOUT_FLUSH_RECT       "REQ-DEV-SCANOUT-0070" /* blob flush rect in image coordinates */
+#define R_SCANOUT_FLUSH_UNSHOWN    "REQ-DEV-SCANOUT-0071" /* no scanout met: OK_NODATA */
+#define R_SCANOUT_FLUSH_MAPPED     "REQ-DEV-SCANOUT-0072" /* front buffer: mapped writes shown */
 #define R_DISP_SIZE                "REQ-DEV-DISP-0001"
 #define R_DISP_DISABLED            "REQ-DEV-DISP-0002"
 #define R_DISP_PIXELS              "REQ-DEV-DISP-0003"
@@ -162,13 +168,13 @@
 #define R_CACHE_MATCH              "REQ-DEV-CTX-0008" /* capset map_cache == map_info */
 
 /* Coherency and fences */
-#define R_COH_GUEST_TO_HOST        "REQ-DEV-COH-0001"
-#define R_COH_HOST_TO_GUEST        "REQ-DEV-COH-0002" /* fenced host writes */
-#define R_COH_UNFENCED_LATER       "REQ-DEV-COH-0003"
+#define R_COH_GUEST_TO_HOST        "REQ-DEV-COH-0070"
+#define R_COH_HOST_TO_GUEST        "REQ-DEV-COH-0071" /* fenced host writes */
+#define R_COH_UNFENCED_LATER       "REQ-DEV-COH-0072"
 #define R_COH_NO_TRANSFER_G2H      "REQ-DEV-COH-0004"
 #define R_COH_NO_TRANSFER_H2G      "REQ-DEV-COH-0005"
 #define R_COH_RANGE                "REQ-DEV-COH-0006"
-#define R_CACHE_COHERENT           "REQ-DEV-CACHE-0007"
+#define R_CACHE_COHERENT           "REQ-DEV-CACHE-0070"
 #define R_FENCE_DONE               "REQ-DEV-FENCE-0001"
 #define R_FENCE_RING               "REQ-DEV-FENCE-0004"
 #define R_FENCE_TIMELINE           "REQ-DEV-FENCE-0006"
@@ -216,6 +222,8 @@
 #define R_CTX_DETACH_UNATTACHED    "REQ-DEV-CTX-0032"
 #define R_LIFE_UNREF_DETACHES      "REQ-DEV-LIFE-0006"
 #define R_LIFE_CTX_DESTROY_KEEPS   "REQ-DEV-LIFE-0007"
+#define R_LIFE_CTX_DESTROY_MAPPED  "REQ-DEV-LIFE-0071" /* mappings outlive CTX_DESTROY */
+#define R_LIFE_CTX_DESTROY_UNMAP   "REQ-DEV-LIFE-0072" /* and can still be unmapped and unref'd */
 #define R_RESET                    "REQ-DEV-RESET-0001"
 #define R_RESET_MAPPINGS           "REQ-DEV-RESET-0002"
 #define R_RESET_SCANOUTS           "REQ-DEV-RESET-0003"

@@ -51,6 +51,7 @@ struct vgb_fe *vc_start_frontend(const struct vc_target *tg, uint64_t mask_featu
 	o.features_mask &= ~mask_features;
 	o.quiet = !tg->verbose;
 	o.timeout_ms = 5000;
+	o.startup_timeout_ms = 30000; /* a backend may start a renderer first (vgb-host --renderer) */
 	return vgb_fe_start(&o, err, errlen);
 }
 
@@ -237,7 +238,13 @@ static void case_in_child(const struct vc_case *c, const struct vc_target *tg,
 			 (int)getpid());
 	char err[256] = "";
 	t.fe = vc_start_frontend(tg, c->mask_features, t.validate_path, err, sizeof(err));
-	if (!t.fe) {
+	bool declines_alignment = (c->mask_features >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1 &&
+				  p->blob_alignment > 4096 && strstr(err, "SET_FEATURES");
+	if (!t.fe && declines_alignment) {
+		/* A device whose pages exceed 4096 bytes may refuse such a driver (REQ-DEV-FEAT-0070). */
+		vc_not_supported(&t, "the device refuses a driver that declines VIRTIO_GPU_F_BLOB_ALIGNMENT "
+				 "(blob_alignment %u): %s", p->blob_alignment, err);
+	} else if (!t.fe) {
 		vc_error(&t, "cannot start the target: %s", err);
 	} else {
 		t.verdict = VC_PASS;

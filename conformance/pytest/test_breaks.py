@@ -28,11 +28,13 @@ BREAKS = [
     ("transfer-skip-last-row", [], "dev.xfer.2d_contiguous", "REQ-DEV-XFER-0001"),
     ("transfer-skip-last-row", [], "dev.xfer.2d_scattered", "REQ-DEV-XFER-0001"),
     ("guest-blob-stale", [], "dev.xfer.guest_blob_scanout", "REQ-DEV-SCANOUT-0007"),
+    ("guest-blob-stale", [], "dev.scanout.flush_guest", "REQ-DEV-SCANOUT-0007"),
     ("err-resource-id-as-param", [], "dev.err.res.unref_unknown", "REQ-DEV-RES-0003"),
     ("err-resource-id-as-param", [], "dev.map.unknown_resource", "REQ-DEV-RES-0003"),
     ("fence-no-echo", [], "dev.coh.fence_order", "REQ-DEV-FENCE-0002"),
     ("fence-no-echo", [], "dev.fence.ring_idx", "REQ-DEV-FENCE-0002"),
-    ("checksum-off-by-one", [], "dev.coh.guest_to_host", "REQ-DEV-COH-0001"),
+    ("checksum-off-by-one", [], "dev.coh.guest_to_host", "REQ-DEV-COH-0070"),
+    ("map-stale-copy", [], "dev.coh.guest_to_host", "REQ-DEV-COH-0070"),
 ]
 
 

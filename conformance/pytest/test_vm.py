@@ -9,6 +9,7 @@ the suite's results shape, for the report.
   /usr/bin/python3 -m pytest conformance/pytest/test_vm.py -v
 """
 
+import dataclasses
 import json
 import os
 import sys
@@ -136,7 +137,8 @@ def test_vm_cited_ids_exist():
             defined.update(anchor.findall(f.read()))
     if not defined:
         pytest.skip("spec/ defines no requirement IDs yet")
-    sources = [os.path.join(REPO, "conformance", "agent", "requirements.h")]
+    sources = [os.path.join(REPO, "conformance", "agent", "requirements.h"),
+               os.path.join(REPO, "conformance", "vkagent", "requirements_vk.h")]
     sources += glob.glob(os.path.join(REPO, "conformance", "vm", "*.py"))
     sources += [known.path_for(c.name) for c in configs.CONFIGS if os.path.exists(known.path_for(c.name))]
     unknown = {}
@@ -146,3 +148,27 @@ def test_vm_cited_ids_exist():
                 if rid not in defined:
                     unknown.setdefault(rid, os.path.relpath(p, REPO))
     assert not unknown, f"IDs the spec does not define: {unknown}"
+
+
+STALE_FRONT = "qemu11-vgb-host-novirgl-linux7.2"
+
+
+@pytest.mark.skipif(STALE_FRONT not in selected_configs(), reason=f"{STALE_FRONT} not selected")
+def test_vm_front_buffer_catches_a_stale_device():
+    """The front-buffer pixel check can fail: our device with
+    --break=guest-blob-stale shows a copy of the guest blob taken at
+    SET_SCANOUT_BLOB, so the blob the agent draws after scanning it out never
+    appears, and pair.scanout.blob_pixels must FAIL naming REQ-DEV-SCANOUT-0007."""
+    base = configs.BY_NAME[STALE_FRONT]
+    cfg = dataclasses.replace(base, name=base.name + "-stale-scanout",
+                              backend_args=[*base.backend_args, "--break=guest-blob-stale"])
+    try:
+        target = run.run_config(cfg, timeout_s=170, keep=False, only="pair.scanout.*")
+    except stack.Skip as e:
+        pytest.skip(f"{cfg.name} cannot run here: {e}")
+    got = {c["name"]: c for c in target["cases"]}
+    agent = got.get("pair.scanout.blob_front_buffer", {})
+    assert agent.get("verdict") == "PASS", f"the agent's side must still pass: {agent}"
+    c = got.get("pair.scanout.blob_pixels")
+    assert c is not None, f"no host-observed front-buffer check (cases: {sorted(got)}, notes: {target['info'].get('notes')})"
+    assert c["verdict"] == "FAIL" and "REQ-DEV-SCANOUT-0007" in c["ids"], c

@@ -21,7 +21,7 @@ RESULTS = {
               "detail": ""},
              {"name": "dev.map.double", "verdict": "FAIL", "ids": ["REQ-DEV-MAP-0005", "REQ-DEV-MAP-0006"],
               "time_s": 0.2, "detail": "REQ-DEV-MAP-0005: answered OK", "failed_id": "REQ-DEV-MAP-0005"},
-             {"name": "dev.coh.loop", "verdict": "NOT_SUPPORTED", "ids": ["REQ-DEV-COH-0001"],
+             {"name": "dev.coh.loop", "verdict": "NOT_SUPPORTED", "ids": ["REQ-DEV-COH-0070"],
               "time_s": 0, "detail": "no region", "seed": 7},
          ]},
         {"name": "dev-b", "implementation": "B", "info": {"probe_error": "gone"}, "features": {},

@@ -114,10 +114,11 @@ def main(argv=None):
         f.write(subprocess.run([conform, "--list", "--json"], check=True, capture_output=True,
                                text=True).stdout)
     coverage = os.path.join(out, "coverage.json")
-    # The in-guest agent's pair.* cases count too: they check the Linux driver in real VMs.
+    # The in-guest agents' pair.* cases count too: they check the Linux driver in real VMs.
     agent_cases = os.path.join(out, "agent-cases.json")
     subprocess.run([sys.executable, os.path.join(REPO, "tools", "spec", "agent_cases.py"),
-                    "-o", agent_cases, os.path.join(REPO, "conformance", "agent")], check=True)
+                    "-o", agent_cases, os.path.join(REPO, "conformance", "agent"),
+                    os.path.join(REPO, "conformance", "vkagent")], check=True)
     subprocess.run([sys.executable, os.path.join(REPO, "tools", "spec", "coverage.py"),
                     "--requirements", reqs, "--cases", cases, "--cases", agent_cases,
                     "--untestable", os.path.join(REPO, "spec", "ids", "untestable.txt"),

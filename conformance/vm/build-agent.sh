@@ -8,28 +8,13 @@ set -euo pipefail
 src="$VGB_REPO/conformance/agent"
 CC=${CC:-gcc}
 command -v "$CC" >/dev/null || vm_die "$CC missing: run conformance/vm/setup-host.sh"
-suite_update forky
-libc_dev=$(suite_download forky linux-libc-dev "$VGB_CACHE/debs/forky")
-uapi="$VGB_CACHE/uapi/$(basename "$libc_dev" .deb)"
-if [ ! -f "$uapi/include/linux/bits.h" ]; then
-	vm_log "agent: extracting uapi headers from $(basename "$libc_dev")"
-	tmp=$(mktemp -d)
-	dpkg-deb -x "$libc_dev" "$tmp"
-	# Only drm/ (and linux/bits.h): the rest of linux/ and asm/ stay the host's, matching its C library.
-	mkdir -p "$uapi/include"
-	rm -rf "$uapi/include/drm"
-	cp -r "$tmp/usr/include/drm" "$uapi/include/drm"
-	# drm_mode.h needs linux/bits.h, which bookworm's headers lack.
-	mkdir -p "$uapi/include/linux"
-	cp "$tmp/usr/include/linux/bits.h" "$uapi/include/linux/bits.h"
-	rm -rf "$tmp"
-fi
-hash=$( (cat "$src"/*.c "$src"/*.h "$0" "$VGB_REPO/ref/include/vgb/refctx.h"; basename "$libc_dev"; "$CC" --version | head -n1) | sha256sum | cut -c1-16)
+uapi=$(agent_uapi_headers)
+hash=$( (cat "$src"/*.c "$src"/*.h "$0" "$VGB_REPO/ref/include/vgb/refctx.h"; echo "$uapi"; "$CC" --version | head -n1) | sha256sum | cut -c1-16)
 out="$VGB_CACHE/agent/vgb-agent-$hash"
 if [ ! -x "$out" ]; then
 	vm_log "agent: compiling (static)"
 	mkdir -p "$VGB_CACHE/agent"
-	"$CC" -std=c11 -D_GNU_SOURCE -O2 -g0 -Wall -Wextra -Werror -static -I"$uapi/include" -I"$VGB_REPO/ref/include" \
+	"$CC" -std=c11 -D_GNU_SOURCE -O2 -g0 -Wall -Wextra -Werror -static -I"$uapi" -I"$VGB_REPO/ref/include" \
 		-o "$out.tmp" "$src"/*.c || vm_die "agent build failed"
 	mv "$out.tmp" "$out"
 fi

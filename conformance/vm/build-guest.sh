@@ -72,26 +72,36 @@ cp "$VGB_VM_DIR/guest-init.sh" "$root/init"
 cp "$agent" "$root/agent"
 chmod 755 "$root/init" "$root/agent" "$root/bin/busybox"
 
-"$VGB_VM_DIR/resolve-modules.py" "$moddir" virtio_pci virtio_gpu >"$work/modules.list"
-: >"$root/modules/order"
-while read -r rel; do
-	src=$moddir/$rel
-	name=$(basename "$rel"); name=${name%.xz}; name=${name%.zst}; name=${name%.gz}
-	case $rel in
-	*.xz) xz -dc "$src" >"$root/modules/$name" ;;
-	*.zst) zstd -qdc "$src" >"$root/modules/$name" ;;
-	*.gz) gzip -dc "$src" >"$root/modules/$name" ;;
-	*) cp "$src" "$root/modules/$name" ;;
-	esac
-	echo "$name" >>"$root/modules/order"
-done <"$work/modules.list"
+# add_modules ORDER NAME...: the modules NAME need, decompressed, listed in load order.
+add_modules() {
+	local order=$1 rel src name
+	shift
+	: >"$root/modules/$order"
+	"$VGB_VM_DIR/resolve-modules.py" "$moddir" "$@" >"$work/modules.list"
+	while read -r rel; do
+		src=$moddir/$rel
+		name=$(basename "$rel"); name=${name%.xz}; name=${name%.zst}; name=${name%.gz}
+		grep -qx "$name" "$root/modules/order" 2>/dev/null && continue
+		case $rel in
+		*.xz) xz -dc "$src" >"$root/modules/$name" ;;
+		*.zst) zstd -qdc "$src" >"$root/modules/$name" ;;
+		*.gz) gzip -dc "$src" >"$root/modules/$name" ;;
+		*) cp "$src" "$root/modules/$name" ;;
+		esac
+		echo "$name" >>"$root/modules/$order"
+	done <"$work/modules.list"
+}
+add_modules order virtio_pci virtio_gpu
 [ -s "$root/modules/order" ] || vm_die "no virtio-gpu module found for $kver"
+# 9p over virtio, loaded only when the guest mounts a userland from the host
+# (the Vulkan agent's configurations).
+add_modules order-9p 9pnet_virtio 9p
 
 mkdir -p "$out.tmp"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$out.tmp/initrd.img"
 cp "$vmlinuz" "$out.tmp/vmlinuz"
 cat >"$out.tmp/info.json" <<JSON
-{"kernel": "$kernel", "kernel_release": "$kver", "packages": "$(for d in "${debs[@]}"; do basename "$d"; done | tr '\n' ' ')", "modules": "$(tr '\n' ' ' <"$root/modules/order")"}
+{"kernel": "$kernel", "kernel_release": "$kver", "packages": "$(for d in "${debs[@]}"; do basename "$d"; done | tr '\n' ' ')", "modules": "$(tr '\n' ' ' <"$root/modules/order")", "modules_9p": "$(tr '\n' ' ' <"$root/modules/order-9p")"}
 JSON
 rm -rf "$out"; mv "$out.tmp" "$out"
 vm_log "guest: $kernel ready ($(du -h "$out/initrd.img" | cut -f1) initramfs, modules: $(tr '\n' ' ' <"$root/modules/order"))"

@@ -24,17 +24,32 @@ class Config:
     backend_args: List[str] = field(default_factory=list)
     mem: str = "512M"
     screendump: bool = True     # QMP screendump shows the 2D scanout
-    # Why the scanout cannot be captured at all (frontends without a console).
+    # Why the scanout cannot be captured at all (frontends without a console,
+    # backends without a dump; our device dumps it: --dump-scanout).
     no_capture: Optional[str] = None
     # x-query-virtio-status aborts forky's QEMU 11.1.2 (qapi visitor assertion):
     # there the negotiated features come from the guest driver's log instead.
     virtio_status: bool = True
     extra: List[str] = field(default_factory=list)
+    # The agent of the stock driver's DRM interface (conformance/agent).
+    agent: bool = True
+    # The Vulkan agent (conformance/vkagent): Mesa's Venus driver in the guest,
+    # run inside the forky chroot's /usr exported read-only over 9p, so the
+    # configuration's stack must be "forky" (an external backend may serve it).
+    vk: bool = False
+    case_timeout: int = 20      # seconds per agent case (the agent's watchdog)
+    timeout_s: Optional[int] = None  # seconds for the whole boot, when longer than the runner's
+
+    def __post_init__(self):
+        if self.vk and self.stack != "forky":
+            raise ValueError(f"{self.name}: the Vulkan agent needs the forky userland")
 
     @property
     def device_options(self) -> str:
         return " ".join(a for a in self.device if not a.startswith("-"))
 
+
+VENUS_DEVICE = "virtio-gpu-gl-pci,blob=true,hostmem=256M,venus=on"
 
 CONFIGS = [
     Config("qemu10-virtio-gpu-linux6.1", "host", "linux-6.1",
@@ -52,6 +67,19 @@ CONFIGS = [
            ["-device", "virtio-gpu-gl-pci,blob=true,hostmem=256M"],
            "forky QEMU 11.1 virtio-gpu-gl-pci,blob=true,hostmem=256M (virglrenderer 1.3, llvmpipe), "
            "Linux 7.2: host-visible blobs", gl=True, mem="1G", screendump=False, virtio_status=False),
+    # Venus: Mesa's Vulkan driver in the guest, virglrenderer's render server
+    # (virgl-server, started by virglrenderer) on host lavapipe.
+    Config("qemu11-venus-linux7.2", "forky", "linux-7.2",
+           ["-device", VENUS_DEVICE],
+           "forky QEMU 11.1 virtio-gpu-gl-pci,blob=true,hostmem=256M,venus=on (virglrenderer 1.3 + render "
+           "server, lavapipe), Linux 7.2 with Mesa's Venus driver: the pair.vk.* cases",
+           gl=True, mem="1G", screendump=False, virtio_status=False, vk=True, case_timeout=90, timeout_s=600),
+    Config("qemu11-venus-linux6.1", "forky", "linux-6.1",
+           ["-device", VENUS_DEVICE],
+           "forky QEMU 11.1 virtio-gpu-gl-pci,blob=true,hostmem=256M,venus=on, Linux 6.1 with Mesa's Venus "
+           "driver (the Vulkan agent only: the DRM cases are qemu11-virgl-blob-linux6.1's)",
+           gl=True, mem="1G", screendump=False, virtio_status=False, agent=False, vk=True, case_timeout=90,
+           timeout_s=600),
     Config("qemu11-virgl-blob-linux6.1", "forky", "linux-6.1",
            ["-device", "virtio-gpu-gl-pci,blob=true,hostmem=256M"],
            "forky QEMU 11.1 virtio-gpu-gl-pci,blob=true,hostmem=256M, Linux 6.1", gl=True, mem="1G",
@@ -63,14 +91,12 @@ CONFIGS = [
             "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
            "forky QEMU 11.1 vhost-user-test-device-pci (virtio-id 16) + vgb-host with the "
            "host-visible region over vhost-user SHMEM, Linux 7.2", backend="vgb-host", mem="1G",
-           virtio_status=False, screendump=False,
-           no_capture="vhost-user-test-device-pci carries no display channel, so QEMU has no console to capture"),
+           virtio_status=False, screendump=False),
     Config("qemu11-vgb-host-linux6.1", "forky", "linux-6.1",
            ["-chardev", "socket,id=vu0,path={socket}",
             "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
            "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host, Linux 6.1", backend="vgb-host", mem="1G",
-           virtio_status=False, screendump=False,
-           no_capture="vhost-user-test-device-pci carries no display channel, so QEMU has no console to capture"),
+           virtio_status=False, screendump=False),
     # Without VIRGL the Linux driver can make only GUEST blobs: the blob paths
     # that need no host context, with the validating mode watching the driver.
     Config("qemu11-vgb-host-novirgl-linux7.2", "forky", "linux-7.2",
@@ -78,8 +104,19 @@ CONFIGS = [
             "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
            "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host --no-virgl (GUEST blobs only, no "
            "HOST3D blobs), Linux 7.2", backend="vgb-host", backend_args=["--no-virgl"], mem="1G",
-           virtio_status=False, screendump=False,
-           no_capture="vhost-user-test-device-pci carries no display channel, so QEMU has no console to capture"),
+           virtio_status=False, screendump=False),
+    # Our device with its virglrenderer renderer (built and run in the forky
+    # chroot: virglrenderer 1.3, the render server, lavapipe): Venus contexts
+    # go to virglrenderer, the reference context stays the default. Both
+    # agents run: the pair.vk.* cases next to qemu11-venus-linux7.2's.
+    Config("qemu11-vgb-host-venus-linux7.2", "forky", "linux-7.2",
+           ["-chardev", "socket,id=vu0,path={socket}",
+            "-device", "vhost-user-test-device-pci,chardev=vu0,virtio-id=16,num_vqs=2,config_size=16"],
+           "forky QEMU 11.1 vhost-user-test-device-pci + vgb-host --renderer=virgl (virglrenderer 1.3: "
+           "Venus through its render server on lavapipe, GL on surfaceless llvmpipe; the reference "
+           "context stays the default), Linux 7.2 with Mesa's Venus driver: the pair.vk.* cases on our device",
+           backend="vgb-host-renderer", backend_args=["--renderer=virgl"], mem="1G", virtio_status=False,
+           screendump=False, vk=True, case_timeout=90, timeout_s=600),
     Config("qemu10-vhost-user-gpu-vgb-host-linux7.2", "host", "linux-7.2",
            ["-chardev", "socket,id=vgpu,path={socket}",
             "-device", "vhost-user-gpu-pci,chardev=vgpu"],
@@ -106,8 +143,9 @@ CONFIGS = [
 
 BY_NAME = {c.name: c for c in CONFIGS}
 
-# What CI and the default pytest run cover: the copy-path pairs on the host
-# QEMU (device built in, and behind vhost-user), the real host-visible pair in
-# forky, and the Linux driver against our device behind forky QEMU.
+# What the default pytest run covers: the copy-path pairs on the host QEMU
+# (device built in, and behind vhost-user), the real host-visible pair in
+# forky, the Venus pair, and the Linux driver against our device behind forky
+# QEMU. (./test.sh runs them all.)
 DEFAULT_SET = ["qemu10-virtio-gpu-linux6.1", "qemu10-virtio-gpu-linux7.2", "qemu10-vhost-user-gpu-linux7.2",
-               "qemu11-virgl-blob-linux7.2", "qemu11-vgb-host-linux7.2"]
+               "qemu11-virgl-blob-linux7.2", "qemu11-venus-linux7.2", "qemu11-vgb-host-linux7.2"]

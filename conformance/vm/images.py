@@ -9,6 +9,15 @@ def scanout_rgb(x, y):
     return (x & 0xFF, y & 0xFF, (0x40 + (x >> 8) + 8 * (y >> 8)) & 0xFF)
 
 
+def checker_rgb(x, y):
+    """The agent's blob front buffer (conformance/agent/cases_scanout.c: keep in step)."""
+    return ((x * 5 + 0x30) & 0xFF, (y * 3 + 0x90) & 0xFF, 0xE0 if ((x >> 4) ^ (y >> 4)) & 1 else 0x18)
+
+
+# The pictures the agent's scanout events name.
+PATTERNS = {"xy-gradient": scanout_rgb, "xy-checker": checker_rgb}
+
+
 class Image:
     def __init__(self, width, height, rgb):
         self.width, self.height, self.rgb = width, height, rgb  # rgb: bytes, 3 per pixel
@@ -68,27 +77,27 @@ def read_xwd(path):
     return Image(w, h, bytes(out))
 
 
-def find_scanout_origin(img, width, height):
+def find_scanout_origin(img, width, height, rgb=scanout_rgb):
     """Where the guest picture sits in a larger capture (a window on an X
     screen); None when it is not there."""
     if img.width < width or img.height < height:
         return None
     for oy in range(img.height - height + 1):
         for ox in range(img.width - width + 1):
-            if img.pixel(ox, oy) == scanout_rgb(0, 0) and img.pixel(ox + 1, oy) == scanout_rgb(1, 0) \
-                    and img.pixel(ox, oy + 1) == scanout_rgb(0, 1):
+            if img.pixel(ox, oy) == rgb(0, 0) and img.pixel(ox + 1, oy) == rgb(1, 0) \
+                    and img.pixel(ox, oy + 1) == rgb(0, 1):
                 return ox, oy
     return None
 
 
-def check_scanout(img, width, height, origin=(0, 0), step=1):
+def check_scanout(img, width, height, origin=(0, 0), step=1, rgb=scanout_rgb):
     """Compares the capture with the agent's picture: (mismatches, first bad or None)."""
     ox, oy = origin
     bad, first = 0, None
     for y in range(0, height, step):
         for x in range(0, width, step):
-            if img.pixel(ox + x, oy + y) != scanout_rgb(x, y):
+            if img.pixel(ox + x, oy + y) != rgb(x, y):
                 bad += 1
                 if first is None:
-                    first = (x, y, img.pixel(ox + x, oy + y), scanout_rgb(x, y))
+                    first = (x, y, img.pixel(ox + x, oy + y), rgb(x, y))
     return bad, first

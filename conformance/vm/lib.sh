@@ -88,3 +88,26 @@ forky_lock() {
 	exec 9>"$VGB_CACHE/forky-root.lock"
 	flock 9
 }
+
+# The Linux 7.2 uapi DRM headers (forky's linux-libc-dev) the agents build
+# against: bookworm's libdrm header has no blob ioctls. Prints the include dir.
+agent_uapi_headers() {
+	suite_update forky
+	local libc_dev uapi tmp
+	libc_dev=$(suite_download forky linux-libc-dev "$VGB_CACHE/debs/forky")
+	uapi="$VGB_CACHE/uapi/$(basename "$libc_dev" .deb)"
+	if [ ! -f "$uapi/include/linux/bits.h" ]; then
+		vm_log "agent: extracting uapi headers from $(basename "$libc_dev")"
+		tmp=$(mktemp -d)
+		dpkg-deb -x "$libc_dev" "$tmp"
+		# Only drm/ (and linux/bits.h): the rest of linux/ and asm/ stay the host's, matching its C library.
+		mkdir -p "$uapi/include"
+		rm -rf "$uapi/include/drm"
+		cp -r "$tmp/usr/include/drm" "$uapi/include/drm"
+		# drm_mode.h needs linux/bits.h, which bookworm's headers lack.
+		mkdir -p "$uapi/include/linux"
+		cp "$tmp/usr/include/linux/bits.h" "$uapi/include/linux/bits.h"
+		rm -rf "$tmp"
+	fi
+	echo "$uapi/include"
+}

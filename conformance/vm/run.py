@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import configs  # noqa: E402
 import qmp as qmplib  # noqa: E402
 from observe import (case, check_scanout_capture, driver_command_stream,  # noqa: E402
-                     driver_validation, summarize_trace)
+                     driver_validation, summarize_trace, vk_blobs_traced)
 from stack import (BACKENDS, Session, Skip, ensure_stack, log, qemu_version,  # noqa: E402
                    run_script, stop)
 
@@ -32,9 +32,24 @@ SUITE_VERSION = "1.0.0"
 MARKER = "VGB-AGENT "
 
 
-def qemu_args(cfg, rundir, socket_path, scanout_hold):
-    append = (f"console=ttyS0 panic=-1 loglevel=4 vgb.case_timeout=20 "
+# 9p tags of the Vulkan agent's guest userland: the forky chroot's /usr and
+# the directory holding the agent binary (both read-only).
+VK_USR_TAG, VK_AGENT_TAG = "vgbusr", "vgbvk"
+
+
+def qemu_args(cfg, rundir, socket_path, scanout_hold, only=None):
+    append = (f"console=ttyS0 panic=-1 loglevel=4 vgb.case_timeout={cfg.case_timeout} "
               f"vgb.expect_scanout={scanout_hold}")
+    if only:
+        append += f" vgb.cases={only}"
+    if not cfg.agent:
+        append += " vgb.agent=0"
+    share = []
+    if cfg.vk:
+        append += f" vgb.vk={VK_USR_TAG},{VK_AGENT_TAG}"
+        # QEMU runs in the forky chroot: its /usr is forky's userland.
+        share = ["-virtfs", f"local,path=/usr,mount_tag={VK_USR_TAG},security_model=none,readonly=on",
+                 "-virtfs", f"local,path={rundir}/vk,mount_tag={VK_AGENT_TAG},security_model=none,readonly=on"]
     args = ["qemu-system-x86_64", "-accel", "tcg", "-m", cfg.mem, "-smp", "1", "-nodefaults", "-no-reboot",
             "-vga", "none",
             *[a.format(mem=cfg.mem) for a in configs.MEMFD_RAM],
@@ -43,7 +58,8 @@ def qemu_args(cfg, rundir, socket_path, scanout_hold):
             "-serial", f"file:{rundir}/console.log", "-serial", f"file:{rundir}/results.log",
             "-qmp", f"unix:{rundir}/qmp.sock,server=on,wait=off",
             "-trace", f"enable=virtio_gpu_cmd_*,file={rundir}/trace.log",
-            *[a.format(socket=socket_path) for a in cfg.device], *cfg.extra]
+            "-d", "guest_errors",  # QEMU writes these into the trace file
+            *[a.format(socket=socket_path) for a in cfg.device], *share, *cfg.extra]
     if cfg.gl:
         args += ["-display", "gtk,gl=on,show-menubar=off,zoom-to-fit=off"]
     else:
@@ -78,8 +94,9 @@ def last_lines(path, n):
     return ""
 
 
-def agent_case_names(agent):
-    out = subprocess.run([agent, "--list"], capture_output=True, text=True, check=True)
+def agent_case_names(agent, only=None):
+    out = subprocess.run([agent, "--list", *(["--cases", only] if only else [])], capture_output=True,
+                         text=True, check=True)
     return out.stdout.split()
 
 
@@ -91,14 +108,20 @@ def exit_on_term():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
-def run_config(cfg, timeout_s, keep):
+def run_config(cfg, timeout_s, keep, only=None):
     exit_on_term()
     log(f"=== {cfg.name}: {cfg.summary}")
     t_start = time.monotonic()
     ensure_stack(cfg)
     guest = run_script("build-guest.sh", cfg.kernel)
     agent = run_script("build-agent.sh")
-    expected = agent_case_names(agent)
+    expected = agent_case_names(agent, only) if cfg.agent else []
+    agents = int(cfg.agent)
+    vk_agent = None
+    if cfg.vk:
+        vk_agent = run_script("build-vk-agent.sh")
+        expected += agent_case_names(vk_agent, only)
+        agents += 1
     with open(os.path.join(guest, "info.json")) as f:
         guest_info = json.load(f)
 
@@ -106,30 +129,37 @@ def run_config(cfg, timeout_s, keep):
     os.chmod(rundir, 0o755)
     for f in ("vmlinuz", "initrd.img"):
         shutil.copy(os.path.join(guest, f), os.path.join(rundir, f))
+    if vk_agent:
+        os.makedirs(os.path.join(rundir, "vk"), mode=0o755)
+        shutil.copy(vk_agent, os.path.join(rundir, "vk", "vgb-vk-agent"))
     cases, info, notes, driver_features = {}, {}, [], []
+    vk_allocations = []  # the Vulkan agent's vk_host_blob events
     socket_path = os.path.join(rundir, "vhost-user.sock")
     try:
         with Session(cfg, rundir) as session:
             vmm = qemu_version(session.prefix())
             if cfg.backend:
-                find, extra, _ = BACKENDS[cfg.backend]
+                find, extra, _, in_chroot = BACKENDS[cfg.backend]
                 binary = find()
                 if not binary:
                     raise Skip(f"backend {cfg.backend} is not installed")
-                # Started on the host: the chroot's /tmp is the host's, so the socket is shared.
-                backend = subprocess.Popen([binary, f"--socket-path={socket_path}",
+                # On the host, or in the stack's chroot: its /tmp is the host's, so the socket is shared.
+                backend = subprocess.Popen([*(session.prefix() if in_chroot else []), binary,
+                                            f"--socket-path={socket_path}",
                                             *[a.format(rundir=rundir) for a in extra], *cfg.backend_args],
                                            stdout=open(os.path.join(rundir, "backend.log"), "w"),
                                            stderr=subprocess.STDOUT, start_new_session=True)
                 session.procs.append(backend)
-                for _ in range(100):
+                # A backend may start a renderer before it listens (vgb-host --renderer).
+                for _ in range(600):
                     if os.path.exists(socket_path) or backend.poll() is not None:
                         break
                     time.sleep(0.05)
                 if not os.path.exists(socket_path):
                     raise RuntimeError(f"{cfg.backend} did not create its socket (see {rundir}/backend.log)")
-            hold = 3 if (cfg.screendump or cfg.gl) else 0
-            args = qemu_args(cfg, rundir, socket_path, hold)
+            # The agent holds each scanout while the host captures it.
+            hold = 3 if (cfg.screendump or cfg.gl or cfg.backend in ("vgb-host", "vgb-host-renderer")) else 0
+            args = qemu_args(cfg, rundir, socket_path, hold, only)
             with open(os.path.join(rundir, "qemu.cmdline"), "w") as f:
                 f.write(" ".join(args) + "\n")
             log(f"booting {cfg.kernel} under {vmm} (TCG); run dir {rundir}")
@@ -142,10 +172,14 @@ def run_config(cfg, timeout_s, keep):
                 qmp = None
             follow_res = Follower(os.path.join(rundir, "results.log"))
             follow_con = Follower(os.path.join(rundir, "console.log"))
-            deadline = time.monotonic() + timeout_s
+            deadline = time.monotonic() + (cfg.timeout_s or timeout_s)
             ended = timed_out = False
+            ends = 0
             end_time = None
             while True:
+                # Whether QEMU had exited before this pass: if so, this pass
+                # reads the last lines it wrote, and then the loop ends.
+                exited = proc.poll() is not None
                 for line in follow_con.lines():
                     if line.startswith("VGB-INIT"):
                         log(f"guest: {line[9:]}")
@@ -179,16 +213,26 @@ def run_config(cfg, timeout_s, keep):
                         c = check_scanout_capture(obj, session, cfg, rundir, qmp)
                         cases[c["name"]] = c
                         log(f"  [host] {c['name']}: {c['verdict']} {c['detail'][:140]}")
+                    elif kind == "event" and obj.get("name") == "vk_host_blob":
+                        vk_allocations.append(obj)
+                    elif kind == "event" and obj.get("name") == "vk_device":
+                        info["vulkan_device"] = {k: obj.get(k) for k in ("device", "driver", "driver_info", "api",
+                                                                        "memory_types")}
+                    elif kind == "event" and obj.get("name") == "vk_handwriting":
+                        info["handwriting"] = {k: v for k, v in obj.items() if k not in ("type", "name")}
                     elif kind == "end":
-                        ended, end_time = True, time.monotonic()
-                if proc.poll() is not None:
+                        # One per agent the guest runs; the last one ends the run.
+                        ends += 1
+                        if ends >= agents:
+                            ended, end_time = True, time.monotonic()
+                if exited:
                     break
                 if ended and time.monotonic() - end_time > 20:
                     notes.append("QEMU did not power off within 20 s of the agent's end; stopped")
                     break
                 if time.monotonic() > deadline:
                     timed_out = True
-                    notes.append(f"configuration timed out after {timeout_s} s")
+                    notes.append(f"configuration timed out after {cfg.timeout_s or timeout_s} s")
                     break
                 time.sleep(0.2)
             if qmp:
@@ -213,6 +257,10 @@ def run_config(cfg, timeout_s, keep):
     if c:
         cases[c["name"]] = c
         log(f"  [host] {c['name']}: {c['verdict']} {c['detail'][:140]}")
+    if cfg.vk and cases.get("pair.vk.host_blob", {}).get("verdict") == "PASS":
+        c = vk_blobs_traced(rundir, vk_allocations)
+        cases[c["name"]] = c
+        log(f"  [host] {c['name']}: {c['verdict']} {c['detail'][:140]}")
     for name in expected:
         if name not in cases:
             verdict = "TIMEOUT" if timed_out else "ERROR"
@@ -222,7 +270,8 @@ def run_config(cfg, timeout_s, keep):
     info.update({
         "vmm": vmm,
         "device": cfg.device_options,
-        "renderer": ("virglrenderer + Mesa llvmpipe (Xvfb)" if cfg.gl else
+        "renderer": ("virglrenderer + its render server (Venus) + Mesa lavapipe/llvmpipe (Xvfb)" if cfg.gl and cfg.vk
+                     else "virglrenderer + Mesa llvmpipe (Xvfb)" if cfg.gl else
                      f"{cfg.backend} (vhost-user backend)" if cfg.backend else "QEMU 2D (pixman)"),
         "guest_kernel": guest_info.get("kernel_release"),
         # The device's view when QEMU can report it, else the Linux driver's log line.
@@ -253,6 +302,7 @@ def main(argv=None):
     ap.add_argument("--out", help="results JSON (default: print the path of one in the run dir)")
     ap.add_argument("--timeout", type=int, default=170, help="seconds per configuration once set up")
     ap.add_argument("--keep", action="store_true", help="keep kernel and initramfs copies in the run dir")
+    ap.add_argument("--cases", help="only the agent cases matching these globs (comma separated)")
     args = ap.parse_args(argv)
     if args.list or not args.configs:
         for c in configs.CONFIGS:
@@ -274,7 +324,7 @@ def main(argv=None):
     targets, skipped, status = [], {}, 0
     for n in names:
         try:
-            targets.append(run_config(configs.BY_NAME[n], args.timeout, args.keep))
+            targets.append(run_config(configs.BY_NAME[n], args.timeout, args.keep, args.cases))
         except Skip as e:
             log(f"=== {n}: skipped: {e}")
             skipped[n] = str(e)

@@ -21,7 +21,8 @@ fi
 
 qemu_version=$(dpkg-query -W -f '${Version}' qemu-system-x86 2>/dev/null || true)
 missing=()
-for p in debootstrap cpio kmod xz-utils zstd gcc libc6-dev python3 python3-pytest; do
+# libvulkan-dev and glslang-tools build the Vulkan agent (build-vk-agent.sh).
+for p in debootstrap cpio kmod xz-utils zstd gcc libc6-dev python3 python3-pytest libvulkan-dev glslang-tools; do
 	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 

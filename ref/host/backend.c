@@ -14,10 +14,10 @@ static size_t config(void *opaque, void *buf, size_t cap)
 	return vgb_device_config_space(h->dev, buf, cap);
 }
 
-static void set_features(void *opaque, uint64_t features)
+static bool set_features(void *opaque, uint64_t features)
 {
 	struct host *h = opaque;
-	vgb_device_set_features(h->dev, features & DEVICE_FEATURE_MASK);
+	return vgb_device_set_features(h->dev, features & DEVICE_FEATURE_MASK);
 }
 
 static size_t request(void *opaque, unsigned queue, const struct vgb_guest_mem *mem, const void *req,

@@ -49,6 +49,11 @@ static void scanout(void *opaque, uint32_t scanout_id, uint32_t width, uint32_t 
 	struct host *h = opaque;
 	if (h->closing)
 		return;
+	if (scanout_id == 0 && h->dump.path) {
+		int r = scanout_dump_resize(&h->dump, width, height);
+		if (r)
+			fprintf(stderr, "vgb-host: --dump-scanout %s: %s\n", h->dump.path, strerror(-r));
+	}
 	display_result(h, "scanout", vgb_vu_gpu_scanout(h->be, scanout_id, width, height));
 }
 
@@ -58,6 +63,11 @@ static void update(void *opaque, uint32_t scanout_id, uint32_t x, uint32_t y, ui
 	struct host *h = opaque;
 	if (h->closing)
 		return;
+	if (scanout_id == 0 && h->dump.path) {
+		int r = scanout_dump_update(&h->dump, x, y, width, height, pixels, stride);
+		if (r)
+			fprintf(stderr, "vgb-host: --dump-scanout %s: %s\n", h->dump.path, strerror(-r));
+	}
 	display_result(h, "update",
 		       vgb_vu_gpu_update(h->be, scanout_id, x, y, width, height, pixels, stride));
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "options.h"
+#include "scanout_dump.h"
 #include "vgb/device.h"
 #include "vgb/vu_backend.h"
 
@@ -15,6 +16,7 @@ struct host {
 	struct vgb_device *dev;
 	struct vgb_vu_backend *be;
 	FILE *violations; /* --validate=FILE, or NULL */
+	struct scanout_dump dump; /* --dump-scanout=FILE */
 	bool closing;     /* the connection is gone: the device is torn down locally */
 };
 

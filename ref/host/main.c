@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "renderer_virgl.h"
 
 int main(int argc, char **argv)
 {
@@ -23,13 +24,24 @@ int main(int argc, char **argv)
 			"only, this device does not conform\n", (unsigned)opt.cfg.breaks);
 	signal(SIGPIPE, SIG_IGN); /* a vanished front-end gives EPIPE, handled as a disconnect */
 
-	struct host h = { .opt = &opt };
+	struct host h = { .opt = &opt, .dump = { .path = opt.dump_scanout } };
 	if (opt.validate_file && !(h.violations = fopen(opt.validate_file, "a"))) {
 		fprintf(stderr, "vgb-host: cannot open %s: %s\n", opt.validate_file, strerror(errno));
 		return 2;
 	}
 	struct vgb_device_ops ops;
 	host_device_ops(&h, &ops);
+#ifdef VGB_HAVE_VIRGLRENDERER
+	if (opt.renderer != HOST_RENDERER_NONE) {
+		char err[256];
+		ops.renderer = host_renderer_virgl(opt.renderer == HOST_RENDERER_VIRGL, opt.verbose, err,
+						   sizeof(err));
+		if (!ops.renderer) {
+			fprintf(stderr, "vgb-host: --renderer: %s\n", err);
+			return 1;
+		}
+	}
+#endif
 	h.dev = vgb_device_new(&opt.cfg, &ops);
 	if (!h.dev) {
 		fprintf(stderr, "vgb-host: cannot create the device\n");
@@ -66,5 +78,9 @@ int main(int argc, char **argv)
 	vgb_vu_backend_free(h.be);
 	if (h.violations)
 		fclose(h.violations);
+#ifdef VGB_HAVE_VIRGLRENDERER
+	host_renderer_virgl_fini();
+#endif
+	scanout_dump_free(&h.dump);
 	return r == 0 ? 0 : 1;
 }

@@ -21,6 +21,7 @@ enum {
 	OPT_REGION_SIZE,
 	OPT_ALIGNMENT,
 	OPT_BLOB_ALIGNMENT,
+	OPT_PAGE_SIZE,
 	OPT_MAP_CACHE,
 	OPT_MAX_ENTRIES,
 	OPT_MAX_BLOB,
@@ -33,6 +34,8 @@ enum {
 	OPT_SIZE,
 	OPT_VALIDATE,
 	OPT_BREAK,
+	OPT_RENDERER,
+	OPT_DUMP_SCANOUT,
 	OPT_STREAM_MIN,
 	OPT_POLL_US,
 };
@@ -46,6 +49,7 @@ static const struct option long_opts[] = {
 	{ "region-size", required_argument, NULL, OPT_REGION_SIZE },
 	{ "alignment", required_argument, NULL, OPT_ALIGNMENT },
 	{ "blob-alignment", no_argument, NULL, OPT_BLOB_ALIGNMENT },
+	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "map-cache", required_argument, NULL, OPT_MAP_CACHE },
 	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
 	{ "max-blob-size", required_argument, NULL, OPT_MAX_BLOB },
@@ -58,6 +62,8 @@ static const struct option long_opts[] = {
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "validate", optional_argument, NULL, OPT_VALIDATE },
 	{ "break", required_argument, NULL, OPT_BREAK },
+	{ "renderer", required_argument, NULL, OPT_RENDERER },
+	{ "dump-scanout", required_argument, NULL, OPT_DUMP_SCANOUT },
 	{ "stream-min", required_argument, NULL, OPT_STREAM_MIN },
 	{ "poll-us", required_argument, NULL, OPT_POLL_US },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -80,6 +86,9 @@ static void usage(FILE *f)
 		"  --region-size=SIZE     host-visible region size (default 256M)\n"
 		"  --alignment=N          map offset / blob size granularity (power of two >= 4096)\n"
 		"  --blob-alignment       offer VIRTIO_GPU_F_BLOB_ALIGNMENT with that granularity\n"
+		"  --page-size=N          act as a host with N-byte pages (power of two >= 4096): the\n"
+		"                         granularity is at least N, and above 4096 a driver that\n"
+		"                         accepts RESOURCE_BLOB but declines BLOB_ALIGNMENT is refused\n"
 		"  --map-cache=TYPE       map_info reported: cached, uncached or wc\n"
 		"  --max-entries=N        guest entries per command\n"
 		"  --max-blob-size=SIZE   bytes per resource\n"
@@ -95,16 +104,28 @@ static void usage(FILE *f)
 		"  --poll-us=N            after each request, poll the queues for up to N microseconds\n"
 		"                         before sleeping (0..%u; default 0 = off): lower latency\n"
 		"                         for a CPU that spins meanwhile\n"
+		"  --renderer=NAME        contexts of other capsets served by virglrenderer%s:\n"
+		"                         virgl (GL, capsets 1-2, and Venus, capset 4) or venus\n"
+		"                         (Venus only); the reference context stays the default\n"
 		"  --validate[=FILE]      report driver-requirement violations on stderr\n"
 		"                         (VIOLATION REQ-... detail) and as JSON lines in FILE\n"
 		"                         ({\"requirement\": ...}); a SHOULD not met is a warning\n"
 		"                         (WARNING REQ-... detail; {\"warning\": ...})\n"
+		"  --dump-scanout=FILE    write what scanout 0 shows to FILE (binary PPM) after every\n"
+		"                         display update, before the flush is answered (for test\n"
+		"                         runners whose front-end has no console)\n"
 		"  --break=NAME[,NAME...] FOR CONFORMANCE SELF-TESTS ONLY: behave wrongly on purpose,\n"
 		"                         so that a test can show the suite catches it; a device\n"
 		"                         run with any break does not conform (breaks below)\n"
 		"  -v, --verbose          log every vhost-user message and rejected command\n"
 		"  -h, --help             this text\n"
-		"SIZE takes K, M or G suffixes (powers of 1024).\n", VGB_VU_POLL_US_MAX);
+		"SIZE takes K, M or G suffixes (powers of 1024).\n", VGB_VU_POLL_US_MAX,
+#ifdef VGB_HAVE_VIRGLRENDERER
+		""
+#else
+		" (not in this build)"
+#endif
+	);
 }
 
 static void usage_breaks(FILE *f)
@@ -186,6 +207,7 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
 	vgb_device_config_defaults(&o->cfg);
+	bool alignment_given = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
@@ -216,9 +238,14 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 		case OPT_ALIGNMENT:
 			if (!parse_u32(optarg, &o->cfg.alignment))
 				return bad("alignment", optarg);
+			alignment_given = true;
 			break;
 		case OPT_BLOB_ALIGNMENT:
 			o->cfg.blob_alignment = true;
+			break;
+		case OPT_PAGE_SIZE:
+			if (!parse_u32(optarg, &o->cfg.page_size))
+				return bad("page-size", optarg);
 			break;
 		case OPT_MAP_CACHE:
 			if (!strcmp(optarg, "cached"))
@@ -273,6 +300,11 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 			o->cfg.validate = true;
 			o->validate_file = optarg;
 			break;
+		case OPT_DUMP_SCANOUT:
+			if (!*optarg)
+				return bad("dump-scanout", optarg);
+			o->dump_scanout = optarg;
+			break;
 		case OPT_STREAM_MIN:
 			if (!parse_u64(optarg, &o->cfg.stream_min, true))
 				return bad("stream-min", optarg);
@@ -284,6 +316,19 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 		case OPT_BREAK:
 			if (!parse_breaks(optarg, &o->cfg.breaks))
 				return bad("break", optarg);
+			break;
+		case OPT_RENDERER:
+			if (!strcmp(optarg, "virgl"))
+				o->renderer = HOST_RENDERER_VIRGL;
+			else if (!strcmp(optarg, "venus"))
+				o->renderer = HOST_RENDERER_VENUS;
+			else
+				return bad("renderer", optarg);
+#ifndef VGB_HAVE_VIRGLRENDERER
+			fprintf(stderr, "vgb-host: --renderer: this vgb-host was built without virglrenderer "
+				"(meson finds libvirglrenderer-dev >= 1.0 with -Drenderer=auto|enabled)\n");
+			return -1;
+#endif
 			break;
 		case 'v':
 			o->verbose = true;
@@ -308,6 +353,12 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 	if ((o->socket_path != NULL) == (o->fd >= 0)) {
 		fprintf(stderr, "vgb-host: give exactly one of --socket-path and --fd\n");
 		usage(stderr);
+		return -1;
+	}
+	if (!alignment_given && o->cfg.page_size > o->cfg.alignment)
+		o->cfg.alignment = o->cfg.page_size; /* the granularity never drops below a page */
+	if (o->renderer != HOST_RENDERER_NONE && !o->cfg.virgl) {
+		fprintf(stderr, "vgb-host: --renderer needs VIRTIO_GPU_F_VIRGL (drop --no-virgl)\n");
 		return -1;
 	}
 	const char *why = vgb_device_config_check(&o->cfg);

@@ -14,6 +14,8 @@ struct host_options {
 	bool print_capabilities;
 	bool verbose;
 	const char *validate_file; /* --validate=FILE: violations as JSON lines */
+	enum host_renderer { HOST_RENDERER_NONE, HOST_RENDERER_VIRGL, HOST_RENDERER_VENUS } renderer;
+	const char *dump_scanout;  /* --dump-scanout=FILE: scanout 0 as PPM after every update */
 	uint32_t poll_us;          /* --poll-us: busy-poll window after each request (0 = off) */
 	struct vgb_device_config cfg;
 };

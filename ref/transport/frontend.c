@@ -410,8 +410,12 @@ static int setup_queue(struct vgb_fe *fe, unsigned i)
 
 static int negotiate(struct vgb_fe *fe)
 {
-	int r;
-	if ((r = get_u64(fe, VGB_VU_GET_FEATURES, &fe->device_features)))
+	int r, per_request = fe->opt.timeout_ms;
+	if (fe->opt.startup_timeout_ms > per_request)
+		fe->opt.timeout_ms = fe->opt.startup_timeout_ms;
+	r = get_u64(fe, VGB_VU_GET_FEATURES, &fe->device_features);
+	fe->opt.timeout_ms = per_request;
+	if (r)
 		return r;
 	if (fe->device_features & U64(VGB_F_PROTOCOL_FEATURES)) {
 		uint64_t theirs;

@@ -472,13 +472,19 @@ static int dispatch(struct vgb_vu_backend *be, struct vgb_vu_msg *m, bool *repli
 			fprintf(stderr, "vhost-user backend: SET_FEATURES 0x%llx accepts bits never offered (0x%llx): ignored\n",
 				(unsigned long long)m->payload.u64, (unsigned long long)unoffered);
 		be->features = m->payload.u64 & offered_features(be);
-		be->features_set = true;
+		/* A refused combination (nacked) leaves nothing negotiated. */
+		bool refused = be->dev.set_features && !be->dev.set_features(be->dev.opaque, m->payload.u64);
+		if (refused)
+			be->features = 0;
+		be->features_set = !refused;
 		for (unsigned i = 0; i < be->dev.num_queues; i++) {
 			be->q[i].vq.indirect = be->features & U64(VGB_F_RING_INDIRECT_DESC);
 			be->q[i].vq.event_idx = be->features & U64(VIRTIO_RING_F_EVENT_IDX);
 		}
-		if (be->dev.set_features)
-			be->dev.set_features(be->dev.opaque, m->payload.u64);
+		if (refused) {
+			be_log(be, "features 0x%llx refused by the device", (unsigned long long)m->payload.u64);
+			return 1;
+		}
 		be_log(be, "features 0x%llx", (unsigned long long)be->features);
 		return 0;
 	}

@@ -106,6 +106,11 @@ static int on_shm_unmap(void *opaque, uint64_t shm_offset, uint64_t len)
 
 void t_init(struct t *t, const struct vgb_device_config *cfg)
 {
+	t_init_with(t, cfg, NULL);
+}
+
+void t_init_with(struct t *t, const struct vgb_device_config *cfg, const struct vgb_renderer_ops *renderer)
+{
 	memset(t, 0, sizeof(*t));
 	if (cfg)
 		t->cfg = *cfg;
@@ -143,6 +148,7 @@ void t_init(struct t *t, const struct vgb_device_config *cfg)
 		.violation = on_violation,
 		.log = on_log,
 		.warning = on_warning,
+		.renderer = renderer,
 	};
 	t->dev = vgb_device_new(&t->cfg, &ops);
 	if (!t->dev) {

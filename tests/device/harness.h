@@ -89,6 +89,9 @@ extern int t_failures;
 
 /* cfg NULL: defaults. Negotiates every offered feature. */
 void t_init(struct t *t, const struct vgb_device_config *cfg);
+/* The same with an external renderer behind the device (vgb/renderer.h). */
+struct vgb_renderer_ops;
+void t_init_with(struct t *t, const struct vgb_device_config *cfg, const struct vgb_renderer_ops *renderer);
 void t_fini(struct t *t);
 int t_done(const char *name);
 

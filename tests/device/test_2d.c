@@ -593,6 +593,39 @@ static void test_features_and_config(void)
 	vgb_device_free(dev);
 }
 
+/* A host with pages above 4096 refuses a blob driver that declines BLOB_ALIGNMENT (REQ-DEV-FEAT-0070). */
+static void test_large_pages(void)
+{
+	struct vgb_device_config cfg;
+	vgb_device_config_defaults(&cfg);
+	cfg.page_size = 65536; /* alignment below the page size is refused */
+	CHECK(vgb_device_config_check(&cfg) != NULL);
+	cfg.alignment = 65536;
+	CHECK(vgb_device_config_check(&cfg) != NULL); /* above 4096 needs BLOB_ALIGNMENT */
+	cfg.blob_alignment = true;
+	CHECK(vgb_device_config_check(&cfg) == NULL);
+	struct vgb_device *dev = vgb_device_new(&cfg, NULL);
+	CHECK(dev != NULL);
+	uint64_t all = vgb_device_features(dev), align = 1ull << VIRTIO_GPU_F_BLOB_ALIGNMENT,
+		 blob = 1ull << VIRTIO_GPU_F_RESOURCE_BLOB;
+	CHECK(!vgb_device_set_features(dev, all & ~align));
+	CHECK(vgb_device_set_features(dev, all));
+	CHECK(vgb_device_set_features(dev, all & ~align & ~blob)); /* the copy path stays open */
+	vgb_device_free(dev);
+	/* Without a region nothing is placed at page offsets: nothing to refuse. */
+	cfg.region_size = 0;
+	dev = vgb_device_new(&cfg, NULL);
+	CHECK(dev != NULL && vgb_device_set_features(dev, all & ~align));
+	vgb_device_free(dev);
+	/* Pages of 4096 bytes: declining only costs the coarser granularity. */
+	vgb_device_config_defaults(&cfg);
+	cfg.alignment = 65536;
+	cfg.blob_alignment = true;
+	dev = vgb_device_new(&cfg, NULL);
+	CHECK(dev != NULL && vgb_device_set_features(dev, all & ~align));
+	vgb_device_free(dev);
+}
+
 static void test_reset(void)
 {
 	struct t t;
@@ -620,6 +653,7 @@ int main(void)
 	test_scanout_and_detach();
 	test_header_and_fences();
 	test_features_and_config();
+	test_large_pages();
 	test_reset();
 	return t_done("device-2d");
 }

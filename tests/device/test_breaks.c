@@ -44,7 +44,7 @@ static void test_names(void)
 		CHECK_EQ(vgb_device_break_bit(name), bit);
 		CHECK(what && *what);
 	}
-	CHECK_EQ(n, 11);
+	CHECK_EQ(n, 12);
 	CHECK_EQ(vgb_device_break_bit("no-such-break"), 0);
 	struct vgb_device_config cfg;
 	vgb_device_config_defaults(&cfg);
@@ -216,6 +216,41 @@ static void test_checksum(uint32_t breaks)
 	t_fini(&t);
 }
 
+/* The region shows the blob itself, or (broken) a copy taken at MAP that neither side updates. */
+static void test_stale_copy(uint32_t breaks)
+{
+	struct t t;
+	init(&t, breaks, 0);
+	bool stale = breaks & VGB_BREAK_MAP_STALE_COPY;
+	CHECK_RESP(t_ctx_create(&t, CTX, 0), OK);
+	CHECK_RESP(t_host_blob(&t, CTX, 1, 1, 8192, MAPPABLE), OK);
+	CHECK_RESP(t_host_blob(&t, CTX, 2, 2, 4096, MAPPABLE), OK);
+	struct t_stream s = {0};
+	ts_fill(&s, 1, 0x11111111u, 0, 8192);
+	CHECK_RESP(t_submit(&t, CTX, s.buf, s.len), OK);
+	CHECK_RESP(t_map(&t, 1, 0), VIRTIO_GPU_RESP_OK_MAP_INFO);
+	CHECK_EQ(t.shm[0], 0x11); /* the copy was taken after the FILL: both views agree */
+	/* Host -> guest: a later FILL reaches the mapping only without the break. */
+	s.len = 0;
+	ts_fill(&s, 1, 0x22222222u, 0, 8192);
+	CHECK_RESP(t_submit(&t, CTX, s.buf, s.len), OK);
+	CHECK_EQ(t.shm[100], stale ? 0x11 : 0x22);
+	/* Guest -> host: a write through the mapping reaches the host's checksum only without it. */
+	memset(t.shm, 0x33, 16);
+	s.len = 0;
+	ts_checksum(&s, 1, 0, 16, 2, 0);
+	CHECK_RESP(t_submit(&t, CTX, s.buf, s.len), OK);
+	uint8_t want[16];
+	memset(want, stale ? 0x22 : 0x33, sizeof(want));
+	/* The result blob is one page (never copied), mapped after the CHECKSUM. */
+	CHECK_RESP(t_map(&t, 2, 16384), VIRTIO_GPU_RESP_OK_MAP_INFO);
+	uint64_t got;
+	memcpy(&got, t.shm + 16384, sizeof(got));
+	CHECK_EQ(vgb_le64(got), vgb_fnv1a64(want, 16, VGB_FNV1A64_INIT));
+	CHECK_RESP(t_unmap(&t, 1), OK);
+	t_fini(&t);
+}
+
 int main(void)
 {
 	test_names();
@@ -236,5 +271,7 @@ int main(void)
 	test_fence_echo(VGB_BREAK_FENCE_NO_ECHO);
 	test_checksum(0);
 	test_checksum(VGB_BREAK_CHECKSUM_OFF_BY_ONE);
+	test_stale_copy(0);
+	test_stale_copy(VGB_BREAK_MAP_STALE_COPY);
 	return t_done("device-breaks");
 }

@@ -57,8 +57,9 @@ static size_t config(void *opaque, void *buf, size_t cap)
 	return n;
 }
 
-static void set_features(void *opaque, uint64_t features)
+static bool set_features(void *opaque, uint64_t features)
 {
+	return true;
 }
 
 /* Header of a response to rq with the fence echoed as the rules say (unless lying about it). */

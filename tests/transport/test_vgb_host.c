@@ -41,7 +41,9 @@ static void test_program_conventions(void)
 	CHECK(strstr(out, "\"type\": \"gpu\"") && strstr(out, "\"features\""), "capabilities JSON: %s", out);
 	const char *bad[] = { "", "--fd=3 --socket-path=/tmp/x", "--fd=3 --map-cache=foo", "--fd=3 --size=0x5",
 			      "--fd=3 --region-size=12Q", "--fd=3 --alignment=1000", "--fd=3 --scanouts=17",
-			      "--fd=3 --no-blob --blob-alignment", "--fd=3 extra" };
+			      "--fd=3 --no-blob --blob-alignment", "--fd=3 extra",
+			      "--fd=3 --page-size=5000 --blob-alignment", "--fd=3 --page-size=65536",
+			      "--fd=3 --page-size=65536 --alignment=16384 --blob-alignment" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int st = run_status(bad[i], out, sizeof(out));
 		CHECK(st == 2, "'%s' exits %d (expected 2): %s", bad[i], st, out);

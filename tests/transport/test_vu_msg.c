@@ -192,9 +192,10 @@ static size_t null_request(void *o, unsigned q, const struct vgb_guest_mem *m, c
 
 static uint64_t seen_features;
 
-static void record_features(void *o, uint64_t f)
+static bool record_features(void *o, uint64_t f)
 {
 	seen_features = f;
+	return true;
 }
 
 struct rig {

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: MIT
 """Lists the in-guest agent's pair.* cases and the requirement IDs each cites.
 
-Usage: agent_cases.py [-o cases.json] conformance/agent
+Usage: agent_cases.py [-o cases.json] conformance/agent [conformance/vkagent ...]
 
-The agent (conformance/agent) runs inside a test VM against a real Linux driver, so
-vgb-conform cannot list it; its cases are read from the sources instead: the case tables
-({ "pair.x.y", fn, CASE_IDS(...) }) and the IDS_* macros of requirements.h.  Prints the
+The agents (conformance/agent, and the Vulkan agent conformance/vkagent) run inside a test
+VM against a real Linux driver, so vgb-conform cannot list them; their cases are read from
+the sources instead: the case tables ({ "pair.x.y", fn, CASE_IDS(...) }) and the IDS_*
+macros of their headers. Macros are looked up in the directory of the case that uses them.  Prints the
 same JSON as `vgb-conform --list --json`: [{"name": ..., "ids": [...], "runner": "vm-agent"}].
 Exit status: 0, or 2 when a case names an unknown macro or a file cannot be read.
 """
@@ -38,6 +39,7 @@ def read(path):
 
 
 def agent_cases(agent_dir):
+    """The cases of one agent directory."""
     macros = {}
     for path in sorted(glob.glob(os.path.join(agent_dir, "*.h"))):
         for name, body in MACRO.findall(read(path)):
@@ -58,11 +60,11 @@ def agent_cases(agent_dir):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="The VM agent's cases and their requirement IDs.")
-    ap.add_argument("agent_dir")
+    ap.add_argument("agent_dir", nargs="+")
     ap.add_argument("-o", "--output", help="write here instead of stdout")
     args = ap.parse_args(argv)
     try:
-        cases = agent_cases(args.agent_dir)
+        cases = [c for d in args.agent_dir for c in agent_cases(d)]
     except SourceError as e:
         print("agent_cases: %s" % e, file=sys.stderr)
         return 2

@@ -8,17 +8,21 @@ Usage:
   upstream_export.py --spec spec/spec.adoc --series SERIES.json --upstream VIRTIO_SPEC_DIR
                      --out DIR [--version N] [--from "Name <mail>"] [--signoff "Name <mail>"]...
                      [--fixes NNN] [--to ADDR] [--date 2026-11-25T12:00:00+00:00]
-                     [--tex-only]
+                     [--results RESULTS.json]... [--cases CASES.json]... [--tex-only]
 
 SERIES.json:
   {"cover": {"subject": "...", "body": "..."},
    "fixes": 223,                                  (optional; --fixes overrides)
+   "xrefs": {"<spec anchor>": "TeX text"},        (optional; see below)
    "patches": [
-     {"subject": "...", "body": "...",
+     {"subject": "...", "body": "...", "feature_bit": null,   (or the bit the patch proposes)
       "edits": [
         {"file": "device-types/gpu/description.tex",
          "insert_before": "<a line that occurs exactly once in the file>",   (or "create": true)
          "content": [
+           {"heading": "Device Operation: ...", "ref": "Device Types / GPU Device / ..."},
+           {"section": "<spec anchor>", "sectioning": "none"},
+           {"text": ["a paragraph in the spec's inline markup", ...]},
            {"section": "<spec anchor>", "sectioning": "subsubsection",
             "title": "Device Operation: ...", "ref": "Device Types / GPU Device / ..."},
            {"requirements": ["REQ-DEV-MAP-*", "REQ-DEV-CACHE-0001"],
@@ -26,14 +30,31 @@ SERIES.json:
             "ref": "Device Types / GPU Device / Device Operation / Device Operation: ..."}
          ]}]}]}
 
-A requirements item becomes \\devicenormative{\\paragraph}{title}{ref} (or \\drivernormative)
-followed by an itemize of the statements, each with a "% REQ-..." comment so reviewers can
-trace it; the matching conformance file (device-types/gpu/device-conformance.tex or
-driver-conformance.tex) gets an \\item \\ref{devicenormative:ref}.  A section item becomes the
-section's prose (paragraphs, lists, definition lists, notes); tables, listings and figures are
-left out with a TeX comment.  The diffs are computed against the files of --upstream, patch
-after patch, so the series applies with `git am` on that tree.  With a fixed --date the output
-is byte-for-byte reproducible.
+Each topic gets its own \\subsubsection: a heading item (title and label, no text), or a section
+item with sectioning "subsubsection".  A section item with sectioning "none" adds the section's
+prose under the heading before it: paragraphs, lists, definition lists and notes; tables,
+listings and figures are left out (with a warning).  A text item adds paragraphs of its own,
+for a topic whose section in the spec speaks of this project rather than of the device; they
+go through the same glossary and checks as the rest.  A requirements item becomes
+\\devicenormative{\\paragraph}{title}{ref} (or \\drivernormative) followed by an itemize of the
+statements; the matching conformance file (device-types/gpu/device-conformance.tex or
+driver-conformance.tex) gets an \\item \\ref{devicenormative:ref}.  The cover letter says which
+requirement each patch states.
+
+The exported text speaks VIRTIO's language: the glossary of the spec (upstream_terms.py)
+replaces this document's terms with upstream's, and a patch that would still contain a term
+that exists only in this project (the reference context, requirement IDs, ...) is refused.  A
+cross reference must resolve: to a section or heading the series exports, in this patch or an
+earlier one (\\ref{sec:...}), to a requirement it exports (\\ref{devicenormative:...}), or to
+the text the series gives for it in "xrefs"; anything else is an error, never a dangling title.
+
+With --results (conformance results, or known results in per-case form) and --cases (case
+catalogues), the cover letter gets the series' compatibility impact: which implementation the
+suite measured as non-conforming to which requirement, what the requirements' sources say
+about the ones nothing measured, and which patch proposes a feature bit (upstream_impact.py).
+
+The diffs are computed against the files of --upstream, patch after patch, so the series applies
+with `git am` on that tree.  With a fixed --date the output is byte-for-byte reproducible.
 """
 
 import argparse
@@ -50,6 +71,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reqparse  # noqa: E402
 import spec_lint  # noqa: E402
+import upstream_impact  # noqa: E402
+import upstream_terms  # noqa: E402
 
 DEFAULT_TO = "virtio-comment@lists.linux.dev"
 GIT_VERSION = "2.39.5"
@@ -102,11 +125,29 @@ def code_to_tex(code):
 
 
 class Converter:
-    """AsciiDoc inline markup -> upstream TeX."""
+    """AsciiDoc inline markup -> upstream TeX, in upstream's terms, with resolved references."""
 
-    def __init__(self, spec, warn):
+    def __init__(self, spec, warn, glossary=None, exported=None, xrefs=None):
         self.spec = spec
         self.warn = warn
+        self.glossary = glossary or upstream_terms.Glossary([])
+        self.exported = exported or {}   # spec anchor or requirement id -> (patch, TeX label)
+        self.xrefs = xrefs or {}         # spec anchor -> TeX text given by the series
+        self.patch = 0                   # the patch being written (1-based)
+
+    def reference(self, target, label):
+        """TeX for <<target>> or <<target,label>>; ExportError when it would dangle."""
+        if target in self.xrefs:
+            return self.xrefs[target]
+        hit = self.exported.get(target)
+        if hit is None or hit[0] > self.patch:
+            what = self.spec.titles.get(target, target)
+            why = ("is exported only by patch %d" % hit[0]) if hit else "is not exported"
+            raise ExportError("patch %d refers to %s (%s), which %s by this series: export it "
+                              "in this or an earlier patch, or give its text in \"xrefs\"" %
+                              (self.patch, target, what, why))
+        ref = r"\ref{%s}" % hit[1]
+        return "%s (%s)" % (self.inline(label), ref) if label else ref
 
     def inline(self, text):
         out = []
@@ -121,14 +162,7 @@ class Converter:
             if m.group(1) is not None:
                 out.append(code_to_tex(m.group(1)))
             elif m.group(2) is not None:
-                target, label = m.group(2).strip(), m.group(3)
-                if label:
-                    out.append(self.inline(label))
-                elif target in self.spec.titles:
-                    out.append("``%s''" % self.inline(self.spec.titles[target]))
-                else:
-                    self.warn("reference to %s kept as text; reword it before sending" % target)
-                    out.append(tex_escape(target))
+                out.append(self.reference(m.group(2).strip(), m.group(3)))
             elif whole.startswith("[["):
                 continue
             elif m.group(4) is not None:
@@ -146,15 +180,17 @@ class Converter:
         out.append(self.plain(text[pos:]))
         return "".join(out)
 
-    @staticmethod
-    def plain(text):
+    def plain(self, text):
+        text = self.glossary.apply(text)
         return tex_escape(text.replace("\u2014", "---").replace("\u2013", "--"))
 
 
 def wrap(text, width=72, hang=""):
-    """Fills text to width; lines after the first start with hang."""
+    """Fills text to width; lines after the first start with hang.  A \\ref{...} is never split,
+    so that its label stays on one line."""
+    text = re.sub(r"\\ref\{[^}]*\}", lambda m: m.group(0).replace(" ", "\0"), text)
     lines, cur = [], ""
-    for w in text.split():
+    for w in (w.replace("\0", " ") for w in text.split()):
         if cur and len(cur) + 1 + len(w) > width:
             lines.append(cur)
             cur = hang + w
@@ -187,12 +223,13 @@ def normative_tex(conv, item, spec):
     macro = "devicenormative" if side == "device" else "drivernormative"
     lines = [r"\%s{\%s}{%s}{%s}" % (macro, item.get("sectioning", "paragraph"), item["title"],
                                      item["ref"]), "", r"\begin{itemize}"]
+    same = {r.id for r in reqs}
     for r in reqs:
-        body = wrap(r"\item " + conv.inline(r.text), hang="  ")
-        lines.extend(body[:-1])
-        lines.append(body[-1] + " % " + r.id)
+        text = re.sub(r"\s*\(<<(REQ-[A-Z0-9-]+)>>\)",
+                      lambda m: "" if m.group(1) in same else m.group(0), r.text)
+        lines.extend(wrap(r"\item " + conv.inline(text), hang="  "))
     lines.append(r"\end{itemize}")
-    return lines, (side, item["ref"])
+    return lines, (side, item["ref"], [r.id for r in reqs])
 
 
 def section_lines(spec, anchor):
@@ -210,10 +247,12 @@ def section_lines(spec, anchor):
 def section_tex(conv, item, spec):
     title, src = section_lines(spec, item["section"])
     sectioning = item.get("sectioning", "subsubsection")
-    head = r"\%s{%s}" % (sectioning, item.get("title") or conv.inline(title))
-    if item.get("ref"):
-        head += r"\label{sec:%s}" % item["ref"]
-    out = [head, ""]
+    out = []
+    if sectioning != "none":
+        head = r"\%s{%s}" % (sectioning, item.get("title") or conv.inline(title))
+        if item.get("ref"):
+            head += r"\label{sec:%s}" % item["ref"]
+        out = [head, ""]
     para = []
     lists = []   # stack of "itemize"/"enumerate"/"description"
     i = 0
@@ -242,14 +281,12 @@ def section_tex(conv, item, spec):
                 i += 1
             i += 1
             if kind not in ("comment", "sidebar"):
-                out.append("%% (%s left out: see the project specification)" % kind)
-                out.append("")
+                conv.warn("section %s: a %s is left out of the export" % (item["section"], kind))
             continue
         if s.startswith("image::"):
             flush()
             close_lists()
-            out.append("% (figure left out: see the project specification)")
-            out.append("")
+            conv.warn("section %s: a figure is left out of the export" % item["section"])
             continue
         if (s.startswith("[") and s.endswith("]")) or s.startswith("include::") or \
                 (s.startswith(".") and not s.startswith("..") and not s.startswith(". ")):
@@ -296,6 +333,27 @@ def section_tex(conv, item, spec):
     return out, None
 
 
+def heading_tex(item):
+    for key in ("heading", "ref"):
+        if not item.get(key):
+            raise ExportError("heading item needs %r" % key)
+    return [r"\%s{%s}\label{sec:%s}" % (item.get("sectioning", "subsubsection"), item["heading"],
+                                         item["ref"])]
+
+
+def text_tex(conv, item):
+    paras = item["text"]
+    if isinstance(paras, str) or not paras or not all(isinstance(p, str) and p.strip()
+                                                       for p in paras):
+        raise ExportError("text item needs a list of non-empty paragraphs")
+    out = []
+    for p in paras:
+        if out:
+            out.append("")
+        out.extend(wrap(conv.inline(" ".join(p.split()))))
+    return out
+
+
 def render_content(conv, spec, content):
     lines, refs = [], []
     for n, item in enumerate(content):
@@ -306,10 +364,40 @@ def render_content(conv, spec, content):
             refs.append(ref)
         elif "section" in item:
             tex, _ = section_tex(conv, item, spec)
+        elif "heading" in item:
+            tex = heading_tex(item)
+        elif "text" in item:
+            tex = text_tex(conv, item)
         else:
-            raise ExportError("content item needs 'requirements' or 'section'")
+            raise ExportError("content item needs 'requirements', 'section', 'heading' or 'text'")
         lines.extend(tex)
     return lines, refs
+
+
+def exported_targets(series, spec):
+    """What a cross reference may point at: {spec anchor or requirement id: (patch, TeX label)}."""
+    out = {}
+    for k, p in enumerate(series.get("patches") or [], 1):
+        for edit in p.get("edits", []):
+            for item in edit.get("content", []):
+                if "requirements" in item:
+                    side = select_requirements(spec, item["requirements"])[0].side
+                    label = "%snormative:%s" % ("device" if side == "device" else "driver",
+                                                item.get("ref", ""))
+                    for r in select_requirements(spec, item["requirements"]):
+                        out.setdefault(r.id, (k, label))
+                elif item.get("ref") and (item.get("section") or item.get("anchor")):
+                    out.setdefault(item.get("section") or item["anchor"], (k, "sec:" + item["ref"]))
+    return out
+
+
+def check_project_only(glossary, k, path, lines):
+    """Refuses a patch whose text names what exists only in this project."""
+    for ln in lines:
+        hit = glossary.project_only_hit(ln)
+        if hit:
+            raise ExportError("patch %d, %s: %r exists only in this project, not upstream: %s" %
+                              (k, path, hit, ln.strip()))
 
 
 def apply_edit(files, edit, new_lines):
@@ -409,8 +497,85 @@ def mail(headers, body):
     return "".join("%s: %s\n" % kv for kv in headers) + "\n" + body
 
 
-def format_series(series, spec, upstream_files, opts, warn):
-    conv = Converter(spec, warn)
+def impact_lines(spec, stated, patches, sources, reference=None):
+    """The cover letter's compatibility impact: measured non-conformance, then the sources of
+    what nothing measured, then the feature bits (plain text, 72 columns)."""
+    by_id = {r.id: r for r in spec.requirements}
+    order = [rid for k in sorted(stated) for rid in stated[k]]
+    patch_of = {rid: k for k in stated for rid in stated[k]}
+    tiers = {t: sum(1 for rid in order if by_id[rid].tier == t) for t in reqparse.TIERS}
+    untiered = len(order) - sum(tiers.values())
+    out = ["Compatibility impact", ""]
+    out += wrap("The series states %d requirements. Restating VIRTIO 1.4: %d. Making explicit "
+                "what every surveyed implementation already does: %d. Proposals that some "
+                "deployed implementation does not follow yet: %d.%s" % (
+                    len(order), tiers["upstream"], tiers["clarification"], tiers["proposal"],
+                    " Without a tier yet: %d." % untiered if untiered else "")) + [""]
+    measured = upstream_impact.measure(sources, order, reference)
+    if sources:
+        out += wrap("Measured with a conformance suite against %d configurations:" % len(sources))
+        out += [ln for s in sources for ln in bullet("%s: %s" % (s.name, s.implementation))]
+        out.append("")
+        if reference:
+            out += wrap("Device requirements are not counted on configurations whose device is "
+                        "%s, the device written alongside these requirements." % reference) + [""]
+        fails = [(rid, impl, case) for rid in order for impl, case in measured[rid]["fails"]]
+        if fails:
+            out += ["Measured as non-conforming:", ""]
+            for rid, impl, case in fails:
+                out += bullet("%s (patch %d/%d, %s): %s, case %s" % (
+                    rid, patch_of[rid], len(patches), by_id[rid].tier or "no tier",
+                    upstream_impact.short(impl), case))
+            out.append("")
+        else:
+            out += wrap("None of them is non-conforming to a requirement of this series that it "
+                        "exercises.") + [""]
+        conforming = [rid for rid in order if measured[rid]["passes"] and not measured[rid]["fails"]]
+        if conforming:
+            out += ["Measured as conforming:", ""]
+            for rid in conforming:
+                out += bullet("%s (patch %d/%d, %s): %s" % (
+                    rid, patch_of[rid], len(patches), by_id[rid].tier or "no tier",
+                    ", ".join(sorted(measured[rid]["passes"]))))
+            out.append("")
+    unmeasured = [rid for rid in order if not measured[rid]["fails"] and
+                  not measured[rid]["passes"] and by_id[rid].tier != "upstream"]
+    if unmeasured:
+        out += wrap("Not measurable with those configurations (the guest driver never sends "
+                    "such requests, or no deployed device runs there); what the sources of "
+                    "each requirement say:") + [""]
+        for rid in unmeasured:
+            r = by_id[rid]
+            src = reqparse.plain_text(r.source, spec.titles) if r.source else "no source yet"
+            out += bullet("%s (patch %d/%d, %s): %s" % (rid, patch_of[rid], len(patches),
+                                                       r.tier or "no tier", src))
+        out.append("")
+    bits = [(k, p.get("feature_bit")) for k, p in enumerate(patches, 1)]
+    if any(b for _k, b in bits):
+        out += ["Feature bits:", ""] + ["  - patch %d/%d: %s" % (k, len(patches), b or "none")
+                                        for k, b in bits]
+    else:
+        out += wrap("Feature bits: none proposed; no patch changes what a device or driver "
+                    "sends, only which answers are correct.")
+    return out + [""]
+
+
+def bullet(text, width=72):
+    """A "  - " list item filled to width, continuation lines indented under its text."""
+    return [("  - " if n == 0 else "    ") + ln for n, ln in enumerate(wrap(text, width - 4))]
+
+
+def traceability_lines(stated, patches):
+    out = wrap("The statements of each patch, by their requirement IDs in the project "
+               "specification they come from:") + [""]
+    for k in sorted(stated):
+        out += bullet("patch %d/%d: %s" % (k, len(patches), ", ".join(stated[k])))
+    return out + [""]
+
+
+def format_series(series, spec, upstream_files, opts, warn, sources=()):
+    glossary = upstream_terms.load(spec)
+    conv = Converter(spec, warn, glossary, exported_targets(series, spec), series.get("xrefs"))
     patches = series.get("patches") or []
     if not patches:
         raise ExportError("series has no patches")
@@ -429,16 +594,20 @@ def format_series(series, spec, upstream_files, opts, warn):
     shortlog = []
     all_stats = {}
     tex_only = {}
+    stated = {}   # patch -> requirement ids it states
     for k, p in enumerate(patches, 1):
+        conv.patch = k
         before = dict(files)
         refs = []
         for edit in p.get("edits", []):
             tex, r = render_content(conv, spec, edit.get("content", []))
+            check_project_only(glossary, k, edit["file"], tex)
             tex_only.setdefault(edit["file"], []).extend(tex + [""])
             apply_edit(files, edit, tex)
             refs.extend(r)
-        for side, ref in refs:
+        for side, ref, ids in refs:
             add_conformance(files, side, ref)
+            stated.setdefault(k, []).extend(i for i in ids if i not in stated.get(k, []))
         changed = sorted(f for f in files if before.get(f) != files[f])
         if not changed:
             raise ExportError("patch %d changes nothing" % k)
@@ -471,7 +640,10 @@ def format_series(series, spec, upstream_files, opts, warn):
     cov_body = "\n".join(wrap_paragraphs(cover.get("body", "")))
     stats = [(f, a, r) for f, (a, r) in sorted(all_stats.items())]
     author_name = opts.author.split(" <")[0]
-    cov_msg = (cov_body + "\n\n" if cov_body else "") + \
+    cov_body += "\n\n" + "\n".join(impact_lines(spec, stated, patches, sources,
+                                                   getattr(opts, "reference_device", None)))
+    cov_body += "\n" + "\n".join(traceability_lines(stated, patches))
+    cov_msg = cov_body.rstrip("\n") + "\n\n" + \
         ((fixes_line + "\n\n") if fixes_line else "") + \
         "%s (%d):\n" % (author_name, total) + \
         "".join("  virtio-gpu: %s\n" % s for s in shortlog) + "\n" + diffstat(stats) + \
@@ -545,6 +717,15 @@ def main(argv=None):
     ap.add_argument("--date", help="fixed ISO 8601 date for reproducible output")
     ap.add_argument("--tex-only", action="store_true",
                     help="also write the generated TeX per file (for review)")
+    ap.add_argument("--results", action="append", default=[],
+                    help="conformance results (vgb-conform, run_all.py) or known results in "
+                         "per-case form, for the compatibility impact (repeatable)")
+    ap.add_argument("--reference-device", metavar="NAME",
+                    help="configurations whose description names NAME run this project's own "
+                         "device: their results do not count for device requirements")
+    ap.add_argument("--cases", action="append", default=[],
+                    help="case catalogue (vgb-conform --list --json, agent_cases.py) naming the "
+                         "ids of cases the results list without them (repeatable)")
     opts = ap.parse_args(argv)
     if not opts.signoff:
         opts.signoff = [opts.author]
@@ -565,8 +746,10 @@ def main(argv=None):
                 print(p, file=sys.stderr)
             raise ExportError("the spec does not lint")
         upstream = read_upstream(opts.upstream, series)
-        outputs, tex_only = format_series(series, spec, upstream, opts, warnings.append)
-    except (OSError, ValueError, KeyError, ExportError) as e:
+        sources = upstream_impact.load(opts.results, opts.cases)
+        outputs, tex_only = format_series(series, spec, upstream, opts, warnings.append, sources)
+    except (OSError, ValueError, KeyError, ExportError, upstream_terms.GlossaryError,
+            upstream_impact.ImpactError) as e:
         print("upstream_export: %s" % e, file=sys.stderr)
         return 1
     os.makedirs(opts.out, exist_ok=True)

@@ -38,6 +38,8 @@ uint32_t vgb_cmd_create_blob(struct vgb_device *dev, const struct vgb_cmd *cmd)
 		if (!ctx)
 			return vgb_reject(dev, VGB_DRV_NONE, ERR_CTX, "host blob in unknown context %u",
 					  cmd->ctx_id);
+		if (ctx->renderer)
+			return vgb_renderer_create_blob(dev, ctx, cmd);
 		obj = find_object(ctx, c->blob_id);
 		if (!obj || obj->mem.size != c->size)
 			return vgb_reject(dev, VGB_DRV_BLOB_OBJECT, ERR_PARAM,

@@ -31,6 +31,8 @@ static const struct {
 	{"fence-no-echo", VGB_BREAK_FENCE_NO_ECHO, "fenced responses do not echo FLAG_FENCE"},
 	{"checksum-off-by-one", VGB_BREAK_CHECKSUM_OFF_BY_ONE,
 	 "reference-context CHECKSUM skips the last byte"},
+	{"map-stale-copy", VGB_BREAK_MAP_STALE_COPY,
+	 "MAP_BLOB of a context object's blob (blob_id != 0) larger than a page places a copy taken at MAP time: neither side sees the other's writes"},
 };
 
 const char *vgb_device_break_info(unsigned index, uint32_t *bit, const char **what)

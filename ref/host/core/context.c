@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Contexts (CTX_CREATE/DESTROY, ATTACH/DETACH_RESOURCE) and capsets.  The
- * device offers one context type, the reference context (vgb/refctx.h,
- * capset 30), chosen by context_init or by default.
+ * device's own context type is the reference context (vgb/refctx.h, capset
+ * 30, index 0), chosen by context_init or by default; with an external
+ * renderer (renderer.c) the renderer's capsets follow it.
  */
 #include "internal.h"
 
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "vgb/refctx.h"
+#include "vgb/renderer.h"
 
 #define ERR_PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
 #define ERR_RES VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID
@@ -28,7 +30,7 @@ struct vgb_context *vgb_ctx_find(struct vgb_device *dev, uint32_t ctx_id)
 
 uint32_t vgb_num_capsets(const struct vgb_device *dev)
 {
-	return dev->cfg.virgl ? 1 : 0;
+	return dev->cfg.virgl ? 1 + vgb_renderer_num_capsets(dev) : 0;
 }
 
 uint32_t vgb_cmd_ctx_create(struct vgb_device *dev, const struct vgb_cmd *cmd)
@@ -36,14 +38,25 @@ uint32_t vgb_cmd_ctx_create(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	const __typeof__(cmd->u.ctx_create) *c = &cmd->u.ctx_create;
 	if (vgb_ctx_find(dev, cmd->ctx_id))
 		return vgb_reject(dev, VGB_DRV_CTX_ID_CREATE, ERR_CTX, "context %u exists", cmd->ctx_id);
-	if (c->capset_id != 0 && c->capset_id != VGB_CAPSET_REFCTX)
+	bool renderer = c->capset_id != 0 && c->capset_id != VGB_CAPSET_REFCTX;
+	if (renderer && !vgb_renderer_has_capset(dev, c->capset_id))
 		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "context_init names capset %u",
 				  c->capset_id);
 	for (unsigned i = 0; i < VGB_MAX_CONTEXTS; i++) {
 		struct vgb_context *ctx = &dev->ctx[i];
 		if (ctx->live)
 			continue;
-		*ctx = (struct vgb_context){.live = true, .id = cmd->ctx_id, .capset_id = VGB_CAPSET_REFCTX};
+		if (renderer) {
+			const struct vgb_renderer_ops *r = vgb_renderer(dev);
+			uint32_t rc = r->ctx_create(r->opaque, cmd->ctx_id, c->capset_id, c->debug_name);
+			if (rc)
+				return vgb_reject(dev, VGB_DRV_NONE, rc,
+						  "CTX_CREATE %u of capset %u: the renderer refused it",
+						  cmd->ctx_id, c->capset_id);
+		}
+		*ctx = (struct vgb_context){.live = true, .id = cmd->ctx_id,
+					    .capset_id = renderer ? c->capset_id : VGB_CAPSET_REFCTX,
+					    .renderer = renderer};
 		vgb_validate_created(dev, cmd->ctx_id, true);
 		memcpy(ctx->name, c->debug_name, sizeof(ctx->name));
 		return VGB_DECODE_OK;
@@ -67,6 +80,9 @@ static void free_objects(struct vgb_device *dev, struct vgb_context *ctx)
 static void ctx_destroy(struct vgb_device *dev, struct vgb_context *ctx)
 {
 	uint64_t bit = 1ull << (ctx - dev->ctx);
+	const struct vgb_renderer_ops *rr = vgb_renderer(dev);
+	if (ctx->renderer && rr)
+		rr->ctx_destroy(rr->opaque, ctx->id);
 	for (unsigned b = 0; b < VGB_RES_BUCKETS; b++)
 		for (struct vgb_resource *r = dev->buckets[b]; r; r = r->next)
 			r->ctx_slots &= ~bit;
@@ -110,8 +126,13 @@ uint32_t vgb_cmd_ctx_attach(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	struct vgb_context *ctx;
 	struct vgb_resource *res;
 	uint32_t rc = ctx_res(dev, cmd, &ctx, &res);
-	if (!rc)
-		res->ctx_slots |= 1ull << (ctx - dev->ctx);
+	if (rc)
+		return rc;
+	const struct vgb_renderer_ops *r = vgb_renderer(dev);
+	/* The renderer knows its own blobs only; others stay the device's business. */
+	if (ctx->renderer && res->renderer && r && !(res->ctx_slots & (1ull << (ctx - dev->ctx))))
+		r->ctx_attach(r->opaque, ctx->id, res->id);
+	res->ctx_slots |= 1ull << (ctx - dev->ctx);
 	return rc;
 }
 
@@ -120,8 +141,12 @@ uint32_t vgb_cmd_ctx_detach(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	struct vgb_context *ctx;
 	struct vgb_resource *res;
 	uint32_t rc = ctx_res(dev, cmd, &ctx, &res);
-	if (!rc)
-		res->ctx_slots &= ~(1ull << (ctx - dev->ctx)); /* detaching twice is harmless */
+	if (rc)
+		return rc;
+	const struct vgb_renderer_ops *r = vgb_renderer(dev);
+	if (ctx->renderer && res->renderer && r && (res->ctx_slots & (1ull << (ctx - dev->ctx))))
+		r->ctx_detach(r->opaque, ctx->id, res->id);
+	res->ctx_slots &= ~(1ull << (ctx - dev->ctx)); /* detaching twice is harmless */
 	return rc;
 }
 
@@ -143,6 +168,8 @@ uint32_t vgb_cmd_capset_info(struct vgb_device *dev, const struct vgb_cmd *cmd, 
 	if (cmd->u.capset_info.capset_index >= vgb_num_capsets(dev))
 		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "GET_CAPSET_INFO index %u",
 				  cmd->u.capset_info.capset_index);
+	if (cmd->u.capset_info.capset_index > 0)
+		return vgb_renderer_capset_info(dev, cmd->u.capset_info.capset_index - 1, rep);
 	struct virtio_gpu_resp_capset_info info = {
 		.capset_id = vgb_to_le32(VGB_CAPSET_REFCTX),
 		.capset_max_version = vgb_to_le32(VGB_REFCTX_VERSION),
@@ -156,6 +183,8 @@ uint32_t vgb_cmd_capset_info(struct vgb_device *dev, const struct vgb_cmd *cmd, 
 
 uint32_t vgb_cmd_capset(struct vgb_device *dev, const struct vgb_cmd *cmd, struct vgb_reply *rep)
 {
+	if (cmd->u.capset.capset_id != VGB_CAPSET_REFCTX && vgb_renderer_has_capset(dev, cmd->u.capset.capset_id))
+		return vgb_renderer_capset(dev, cmd, rep);
 	if (cmd->u.capset.capset_id != VGB_CAPSET_REFCTX ||
 	    cmd->u.capset.capset_version > VGB_REFCTX_VERSION)
 		return vgb_reject(dev, VGB_DRV_NONE, ERR_PARAM, "GET_CAPSET id %u version %u",

@@ -21,6 +21,7 @@ void vgb_device_config_defaults(struct vgb_device_config *cfg)
 		.context_init = true,
 		.blob_alignment = false,
 		.alignment = VGB_PAGE,
+		.page_size = VGB_PAGE,
 		.region_size = 256ull << 20,
 		.map_cache = VIRTIO_GPU_MAP_CACHE_CACHED,
 		.max_entries = 16384,
@@ -45,6 +46,11 @@ const char *vgb_device_config_check(const struct vgb_device_config *cfg)
 	if (cfg->alignment < VGB_PAGE || cfg->alignment > (1u << 31) ||
 	    (cfg->alignment & (cfg->alignment - 1)))
 		return "alignment must be a power of two in 4096..2^31";
+	if (cfg->page_size < VGB_PAGE || cfg->page_size > (1u << 31) ||
+	    (cfg->page_size & (cfg->page_size - 1)))
+		return "page_size must be a power of two in 4096..2^31";
+	if (cfg->alignment < cfg->page_size)
+		return "alignment must be at least page_size";
 	/* A granularity above the page size must be announced (REQ-DEV-FEAT-0004). */
 	if (cfg->alignment != VGB_PAGE && !cfg->blob_alignment)
 		return "alignment above 4096 needs blob_alignment";
@@ -158,7 +164,7 @@ uint64_t vgb_device_features(const struct vgb_device *dev)
 	return dev->offered;
 }
 
-void vgb_device_set_features(struct vgb_device *dev, uint64_t features)
+bool vgb_device_set_features(struct vgb_device *dev, uint64_t features)
 {
 	features &= (1ull << 24) - 1; /* transport bits are not the device's business */
 	if (features & ~dev->offered)
@@ -174,6 +180,14 @@ void vgb_device_set_features(struct vgb_device *dev, uint64_t features)
 	if ((features & blob) && (dev->offered & align) && !(features & align))
 		vgb_violation(dev, VGB_DRV_FEAT_NO_BLOB_ALIGN,
 			      "RESOURCE_BLOB accepted without the offered BLOB_ALIGNMENT");
+	/* Pages above 4096 cannot hold blobs at 4096-byte offsets (REQ-DEV-FEAT-0070). */
+	bool refuse = dev->cfg.page_size > VGB_PAGE && dev->cfg.region_size && (features & blob) &&
+		      !(features & align);
+	if (refuse) {
+		vgb_log(dev, "features 0x%llx refused: RESOURCE_BLOB without BLOB_ALIGNMENT on %u-byte pages",
+			(unsigned long long)features, dev->cfg.page_size);
+		features = 0;
+	}
 	dev->features = features;
 	dev->lim = (struct vgb_decode_limits){
 		.features = features,
@@ -181,6 +195,7 @@ void vgb_device_set_features(struct vgb_device *dev, uint64_t features)
 		.blob_alignment = dev->cfg.alignment,
 		.max_blob_size = dev->cfg.max_blob_size,
 	};
+	return !refuse;
 }
 
 size_t vgb_device_config_space(const struct vgb_device *dev, void *buf, size_t cap)

@@ -107,7 +107,10 @@ static uint32_t check_ids(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	if (ctx_needed && !vgb_ctx_find(dev, cmd->ctx_id))
 		vgb_validate_unknown(dev, cmd->ctx_id, true, vgb_cmd_name(cmd->type));
 	if (named && !vgb_res_find(dev, named))
-		return vgb_reject(dev, VGB_DRV_RES_ID_UNKNOWN,
+		return vgb_reject(dev,
+				  vgb_validate_refused_named(dev, named, cmd->type == VIRTIO_GPU_CMD_RESOURCE_UNREF)
+					  ? VGB_DRV_NONE
+					  : VGB_DRV_RES_ID_UNKNOWN,
 				  vgb_broken(dev, VGB_BREAK_ERR_RESOURCE_ID_AS_PARAM)
 					  ? VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
 					  : VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
@@ -119,6 +122,19 @@ static uint32_t check_ids(struct vgb_device *dev, const struct vgb_cmd *cmd)
 		return vgb_reject(dev, VGB_DRV_NONE, VIRTIO_GPU_RESP_ERR_INVALID_SCANOUT_ID,
 				  "%s: scanout %u", vgb_cmd_name(cmd->type), scanout);
 	return VGB_DECODE_OK;
+}
+
+/* A refused RESOURCE_CREATE_*: the driver may still hold the id as created (validate.c). */
+static void note_refused_create(struct vgb_device *dev, const struct vgb_cmd *cmd)
+{
+	switch (cmd->type) {
+	case VIRTIO_GPU_CMD_RESOURCE_CREATE_2D: vgb_validate_refused_create(dev, cmd->u.create_2d.resource_id); break;
+	case VIRTIO_GPU_CMD_RESOURCE_CREATE_3D: vgb_validate_refused_create(dev, cmd->u.create_3d.resource_id); break;
+	case VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB:
+		vgb_validate_refused_create(dev, cmd->u.create_blob.resource_id);
+		break;
+	default: break;
+	}
 }
 
 /* Header of every response; a fenced request gets its fence (and ring) echoed. */
@@ -173,6 +189,11 @@ size_t vgb_device_ctrl(struct vgb_device *dev, const struct vgb_guest_mem *mem, 
 		rc = dispatch(dev, &cmd, &rep);
 		if (rc == VGB_RESP_TOO_SMALL)
 			return too_small(dev, &cmd, resp_cap);
+		/* A fence covers the renderer's work too: answer once it has completed. */
+		if (rc == VGB_DECODE_OK)
+			rc = vgb_renderer_fence(dev, &cmd);
+		else if (rc != VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID)
+			note_refused_create(dev, &cmd);
 	} else {
 		vgb_log(dev, "%s (0x%x), %zu bytes: %s", vgb_cmd_name(cmd.type), cmd.type, req_len,
 			vgb_resp_name(rc));

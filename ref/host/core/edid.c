@@ -43,10 +43,11 @@ static void detailed_timing(uint8_t *d, uint32_t w, uint32_t h)
 
 static void name_descriptor(uint8_t *d)
 {
-	static const char name[13] = "VGB REFGPU\n  ";
+	/* 13 bytes, no NUL: EDID pads the name with a newline and spaces. */
+	static const char name[] = "VGB REFGPU\n  ";
 	memset(d, 0, 18);
 	d[3] = 0xfc;
-	memcpy(d + 5, name, 13);
+	memcpy(d + 5, name, sizeof(name) - 1);
 }
 
 static void dummy_descriptor(uint8_t *d)

@@ -91,11 +91,36 @@ fail:
 	return -ENOMEM;
 }
 
+/*
+ * The renderer's memory (vgb/renderer.h) is allocated and bounded by the
+ * renderer; the device only maps it to read and write blob bytes the way it
+ * does for its own memory (scanouts, the suite's checks).  A renderer fd that
+ * cannot be mapped (e.g. a dma-buf without mmap) is still placed in the
+ * region; the device then has no CPU view of it.
+ */
+int vgb_hostmem_adopt(struct vgb_hostmem *m, int fd, uint64_t fd_offset, uint64_t size, void *view)
+{
+	uint64_t len = page_round(size);
+	*m = (struct vgb_hostmem){.fd = fd, .fd_offset = fd_offset, .size = size, .external = true};
+	if (size == 0 || len < size || len > SIZE_MAX || fd_offset % VGB_PAGE || fd_offset > INT64_MAX)
+		return -EINVAL;
+	if (view) {
+		m->ptr = view;
+		m->borrowed = true;
+		return 0;
+	}
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)fd_offset);
+	if (p != MAP_FAILED)
+		m->ptr = p;
+	return 0;
+}
+
 void vgb_hostmem_free(struct vgb_device *dev, struct vgb_hostmem *m)
 {
-	if (m->ptr) {
+	if (m->ptr && !m->borrowed) {
 		munmap(m->ptr, page_round(m->size));
-		vgb_uncharge(dev, page_round(m->size));
+		if (!m->external)
+			vgb_uncharge(dev, page_round(m->size));
 	}
 	if (m->fd >= 0)
 		close(m->fd);

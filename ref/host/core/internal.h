@@ -23,6 +23,9 @@ struct vgb_hostmem {
 	uint8_t *ptr;
 	uint64_t size;
 	int fd; /* -1 when anonymous */
+	uint64_t fd_offset; /* where the memory starts in fd */
+	bool external; /* the renderer's memory: not charged to max_host_memory */
+	bool borrowed; /* ptr is the renderer's own mapping: not ours to unmap */
 };
 
 /* Guest pages behind a resource, in backing order; starts[i] = byte offset of entry i. */
@@ -46,6 +49,10 @@ struct vgb_resource {
 	/* blobs */
 	uint32_t blob_mem, blob_flags;
 	uint64_t blob_id;
+	/* blobs of a renderer context (vgb/renderer.h) */
+	bool renderer;
+	uint32_t map_info;           /* the renderer's cache type for MAP_BLOB */
+	char *unplaceable;           /* why the renderer could not export the memory, or NULL */
 
 	uint64_t size;               /* bytes of content */
 	struct vgb_hostmem host;     /* 2D pixels or HOST3D* memory; ptr NULL for GUEST blobs */
@@ -75,6 +82,7 @@ struct vgb_context {
 	bool live;
 	uint32_t id;
 	uint32_t capset_id;
+	bool renderer;               /* served by the external renderer, not the reference context */
 	char name[65];
 	struct vgb_hostobj *objects;
 	struct vgb_timeline rings[VGB_MAX_RING_IDX + 1]; /* fences with INFO_RING_IDX */
@@ -119,6 +127,10 @@ struct vgb_device {
 	uint32_t nstale_res;
 	uint32_t stale_ctx[VGB_MAX_CONTEXTS];
 	uint32_t nstale_ctx;
+	/* Validating mode: ids whose creation the device refused; the driver, which does not
+	 * wait for the answer, still holds them as created until it unrefs them. */
+	uint32_t refused_res[64];
+	uint32_t nrefused_res, next_refused;
 };
 
 /* What a handler produces beyond the header: payload bytes written after it. */
@@ -157,6 +169,9 @@ void vgb_log(struct vgb_device *dev, const char *fmt, ...) __attribute__((format
 /* hostmem.c: allocation charged against cfg.max_host_memory. */
 int vgb_hostmem_alloc(struct vgb_device *dev, struct vgb_hostmem *m, uint64_t size, bool shareable);
 void vgb_hostmem_free(struct vgb_device *dev, struct vgb_hostmem *m);
+/* Takes over fd (the renderer's memory, size bytes from fd_offset); view is the renderer's
+ * CPU mapping of it, or NULL to map fd here. */
+int vgb_hostmem_adopt(struct vgb_hostmem *m, int fd, uint64_t fd_offset, uint64_t size, void *view);
 bool vgb_charge(struct vgb_device *dev, uint64_t bytes);
 void vgb_uncharge(struct vgb_device *dev, uint64_t bytes);
 
@@ -234,6 +249,22 @@ uint32_t vgb_cmd_capset(struct vgb_device *dev, const struct vgb_cmd *cmd, struc
 void vgb_ctx_destroy_all(struct vgb_device *dev);
 struct vgb_hostobj *vgb_ctx_take_object(struct vgb_context *ctx, uint64_t blob_id);
 
+/* renderer.c: contexts and host blobs of the external renderer (vgb/renderer.h). */
+static inline const struct vgb_renderer_ops *vgb_renderer(const struct vgb_device *dev)
+{
+	return dev->cfg.virgl ? dev->ops.renderer : NULL;
+}
+uint32_t vgb_renderer_num_capsets(const struct vgb_device *dev);
+bool vgb_renderer_has_capset(const struct vgb_device *dev, uint32_t capset_id);
+uint32_t vgb_renderer_capset_info(struct vgb_device *dev, uint32_t index, struct vgb_reply *rep);
+uint32_t vgb_renderer_capset(struct vgb_device *dev, const struct vgb_cmd *cmd, struct vgb_reply *rep);
+uint32_t vgb_renderer_submit(struct vgb_device *dev, struct vgb_context *ctx, const struct vgb_cmd *cmd);
+uint32_t vgb_renderer_create_blob(struct vgb_device *dev, struct vgb_context *ctx,
+				  const struct vgb_cmd *cmd);
+/* After a successful fenced command: waits for the renderer's work the fence covers. */
+uint32_t vgb_renderer_fence(struct vgb_device *dev, const struct vgb_cmd *cmd);
+void vgb_renderer_res_destroy(struct vgb_device *dev, struct vgb_resource *res);
+
 /* refctx.c: SUBMIT_3D for the reference context type. */
 uint32_t vgb_cmd_submit_3d(struct vgb_device *dev, const struct vgb_cmd *cmd);
 
@@ -309,6 +340,11 @@ void vgb_validate_request(struct vgb_device *dev, const struct vgb_cmd *cmd, con
 void vgb_validate_reset(struct vgb_device *dev);
 /* A resource (ctx false) or context id was created again: it may be named once more. */
 void vgb_validate_created(struct vgb_device *dev, uint32_t id, bool ctx);
+/* A create of resource id was refused: the driver may still name it until its UNREF. */
+void vgb_validate_refused_create(struct vgb_device *dev, uint32_t id);
+/* An unknown resource was named: true when it is one whose creation was refused (not the
+ * driver's fault); an UNREF (unref true) ends that. */
+bool vgb_validate_refused_named(struct vgb_device *dev, uint32_t id, bool unref);
 /* An unknown resource or context id was named: reported when it predates a reset. */
 void vgb_validate_unknown(struct vgb_device *dev, uint32_t id, bool ctx, const char *what);
 void vgb_validate_free(struct vgb_device *dev);

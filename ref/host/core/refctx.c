@@ -248,6 +248,8 @@ uint32_t vgb_cmd_submit_3d(struct vgb_device *dev, const struct vgb_cmd *cmd)
 	if (!s.ctx)
 		return vgb_reject(dev, VGB_DRV_NONE, VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID,
 				  "SUBMIT_3D in unknown context %u", cmd->ctx_id);
+	if (s.ctx->renderer)
+		return vgb_renderer_submit(dev, s.ctx, cmd);
 	const uint8_t *p = cmd->u.submit.data;
 	uint32_t left = cmd->u.submit.size;
 	while (left > 0) {

@@ -7,7 +7,10 @@
  */
 #include "internal.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define ERR_UNSPEC VIRTIO_GPU_RESP_ERR_UNSPEC
 #define ERR_PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
@@ -28,10 +31,10 @@ static struct vgb_resource *overlapping_mapping(struct vgb_device *dev, uint64_t
 	return NULL;
 }
 
-/* OK_MAP_INFO with the cache type the mapping really has (the configured one). */
-static uint32_t map_info(struct vgb_device *dev, struct vgb_reply *rep)
+/* OK_MAP_INFO with the cache type the mapping really has (the configured one, or the renderer's). */
+static uint32_t map_info(struct vgb_device *dev, const struct vgb_resource *res, struct vgb_reply *rep)
 {
-	uint32_t cache = dev->cfg.map_cache;
+	uint32_t cache = res->renderer ? res->map_info & VIRTIO_GPU_MAP_CACHE_MASK : dev->cfg.map_cache;
 	if (vgb_broken(dev, VGB_BREAK_MAP_INFO_NONE))
 		cache = VIRTIO_GPU_MAP_CACHE_NONE;
 	else if (vgb_broken(dev, VGB_BREAK_MAP_INFO_WRONG))
@@ -42,6 +45,35 @@ static uint32_t map_info(struct vgb_device *dev, struct vgb_reply *rep)
 	rep->len = sizeof(info);
 	rep->type = VIRTIO_GPU_RESP_OK_MAP_INFO;
 	return VGB_DECODE_OK;
+}
+
+/*
+ * Break map-stale-copy (conformance self-tests only): the region gets a
+ * snapshot of a context object's blob (larger than a page) taken now, so guest writes never reach the blob and
+ * host writes never reach the guest, while MAP still answers OK_MAP_INFO.
+ */
+static int map_stale_copy(struct vgb_device *dev, struct vgb_resource *res, uint64_t off, uint64_t len)
+{
+	if (!res->host.ptr || !dev->ops.shm_map)
+		return -ENOTSUP;
+	int fd = memfd_create("vgb-stale-copy", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int err = 0;
+	if (ftruncate(fd, (off_t)len) < 0) {
+		err = -errno;
+	} else {
+		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED) {
+			err = -errno;
+		} else {
+			memcpy(p, res->host.ptr, res->size);
+			munmap(p, len);
+			err = dev->ops.shm_map(dev->ops.opaque, fd, 0, off, len, true);
+		}
+	}
+	close(fd); /* the front-end holds its own reference once mapped */
+	return err;
 }
 
 uint32_t vgb_cmd_map_blob(struct vgb_device *dev, const struct vgb_cmd *cmd, struct vgb_reply *rep)
@@ -61,7 +93,7 @@ uint32_t vgb_cmd_map_blob(struct vgb_device *dev, const struct vgb_cmd *cmd, str
 		return vgb_reject(dev, VGB_DRV_MAP_NOT_MAPPABLE, ERR_PARAM,
 				  "resource %u is not a mappable host blob", id);
 	if (res->mapped && vgb_broken(dev, VGB_BREAK_MAP_DOUBLE_OK))
-		return map_info(dev, rep);
+		return map_info(dev, res, rep);
 	if (res->mapped)
 		return vgb_reject(dev, VGB_DRV_MAP_TWICE, ERR_PARAM, "blob %u already mapped at %llu", id,
 				  (unsigned long long)res->map_offset);
@@ -79,15 +111,25 @@ uint32_t vgb_cmd_map_blob(struct vgb_device *dev, const struct vgb_cmd *cmd, str
 		return vgb_reject(dev, VGB_DRV_MAP_OVERLAP, ERR_PARAM,
 				  "map [%llu, +%llu) overlaps blob %u", (unsigned long long)off,
 				  (unsigned long long)len, other->id);
-	int err = dev->ops.shm_map ? dev->ops.shm_map(dev->ops.opaque, res->host.fd, 0, off, len, true)
-				   : -1;
+	if (res->host.fd < 0) {
+		/* A renderer blob whose memory is no fd (REQ-DEV-MAP-0250): still usable, never mappable. */
+		vgb_log(dev, "MAP_BLOB %u: the memory cannot be placed in the region: %s", id,
+			res->unplaceable ? res->unplaceable : "no fd");
+		return ERR_UNSPEC;
+	}
+	/* The break spares what a context needs to keep working (blob_id 0, e.g. Venus rings, and
+	 * single-page blobs, e.g. Venus's fence feedback): a device that bounces larger blobs. */
+	bool stale = vgb_broken(dev, VGB_BREAK_MAP_STALE_COPY) && res->blob_id != 0 && res->size > VGB_PAGE;
+	int err = stale ? map_stale_copy(dev, res, off, len)
+	      : dev->ops.shm_map ? dev->ops.shm_map(dev->ops.opaque, res->host.fd, res->host.fd_offset, off, len, true)
+				 : -1;
 	if (err) {
 		vgb_log(dev, "MAP_BLOB %u: the transport could not place the memory (%d)", id, err);
 		return ERR_UNSPEC;
 	}
 	res->mapped = true;
 	res->map_offset = off;
-	return map_info(dev, rep);
+	return map_info(dev, res, rep);
 }
 
 int vgb_region_unmap(struct vgb_device *dev, struct vgb_resource *res)

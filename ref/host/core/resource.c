@@ -54,6 +54,7 @@ void vgb_res_destroy(struct vgb_device *dev, struct vgb_resource *res)
 		if (res->scanouts & (1u << i))
 			vgb_scanout_disable(dev, i);
 	vgb_backing_clear(dev, &res->backing);
+	vgb_renderer_res_destroy(dev, res); /* the renderer lets go first; our fd and view after */
 	vgb_hostmem_free(dev, &res->host);
 	for (struct vgb_resource **p = bucket(dev, res->id); *p; p = &(*p)->next) {
 		if (*p == res) {

@@ -433,11 +433,37 @@ static bool take(uint32_t *ids, uint32_t *n, uint32_t id, bool remove)
 	return false;
 }
 
+/*
+ * A driver sends RESOURCE_CREATE_* and may name the resource (UNREF after a
+ * failure of its own, as Linux does when the region has no room for a blob)
+ * before it sees the device refuse the creation.  REQ-DRV-RES-0002 forbids
+ * naming a resource only after its UNREF, so those ids are not the driver's
+ * fault until it unrefs them.  Bounded: the oldest refusals are forgotten.
+ */
+void vgb_validate_refused_create(struct vgb_device *dev, uint32_t id)
+{
+	if (!dev->cfg.validate || !id || take(dev->refused_res, &dev->nrefused_res, id, false))
+		return;
+	const uint32_t cap = sizeof(dev->refused_res) / sizeof(dev->refused_res[0]);
+	if (dev->nrefused_res < cap)
+		dev->refused_res[dev->nrefused_res++] = id;
+	else
+		dev->refused_res[dev->next_refused++ % cap] = id;
+}
+
+bool vgb_validate_refused_named(struct vgb_device *dev, uint32_t id, bool unref)
+{
+	return dev->cfg.validate && take(dev->refused_res, &dev->nrefused_res, id, unref);
+}
+
 void vgb_validate_created(struct vgb_device *dev, uint32_t id, bool ctx)
 {
-	if (ctx)
+	if (ctx) {
 		take(dev->stale_ctx, &dev->nstale_ctx, id, true);
-	else if (dev->stale_res)
+		return;
+	}
+	take(dev->refused_res, &dev->nrefused_res, id, true);
+	if (dev->stale_res)
 		take(dev->stale_res, &dev->nstale_res, id, true);
 }
 

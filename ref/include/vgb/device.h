@@ -19,6 +19,7 @@
 #include "vgb/guest_mem.h"
 
 struct vgb_device;
+struct vgb_renderer_ops;
 
 /* Transfers from this size on stream (bench/README.md, "Where the time goes", shows why). */
 #define VGB_STREAM_MIN_DEFAULT (1ull << 20)
@@ -33,6 +34,9 @@ struct vgb_device_config {
 	bool context_init;         /* offer VIRTIO_GPU_F_CONTEXT_INIT (needs virgl) */
 	bool blob_alignment;       /* offer VIRTIO_GPU_F_BLOB_ALIGNMENT (needs blob) */
 	uint32_t alignment;        /* map offset / blob size granularity: power of two >= 4096 */
+	/* The host's page size (power of two >= 4096): the granularity never drops below it,
+	 * so a driver that declines BLOB_ALIGNMENT is refused (REQ-DEV-FEAT-0070). */
+	uint32_t page_size;
 	uint64_t region_size;      /* host-visible region (shm id 1) bytes; 0 = no region */
 	uint32_t map_cache;        /* VIRTIO_GPU_MAP_CACHE_* reported in map_info */
 	uint32_t max_entries;      /* guest entries per command */
@@ -63,6 +67,7 @@ enum vgb_device_break {
 	VGB_BREAK_ERR_RESOURCE_ID_AS_PARAM = 1u << 8, /* unknown resource: ERR_INVALID_PARAMETER */
 	VGB_BREAK_FENCE_NO_ECHO = 1u << 9,        /* fenced responses without FLAG_FENCE */
 	VGB_BREAK_CHECKSUM_OFF_BY_ONE = 1u << 10, /* reference-context CHECKSUM skips the last byte */
+	VGB_BREAK_MAP_STALE_COPY = 1u << 11,      /* MAP_BLOB of a blob_id != 0 over a page: a copy taken at MAP */
 };
 
 /*
@@ -98,6 +103,9 @@ struct vgb_device_ops {
 	/* Validating mode: a driver SHOULD / SHOULD NOT was not met (a warning, not a
 	 * violation): its REQ-DRV-* id and what was seen.  NULL: not reported. */
 	void (*warning)(void *opaque, const char *req_id, const char *detail);
+	/* Serves the contexts of capsets other than the reference context's (vgb/renderer.h);
+	 * NULL: the reference context is the only context type. */
+	const struct vgb_renderer_ops *renderer;
 };
 
 /* NULL when cfg is inconsistent (see vgb_device_config_check) or memory is short. */
@@ -114,8 +122,11 @@ uint64_t vgb_device_host_memory(const struct vgb_device *dev);
 
 /* Feature bits (device-specific, 0..23) the device offers. */
 uint64_t vgb_device_features(const struct vgb_device *dev);
-/* The driver accepted these; must be called before commands. Unoffered bits are a driver error. */
-void vgb_device_set_features(struct vgb_device *dev, uint64_t features);
+/*
+ * The driver accepted these; must be called before commands. Unoffered bits are a driver error.
+ * false: the device refuses the combination (FEATURES_OK must fail) and keeps no feature.
+ */
+bool vgb_device_set_features(struct vgb_device *dev, uint64_t features);
 /* Config space as bytes (little-endian); returns its size (16 or 20). */
 size_t vgb_device_config_space(const struct vgb_device *dev, void *buf, size_t cap);
 

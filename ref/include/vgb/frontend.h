@@ -32,6 +32,9 @@ struct vgb_fe_options {
 	bool indirect;           /* use indirect descriptors when the backend offers them */
 	uint64_t features_mask;  /* device feature bits the driver may accept (default: all known) */
 	int timeout_ms;          /* per-request deadline (default 5000) */
+	/* Deadline for the backend's first reply, when longer: a backend program may start
+	 * a renderer before it serves (vgb-host --renderer). Default: timeout_ms. */
+	int startup_timeout_ms;
 	bool quiet;              /* do not relay the backend's stderr */
 	/* Device bits (0..23) accepted even when not offered: breaks the rules on purpose,
 	 * for tests of a device's validating mode (default 0). */

@@ -21,7 +21,6 @@
 #include <assert.h>
 #include <stdint.h>
 
-// tag::refctx-capset[]
 /*
  * Unused upstream, and at most 30: Linux builds its capset mask with an int
  * shift (1 << id), so only ids 1..30 reach userspace and context_init cleanly.
@@ -37,10 +36,8 @@ struct vgb_refctx_caps {
 	uint32_t map_cache;      /* VIRTIO_GPU_MAP_CACHE_* that MAP_BLOB will report */
 	uint32_t alignment;      /* object sizes must be multiples of this */
 };
-// end::refctx-capset[]
 static_assert(sizeof(struct vgb_refctx_caps) == 24, "refctx caps size");
 
-// tag::refctx-ops[]
 enum vgb_refctx_op {
 	VGB_REFCTX_ALLOC = 1,    /* create host object blob_id of size bytes (zero-filled) */
 	VGB_REFCTX_FREE = 2,     /* drop host object blob_id (not yet turned into a resource) */
@@ -108,7 +105,6 @@ struct vgb_refctx_pattern {
 	uint64_t offset; /* multiple of 4 */
 	uint64_t size;   /* multiple of 4 */
 };
-// end::refctx-ops[]
 
 static_assert(sizeof(struct vgb_refctx_hdr) == 8, "refctx hdr");
 static_assert(sizeof(struct vgb_refctx_alloc) == 24, "refctx alloc");

@@ -35,8 +35,12 @@ struct vgb_vu_device {
 
 	/* Config space bytes; returns the size. */
 	size_t (*config)(void *opaque, void *buf, size_t cap);
-	/* What the front-end accepted, unoffered device bits (0..23) included, for the device to judge. */
-	void (*set_features)(void *opaque, uint64_t features);
+	/*
+	 * What the front-end accepted, unoffered device bits (0..23) included, for the device to
+	 * judge.  false: the device refuses the combination; SET_FEATURES is nacked, so the
+	 * front-end cannot set FEATURES_OK.
+	 */
+	bool (*set_features)(void *opaque, uint64_t features);
 	/*
 	 * One chain of `queue`: req holds min(total_len, max_request) bytes of the
 	 * readable part, total_len its real length.  Returns response bytes (<= resp_cap).

@@ -8,7 +8,8 @@
  * Everything on the wire is little-endian: read and write fields only through
  * the vgb_le*() helpers below.
  *
- * The tag:: comments let the spec include these layouts verbatim.
+ * The spec shows these structures as VIRTIO does and checks its listings against
+ * them at build time (tools/spec/wire_listings.py).
  */
 #ifndef VGB_WIRE_H
 #define VGB_WIRE_H
@@ -21,18 +22,15 @@
 
 /* --- What <linux/virtio_gpu.h> of Debian 12 lacks (VIRTIO 1.4) --- */
 
-// tag::feature-bits[]
 #ifndef VIRTIO_GPU_F_BLOB_ALIGNMENT
 #define VIRTIO_GPU_F_BLOB_ALIGNMENT 5 /* config.blob_alignment is valid; needs F_RESOURCE_BLOB */
 #endif
-// end::feature-bits[]
 
 /* Generic virtio feature bits the transport negotiates. */
 #define VGB_F_VERSION_1 32
 #define VGB_F_RING_INDIRECT_DESC 28
 #define VGB_F_PROTOCOL_FEATURES 30 /* vhost-user: VHOST_USER_F_PROTOCOL_FEATURES */
 
-// tag::config[]
 /* Device configuration space; blob_alignment only when F_BLOB_ALIGNMENT is negotiated. */
 struct vgb_gpu_config {
 	uint32_t events_read;    /* le32 */
@@ -41,7 +39,6 @@ struct vgb_gpu_config {
 	uint32_t num_capsets;    /* le32 */
 	uint32_t blob_alignment; /* le32, power of two */
 };
-// end::config[]
 
 /* Size of the config space without and with blob_alignment. */
 #define VGB_GPU_CONFIG_SIZE_V12 16u
@@ -83,22 +80,18 @@ static inline uint64_t vgb_to_le64(uint64_t v) { return htole64(v); }
 #define VGB_ASSERT_OFF(type, field, off) \
 	static_assert(offsetof(type, field) == (off), #type "." #field " offset")
 
-// tag::ctrl-hdr-layout[]
 VGB_ASSERT_SIZE(struct virtio_gpu_ctrl_hdr, 24);
 VGB_ASSERT_OFF(struct virtio_gpu_ctrl_hdr, type, 0);
 VGB_ASSERT_OFF(struct virtio_gpu_ctrl_hdr, flags, 4);
 VGB_ASSERT_OFF(struct virtio_gpu_ctrl_hdr, fence_id, 8);
 VGB_ASSERT_OFF(struct virtio_gpu_ctrl_hdr, ctx_id, 16);
 VGB_ASSERT_OFF(struct virtio_gpu_ctrl_hdr, ring_idx, 20);
-// end::ctrl-hdr-layout[]
 
 VGB_ASSERT_SIZE(struct virtio_gpu_rect, 16);
 VGB_ASSERT_SIZE(struct virtio_gpu_box, 24);
-// tag::mem-entry-layout[]
 VGB_ASSERT_SIZE(struct virtio_gpu_mem_entry, 16);
 VGB_ASSERT_OFF(struct virtio_gpu_mem_entry, addr, 0);
 VGB_ASSERT_OFF(struct virtio_gpu_mem_entry, length, 8);
-// end::mem-entry-layout[]
 
 VGB_ASSERT_SIZE(struct virtio_gpu_cursor_pos, 16);
 VGB_ASSERT_SIZE(struct virtio_gpu_update_cursor, 56);
@@ -135,13 +128,17 @@ VGB_ASSERT_SIZE(struct virtio_gpu_get_capset, 32);
 VGB_ASSERT_SIZE(struct virtio_gpu_resp_capset, 24);
 VGB_ASSERT_SIZE(struct virtio_gpu_cmd_get_edid, 32);
 VGB_ASSERT_SIZE(struct virtio_gpu_resp_edid, 1056);
-VGB_ASSERT_SIZE(struct virtio_gpu_config, 16);
+/* Linux 7.2's header has blob_alignment at 16 (20 bytes), older ones stop at 16; we use
+ * our own struct vgb_gpu_config for the config space either way. */
+static_assert(sizeof(struct virtio_gpu_config) == VGB_GPU_CONFIG_SIZE_V12 ||
+		      sizeof(struct virtio_gpu_config) == VGB_GPU_CONFIG_SIZE_V14,
+	      "struct virtio_gpu_config size");
+VGB_ASSERT_OFF(struct virtio_gpu_config, num_capsets, 12);
 VGB_ASSERT_SIZE(struct vgb_gpu_config, VGB_GPU_CONFIG_SIZE_V14);
 VGB_ASSERT_OFF(struct vgb_gpu_config, blob_alignment, 16);
 VGB_ASSERT_SIZE(struct virtio_gpu_resource_assign_uuid, 32);
 VGB_ASSERT_SIZE(struct virtio_gpu_resp_resource_uuid, 40);
 
-// tag::create-blob-layout[]
 VGB_ASSERT_SIZE(struct virtio_gpu_resource_create_blob, 56);
 VGB_ASSERT_OFF(struct virtio_gpu_resource_create_blob, resource_id, 24);
 VGB_ASSERT_OFF(struct virtio_gpu_resource_create_blob, blob_mem, 28);
@@ -149,18 +146,14 @@ VGB_ASSERT_OFF(struct virtio_gpu_resource_create_blob, blob_flags, 32);
 VGB_ASSERT_OFF(struct virtio_gpu_resource_create_blob, nr_entries, 36);
 VGB_ASSERT_OFF(struct virtio_gpu_resource_create_blob, blob_id, 40);
 VGB_ASSERT_OFF(struct virtio_gpu_resource_create_blob, size, 48);
-// end::create-blob-layout[]
 
-// tag::scanout-blob-layout[]
 VGB_ASSERT_SIZE(struct virtio_gpu_set_scanout_blob, 96);
 VGB_ASSERT_OFF(struct virtio_gpu_set_scanout_blob, scanout_id, 40);
 VGB_ASSERT_OFF(struct virtio_gpu_set_scanout_blob, resource_id, 44);
 VGB_ASSERT_OFF(struct virtio_gpu_set_scanout_blob, format, 56);
 VGB_ASSERT_OFF(struct virtio_gpu_set_scanout_blob, strides, 64);
 VGB_ASSERT_OFF(struct virtio_gpu_set_scanout_blob, offsets, 80);
-// end::scanout-blob-layout[]
 
-// tag::map-blob-layout[]
 VGB_ASSERT_SIZE(struct virtio_gpu_resource_map_blob, 40);
 VGB_ASSERT_OFF(struct virtio_gpu_resource_map_blob, resource_id, 24);
 VGB_ASSERT_OFF(struct virtio_gpu_resource_map_blob, offset, 32);
@@ -168,7 +161,6 @@ VGB_ASSERT_SIZE(struct virtio_gpu_resp_map_info, 32);
 VGB_ASSERT_OFF(struct virtio_gpu_resp_map_info, map_info, 24);
 VGB_ASSERT_SIZE(struct virtio_gpu_resource_unmap_blob, 32);
 VGB_ASSERT_OFF(struct virtio_gpu_resource_unmap_blob, resource_id, 24);
-// end::map-blob-layout[]
 
 /* Bytes per pixel of every format in enum virtio_gpu_formats: all are 4. 0 = unknown. */
 static inline uint32_t vgb_format_bpp(uint32_t format)

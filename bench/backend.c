@@ -2,10 +2,12 @@
 #include "backend.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "load.h"
 #include "vgb/refctx.h"
 #include "vgb/wire.h"
 
@@ -18,7 +20,8 @@ uint64_t round_up(uint64_t v, uint64_t a)
 	return (v + a - 1) / a * a;
 }
 
-int backend_open(struct backend *be, const char *name, const char *cmd, uint64_t ram_size, bool quiet)
+int backend_open(struct backend *be, const char *name, const char *cmd, uint64_t ram_size, bool quiet,
+		 const struct backend_tuning *tune)
 {
 	memset(be, 0, sizeof(*be));
 	be->name = name;
@@ -46,10 +49,14 @@ int backend_open(struct backend *be, const char *name, const char *cmd, uint64_t
 	o.ram_size = ram_size;
 	o.quiet = quiet;
 	o.timeout_ms = 30000; /* a 64 MiB transfer under valgrind is slow; a hang still ends */
+	o.huge_pages = tune->huge_pages;
+	o.event_idx = tune->event_idx;
+	o.poll_us = tune->poll_us;
 	be->fe = vgb_fe_start(&o, be->err, sizeof(be->err));
 	free(copy);
 	if (!be->fe)
 		return -EIO;
+	be->pid = vgb_fe_backend_pid(be->fe);
 
 	be->features = vgb_fe_features(be->fe);
 	if (backend_has(be, VIRTIO_GPU_F_BLOB_ALIGNMENT)) {
@@ -80,6 +87,19 @@ void backend_close(struct backend *be)
 bool backend_has(const struct backend *be, unsigned feature_bit)
 {
 	return be->fe && (be->features >> feature_bit) & 1;
+}
+
+double backend_cpu(const struct backend *be, double *wait_s)
+{
+	double run, wait;
+	if (!be->pid || !task_cpu(be->pid, &run, &wait)) {
+		if (wait_s)
+			*wait_s = NAN;
+		return NAN;
+	}
+	if (wait_s)
+		*wait_s = wait;
+	return run;
 }
 
 const char *backend_refctx(struct backend *be)

@@ -12,9 +12,17 @@
 
 #include "gpu_cmd.h"
 
+/* What the frontend (the benchmark playing the VMM) does for this backend. */
+struct backend_tuning {
+	bool huge_pages;   /* guest RAM in huge pages where the host gives them */
+	bool event_idx;    /* negotiate VIRTIO_RING_F_EVENT_IDX */
+	unsigned poll_us;  /* busy-poll window after each kick (0 = sleep at once) */
+};
+
 struct backend {
-	const char *name;      /* "reference" or "qemu": the row prefix */
+	const char *name;      /* the row prefix: reference, qemu, reference-poll, ... */
 	struct vgb_fe *fe;
+	int pid;               /* the backend process (0: unknown) */
 	struct gpu gpu;
 	uint64_t features;     /* negotiated device feature bits */
 	uint32_t alignment;    /* blob size / map offset granularity */
@@ -31,10 +39,13 @@ struct backend {
 };
 
 /* Splits cmd on spaces into argv and starts it with ram_size bytes of guest RAM. */
-int backend_open(struct backend *be, const char *name, const char *cmd, uint64_t ram_size, bool quiet);
+int backend_open(struct backend *be, const char *name, const char *cmd, uint64_t ram_size, bool quiet,
+		 const struct backend_tuning *tune);
 void backend_close(struct backend *be);
 
 bool backend_has(const struct backend *be, unsigned feature_bit);
+/* The backend process's CPU seconds so far (NaN when unknown); *wait_s: its run-queue wait. */
+double backend_cpu(const struct backend *be, double *wait_s);
 /* Why the reference context is unavailable, or NULL when it is (created on first use). */
 const char *backend_refctx(struct backend *be);
 uint32_t backend_new_resource(struct backend *be);

@@ -22,7 +22,9 @@ from xml.etree import ElementTree
 
 PATHS = ["transfer", "guest-blob", "host3d-mapped"]
 LATENCY = ["flush", "display-info", "map-unmap", "submit-3d-fenced"]
-BACKENDS = ["reference", "qemu"]
+SMALL = ["one-per-kick", "frame-per-kick", "frames-per-kick"]
+FRAME_BACKENDS = ["reference", "qemu"]
+REFERENCE = ("machine", "reference", "reference-poll", "reference-evidx")  # must be measured
 REL = 1e-9
 
 errors = []
@@ -52,15 +54,26 @@ def reject_constant(name):
     raise ValueError(f"non-finite number {name} in JSON")
 
 
-def expected_rows(sizes):
+def instances(cfg):
+    """(latency instances, small-frame instances) of a run."""
+    if cfg["zero_copy"]:
+        return [], []
+    poll = ["reference-poll"] if cfg["poll_us"] else []
+    return ["reference", "qemu"] + poll, ["reference", "qemu"] + poll + ["reference-evidx", "qemu-evidx"]
+
+
+def expected_rows(sizes, cfg):
     ids = []
     for s in sizes:
-        ids.append(f"machine.memcpy.memcpy.{s}")
-        for b in BACKENDS:
-            ids += [f"{b}.upload.{p}.{s}" for p in PATHS]
-            ids += [f"{b}.command.{p}.{s}" for p in PATHS]
-    for b in BACKENDS:
-        ids += [f"{b}.latency.{c}" for c in LATENCY]
+        ids += [f"machine.memcpy.memcpy.{s}", f"machine.memcpy-cpu.memcpy.{s}"]
+        for b in FRAME_BACKENDS:
+            for metric in ("upload", "command", "host-cpu"):
+                ids += [f"{b}.{metric}.{p}.{s}" for p in PATHS]
+    lat, small = instances(cfg)
+    for b in lat:
+        ids += [f"{b}.latency.{c}" for c in LATENCY] + [f"{b}.latency-cpu.{c}" for c in LATENCY]
+    for b in small:
+        ids += [f"{b}.small.{m}" for m in SMALL]
     return ids
 
 
@@ -81,6 +94,10 @@ def check_row(row, cfg):
         if row["unit"] != "GB/s" or row["bytes"] <= 0:
             fail(f"{rid}: throughput row with unit {row['unit']} and {row['bytes']} bytes")
         vals = [row["bytes"] / t / 1e9 for t in runs]
+    elif row["kind"] == "cpu":
+        if row["unit"] != "us":
+            fail(f"{rid}: cpu row with unit {row['unit']}")
+        vals = [t * 1e6 for t in runs]
     else:
         if row["unit"] != "us":
             fail(f"{rid}: latency row with unit {row['unit']}")
@@ -103,7 +120,7 @@ def check_row(row, cfg):
 
 
 def check(doc, stdout=None, partial=False):
-    if doc.get("schema") != "vgb-bench/1":
+    if doc.get("schema") != "vgb-bench/2":
         fail(f"schema {doc.get('schema')!r}")
         return
     cfg = doc["config"]
@@ -116,7 +133,7 @@ def check(doc, stdout=None, partial=False):
         if row["id"] in rows:
             fail(f"{row['id']}: duplicate row")
         rows[row["id"]] = row
-    want = expected_rows(sizes)
+    want = expected_rows(sizes, cfg)
     for rid in want:
         if rid not in rows:
             fail(f"{rid}: missing")
@@ -126,10 +143,15 @@ def check(doc, stdout=None, partial=False):
     for row in rows.values():
         check_row(row, cfg)
         # The device under test must run every path; only the comparison backend may lack some.
-        if row["na"] and row["backend"] in ("machine", "reference") and not partial:
+        if row["na"] and row["backend"] in REFERENCE and not partial:
             fail(f"{row['id']}: not measured: {row.get('reason')}")
+        if row["metric"] == "small" and not row["na"]:
+            for key in ("kicks_per_op", "calls_per_op"):
+                v = row.get(key)
+                if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+                    fail(f"{row['id']}: {key} missing or not a count")
     for s in sizes:
-        for b in BACKENDS:
+        for b in FRAME_BACKENDS:
             for p in PATHS:
                 up, cmd = rows.get(f"{b}.upload.{p}.{s}"), rows.get(f"{b}.command.{p}.{s}")
                 if not up or not cmd:
@@ -165,7 +187,8 @@ def check(doc, stdout=None, partial=False):
                     fail(f"ratio {q['id']}: target verdict disagrees with its value")
     for s in sizes:
         for name in ("mapped/transfer", "mapped/qemu-transfer", "guest-blob/transfer", "transfer-command/memcpy",
-                     "transfer-upload/memcpy", "reference/qemu.upload", "reference/qemu.transfer-command"):
+                     "transfer-upload/memcpy", "reference/qemu.upload", "reference/qemu.transfer-command",
+                     "transfer-cpu/memcpy-cpu", "reference/qemu.host-cpu"):
             if f"{name}.{s}" not in ratio_ids:
                 fail(f"ratio {name}.{s}: missing")
     for t in doc["row_targets"]:
@@ -178,8 +201,35 @@ def check(doc, stdout=None, partial=False):
             met = t["value"] <= t["threshold"] if t["op"] == "<=" else t["value"] >= t["threshold"]
             if met != t["met"]:
                 fail(f"target on {t['row']}: verdict disagrees with its value")
+    for fl in doc.get("flatness", []):
+        a, b = rows.get(f"{fl['rows']}.{fl['smallest']}"), rows.get(f"{fl['rows']}.{fl['largest']}")
+        if a is None or b is None:
+            fail(f"flatness {fl['rows']}: names a missing row")
+            continue
+        if fl["na"] != (a["na"] or b["na"]):
+            fail(f"flatness {fl['rows']}: na disagrees with its rows")
+            continue
+        if fl["na"]:
+            continue
+        small = a["bytes"] / (a["median"] * 1e9) * 1e3
+        large = b["bytes"] / (b["median"] * 1e9) * 1e3
+        if not close(fl["small_ms"], small) or not close(fl["large_ms"], large) or \
+                not close(fl["factor"], large / small):
+            fail(f"flatness {fl['rows']}: figures are not those of its rows")
+        if fl["flat"] != (fl["factor"] <= fl["max_factor"]):
+            fail(f"flatness {fl['rows']}: verdict disagrees with its factor")
+        m = rows.get(f"machine.memcpy-cpu.memcpy.{fl['largest']}")
+        memcpy_ms = m["bytes"] / (m["median"] * 1e9) * 1e3 if m and not m["na"] else 0
+        share = large / memcpy_ms if memcpy_ms > 0 else 0
+        if not close(fl["memcpy_ms"], memcpy_ms) or not close(fl["share"], share):
+            fail(f"flatness {fl['rows']}: memcpy comparison is not that of its rows")
+        if fl["no_copy"] != (fl["flat"] or (memcpy_ms > 0 and share <= fl["max_share"])):
+            fail(f"flatness {fl['rows']}: no_copy disagrees with its figures")
     if stdout is not None:
-        for needle in sizes + ["Upload throughput", "Ratios", "Round-trip latency", "Targets"]:
+        needles = ["Upload throughput", "Ratios", "CPU time per frame", "Targets", "load: "]
+        if not cfg["zero_copy"]:
+            needles += ["Round-trip latency", "Small frames"]
+        for needle in sizes + needles:
             if needle not in stdout:
                 fail(f"printed table lacks {needle!r}")
 

@@ -2,10 +2,12 @@
 #include "latency.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "load.h"
 #include "paths.h"
 #include "stats.h"
 #include "vgb/refctx.h"
@@ -102,7 +104,7 @@ static int one_round_trip(struct lat_state *s, enum lat_case c)
 	return -EINVAL;
 }
 
-int lat_run(struct lat_state *s, enum lat_case c, unsigned batch, struct row *row)
+int lat_run(struct lat_state *s, enum lat_case c, unsigned batch, struct row *row, struct row *cpu)
 {
 	if (s->unsupported[c])
 		return -ENOTSUP;
@@ -110,10 +112,18 @@ int lat_run(struct lat_state *s, enum lat_case c, unsigned batch, struct row *ro
 	if (!t)
 		return -ENOMEM;
 	int rc = 0;
+	double be0 = backend_cpu(s->be, NULL), fe0 = thread_cpu();
 	for (unsigned i = 0; i < batch && !rc; i++) {
 		double t0 = now_seconds();
 		rc = one_round_trip(s, c);
 		t[i] = now_seconds() - t0;
+	}
+	double fe = thread_cpu() - fe0, be = backend_cpu(s->be, NULL) - be0;
+	if (!rc && cpu && !cpu->na) {
+		if (isfinite(be))
+			samples_add(&cpu->runs, (fe + be) / batch);
+		else
+			row_set_na(cpu, "the backend's CPU time is unknown (not spawned by the benchmark)");
 	}
 	if (rc) {
 		snprintf(s->err, sizeof(s->err), "%s on %s: %s", lat_case_name(c), s->be->name, s->be->gpu.err);

@@ -26,8 +26,12 @@ struct lat_state {
 const char *lat_case_name(enum lat_case c);
 /* Creates what the cases need; a case that cannot run gets its reason. */
 void lat_setup(struct lat_state *s, struct backend *be);
-/* `batch` round trips of case c; appends each to row->all and their median to row->runs. */
-int lat_run(struct lat_state *s, enum lat_case c, unsigned batch, struct row *row);
+/*
+ * `batch` round trips of case c; appends each to row->all and their median to
+ * row->runs, and to cpu->runs (when not NULL) the CPU seconds per round trip
+ * that this process and the backend spent on the batch.
+ */
+int lat_run(struct lat_state *s, enum lat_case c, unsigned batch, struct row *row, struct row *cpu);
 void lat_teardown(struct lat_state *s);
 
 #endif

@@ -160,7 +160,7 @@ static void write_pages(struct path *p, const uint8_t *src)
 	}
 }
 
-int path_upload(struct path *p, const uint8_t *src, double *write_s, double *command_s)
+int path_upload(struct path *p, const uint8_t *src, double *write_s, double *command_s, double *host_cpu_s)
 {
 	struct gpu *g = &p->be->gpu;
 	double t0 = now_seconds();
@@ -168,6 +168,7 @@ int path_upload(struct path *p, const uint8_t *src, double *write_s, double *com
 		memcpy(p->map, src, p->frame.bytes);
 	else
 		write_pages(p, src);
+	double cpu0 = backend_cpu(p->be, NULL);
 	double t1 = now_seconds();
 	int rc;
 	if (p->kind == PATH_HOST3D_MAPPED)
@@ -175,6 +176,7 @@ int path_upload(struct path *p, const uint8_t *src, double *write_s, double *com
 	else
 		rc = gpu_transfer_2d(g, p->resource_id, p->frame.width, p->frame.height);
 	double t2 = now_seconds();
+	*host_cpu_s = backend_cpu(p->be, NULL) - cpu0;
 	if (rc)
 		return fail(p, rc, "upload command");
 	*write_s = t1 - t0;

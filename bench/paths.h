@@ -63,8 +63,9 @@ void paths_prepare(struct backend *be);
 int paths_create_host3d(struct backend *be, uint32_t id, uint64_t blob_id, uint64_t size);
 
 int path_setup(struct path *p, struct backend *be, enum path_kind kind, const struct frame *f);
-/* One upload of src (frame.bytes); the guest write and the command are timed apart. */
-int path_upload(struct path *p, const uint8_t *src, double *write_s, double *command_s);
+/* One upload of src (frame.bytes); the guest write and the command are timed apart, and
+ * *host_cpu_s gets the CPU time the backend process ran during the command (NaN: unknown). */
+int path_upload(struct path *p, const uint8_t *src, double *write_s, double *command_s, double *host_cpu_s);
 /* Makes the host hash the frame where it consumes it and compares with src: 0 when equal,
  * 1 when this path/backend offers no way to ask, negative on a mismatch or error. */
 int path_verify(struct path *p, const uint8_t *src);

@@ -46,6 +46,31 @@ void row_set_na(struct row *row, const char *fmt, ...)
 	row->na = true;
 }
 
+void row_add_counts(struct row *row, double kicks, double calls)
+{
+	row->kicks_sum += kicks;
+	row->calls_sum += calls;
+	row->counts_n++;
+}
+
+void report_flatness(struct report *r, const char *prefix)
+{
+	if (r->nflat == sizeof(r->flat) / sizeof(r->flat[0]) || r->nsizes < 2)
+		return;
+	struct flatness *fl = &r->flat[r->nflat++];
+	memset(fl, 0, sizeof(*fl));
+	snprintf(fl->row_prefix, sizeof(fl->row_prefix), "%s", prefix);
+	unsigned lo = 0, hi = 0;
+	for (unsigned i = 1; i < r->nsizes; i++) {
+		lo = r->size_bytes[i] < r->size_bytes[lo] ? i : lo;
+		hi = r->size_bytes[i] > r->size_bytes[hi] ? i : hi;
+	}
+	_Static_assert(sizeof(fl->smallest) == sizeof(r->sizes[0]), "label sizes");
+	memcpy(fl->smallest, r->sizes[lo], sizeof(fl->smallest));
+	memcpy(fl->largest, r->sizes[hi], sizeof(fl->largest));
+	fl->size_factor = (double)r->size_bytes[hi] / (double)r->size_bytes[lo];
+}
+
 void report_ratio(struct report *r, const char *id, const char *num, const char *den, const char *op,
 		  double threshold)
 {
@@ -94,7 +119,7 @@ static void finish_row(struct row *row)
 	}
 	for (size_t i = 0; i < n; i++) {
 		double s = row->runs.v[i];
-		/* Throughput in GB/s; latency in microseconds. */
+		/* Throughput in GB/s; latency and CPU time in microseconds. */
 		vals[i] = row->kind == ROW_THROUGHPUT ? (double)row->bytes / s / 1e9 : s * 1e6;
 	}
 	row->median = stats_median(vals, n);
@@ -103,6 +128,10 @@ static void finish_row(struct row *row)
 	free(vals);
 	row->p99 = row->kind == ROW_LATENCY && row->all.n ? stats_percentile(row->all.v, row->all.n, 99) * 1e6
 							  : 0;
+	if (row->counts_n) {
+		row->kicks = row->kicks_sum / row->counts_n;
+		row->calls = row->calls_sum / row->counts_n;
+	}
 	if (!isfinite(row->median) || !isfinite(row->min) || !isfinite(row->max) || !isfinite(row->p99)) {
 		snprintf(row->reason, sizeof(row->reason), "a sample was zero or not finite");
 		row->na = true;
@@ -130,6 +159,27 @@ void report_finish(struct report *r)
 		t->na = !a || a->na;
 		t->value = t->na ? 0 : a->median;
 		t->met = !t->na && meets(t->value, t->op, t->threshold);
+	}
+	for (unsigned i = 0; i < r->nflat; i++) {
+		struct flatness *fl = &r->flat[i];
+		char id[128];
+		snprintf(id, sizeof(id), "%s.%s", fl->row_prefix, fl->smallest);
+		const struct row *a = find_const(r, id);
+		snprintf(id, sizeof(id), "%s.%s", fl->row_prefix, fl->largest);
+		const struct row *b = find_const(r, id);
+		fl->na = !a || !b || a->na || b->na || a->median <= 0 || b->median <= 0;
+		if (fl->na)
+			continue;
+		/* ms per frame from a throughput median */
+		fl->small_ms = (double)a->bytes / (a->median * 1e9) * 1e3;
+		fl->large_ms = (double)b->bytes / (b->median * 1e9) * 1e3;
+		fl->factor = fl->large_ms / fl->small_ms;
+		fl->flat = fl->factor <= FLAT_FACTOR;
+		snprintf(id, sizeof(id), "machine.memcpy-cpu.memcpy.%s", fl->largest);
+		const struct row *m = find_const(r, id);
+		fl->memcpy_ms = m && !m->na && m->median > 0 ? (double)m->bytes / (m->median * 1e9) * 1e3 : 0;
+		fl->share = fl->memcpy_ms > 0 ? fl->large_ms / fl->memcpy_ms : 0;
+		fl->no_copy = fl->flat || (fl->memcpy_ms > 0 && fl->share <= COPY_SHARE);
 	}
 }
 
@@ -277,12 +327,84 @@ static void print_ratios(const struct report *r, FILE *f)
 	}
 }
 
+/* The device's own share, free of scheduling noise: CPU time, not wall time. */
+static void print_host_cpu(const struct report *r, FILE *f)
+{
+	static const struct {
+		const char *title, *id;
+	} cols[] = {
+		{"ref: transfer", "reference.host-cpu.transfer"},
+		{"ref: GUEST blob", "reference.host-cpu.guest-blob"},
+		{"ref: HOST3D mapped", "reference.host-cpu.host3d-mapped"},
+		{"QEMU: transfer", "qemu.host-cpu.transfer"},
+	};
+	size_t ncols = sizeof(cols) / sizeof(cols[0]);
+	fprintf(f, "\nCPU time per frame, ms (medians): memcpy on this thread's clock, and the device "
+		   "process's time on a CPU during each command (/proc/PID/schedstat; waiting for a CPU "
+		   "does not count)\n\n| frame | memcpy |");
+	for (size_t c = 0; c < ncols; c++)
+		fprintf(f, " %s |", cols[c].title);
+	fprintf(f, " ref transfer / memcpy | ref / QEMU (transfer) |");
+	table_rule(f, 2, ncols + 2);
+	for (unsigned s = 0; s < r->nsizes; s++) {
+		char id[96], a[32];
+		snprintf(id, sizeof(id), "machine.memcpy-cpu.memcpy.%s", r->sizes[s]);
+		fprintf(f, "| %s | %s |", r->sizes[s], cell_ms(r, id, a, sizeof(a)));
+		for (size_t c = 0; c < ncols; c++) {
+			snprintf(id, sizeof(id), "%s.%s", cols[c].id, r->sizes[s]);
+			fprintf(f, " %s |", cell_ms(r, id, a, sizeof(a)));
+		}
+		snprintf(id, sizeof(id), "transfer-cpu/memcpy-cpu.%s", r->sizes[s]);
+		fprintf(f, " %s |", cell_ratio(r, id, a, sizeof(a)));
+		snprintf(id, sizeof(id), "reference/qemu.host-cpu.%s", r->sizes[s]);
+		fprintf(f, " %s |\n", cell_ratio(r, id, a, sizeof(a)));
+	}
+}
+
+static const char *flat_verdict(const struct flatness *fl)
+{
+	if (fl->flat)
+		return "flat: no copy";
+	if (fl->no_copy)
+		return "no copy: grows, but stays far below a memcpy";
+	return fl->memcpy_ms > 0 ? "copies: grows like a memcpy" : "grows (no memcpy to compare)";
+}
+
+static void print_flatness(const struct report *r, FILE *f)
+{
+	if (!r->nflat)
+		return;
+	fprintf(f, "\nZero copy as a measured property: the device's CPU time per frame at the smallest and the "
+		   "largest frame, and the largest against a memcpy of it (flat: grows at most %.0f× while the "
+		   "frame grows %.0f×; a path that copies costs about a memcpy)\n\n"
+		   "| path | %s, ms | %s, ms | growth | %s / memcpy | verdict |\n|---|---|---|---|---|---|\n",
+		FLAT_FACTOR, r->flat[0].size_factor, r->flat[0].smallest, r->flat[0].largest, r->flat[0].largest);
+	for (unsigned i = 0; i < r->nflat; i++) {
+		const struct flatness *fl = &r->flat[i];
+		if (fl->na)
+			fprintf(f, "| %s | n/a | n/a | n/a | n/a | not measured |\n", fl->row_prefix);
+		else
+			fprintf(f, "| %s | %.3f | %.3f | %.1f× | %.3f× | %s |\n", fl->row_prefix, fl->small_ms,
+				fl->large_ms, fl->factor, fl->share, flat_verdict(fl));
+	}
+}
+
 static void latency_cells(const struct row *row, char *buf, size_t len)
 {
 	if (!row || row->na)
 		snprintf(buf, len, "n/a | n/a");
 	else
 		snprintf(buf, len, "%.1f (%.1f–%.1f) | %.1f", row->median, row->min, row->max, row->p99);
+}
+
+static const char *cell_us(const struct report *r, const char *id, char *buf, size_t len)
+{
+	const struct row *row = find_const(r, id);
+	if (!row || row->na)
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.1f", row->median);
+	return buf;
 }
 
 static void print_latency(const struct report *r, FILE *f)
@@ -295,51 +417,145 @@ static void print_latency(const struct report *r, FILE *f)
 		{"MAP_BLOB + UNMAP_BLOB", "map-unmap"},
 		{"SUBMIT_3D, fenced", "submit-3d-fenced"},
 	};
-	fprintf(f, "\nRound-trip latency, µs: median (min–max of per-run medians) and p99 of all "
-		   "round trips\n\n| command | ref median | ref p99 | QEMU median | QEMU p99 | ref / QEMU |\n"
-		   "|---|---|---|---|---|---|\n");
+	fprintf(f, "\nRound-trip latency, µs: median (min–max of per-run medians) and p99 of all round trips; "
+		   "polled: both sides poll for up to %u µs before sleeping\n\n"
+		   "| command | ref median | ref p99 | ref polled median | ref polled p99 | QEMU median | QEMU p99 "
+		   "| ref / QEMU | polled / QEMU |\n|---|---|---|---|---|---|---|---|---|\n", r->poll_us);
 	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
-		char id[96], a[80], b[80], q[32];
+		char id[96], a[80], p[80], b[80], q[32], qp[32];
 		snprintf(id, sizeof(id), "reference.latency.%s", cmds[c].path);
 		latency_cells(find_const(r, id), a, sizeof(a));
+		snprintf(id, sizeof(id), "reference-poll.latency.%s", cmds[c].path);
+		latency_cells(find_const(r, id), p, sizeof(p));
 		snprintf(id, sizeof(id), "qemu.latency.%s", cmds[c].path);
 		latency_cells(find_const(r, id), b, sizeof(b));
 		snprintf(id, sizeof(id), "reference/qemu.latency.%s", cmds[c].path);
-		fprintf(f, "| %s | %s | %s | %s |\n", cmds[c].title, a, b, cell_ratio(r, id, q, sizeof(q)));
+		cell_ratio(r, id, q, sizeof(q));
+		snprintf(id, sizeof(id), "reference-poll/qemu.latency.%s", cmds[c].path);
+		fprintf(f, "| %s | %s | %s | %s | %s | %s |\n", cmds[c].title, a, p, b, q,
+			cell_ratio(r, id, qp, sizeof(qp)));
 	}
+	fprintf(f, "\nCPU time per round trip, µs (medians of runs; the benchmark's thread and the device "
+		   "process together): what polling costs\n\n| command | ref | ref polled | QEMU |\n"
+		   "|---|---|---|---|\n");
+	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+		char id[96], a[32], p[32], b[32];
+		snprintf(id, sizeof(id), "reference.latency-cpu.%s", cmds[c].path);
+		cell_us(r, id, a, sizeof(a));
+		snprintf(id, sizeof(id), "reference-poll.latency-cpu.%s", cmds[c].path);
+		cell_us(r, id, p, sizeof(p));
+		snprintf(id, sizeof(id), "qemu.latency-cpu.%s", cmds[c].path);
+		fprintf(f, "| %s | %s | %s | %s |\n", cmds[c].title, a, p, cell_us(r, id, b, sizeof(b)));
+	}
+}
+
+static void small_cell(const struct report *r, const char *id, char *buf, size_t len)
+{
+	const struct row *row = find_const(r, id);
+	if (!row || row->na)
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.1f (%.2f / %.2f)", row->median, row->kicks, row->calls);
+}
+
+static void print_small(const struct report *r, FILE *f)
+{
+	static const struct {
+		const char *title, *backend;
+	} rows[] = {
+		{"reference", "reference"},
+		{"reference, EVENT_IDX", "reference-evidx"},
+		{"reference, polled", "reference-poll"},
+		{"QEMU", "qemu"},
+		{"QEMU, EVENT_IDX", "qemu-evidx"},
+	};
+	bool any = false;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char id[96];
+		snprintf(id, sizeof(id), "%s.small.one-per-kick", rows[i].backend);
+		any |= find_const(r, id) != NULL;
+	}
+	if (!any)
+		return;
+	fprintf(f, "\nSmall frames, µs per 256x256 frame (guest write + TRANSFER_TO_HOST_2D + RESOURCE_FLUSH), "
+		   "median, with (kicks / call wake-ups) per frame\n\n| backend | every command on its own kick | "
+		   "one frame per kick | 8 frames per kick |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char id[96], a[64], b[64], c[64];
+		snprintf(id, sizeof(id), "%s.small.one-per-kick", rows[i].backend);
+		small_cell(r, id, a, sizeof(a));
+		snprintf(id, sizeof(id), "%s.small.frame-per-kick", rows[i].backend);
+		small_cell(r, id, b, sizeof(b));
+		snprintf(id, sizeof(id), "%s.small.frames-per-kick", rows[i].backend);
+		small_cell(r, id, c, sizeof(c));
+		fprintf(f, "| %s | %s | %s | %s |\n", rows[i].title, a, b, c);
+	}
+}
+
+/* What a target id means, for the reader. */
+static void target_label(const char *id, const char *op, double thr, char *buf, size_t len)
+{
+	static const struct {
+		const char *prefix, *text;
+	} labels[] = {
+		{"mapped/transfer.", "mapped HOST3D upload / iovec-transfer upload"},
+		{"transfer-command/memcpy.", "TRANSFER_TO_HOST_2D alone / memcpy"},
+		{"reference/qemu.transfer-command.", "reference / QEMU, TRANSFER_TO_HOST_2D alone"},
+		{"reference/qemu.latency.flush", "no-op round trip, reference / QEMU"},
+		{"reference-poll/qemu.latency.flush", "no-op round trip, reference polled / QEMU"},
+		{"reference.latency.map-unmap", "MAP_BLOB + UNMAP_BLOB, reference, median"},
+		{"reference-poll.latency.map-unmap", "MAP_BLOB + UNMAP_BLOB, reference polled, median"},
+	};
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		size_t n = strlen(labels[i].prefix);
+		if (strncmp(id, labels[i].prefix, n))
+			continue;
+		const char *rest = id + n;
+		snprintf(buf, len, "%s%s%s%s %s %.2f", labels[i].text, *rest ? " (" : "", rest, *rest ? ")" : "",
+			 !strcmp(op, ">=") ? "≥" : "≤", thr);
+		return;
+	}
+	snprintf(buf, len, "%s %s %.2f", id, op, thr);
 }
 
 static void print_targets(const struct report *r, FILE *f)
 {
 	fprintf(f, "\nTargets (measured, never asserted)\n\n| target | measured | verdict |\n|---|---|---|\n");
+	char label[200];
 	for (unsigned i = 0; i < r->nratios; i++) {
 		const struct ratio *q = &r->ratios[i];
 		if (!q->op[0])
 			continue;
+		target_label(q->id, q->op, q->threshold, label, sizeof(label));
 		if (q->na)
-			fprintf(f, "| %s %s %.2f | n/a | not measured |\n", q->id, q->op, q->threshold);
+			fprintf(f, "| %s | n/a | not measured |\n", label);
 		else
-			fprintf(f, "| %s %s %.2f | %.2f | %s |\n", q->id, q->op, q->threshold, q->value,
-				q->met ? "met" : "missed");
+			fprintf(f, "| %s | %.2f | %s |\n", label, q->value, q->met ? "met" : "missed");
 	}
 	for (unsigned i = 0; i < r->ntargets; i++) {
 		const struct row_target *t = &r->targets[i];
+		target_label(t->row, t->op, t->threshold, label, sizeof(label));
 		if (t->na)
-			fprintf(f, "| %s %s %.0f µs | n/a | not measured |\n", t->row, t->op, t->threshold);
+			fprintf(f, "| %s µs | n/a | not measured |\n", label);
 		else
-			fprintf(f, "| %s %s %.0f µs | %.1f µs | %s |\n", t->row, t->op, t->threshold, t->value,
-				t->met ? "met" : "missed");
+			fprintf(f, "| %s µs | %.1f µs | %s |\n", label, t->value, t->met ? "met" : "missed");
 	}
 }
 
 void report_print(const struct report *r, FILE *f)
 {
-	fprintf(f, "vgb-bench%s, %s, started %s\nreference: %s\nqemu: %s\n\n", r->short_mode ? " --short" : "",
-		r->machine, r->started, r->reference_cmd, r->qemu_cmd[0] ? r->qemu_cmd : "(not run)");
+	fprintf(f, "vgb-bench%s%s, %s, started %s\nreference: %s\nqemu: %s\n%s\n%s\n\n",
+		r->short_mode ? " --short" : "", r->zero_copy ? " --zero-copy" : "", r->machine, r->started,
+		r->reference_cmd, r->qemu_cmd[0] ? r->qemu_cmd : "(not run)", r->load, r->memory);
 	print_throughput(r, f);
 	print_split(r, f);
 	print_ratios(r, f);
-	print_latency(r, f);
+	print_host_cpu(r, f);
+	print_flatness(r, f);
+	if (!r->zero_copy) {
+		print_latency(r, f);
+		print_small(r, f);
+	}
 	print_targets(r, f);
 	bool any_na = false;
 	for (unsigned i = 0; i < r->nrows; i++)
@@ -410,9 +626,10 @@ static void json_row(FILE *f, const struct row *row)
 	json_str_field(f, "metric", row->metric);
 	json_str_field(f, "path", row->path);
 	json_str_field(f, "size", row->size);
+	static const char *const kinds[] = {"throughput", "latency", "cpu"};
 	fprintf(f, ", \"bytes\": %llu, \"kind\": \"%s\", \"unit\": \"%s\", \"na\": %s",
-		(unsigned long long)row->bytes, row->kind == ROW_THROUGHPUT ? "throughput" : "latency",
-		row->kind == ROW_THROUGHPUT ? "GB/s" : "us", row->na ? "true" : "false");
+		(unsigned long long)row->bytes, kinds[row->kind], row->kind == ROW_THROUGHPUT ? "GB/s" : "us",
+		row->na ? "true" : "false");
 	if (row->na) {
 		json_str_field(f, "reason", row->reason);
 	} else {
@@ -428,6 +645,10 @@ static void json_row(FILE *f, const struct row *row)
 			fprintf(f, ", \"round_trips_s\": ");
 			json_samples(f, &row->all);
 		}
+		if (row->counts_n) {
+			json_num_field(f, "kicks_per_op", row->kicks);
+			json_num_field(f, "calls_per_op", row->calls);
+		}
 	}
 	fprintf(f, "}");
 }
@@ -437,11 +658,14 @@ int report_write_json(const struct report *r, const char *path)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
-	fprintf(f, "{\n  \"schema\": \"vgb-bench/1\",\n  \"config\": {\"short\": %s, \"runs\": %u, "
-		   "\"latency_batch\": %u, \"machine\": ",
-		r->short_mode ? "true" : "false", r->runs, r->latency_batch);
+	fprintf(f, "{\n  \"schema\": \"vgb-bench/2\",\n  \"config\": {\"short\": %s, \"zero_copy\": %s, "
+		   "\"runs\": %u, \"latency_batch\": %u, \"poll_us\": %u, \"machine\": ",
+		r->short_mode ? "true" : "false", r->zero_copy ? "true" : "false", r->runs, r->latency_batch,
+		r->poll_us);
 	json_string(f, r->machine);
 	json_str_field(f, "started", r->started);
+	json_str_field(f, "load", r->load);
+	json_str_field(f, "memory", r->memory);
 	json_str_field(f, "reference", r->reference_cmd);
 	json_str_field(f, "qemu", r->qemu_cmd);
 	fprintf(f, ", \"sizes\": [");
@@ -485,6 +709,27 @@ int report_write_json(const struct report *r, const char *path)
 			json_num_field(f, "value", t->value);
 		}
 		fprintf(f, ", \"met\": %s}%s\n", t->met ? "true" : "false", i + 1 < r->ntargets ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"flatness\": [\n");
+	for (unsigned i = 0; i < r->nflat; i++) {
+		const struct flatness *fl = &r->flat[i];
+		fprintf(f, "    {\"rows\": ");
+		json_string(f, fl->row_prefix);
+		json_str_field(f, "smallest", fl->smallest);
+		json_str_field(f, "largest", fl->largest);
+		fprintf(f, ", \"na\": %s", fl->na ? "true" : "false");
+		if (!fl->na) {
+			json_num_field(f, "small_ms", fl->small_ms);
+			json_num_field(f, "large_ms", fl->large_ms);
+			json_num_field(f, "factor", fl->factor);
+			json_num_field(f, "max_factor", FLAT_FACTOR);
+			json_num_field(f, "memcpy_ms", fl->memcpy_ms);
+			json_num_field(f, "share", fl->share);
+			json_num_field(f, "max_share", COPY_SHARE);
+			fprintf(f, ", \"flat\": %s, \"no_copy\": %s", fl->flat ? "true" : "false",
+				fl->no_copy ? "true" : "false");
+		}
+		fprintf(f, "}%s\n", i + 1 < r->nflat ? "," : "");
 	}
 	fprintf(f, "  ]\n}\n");
 	return fclose(f) ? -1 : 0;

@@ -15,6 +15,7 @@ extern const struct vc_case vc_cases_map[];
 extern const struct vc_case vc_cases_coherency[];
 extern const struct vc_case vc_cases_fallback[];
 extern const struct vc_case vc_cases_scanout[];
+extern const struct vc_case vc_cases_sizes[];
 extern const struct vc_case vc_cases_lifecycle[];
 extern const struct vc_case vc_cases_malformed[];
 extern const struct vc_case vc_cases_driver[];

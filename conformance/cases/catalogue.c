@@ -13,6 +13,7 @@ static const struct vc_case *const tables[] = {
 	vc_cases_scanout,   vc_cases_refctx,    vc_cases_lifecycle, vc_cases_malformed,
 	vc_cases_driver,    vc_cases_vu,        vc_cases_renderer,  vc_cases_memory,
 	vc_cases_ref_driver, vc_cases_display,   vc_cases_hostile,
+	vc_cases_sizes,
 };
 
 size_t vc_catalogue(const struct vc_case *const **out)

@@ -144,6 +144,7 @@
 #define R_XFER_3D_2D_TO            "REQ-DEV-XFER-0017" /* box copied from the backing */
 #define R_XFER_3D_2D_FROM          "REQ-DEV-XFER-0018" /* box copied to the backing */
 #define R_XFER_3D_2D_BOX           "REQ-DEV-XFER-0019"
+#define R_XFER_VISIBLE             "REQ-DEV-XFER-0400" /* bytes in place before the answer */
 
 /* Mapping */
 #define R_MAP_NO_REGION            "REQ-DEV-MAP-0001"

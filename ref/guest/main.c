@@ -16,15 +16,22 @@
 #include <string.h>
 
 #include "selfcheck.h"
+#include "vgb/vhost_user.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: vgb-guest --self-check [--path NAME] [--quiet] [--timeout MS] --backend PATH [backend args...]\n"
-		"       vgb-guest --self-check [--path NAME] [--quiet] [--timeout MS] --socket PATH\n"
+		"usage: vgb-guest --self-check [--path NAME] [--quiet] [--timeout MS] [TUNING] --backend PATH [backend args...]\n"
+		"       vgb-guest --self-check [--path NAME] [--quiet] [--timeout MS] [TUNING] --socket PATH\n"
 		"Runs the reference driver's self-check on every path (mapped, guest-blob, copy)\n"
 		"and prints one line per path. Exit status 0 when every offered path passed.\n"
-		"--timeout: how long the driver waits for each answer of the device (default 5000 ms).\n");
+		"--timeout: how long the driver waits for each answer of the device (default 5000 ms).\n"
+		"TUNING (all off by default):\n"
+		"  --poll-us N     after each kick, poll the used ring for up to N microseconds\n"
+		"                  (0..%u) before sleeping; pairs with the device's own --poll-us\n"
+		"  --event-idx     negotiate VIRTIO_RING_F_EVENT_IDX (notification suppression)\n"
+		"  --huge-pages    guest RAM in huge pages where the host has them\n",
+		VGB_VU_POLL_US_MAX);
 }
 
 /* Device knobs of vgb-host that leave exactly one path on offer. */
@@ -57,8 +64,23 @@ static void open_failed(struct vgb_path_result *r, const char *err)
 	snprintf(r->detail, sizeof(r->detail), "cannot start the device: %s", err);
 }
 
+/* Frontend knobs from the command line. */
+struct tuning {
+	unsigned poll_us;
+	bool event_idx, huge_pages;
+	int timeout_ms; /* --timeout: each answer of the device */
+};
+
+static void apply_tuning(struct vgb_drv_options *o, const struct tuning *tu)
+{
+	o->fe.poll_us = tu->poll_us;
+	o->fe.event_idx = tu->event_idx;
+	o->fe.huge_pages = tu->huge_pages;
+	o->fe.timeout_ms = tu->timeout_ms;
+}
+
 /* One backend process for path p. */
-static void run_spawned(char **argv, int argc, bool quiet, int timeout_ms, enum vgb_path p,
+static void run_spawned(char **argv, int argc, bool quiet, const struct tuning *tu, enum vgb_path p,
 			struct vgb_path_result *r)
 {
 	char **args = calloc((size_t)argc + 2, sizeof(*args));
@@ -69,7 +91,7 @@ static void run_spawned(char **argv, int argc, bool quiet, int timeout_ms, enum 
 	struct vgb_drv_options o;
 	vgb_drv_options_defaults(&o);
 	o.fe.quiet = quiet;
-	o.fe.timeout_ms = timeout_ms;
+	apply_tuning(&o, tu);
 	int n = 0;
 	for (int i = 0; i < argc; i++)
 		args[n++] = argv[i];
@@ -107,8 +129,9 @@ static void run_spawned(char **argv, int argc, bool quiet, int timeout_ms, enum 
 int main(int argc, char **argv)
 {
 	bool self_check = false, quiet = false;
+	struct tuning tu = { .timeout_ms = 5000 };
 	const char *socket_path = NULL;
-	int only = -1, backend_at = -1, timeout_ms = 5000;
+	int only = -1, backend_at = -1;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--self-check") == 0) {
 			self_check = true;
@@ -127,7 +150,19 @@ int main(int argc, char **argv)
 				fprintf(stderr, "vgb-guest: bad --timeout '%s' (1..3600000 ms)\n", argv[i]);
 				return 2;
 			}
-			timeout_ms = (int)v;
+			tu.timeout_ms = (int)v;
+		} else if (strcmp(argv[i], "--poll-us") == 0 && i + 1 < argc) {
+			char *end;
+			unsigned long v = strtoul(argv[++i], &end, 10);
+			if (*end || !*argv[i] || v > VGB_VU_POLL_US_MAX) {
+				fprintf(stderr, "vgb-guest: --poll-us takes 0..%u\n", VGB_VU_POLL_US_MAX);
+				return 2;
+			}
+			tu.poll_us = (unsigned)v;
+		} else if (strcmp(argv[i], "--event-idx") == 0) {
+			tu.event_idx = true;
+		} else if (strcmp(argv[i], "--huge-pages") == 0) {
+			tu.huge_pages = true;
 		} else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
 			socket_path = argv[++i];
 		} else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
@@ -153,8 +188,8 @@ int main(int argc, char **argv)
 		struct vgb_drv_options o;
 		char err[512];
 		vgb_drv_options_defaults(&o);
+		apply_tuning(&o, &tu);
 		o.fe.socket_path = socket_path;
-		o.fe.timeout_ms = timeout_ms;
 		drv = vgb_drv_open(&o, err, sizeof(err));
 		if (!drv) {
 			fprintf(stderr, "vgb-guest: cannot reach the device at %s: %s\n", socket_path, err);
@@ -170,7 +205,7 @@ int main(int argc, char **argv)
 		if (drv)
 			vgb_selfcheck_run(drv, (enum vgb_path)p, false, r);
 		else
-			run_spawned(&argv[backend_at], argc - backend_at, quiet, timeout_ms, (enum vgb_path)p, r);
+			run_spawned(&argv[backend_at], argc - backend_at, quiet, &tu, (enum vgb_path)p, r);
 		printf("path %s: %s (%s)\n", vgb_path_name((enum vgb_path)p), vgb_verdict_name(r->verdict),
 		       r->detail);
 		fflush(stdout);

@@ -20,7 +20,7 @@ static int serve(struct host *h, int sock)
 	host_vu_device(h, &vd);
 	if (h->hostile)
 		hostile_wrap_device(h->hostile, &vd);
-	struct vgb_vu_backend_options bo = { .verbose = h->opt->verbose };
+	struct vgb_vu_backend_options bo = { .verbose = h->opt->verbose, .poll_us = h->opt->poll_us };
 	if (h->fcheck) {
 		bo.frontend_violation = frontend_check_violation;
 		bo.opaque = h->fcheck;

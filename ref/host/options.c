@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hostile.h"
+#include "vgb/vhost_user.h"
 #include "vgb/wire.h"
 
 enum {
@@ -39,6 +40,8 @@ enum {
 	OPT_VALIDATE_FRONTEND,
 	OPT_RENDERER,
 	OPT_DUMP_SCANOUT,
+	OPT_STREAM_MIN,
+	OPT_POLL_US,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +71,8 @@ static const struct option long_opts[] = {
 	{ "validate-frontend", optional_argument, NULL, OPT_VALIDATE_FRONTEND },
 	{ "renderer", required_argument, NULL, OPT_RENDERER },
 	{ "dump-scanout", required_argument, NULL, OPT_DUMP_SCANOUT },
+	{ "stream-min", required_argument, NULL, OPT_STREAM_MIN },
+	{ "poll-us", required_argument, NULL, OPT_POLL_US },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -101,6 +106,11 @@ static void usage(FILE *f)
 		"  --no-edid              do not offer VIRTIO_GPU_F_EDID\n"
 		"  --scanouts=N           number of scanouts (1..16)\n"
 		"  --size=WxH             preferred mode of each scanout\n"
+		"  --stream-min=SIZE      transfers of at least SIZE bytes use non-temporal stores\n"
+		"                         (default 1M; 0 = never)\n"
+		"  --poll-us=N            after each request, poll the queues for up to N microseconds\n"
+		"                         before sleeping (0..%u; default 0 = off): lower latency\n"
+		"                         for a CPU that spins meanwhile\n"
 		"  --renderer=NAME        contexts of other capsets served by virglrenderer%s:\n"
 		"                         virgl (GL, capsets 1-2, and Venus, capset 4) or venus\n"
 		"                         (Venus only); the reference context stays the default\n"
@@ -126,7 +136,7 @@ static void usage(FILE *f)
 		"                         e.g. RESOURCE_MAP_BLOB; #N only the Nth match)\n"
 		"  -v, --verbose          log every vhost-user message and rejected command\n"
 		"  -h, --help             this text\n"
-		"SIZE takes K, M or G suffixes (powers of 1024).\n",
+		"SIZE takes K, M or G suffixes (powers of 1024).\n", VGB_VU_POLL_US_MAX,
 #ifdef VGB_HAVE_VIRGLRENDERER
 		""
 #else
@@ -314,6 +324,14 @@ int host_options_parse(struct host_options *o, int argc, char **argv)
 			if (!*optarg)
 				return bad("dump-scanout", optarg);
 			o->dump_scanout = optarg;
+			break;
+		case OPT_STREAM_MIN:
+			if (!parse_u64(optarg, &o->cfg.stream_min, true))
+				return bad("stream-min", optarg);
+			break;
+		case OPT_POLL_US:
+			if (!parse_u32(optarg, &o->poll_us) || o->poll_us > VGB_VU_POLL_US_MAX)
+				return bad("poll-us", optarg);
 			break;
 		case OPT_BREAK:
 			if (!parse_breaks(optarg, &o->cfg.breaks))

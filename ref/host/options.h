@@ -4,6 +4,7 @@
 #define VGB_HOST_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "vgb/device.h"
 
@@ -19,6 +20,7 @@ struct host_options {
 	const char *trace_file;    /* --trace=FILE: every command and its answer */
 	enum host_renderer { HOST_RENDERER_NONE, HOST_RENDERER_VIRGL, HOST_RENDERER_VENUS } renderer;
 	const char *dump_scanout;  /* --dump-scanout=FILE: scanout 0 as PPM after every update */
+	uint32_t poll_us;          /* --poll-us: busy-poll window after each request (0 = off) */
 	struct vgb_device_config cfg;
 };
 

@@ -12,27 +12,63 @@
 #define GPA_BASE 0x40000000ull /* first region */
 #define GPA_GAP 0x01000000ull  /* hole between regions: no buffer can run from one into the next */
 
+#define HUGE_PAGE (2ull << 20)
+
+/*
+ * Guest RAM of hugetlbfs pages, as QEMU's memory-backend-memfd,hugetlb=on:
+ * only where the host has reserved enough of them (the mapping reserves them
+ * all now, so a shortage fails here and never as SIGBUS later).
+ */
+static void *map_hugetlb(uint64_t len, int *fd)
+{
+	*fd = memfd_create("vgb-guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB);
+	if (*fd < 0)
+		return MAP_FAILED;
+	void *p = MAP_FAILED;
+	if (!ftruncate(*fd, (off_t)len)) {
+		fcntl(*fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	}
+	if (p == MAP_FAILED) {
+		close(*fd);
+		*fd = -1;
+	}
+	return p;
+}
+
 int fe_mem_create(struct vgb_fe *fe)
 {
 	unsigned n = fe->opt.ram_regions;
-	uint64_t each = (fe->opt.ram_size / n + FE_PAGE - 1) & ~(FE_PAGE - 1);
+	uint64_t page = fe->opt.huge_pages ? HUGE_PAGE : FE_PAGE;
+	uint64_t each = (fe->opt.ram_size / n + page - 1) & ~(page - 1);
 	uint64_t gpa = GPA_BASE;
+	fe->ram_page_size = FE_PAGE;
 	for (unsigned i = 0; i < n; i++) {
-		int fd = memfd_create("vgb-guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-		if (fd < 0)
-			return fe_fail(fe, -errno, "memfd_create: %s", strerror(errno));
-		if (ftruncate(fd, (off_t)each)) {
-			int e = errno;
-			close(fd);
-			return fe_fail(fe, -e, "sizing guest RAM: %s", strerror(e));
-		}
-		/* A back-end maps this: it must never shrink under it (SIGBUS), as QEMU's memfd RAM. */
-		fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
-		void *p = mmap(NULL, each, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (p == MAP_FAILED) {
-			int e = errno;
-			close(fd);
-			return fe_fail(fe, -e, "mapping guest RAM: %s", strerror(e));
+		int fd = -1;
+		void *p = MAP_FAILED;
+		if (fe->opt.huge_pages && (i == 0 || fe->ram_page_size == HUGE_PAGE))
+			p = map_hugetlb(each, &fd);
+		if (p != MAP_FAILED) {
+			fe->ram_page_size = HUGE_PAGE;
+		} else {
+			fd = memfd_create("vgb-guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+			if (fd < 0)
+				return fe_fail(fe, -errno, "memfd_create: %s", strerror(errno));
+			if (ftruncate(fd, (off_t)each)) {
+				int e = errno;
+				close(fd);
+				return fe_fail(fe, -e, "sizing guest RAM: %s", strerror(e));
+			}
+			/* A back-end maps this: it must never shrink under it (SIGBUS), as QEMU's memfd RAM. */
+			fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+			p = mmap(NULL, each, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			if (p == MAP_FAILED) {
+				int e = errno;
+				close(fd);
+				return fe_fail(fe, -e, "mapping guest RAM: %s", strerror(e));
+			}
+			if (fe->opt.huge_pages)
+				madvise(p, each, MADV_HUGEPAGE); /* transparent huge pages, where shmem allows */
 		}
 		struct vgb_mem_region *r = &fe->mem.regions[i];
 		*r = (struct vgb_mem_region){ .gpa = gpa, .size = each, .uva = (uint64_t)(uintptr_t)p,

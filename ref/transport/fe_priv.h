@@ -16,6 +16,7 @@
 #define FE_INDIRECT_MAX 64u
 #define FE_MAX_SHM 4u
 #define FE_LOG_MAX 256u
+#define FE_BATCH_MAX 64u /* chains one vgb_fe_submit_batch may add */
 
 struct fe_queue {
 	struct vgb_vq_drv vq;
@@ -78,6 +79,9 @@ struct vgb_fe {
 	/* GPU config fields this frontend owns when the backend leaves num_scanouts 0. */
 	bool config_from_frontend;
 	uint32_t events_read;
+
+	struct vgb_fe_stats stats;
+	uint64_t ram_page_size;     /* FE_PAGE, or the hugetlbfs page size of guest RAM */
 
 	bool side_channels_blocked; /* waiting like QEMU's main loop: serve nothing else */
 	bool disconnected;

@@ -391,6 +391,7 @@ static int setup_queue(struct vgb_fe *fe, unsigned i)
 				indirect ? FE_INDIRECT_MAX : 0);
 	if (r)
 		return fe_fail(fe, r, "queue %u: cannot lay out the rings", i);
+	q->vq.event_idx = fe->features & U64(VIRTIO_RING_F_EVENT_IDX);
 	if (q->kick_fd < 0)
 		q->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (q->call_fd < 0)
@@ -479,6 +480,7 @@ static int negotiate(struct vgb_fe *fe)
 	}
 	uint64_t accept = U64(VGB_F_VERSION_1) | U64(VGB_F_PROTOCOL_FEATURES) |
 			  (fe->opt.indirect ? U64(VGB_F_RING_INDIRECT_DESC) : 0) |
+			  (fe->opt.event_idx ? U64(VIRTIO_RING_F_EVENT_IDX) : 0) |
 			  (fe->opt.features_mask & ((1ull << 24) - 1));
 	fe->features = (fe->device_features & accept) | (fe->opt.force_features & ((1ull << 24) - 1));
 	if ((r = call_u64(fe, VGB_VU_SET_FEATURES, fe->features, true)))
@@ -521,6 +523,8 @@ struct vgb_fe *vgb_fe_start(const struct vgb_fe_options *o, char *err, size_t er
 		fe->opt.queue_size = 256;
 	if (fe->opt.timeout_ms <= 0)
 		fe->opt.timeout_ms = 5000;
+	if (fe->opt.poll_us > VGB_VU_POLL_US_MAX)
+		fe->opt.poll_us = VGB_VU_POLL_US_MAX;
 	fe->sock = fe->backend_fd = fe->gpu_fd = -1;
 	for (unsigned i = 0; i < FE_MAX_QUEUES; i++)
 		fe->q[i].kick_fd = fe->q[i].call_fd = -1;
@@ -676,6 +680,7 @@ int vgb_fe_kick(struct vgb_fe *fe, unsigned queue)
 {
 	if (queue >= fe->nqueues)
 		return -EINVAL;
+	fe->stats.kicks++;
 	uint64_t one = 1;
 	if (write(fe->q[queue].kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		return fe_fail(fe, -errno, "kick: %s", strerror(errno));
@@ -704,8 +709,16 @@ static int main_socket_event(struct vgb_fe *fe)
 		       r ? why : vgb_vu_request_name(m.request));
 }
 
-/* Collects used elements of queue; 1 when `head` came back (its length in *len). */
-static int reap_used(struct vgb_fe *fe, unsigned queue, int head, uint32_t *len)
+/* The chains one wait is for: their heads, and their used lengths as they come back. */
+struct waited {
+	int heads[FE_BATCH_MAX];
+	uint32_t lens[FE_BATCH_MAX];
+	bool back[FE_BATCH_MAX];
+	unsigned n, left;
+};
+
+/* Collects used elements of queue; 1 when every waited-for chain came back. */
+static int reap_used(struct vgb_fe *fe, unsigned queue, struct waited *w)
 {
 	struct fe_queue *q = &fe->q[queue];
 	for (;;) {
@@ -717,10 +730,14 @@ static int reap_used(struct vgb_fe *fe, unsigned queue, int head, uint32_t *len)
 			return fe_fail(fe, -EPROTO, "backend broke queue %u: %s", queue, q->vq.err);
 		}
 		if (r == 0)
-			return 0;
-		if (h == head) {
-			*len = l;
-			return 1;
+			return w->left == 0;
+		for (unsigned i = 0; i < w->n; i++) {
+			if (!w->back[i] && w->heads[i] == h) {
+				w->back[i] = true;
+				w->lens[i] = l;
+				w->left--;
+				break;
+			}
 		}
 	}
 }
@@ -741,34 +758,52 @@ static void drain_side_channels(struct vgb_fe *fe)
 	}
 }
 
-static int wait_used(struct vgb_fe *fe, unsigned queue, int head, uint32_t *len, int timeout_ms)
+/* Do the performance knobs decide about notifications (else: the behaviour without them)? */
+static bool tuned(const struct vgb_fe *fe, unsigned queue)
+{
+	return fe->q[queue].vq.event_idx || fe->opt.poll_us;
+}
+
+static int wait_used(struct vgb_fe *fe, unsigned queue, struct waited *w, int timeout_ms)
 {
 	int64_t deadline = vgb_deadline(timeout_ms);
+	int64_t spin_end = fe->opt.poll_us ? vgb_now_us() + fe->opt.poll_us : 0;
+	struct vgb_vq_drv *vq = &fe->q[queue].vq;
+	if (spin_end)
+		vgb_vq_drv_want_used(vq, 0); /* we are looking: no notification needed */
 	for (;;) {
-		int r = reap_used(fe, queue, head, len);
+		int r = reap_used(fe, queue, w);
 		if (r > 0)
 			drain_side_channels(fe);
 		if (r)
 			return r < 0 ? r : 0;
+		bool spinning = spin_end && vgb_now_us() < spin_end;
+		if (spin_end && !spinning) {
+			spin_end = 0;
+			vgb_vq_drv_want_used(vq, (uint16_t)w->left); /* then re-check before sleeping */
+			continue;
+		}
+		if (!spin_end && vq->event_idx)
+			vgb_vq_drv_want_used(vq, (uint16_t)w->left); /* one notification, for the last one */
 		struct pollfd pfd[4] = { { .fd = fe->q[queue].call_fd, .events = POLLIN },
 					 { .fd = fe->sock, .events = POLLIN } };
 		unsigned n = 2 + side_pollfds(fe, pfd + 2);
-		r = poll(pfd, n, vgb_ms_left(deadline));
+		r = poll(pfd, n, spinning ? 0 : vgb_ms_left(deadline));
 		if (r < 0 && errno != EINTR)
 			return fe_fail(fe, -errno, "poll: %s", strerror(errno));
-		if (r == 0)
+		if (r == 0 && !spinning)
 			return fe_fail(fe, -ETIMEDOUT, "no answer from the backend on queue %u within %d ms",
 				       queue, timeout_ms);
-		if (r < 0)
+		if (r <= 0)
 			continue;
 		if (pfd[0].revents) {
 			uint64_t v;
-			if (read(fe->q[queue].call_fd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
-			}
+			if (read(fe->q[queue].call_fd, &v, sizeof(v)) == sizeof(v))
+				fe->stats.calls++;
 		}
 		fe_serve_side_channels(fe, pfd + 2, n - 2);
 		if (pfd[1].revents) {
-			r = reap_used(fe, queue, head, len); /* answers that raced with the exit */
+			r = reap_used(fe, queue, w); /* answers that raced with the exit */
 			if (r)
 				return r < 0 ? r : 0;
 			r = main_socket_event(fe);
@@ -778,25 +813,56 @@ static int wait_used(struct vgb_fe *fe, unsigned queue, int head, uint32_t *len,
 	}
 }
 
-int vgb_fe_submit(struct vgb_fe *fe, unsigned queue, const struct vgb_sg *out, unsigned nout,
-		  const struct vgb_sg *in, unsigned nin, uint32_t *used_len)
+int vgb_fe_submit_batch(struct vgb_fe *fe, unsigned queue, const struct vgb_fe_chain *chains, unsigned n,
+			uint32_t *used_lens)
 {
 	if (fe->disconnected)
 		return fe_fail(fe, -EPIPE, "%s", fe->gone_why[0] ? fe->gone_why : "the backend went away");
 	if (fe->broken)
 		return -EPROTO;
-	if (queue >= fe->nqueues || nout + nin == 0)
-		return fe_fail(fe, -EINVAL, "bad submission (queue %u, %u+%u buffers)", queue, nout, nin);
+	if (queue >= fe->nqueues || n == 0 || n > FE_BATCH_MAX)
+		return fe_fail(fe, -EINVAL, "bad submission (queue %u, %u chains)", queue, n);
+	struct waited w = { .n = n, .left = n };
 	_Static_assert(sizeof(struct vgb_sg) == sizeof(struct vgb_vq_buf), "same layout");
-	int head = vgb_vq_drv_add(&fe->q[queue].vq, (const struct vgb_vq_buf *)out, nout,
-				  (const struct vgb_vq_buf *)in, nin);
-	if (head < 0)
-		return fe_fail(fe, head, "queue %u: no room for %u buffers", queue, nout + nin);
-	int r = vgb_fe_kick(fe, queue);
+	if (fe->opt.poll_us) /* we will be looking: a polling device may answer before the kick */
+		vgb_vq_drv_want_used(&fe->q[queue].vq, 0);
+	for (unsigned i = 0; i < n; i++) {
+		const struct vgb_fe_chain *c = &chains[i];
+		if (c->nout + c->nin == 0)
+			return fe_fail(fe, -EINVAL, "bad submission (chain %u has no buffers)", i);
+		w.heads[i] = vgb_vq_drv_add(&fe->q[queue].vq, (const struct vgb_vq_buf *)c->out, c->nout,
+					    (const struct vgb_vq_buf *)c->in, c->nin);
+		if (w.heads[i] < 0) {
+			/* Chains already added are in flight: the device answers them; wait for those. */
+			int e = w.heads[i];
+			w.n = w.left = i;
+			if (i > 0 && !vgb_fe_kick(fe, queue))
+				wait_used(fe, queue, &w, fe->opt.timeout_ms);
+			return fe_fail(fe, e, "queue %u: no room for chain %u (%u buffers)", queue, i,
+				       c->nout + c->nin);
+		}
+	}
+	int r = 0;
+	if (!tuned(fe, queue) || vgb_vq_drv_kick_needed(&fe->q[queue].vq))
+		r = vgb_fe_kick(fe, queue);
+	else
+		fe->stats.kicks_skipped++;
 	if (r)
 		return r;
+	r = wait_used(fe, queue, &w, fe->opt.timeout_ms);
+	if (!r && used_lens)
+		memcpy(used_lens, w.lens, n * sizeof(*used_lens));
+	return r;
+}
+
+int vgb_fe_submit(struct vgb_fe *fe, unsigned queue, const struct vgb_sg *out, unsigned nout,
+		  const struct vgb_sg *in, unsigned nin, uint32_t *used_len)
+{
+	if (nout + nin == 0)
+		return fe_fail(fe, -EINVAL, "bad submission (queue %u, %u+%u buffers)", queue, nout, nin);
+	struct vgb_fe_chain c = { out, nout, in, nin };
 	uint32_t len = 0;
-	r = wait_used(fe, queue, head, &len, fe->opt.timeout_ms);
+	int r = vgb_fe_submit_batch(fe, queue, &c, 1, &len);
 	if (!r && used_len)
 		*used_len = len;
 	if (fe->opt.trace && fe->opt.trace->chain) {
@@ -806,6 +872,21 @@ int vgb_fe_submit(struct vgb_fe *fe, unsigned queue, const struct vgb_sg *out, u
 				     resp ? (len < in[0].len ? len : in[0].len) : 0, r);
 	}
 	return r;
+}
+
+void vgb_fe_get_stats(const struct vgb_fe *fe, struct vgb_fe_stats *st)
+{
+	*st = fe->stats;
+}
+
+int vgb_fe_backend_pid(const struct vgb_fe *fe)
+{
+	return fe->pid > 0 ? (int)fe->pid : 0;
+}
+
+uint64_t vgb_fe_ram_page_size(const struct vgb_fe *fe)
+{
+	return fe->ram_page_size;
 }
 
 int vgb_fe_poll(struct vgb_fe *fe, int timeout_ms)

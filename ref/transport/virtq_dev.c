@@ -241,13 +241,36 @@ bool vgb_vq_dev_should_notify(struct vgb_vq_dev *vq)
 
 bool vgb_vq_dev_rearm(struct vgb_vq_dev *vq)
 {
-	if (!vq->event_idx)
+	if (vq->event_idx) {
+		uint16_t *avail_event = (uint16_t *)&vq->used->ring[vq->num];
+		__atomic_store_n(avail_event, vgb_to_le16(vq->last_avail), __ATOMIC_RELAXED);
+	} else if (vq->kicks_off) {
+		__atomic_store_n(&vq->used->flags, 0, __ATOMIC_RELAXED);
+	} else {
 		return false;
-	uint16_t *avail_event = (uint16_t *)&vq->used->ring[vq->num];
-	__atomic_store_n(avail_event, vgb_to_le16(vq->last_avail), __ATOMIC_RELAXED);
-	/* Publish avail_event before looking again, or a kick could fall in between. */
+	}
+	vq->kicks_off = false;
+	/* Publish the request for kicks before looking again, or a kick could fall in between. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return vgb_le16(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE)) != vq->last_avail;
+}
+
+void vgb_vq_dev_kicks_off(struct vgb_vq_dev *vq)
+{
+	if (vq->event_idx) {
+		/* vring_need_event() stays false until the driver is 2^16 entries ahead of this. */
+		uint16_t *avail_event = (uint16_t *)&vq->used->ring[vq->num];
+		__atomic_store_n(avail_event, vgb_to_le16((uint16_t)(vq->last_avail - 1)), __ATOMIC_RELAXED);
+	} else if (!vq->kicks_off) {
+		__atomic_store_n(&vq->used->flags, vgb_to_le16(VRING_USED_F_NO_NOTIFY), __ATOMIC_RELAXED);
+	}
+	vq->kicks_off = true;
+}
+
+bool vgb_vq_dev_pending(const struct vgb_vq_dev *vq)
+{
+	return vgb_vq_dev_ready(vq) &&
+	       vgb_le16(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE)) != vq->last_avail;
 }
 
 size_t vgb_iov_to_buf(const struct vgb_iov *iov, unsigned n, void *buf, size_t len)

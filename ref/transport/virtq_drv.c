@@ -93,6 +93,7 @@ void vgb_vq_drv_reset(struct vgb_vq_drv *vq)
 	memset(vq->desc, 0, vgb_vq_drv_ring_bytes(vq->num));
 	vq->avail_idx = 0;
 	vq->last_used = 0;
+	vq->kicked_idx = 0;
 	reset_free_list(vq);
 }
 
@@ -199,6 +200,36 @@ unsigned vgb_vq_drv_in_flight(const struct vgb_vq_drv *vq)
 	for (unsigned i = 0; i < vq->num; i++)
 		n += vq->inflight[i].busy;
 	return n;
+}
+
+bool vgb_vq_drv_kick_needed(struct vgb_vq_drv *vq)
+{
+	/* The new avail index must be visible before we read what the device asked for. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	uint16_t old = vq->kicked_idx, now = vq->avail_idx;
+	bool need;
+	if (vq->event_idx) {
+		uint16_t event = vgb_le16(__atomic_load_n((uint16_t *)&vq->used->ring[vq->num], __ATOMIC_RELAXED));
+		need = (uint16_t)(now - event - 1) < (uint16_t)(now - old); /* vring_need_event() */
+	} else {
+		need = !(vgb_le16(__atomic_load_n(&vq->used->flags, __ATOMIC_RELAXED)) & VRING_USED_F_NO_NOTIFY);
+	}
+	if (need)
+		vq->kicked_idx = now;
+	return need;
+}
+
+void vgb_vq_drv_want_used(struct vgb_vq_drv *vq, uint16_t count)
+{
+	if (vq->event_idx) {
+		/* count 0: an index the device will not reach before the ring wraps. */
+		uint16_t event = (uint16_t)(vq->last_used + (count ? count - 1 : 0x8000));
+		__atomic_store_n(&vq->avail->ring[vq->num], vgb_to_le16(event), __ATOMIC_RELAXED);
+	} else {
+		__atomic_store_n(&vq->avail->flags, vgb_to_le16(count ? 0 : VRING_AVAIL_F_NO_INTERRUPT),
+				 __ATOMIC_RELAXED);
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 void vgb_vq_drv_raw_desc(struct vgb_vq_drv *vq, uint16_t idx, uint64_t addr, uint32_t len,

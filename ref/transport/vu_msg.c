@@ -31,6 +31,26 @@ int64_t vgb_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t vgb_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int vgb_poll_spin(struct pollfd *pfd, unsigned n, int timeout_ms, unsigned spin_us)
+{
+	if (spin_us && timeout_ms != 0) {
+		int64_t end = vgb_now_us() + spin_us;
+		do {
+			int r = poll(pfd, n, 0);
+			if (r != 0)
+				return r;
+		} while (vgb_now_us() < end);
+	}
+	return poll(pfd, n, timeout_ms);
+}
+
 int64_t vgb_deadline(int timeout_ms)
 {
 	return timeout_ms < 0 ? -1 : vgb_now_ms() + timeout_ms;

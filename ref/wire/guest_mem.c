@@ -40,20 +40,33 @@ void *vgb_mem_uva(const struct vgb_guest_mem *m, uint64_t uva, uint64_t len)
 	return NULL;
 }
 
-void *vgb_mem_gpa_span(const struct vgb_guest_mem *m, uint64_t gpa, uint64_t len, uint64_t *avail)
+static void *span_in(const struct vgb_mem_region *r, uint64_t gpa, uint64_t len, uint64_t *avail)
+{
+	if (!r->host || gpa < r->gpa || gpa - r->gpa >= r->size)
+		return NULL;
+	uint64_t left = r->size - (gpa - r->gpa);
+	*avail = len < left ? len : left;
+	return r->host + (gpa - r->gpa);
+}
+
+void *vgb_mem_gpa_span_hint(const struct vgb_guest_mem *m, uint64_t gpa, uint64_t len, uint64_t *avail,
+			    unsigned *hint)
 {
 	*avail = 0;
 	if (!range_ok(gpa, len))
 		return NULL;
-	for (unsigned i = 0; i < m->nregions; i++) {
-		const struct vgb_mem_region *r = &m->regions[i];
-		if (!r->host || gpa < r->gpa || gpa - r->gpa >= r->size)
-			continue;
-		uint64_t left = r->size - (gpa - r->gpa);
-		*avail = len < left ? len : left;
-		return r->host + (gpa - r->gpa);
-	}
-	return NULL;
+	/* The region of the previous lookup first: a walk over many pieces stays in one region. */
+	void *p = *hint < m->nregions ? span_in(&m->regions[*hint], gpa, len, avail) : NULL;
+	for (unsigned i = 0; !p && i < m->nregions; i++)
+		if ((p = span_in(&m->regions[i], gpa, len, avail)))
+			*hint = i;
+	return p;
+}
+
+void *vgb_mem_gpa_span(const struct vgb_guest_mem *m, uint64_t gpa, uint64_t len, uint64_t *avail)
+{
+	unsigned hint = 0;
+	return vgb_mem_gpa_span_hint(m, gpa, len, avail, &hint);
 }
 
 bool vgb_mem_gpa_valid(const struct vgb_guest_mem *m, uint64_t gpa, uint64_t len)

@@ -8,6 +8,8 @@ With "socket", checks the same against a device listening on a socket.
 With "kill", that device dies at a fixed point of the second path
 (--hostile=die...), and vgb-guest must end in bounded time, with status 1 and
 a message naming the cause on every path after the death.
+With "polled", runs it with both sides polling (--poll-us), with and without
+EVENT_IDX: the same verdicts, pixel-exact.
 """
 import os
 import re
@@ -46,6 +48,14 @@ if mode == "backend":
     p = subprocess.run([guest, "--self-check", "--backend", host],
                        stdout=subprocess.PIPE, text=True, timeout=120)
     sys.exit(0 if check(p.stdout, p.returncode) else 1)
+
+if mode == "polled":
+    ok = True
+    for extra in ([], ["--event-idx"]):
+        p = subprocess.run([guest, "--self-check", "--poll-us", "50", *extra, "--backend", host, "--poll-us=50"],
+                           stdout=subprocess.PIPE, text=True, timeout=120)
+        ok = check(p.stdout, p.returncode) and ok
+    sys.exit(0 if ok else 1)
 
 
 def start_device(sock, *extra):

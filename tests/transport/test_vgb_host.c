@@ -30,7 +30,8 @@ static int run_status(const char *args, char *out, size_t cap)
 		return -1;
 	size_t n = fread(out, 1, cap - 1, p);
 	out[n] = 0;
-	char rest[1024]; /* read it all: a closed pipe would kill the program with SIGPIPE */
+	/* Read what did not fit too: a program that cannot finish writing dies of SIGPIPE. */
+	char rest[1024];
 	while (fread(rest, 1, sizeof(rest), p) > 0) {
 	}
 	int st = pclose(p);

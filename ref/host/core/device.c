@@ -28,6 +28,7 @@ void vgb_device_config_defaults(struct vgb_device_config *cfg)
 		.max_blob_size = 256ull << 20,
 		.max_host_memory = 1ull << 30,
 		.max_resources = 4096,
+		.stream_min = VGB_STREAM_MIN_DEFAULT,
 		.validate = false,
 	};
 }
@@ -257,6 +258,8 @@ size_t vgb_device_max_request(const struct vgb_device *dev)
 void vgb_device_mem_changed(struct vgb_device *dev)
 {
 	/* Entries are kept as guest-physical addresses and translated on every use,
-	 * so there is no host pointer to forget; only the current table pointer. */
+	 * so there is no host pointer to forget; only the current table pointer, and
+	 * every backing's "all entries inside guest memory" (vgb_backing_ok). */
 	dev->mem = NULL;
+	dev->mem_gen++;
 }

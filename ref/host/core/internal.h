@@ -34,6 +34,10 @@ struct vgb_backing {
 	uint64_t *starts;
 	uint32_t n; /* 0 = no backing */
 	uint64_t size;
+	/* Every entry was found inside this memory table (pointer and generation): a range
+	 * check needs no walk over the entries until the table changes. */
+	const struct vgb_guest_mem *valid_mem;
+	uint64_t valid_gen;
 };
 
 struct vgb_resource {
@@ -115,6 +119,7 @@ struct vgb_device {
 	} cursor[VIRTIO_GPU_MAX_SCANOUTS];
 
 	const struct vgb_guest_mem *mem; /* guest memory of the command being served */
+	uint64_t mem_gen;                /* counts memory table changes (vgb_device_mem_changed) */
 	struct vgb_timeline fences;      /* fences without INFO_RING_IDX: one device timeline */
 
 	/* Validating mode: ids live at the last reset, not created since (REQ-DRV-RESET-0002). */
@@ -189,9 +194,13 @@ int vgb_backing_read(const struct vgb_device *dev, const struct vgb_backing *b, 
 		     void *dst, uint64_t len);
 int vgb_backing_write(const struct vgb_device *dev, const struct vgb_backing *b, uint64_t off,
 		      const void *src, uint64_t len);
+/* A transfer's copy between host memory at host and [off, off+len) of the backing; stream:
+ * non-temporal stores (copy.h), the caller then fences before answering.  0 or -1. */
+int vgb_backing_copy(const struct vgb_device *dev, const struct vgb_backing *b, uint64_t off,
+		     uint8_t *host, uint64_t len, bool to_guest, bool stream);
 /* [off, off+len) lies in the backing and in current guest memory (checked before copying, so
  * a rejected command changes nothing). */
-bool vgb_backing_ok(const struct vgb_device *dev, const struct vgb_backing *b, uint64_t off,
+bool vgb_backing_ok(const struct vgb_device *dev, struct vgb_backing *b, uint64_t off,
 		    uint64_t len);
 /* Host pointer of [off, off+len) when it is one contiguous host span, else NULL. */
 void *vgb_backing_span(const struct vgb_device *dev, const struct vgb_backing *b, uint64_t off,

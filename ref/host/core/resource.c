@@ -103,6 +103,8 @@ uint32_t vgb_backing_set(struct vgb_device *dev, struct vgb_backing *b, const st
 		b->size += e[i].length;
 	}
 	b->n = n;
+	b->valid_mem = dev->mem; /* every entry was just found inside it */
+	b->valid_gen = dev->mem_gen;
 	return VGB_DECODE_OK;
 }
 

@@ -4,9 +4,12 @@
  * TRANSFER_TO/FROM_HOST_3D.  The guest lays a rectangle out with the same
  * stride as the resource starting at `offset` (QEMU and Linux agree), so a
  * full-width rectangle is one contiguous span; otherwise one span per row.
- * Nothing is allocated here and no pixel is touched one by one.
+ * Nothing is allocated here and no pixel is touched one by one; large
+ * transfers stream (copy.h).
  */
 #include "internal.h"
+
+#include "copy.h"
 
 #define ERR_PARAM VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER
 #define ERR_UNSPEC VIRTIO_GPU_RESP_ERR_UNSPEC
@@ -40,20 +43,18 @@ static uint32_t copy_rect(struct vgb_device *dev, struct vgb_resource *res, cons
 		return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
 				  "backing of resource %u no longer inside guest memory", res->id);
 	uint8_t *host = res->host.ptr + r->y * res->stride + (uint64_t)r->x * res->bpp;
+	bool stream = dev->cfg.stream_min && row * rows >= dev->cfg.stream_min;
 	int err;
 	if (r->x == 0 && r->width == res->width && gstride == res->stride) {
-		uint64_t len = res->stride * rows;
-		err = to_host ? vgb_backing_read(dev, &res->backing, offset, host, len)
-			      : vgb_backing_write(dev, &res->backing, offset, host, len);
+		err = vgb_backing_copy(dev, &res->backing, offset, host, res->stride * rows, !to_host, stream);
 	} else {
 		err = 0;
-		for (uint32_t y = 0; y < rows && !err; y++) {
-			uint64_t goff = offset + gstride * y;
-			uint8_t *h = host + res->stride * y;
-			err = to_host ? vgb_backing_read(dev, &res->backing, goff, h, row)
-				      : vgb_backing_write(dev, &res->backing, goff, h, row);
-		}
+		for (uint32_t y = 0; y < rows && !err; y++)
+			err = vgb_backing_copy(dev, &res->backing, offset + gstride * y, host + res->stride * y,
+					       row, !to_host, stream);
 	}
+	if (stream)
+		vgb_copy_fence(); /* streamed bytes in place before the response (REQ-DEV-XFER-0400) */
 	return err ? ERR_PARAM : VGB_DECODE_OK; /* cannot fail after vgb_backing_ok() */
 }
 
@@ -67,8 +68,10 @@ static uint32_t copy_shadow(struct vgb_device *dev, struct vgb_resource *res, ui
 	if (!vgb_backing_ok(dev, &res->backing, off, len))
 		return vgb_reject(dev, VGB_DRV_ENTRY_OUTSIDE, ERR_PARAM,
 				  "shadow of blob %u no longer inside guest memory", res->id);
-	int err = to_host ? vgb_backing_read(dev, &res->backing, off, res->host.ptr + off, len)
-			  : vgb_backing_write(dev, &res->backing, off, res->host.ptr + off, len);
+	bool stream = dev->cfg.stream_min && len >= dev->cfg.stream_min;
+	int err = vgb_backing_copy(dev, &res->backing, off, res->host.ptr + off, len, !to_host, stream);
+	if (stream)
+		vgb_copy_fence(); /* REQ-DEV-XFER-0400 */
 	return err ? ERR_PARAM : VGB_DECODE_OK; /* cannot fail after vgb_backing_ok() */
 }
 

@@ -21,6 +21,9 @@
 struct vgb_device;
 struct vgb_renderer_ops;
 
+/* Transfers from this size on stream (bench/README.md, "Where the time goes", shows why). */
+#define VGB_STREAM_MIN_DEFAULT (1ull << 20)
+
 /* Knobs that select which paths and limits the device offers. */
 struct vgb_device_config {
 	uint32_t num_scanouts;     /* 1..16 */
@@ -40,6 +43,8 @@ struct vgb_device_config {
 	uint64_t max_blob_size;    /* bytes per resource */
 	uint64_t max_host_memory;  /* total host bytes for resources and context objects */
 	uint32_t max_resources;
+	uint64_t stream_min;       /* transfers of at least this many bytes use non-temporal stores
+				    * (ref/host/core/copy.h); 0 = never */
 	bool validate;             /* record driver-requirement violations (validating mode) */
 	uint32_t breaks;           /* VGB_BREAK_* bits: deliberately wrong behaviours (self-tests) */
 };

@@ -72,6 +72,21 @@ struct vgb_fe_options {
 	bool keep_shmem_on_stop;
 	/* Sees the exchange (see struct vgb_fe_trace); NULL: nothing is traced. */
 	const struct vgb_fe_trace *trace;
+	/*
+	 * Performance knobs, all off by default:
+	 * event_idx   negotiate VIRTIO_RING_F_EVENT_IDX when offered: kicks and used-buffer
+	 *             notifications only where the other side asked for them;
+	 * poll_us     after a kick, look at the used ring and the side channels without
+	 *             sleeping for up to this many microseconds (at most 1000), with the
+	 *             device's notifications suppressed meanwhile; kicks the device declines
+	 *             (VRING_USED_F_NO_NOTIFY: it polls) are skipped;
+	 * huge_pages  guest RAM in huge pages: hugetlbfs pages when the host has them
+	 *             reserved, else transparent huge pages where the host allows them for
+	 *             shared memory (vgb_fe_ram_huge() says what was obtained).
+	 */
+	bool event_idx;
+	unsigned poll_us;
+	bool huge_pages;
 };
 
 void vgb_fe_options_defaults(struct vgb_fe_options *o);
@@ -170,6 +185,31 @@ struct vgb_sg {
  */
 int vgb_fe_submit(struct vgb_fe *fe, unsigned queue, const struct vgb_sg *out, unsigned nout,
 		  const struct vgb_sg *in, unsigned nin, uint32_t *used_len);
+
+/*
+ * The same for n chains at once: all are added, then one kick (when the device
+ * wants one), then the wait until every chain has come back.  used_lens (may be
+ * NULL) gets each chain's used.len.  0 or the errors of vgb_fe_submit.
+ */
+struct vgb_fe_chain {
+	const struct vgb_sg *out;
+	unsigned nout;
+	const struct vgb_sg *in;
+	unsigned nin;
+};
+int vgb_fe_submit_batch(struct vgb_fe *fe, unsigned queue, const struct vgb_fe_chain *chains, unsigned n,
+			uint32_t *used_lens);
+
+/* Notifications so far: kicks written, kicks the device declined, call eventfd wake-ups. */
+struct vgb_fe_stats {
+	uint64_t kicks, kicks_skipped, calls;
+};
+void vgb_fe_get_stats(const struct vgb_fe *fe, struct vgb_fe_stats *st);
+/* Process id of the spawned backend (0 when it was reached through a socket). */
+int vgb_fe_backend_pid(const struct vgb_fe *fe);
+/* Guest RAM page size obtained: 2 MiB hugetlbfs pages, or 4096 (huge_pages off, or
+ * transparent huge pages advised, which the host may or may not give). */
+uint64_t vgb_fe_ram_page_size(const struct vgb_fe *fe);
 
 /* Serve backend requests and the display socket for up to timeout_ms. */
 int vgb_fe_poll(struct vgb_fe *fe, int timeout_ms);

@@ -42,6 +42,9 @@ void *vgb_mem_uva(const struct vgb_guest_mem *m, uint64_t uva, uint64_t len);
  * its length.  Lets callers walk an entry that crosses adjacent regions.
  */
 void *vgb_mem_gpa_span(const struct vgb_guest_mem *m, uint64_t gpa, uint64_t len, uint64_t *avail);
+/* The same, trying region *hint first and leaving the region found there (walks over many pieces). */
+void *vgb_mem_gpa_span_hint(const struct vgb_guest_mem *m, uint64_t gpa, uint64_t len, uint64_t *avail,
+			    unsigned *hint);
 
 /* True when [gpa, gpa+len) is backed by regions without holes (len > 0, no overflow). */
 bool vgb_mem_gpa_valid(const struct vgb_guest_mem *m, uint64_t gpa, uint64_t len);

@@ -200,7 +200,17 @@ int vgb_sock_write_all_until(int sock, const void *buf, size_t len, int64_t dead
 /* Reads exactly len bytes, waiting at most until deadline_ms (monotonic; <0 = forever). */
 int vgb_sock_read_all(int sock, void *buf, size_t len, int64_t deadline_ms);
 int64_t vgb_now_ms(void);
+int64_t vgb_now_us(void);
 int64_t vgb_deadline(int timeout_ms); /* -1 for timeout_ms < 0 */
 int vgb_ms_left(int64_t deadline);    /* -1 forever, else >= 0 */
+/*
+ * poll(), but first up to spin_us microseconds of polls that do not sleep (busy
+ * polling; 0 = none, and none when timeout_ms is 0): a reply or kick arriving
+ * meanwhile costs no wake-up.  Returns what poll() returns.
+ */
+struct pollfd;
+/* The longest busy-poll window either side accepts: polling is for latency, never a spin forever. */
+#define VGB_VU_POLL_US_MAX 1000u
+int vgb_poll_spin(struct pollfd *pfd, unsigned n, int timeout_ms, unsigned spin_us);
 
 #endif

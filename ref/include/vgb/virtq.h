@@ -57,6 +57,7 @@ struct vgb_vq_dev {
 	bool event_idx;      /* VIRTIO_RING_F_EVENT_IDX negotiated: used_event/avail_event */
 	bool signalled_valid;
 	uint16_t signalled_used; /* used_idx at the last notification */
+	bool kicks_off;          /* vgb_vq_dev_kicks_off() asked the driver not to kick */
 	const struct vgb_guest_mem *mem;
 	struct vgb_vq_chain chain; /* storage reused by every pop */
 	unsigned iov_cap;
@@ -92,10 +93,15 @@ void vgb_vq_dev_push(struct vgb_vq_dev *vq, uint16_t head, uint32_t len);
  */
 bool vgb_vq_dev_should_notify(struct vgb_vq_dev *vq);
 /*
- * The ring looked empty: with EVENT_IDX, ask for a kick at the next entry
- * (avail_event = last_avail).  Returns true when entries arrived meanwhile.
+ * The ring looked empty: ask for a kick at the next entry (with EVENT_IDX
+ * avail_event = last_avail; without, clear VRING_USED_F_NO_NOTIFY if
+ * vgb_vq_dev_kicks_off set it).  Returns true when entries arrived meanwhile.
  */
 bool vgb_vq_dev_rearm(struct vgb_vq_dev *vq);
+/* A device that polls the ring asks for no kicks (undone by vgb_vq_dev_rearm). */
+void vgb_vq_dev_kicks_off(struct vgb_vq_dev *vq);
+/* Is an entry available that has not been popped (no side effect)? */
+bool vgb_vq_dev_pending(const struct vgb_vq_dev *vq);
 
 /* Copy helpers over an iovec array. Return bytes copied. */
 size_t vgb_iov_to_buf(const struct vgb_iov *iov, unsigned n, void *buf, size_t len);
@@ -132,6 +138,8 @@ struct vgb_vq_drv {
 	uint16_t last_used; /* next used entry to read */
 	struct vgb_vq_inflight *inflight; /* per head */
 	uint16_t *free_next;              /* private free list, never read back from shared memory */
+	bool event_idx;                   /* VIRTIO_RING_F_EVENT_IDX negotiated */
+	uint16_t kicked_idx;              /* avail_idx at the last kick */
 	char err[160];
 };
 
@@ -158,6 +166,19 @@ int vgb_vq_drv_add(struct vgb_vq_drv *vq, const struct vgb_vq_buf *out, unsigned
  */
 int vgb_vq_drv_get_used(struct vgb_vq_drv *vq, uint16_t *head, uint32_t *len);
 unsigned vgb_vq_drv_in_flight(const struct vgb_vq_drv *vq);
+/*
+ * Must the device be kicked for what was published since the last kick?  With
+ * EVENT_IDX: when avail_event was passed (vring_need_event); without: unless the
+ * device set VRING_USED_F_NO_NOTIFY.  Records the kick as done when it says yes.
+ */
+bool vgb_vq_drv_kick_needed(struct vgb_vq_drv *vq);
+/*
+ * Ask for a used-buffer notification once `count` more chains have come back
+ * (count 0: none at all): used_event with EVENT_IDX, else VRING_AVAIL_F_NO_INTERRUPT
+ * cleared (count > 0) or set (count 0).  A full barrier follows, so a caller that
+ * asked for one may check the used ring before it sleeps.
+ */
+void vgb_vq_drv_want_used(struct vgb_vq_drv *vq, uint16_t count);
 
 /* Raw access for tests that must break the rules on purpose. */
 void vgb_vq_drv_raw_desc(struct vgb_vq_drv *vq, uint16_t idx, uint64_t addr, uint32_t len,

@@ -79,6 +79,13 @@ struct vgb_vu_backend_options {
 	 */
 	void (*frontend_violation)(void *opaque, const char *req_id, const char *detail);
 	void *opaque;
+	/*
+	 * Busy polling (0 = off): after each request, and while waiting for a
+	 * front-end reply, look at the rings and sockets without sleeping for up
+	 * to poll_us microseconds (at most VGB_VU_POLL_US_MAX), with the driver's
+	 * kicks suppressed meanwhile; then sleep in poll() as usual.
+	 */
+	unsigned poll_us;
 };
 
 /* Takes ownership of sock (a connected unix stream socket). */

@@ -218,7 +218,7 @@ static enum verdict pages_blob_sizes(struct case_ctx *c)
 					 sent, obj, step);
 		} else if (!mapped) {
 			v = case_say(c, FAIL, "%" PRIu64 ": %s failed (%s) for a %u-byte object sent as %" PRIu64
-				     " (REQ-DEV-MAP-0011)", size, step, strerror(-r), obj, sent);
+				     " (REQ-DEV-MAP-0090)", size, step, strerror(-r), obj, sent);
 		} else {
 			uint32_t seed = 0x5100 + (uint32_t)i;
 			int w = host_write(c, &p, &b, obj, seed, &blob_id);
@@ -363,7 +363,7 @@ static enum verdict pages_map_offsets(struct case_ctx *c)
 		const char *step;
 		int r = make_mapped(c, (uint32_t)size, size, blob_id++, &b[i], &sent, &step);
 		if (r) {
-			v = case_say(c, FAIL, "blob %d (%" PRIu64 " bytes): %s failed: %s (REQ-DEV-MAP-0011)", i, size, step,
+			v = case_say(c, FAIL, "blob %d (%" PRIu64 " bytes): %s failed: %s (REQ-DEV-MAP-0090)", i, size, step,
 				     strerror(-r));
 			continue;
 		}
@@ -507,7 +507,7 @@ static enum verdict pages_alignment_above_page(struct case_ctx *c)
 		return case_say(c, v == FAIL ? FAIL : NOT_SUPPORTED, "cannot see where the driver maps blobs: %s",
 				p.probe_why);
 	if ((r = make_mapped(c, (uint32_t)p.align, p.align, 2, &b, &sent, &step)))
-		return case_say(c, FAIL, "HOST3D blob of blob_alignment bytes: %s: %s (REQ-DEV-MAP-0011)", step,
+		return case_say(c, FAIL, "HOST3D blob of blob_alignment bytes: %s: %s (REQ-DEV-MAP-0090)", step,
 				strerror(-r));
 	uint64_t off;
 	r = last_offset(&p, &off);

@@ -47,11 +47,11 @@
  * offsets at every granularity; GUEST blobs of large pages; a device
  * alignment above the guest page. */
 #define IDS_PAGES_LAYOUT         "REQ-DEV-CFG-0002", "REQ-DEV-CFG-0003", "REQ-DEV-SHM-0002"
-#define IDS_PAGES_BLOB_SIZES     "REQ-DRV-BLOB-0005", "REQ-DEV-BLOB-0011", "REQ-DEV-MAP-0011", "REQ-DEV-MAP-0012"
+#define IDS_PAGES_BLOB_SIZES     "REQ-DRV-BLOB-0005", "REQ-DEV-BLOB-0011", "REQ-DEV-MAP-0090", "REQ-DEV-MAP-0012"
 #define IDS_PAGES_TAIL           "REQ-DEV-BLOB-0011", "REQ-DEV-MAP-0070", "REQ-DEV-MAP-0012"
-#define IDS_PAGES_MAP_OFFSETS    "REQ-DRV-MAP-0004", "REQ-DEV-MAP-0011", "REQ-DEV-MAP-0012"
+#define IDS_PAGES_MAP_OFFSETS    "REQ-DRV-MAP-0004", "REQ-DEV-MAP-0090", "REQ-DEV-MAP-0012"
 #define IDS_PAGES_GUEST_ENTRIES  "REQ-DEV-ENTRY-0006", "REQ-DEV-CTX-0028", "REQ-DRV-BLOB-0011"
-#define IDS_PAGES_ABOVE_PAGE     "REQ-DRV-BLOB-0005", "REQ-DRV-MAP-0004", "REQ-DEV-MAP-0011"
+#define IDS_PAGES_ABOVE_PAGE     "REQ-DRV-BLOB-0005", "REQ-DRV-MAP-0004", "REQ-DEV-MAP-0090"
 /* Host-observed: the pixels the guest flushed reach the display. */
 #define IDS_SCANOUT_PIXELS       "REQ-DEV-DISP-0003", "REQ-DEV-XFER-0001"
 /* Host-observed: a scanned-out blob shows what the guest wrote, as of the flush. */

@@ -35,7 +35,7 @@ BREAKS = [
     ("fence-no-echo", [], "dev.fence.ring_idx", "REQ-DEV-FENCE-0002"),
     ("checksum-off-by-one", [], "dev.coh.guest_to_host", "REQ-DEV-COH-0070"),
     ("map-stale-copy", [], "dev.coh.guest_to_host", "REQ-DEV-COH-0070"),
-    ("alignment-ignored", [], "dev.map.basic", "REQ-DEV-MAP-0011"),
+    ("alignment-ignored", [], "dev.map.basic", "REQ-DEV-MAP-0090"),
     ("alignment-ignored", ["--alignment=16384", "--blob-alignment"], "dev.map.remap", "REQ-DEV-MAP-0018"),
 ]
 

@@ -272,7 +272,7 @@ GROUPS = {
 # A device broken on purpose (vgb-host --break) must make the matching agent
 # case FAIL naming the requirement it breaks: (configuration, break, case, ID).
 VM_BREAKS = [
-    ("qemu11-vgb-host-align16k-linux7.2-arm64-16k", "alignment-ignored", "pair.pages.map_offsets", "REQ-DEV-MAP-0011"),
+    ("qemu11-vgb-host-align16k-linux7.2-arm64-16k", "alignment-ignored", "pair.pages.map_offsets", "REQ-DEV-MAP-0090"),
 ]
 
 

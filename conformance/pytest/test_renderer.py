@@ -45,14 +45,14 @@ def renderer_results(tmp_path_factory):
         pytest.skip("needs root (the forky chroot and its bind mounts)")
     cfg = configs.BY_NAME["qemu11-vgb-host-venus-linux7.2"]
     try:
-        stack.ensure_stack(cfg)
+        root = stack.ensure_stack(cfg)
     except stack.Skip as e:
         pytest.skip(str(e))
     binary = stack.RENDERER_HOST["path"]
     tmp = tmp_path_factory.mktemp("renderer")
     os.chmod(tmp, 0o755)
     out = {}
-    with stack.Session(cfg, str(tmp)) as session:
+    with stack.Session(cfg, str(tmp), root) as session:
         for name, extra, filt in (("ref-renderer", [], ",".join(list(EXPECTED) + UNCHANGED)),
                                   ("ref-renderer-stale", ["--break=map-stale-copy"], "dev.coh.guest_to_host")):
             backend = " ".join(shlex.quote(a) for a in session.prefix() + [binary, "--renderer=virgl", *extra])

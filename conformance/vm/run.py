@@ -282,7 +282,9 @@ def run_config(cfg, timeout_s, keep, only=None):
                                 notes.append(f"x-query-virtio-status: {e}")
                     elif kind == "event" and obj.get("name") == "scanout":
                         if qmp or cfg.no_capture:
-                            c = check_scanout_capture(obj, session, cfg, rundir, qmp)
+                            # Captures stop in time for the agent's watchdog to see our answer.
+                            c = check_scanout_capture(obj, session, cfg, rundir, qmp,
+                                                      settle_s=max(5, cfg.case_timeout // 2))
                             cases[c["name"]] = c
                             log(f"  [host] {c['name']}: {c['verdict']} {c['detail'][:140]}")
                         port.send("VGB-HOST captured")  # the agent holds its picture until now

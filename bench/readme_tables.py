@@ -96,6 +96,14 @@ def printed_labels(text):
     return labels
 
 
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def in_checkout(command):
+    """A command line with this checkout's own paths relative to it: the README is read elsewhere."""
+    return command.replace(REPO + "/", "") if command else command
+
+
 def block(name, command, latest, spread):
     doc, text = latest
     cfg = doc["config"]
@@ -108,7 +116,7 @@ def block(name, command, latest, spread):
         "",
         cfg.get("memory", "memory: not recorded"),
         "",
-        f"reference: `{cfg['reference']}`; comparison: `{cfg['qemu'] or '(not run)'}`",
+        f"reference: `{in_checkout(cfg['reference'])}`; comparison: `{in_checkout(cfg['qemu']) or '(not run)'}`",
         "",
     ]
     body = tables(text)

@@ -7,6 +7,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "../lib/validate.h"
@@ -633,6 +634,14 @@ static size_t b_xfer3d_rows_past_end(const struct env *e, uint8_t *buf)
 {
 	return xfer3d(buf, CTX, RES_HOST, e->host_blob_size - 24, 16, 2);
 }
+/* The same with a stride of 32: the rows are apart, so only where the last row ends tells. */
+static size_t b_xfer3d_strided_past_end(const struct env *e, uint8_t *buf)
+{
+	size_t n = xfer3d(buf, CTX, RES_HOST, e->host_blob_size - 40, 16, 2);
+	uint32_t stride = LE32(32);
+	memcpy(buf + offsetof(struct virtio_gpu_transfer_host_3d, stride), &stride, sizeof(stride));
+	return n;
+}
 static size_t b_xfer3d_range(const struct env *e, uint8_t *buf) { return xfer3d(buf, CTX, RES_HOST, e->host_blob_size - 4, 8, 1); }
 static size_t b_xfer3d_overflow(const struct env *e, uint8_t *buf) { return xfer3d(buf, CTX, RES_HOST, UINT64_MAX - 3, 8, 1); }
 static size_t b_xfer3d_unknown_ctx(const struct env *e, uint8_t *buf) { return xfer3d(buf, UNKNOWN, RES_HOST, 0, 64, 1); }
@@ -1065,6 +1074,7 @@ const struct vc_case vc_cases_malformed[] = {
 	MAL("xfer.host_blob_2d", R_XFER_HOST_2D, PARAM, BLOB | REF, b_xfer_host_2d, "TRANSFER_TO_HOST_2D on a host blob", .setup = SETUP_HOST_RES),
 	MAL("backing.attach_host_blob", R_RES_ATTACH_HOST, PARAM, BLOB | REF, b_attach_host, "ATTACH_BACKING on a host blob", .setup = SETUP_HOST_RES),
 	MAL("xfer3d.rows_past_end", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_rows_past_end, "TRANSFER_TO_HOST_3D on a blob, two rows of 16 whose second ends past the blob", .setup = SETUP_HOST_RES),
+	MAL("xfer3d.strided_rows_past_end", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_strided_past_end, "TRANSFER_TO_HOST_3D on a blob, two rows of 16 at a stride of 32, the second ending past the blob", .setup = SETUP_HOST_RES),
 	MAL("xfer3d.past_end", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_range, "TRANSFER_TO_HOST_3D crossing the blob end", .setup = SETUP_HOST_RES),
 	MAL("xfer3d.overflow", R_XFER_3D_RANGE, PARAM, BLOB | REF, b_xfer3d_overflow, "TRANSFER_TO_HOST_3D whose offset + w overflows", .setup = SETUP_HOST_RES),
 	MAL("xfer3d.unknown_ctx", R_XFER_3D_CTX, CTXID, BLOB | REF, b_xfer3d_unknown_ctx, "TRANSFER_TO_HOST_3D in an unknown context", .setup = SETUP_HOST_RES),

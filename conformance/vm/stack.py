@@ -61,7 +61,8 @@ RENDERER_HOST = {}
 
 def vgb_host_binary():
     path = os.environ.get("VGB_HOST") or os.path.join(REPO, "build", "ref", "host", "vgb-host")
-    return path if os.access(path, os.X_OK) else None
+    # Absolute: commands built from it run in other directories (a run dir, the chroot).
+    return os.path.abspath(path) if os.access(path, os.X_OK) else None
 
 
 def ensure_stack(cfg):

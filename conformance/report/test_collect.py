@@ -195,6 +195,29 @@ class ExpectationsTest(unittest.TestCase):
         r = known.compare(target, doc)
         self.assertEqual([d["case"] for d in r["differences"]], ["pair.b"])
 
+    def test_may_pass(self):
+        """A FAIL that shows only when the implementation's state allows: PASS matches too,
+        any other verdict does not, and the entry must say why."""
+        doc = {"cases": {"dev.a": {"verdict": "FAIL", "ids": ["REQ-DEV-LIFE-0100"], "upstream": "f()",
+                                   "why": "old heap bytes", "may_pass": "the heap may hand back zeros"}}}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(doc, f)
+        try:
+            loaded = known.load(f.name)
+        finally:
+            os.unlink(f.name)
+        for got, differs in (("FAIL", False), ("PASS", False), ("ERROR", True)):
+            r = known.compare({"name": "t", "cases": [{"name": "dev.a", "verdict": got}]}, loaded)
+            self.assertEqual(bool(r["differences"]), differs, got)
+        doc["cases"]["dev.a"]["may_pass"] = ""
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(doc, f)
+        try:
+            with self.assertRaises(known.KnownError):
+                known.load(f.name)
+        finally:
+            os.unlink(f.name)
+
     def test_per_target_expectations(self):
         with tempfile.TemporaryDirectory() as d:
             a, b = os.path.join(d, "a.expect"), os.path.join(d, "b.expect")

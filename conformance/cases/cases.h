@@ -3,6 +3,8 @@
 #ifndef VGB_CONFORM_CASES_H
 #define VGB_CONFORM_CASES_H
 
+#include <sys/types.h>
+
 #include "../lib/gpu.h"
 #include "../lib/host.h"
 #include "../lib/reqs.h"
@@ -28,6 +30,9 @@ struct vgb_drv;
 /* The reference driver against the case's target in validating mode (its own frontend;
  * the case's frontend stops).  NULL with ERROR recorded when it does not start. */
 struct vgb_drv *vc_ref_driver_open(struct vc *t);
+/* The target's device, validating, listening on sock, with one more argument
+ * (or NULL); its pid, or -1.  Its stderr is dropped unless the target is verbose. */
+pid_t vc_spawn_validating_device(struct vc *t, const char *sock, const char *extra);
 #endif
 extern const struct vc_case vc_cases_selftest[];
 extern const struct vc_case vc_cases_renderer[];

@@ -315,29 +315,9 @@ static const char *const external_faults[] = {
 
 static pid_t spawn_device(struct vc *t, const char *sock, const char *rules)
 {
-	char *argv[72];
-	char validate_arg[300], socket_arg[300], hostile_arg[300];
-	unsigned n = 0;
-	while (t->target->argv[n] && n < 64)
-		argv[n] = t->target->argv[n], n++;
-	snprintf(validate_arg, sizeof(validate_arg), "--validate=%s", t->validate_path);
-	snprintf(socket_arg, sizeof(socket_arg), "--socket-path=%s", sock);
+	char hostile_arg[300];
 	snprintf(hostile_arg, sizeof(hostile_arg), "--hostile=%s", rules);
-	argv[n++] = validate_arg;
-	argv[n++] = socket_arg;
-	argv[n++] = hostile_arg;
-	argv[n] = NULL;
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (!t->target->verbose) {
-			FILE *null = fopen("/dev/null", "w");
-			if (null)
-				dup2(fileno(null), 2);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
+	return vc_spawn_validating_device(t, sock, hostile_arg);
 }
 
 /* Wait for pid until deadline (ms): 0 with *status, or -ETIMEDOUT. */

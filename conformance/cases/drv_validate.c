@@ -463,7 +463,7 @@ static enum vc_verdict ref_map_fallback(struct vc *t)
  * listens, the driver command runs (its {socket} replaced), and every recorded
  * violation is a FAIL with its ID.
  */
-static pid_t spawn_listening_device(struct vc *t, const char *sock)
+pid_t vc_spawn_validating_device(struct vc *t, const char *sock, const char *extra)
 {
 	char *argv[72];
 	char validate_arg[300], socket_arg[300];
@@ -474,6 +474,8 @@ static pid_t spawn_listening_device(struct vc *t, const char *sock)
 	snprintf(socket_arg, sizeof(socket_arg), "--socket-path=%s", sock);
 	argv[n++] = validate_arg;
 	argv[n++] = socket_arg;
+	if (extra)
+		argv[n++] = (char *)extra;
 	argv[n] = NULL;
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -507,7 +509,7 @@ static enum vc_verdict external_driver(struct vc *t)
 	char sock[128];
 	snprintf(sock, sizeof(sock), "/tmp/vgb-conform-drv-%d.sock", (int)getpid());
 	unlink(sock);
-	pid_t dev = spawn_listening_device(t, sock);
+	pid_t dev = vc_spawn_validating_device(t, sock, NULL);
 	if (dev < 0)
 		return vc_error(t, "fork: %s", strerror(errno));
 	struct stat st;

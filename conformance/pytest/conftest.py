@@ -93,6 +93,18 @@ class ConformRuns:
         return self.results[name]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def vm_run_dirs(request):
+    """A session that passed removes the VM run directories it made (3 MB or
+    more each); a failing one keeps them, as its messages point into them.
+    VGB_VM_KEEP=1 keeps them always."""
+    yield
+    vmrun = sys.modules.get("run")
+    if (request.session.testsfailed == 0 and not os.environ.get("VGB_VM_KEEP")
+            and hasattr(vmrun, "remove_run_dirs")):
+        vmrun.remove_run_dirs()
+
+
 @pytest.fixture(scope="session")
 def conform_runs():
     return ConformRuns()

@@ -34,6 +34,9 @@ from stack import (BACKENDS, Session, Skip, ensure_stack, log, qemu_version,  # 
                    run_script, stop)
 
 SUITE_VERSION = "1.0.0"
+# Run directories this process made: a caller done with them (a test session
+# that passed) removes them with remove_run_dirs(); a failure's stay for diagnosis.
+RUN_DIRS = []
 MARKER = "VGB-AGENT "
 
 
@@ -168,6 +171,11 @@ def exit_on_term():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
+def remove_run_dirs():
+    while RUN_DIRS:
+        shutil.rmtree(RUN_DIRS.pop(), ignore_errors=True)
+
+
 def run_config(cfg, timeout_s, keep, only=None):
     exit_on_term()
     log(f"=== {cfg.name}: {cfg.summary}")
@@ -188,6 +196,7 @@ def run_config(cfg, timeout_s, keep, only=None):
         guest_info = json.load(f)
 
     rundir = tempfile.mkdtemp(prefix=f"vgb-vm-{cfg.name}-", dir="/tmp")
+    RUN_DIRS.append(rundir)
     os.chmod(rundir, 0o755)
     for f in ("vmlinuz", "initrd.img"):
         shutil.copy(os.path.join(guest, f), os.path.join(rundir, f))

@@ -29,6 +29,9 @@ The per-case form the VM known results use is read too:
 where every case is listed and an unlisted one is a difference.  An entry may carry
 "may_pass": "why", for a bug that shows only when the implementation's own state makes it
 visible (e.g. a heap that happens to hand back cleared memory): PASS then matches too.
+An entry may also carry "may_error": {"detail": "text", "why": "..."}, for a case a bug of
+the stack under it sometimes kills before it can judge: ERROR then matches too, but only
+when the case's detail contains that text.
 
 Either form may carry "virtio_1_4_failures": [case name, ...], the expected FAILs that break a
 requirement of the upstream tier, i.e. a VIRTIO 1.4 non-conformance of the implementation; every
@@ -86,6 +89,11 @@ def load(path):
             raise KnownError("%s: entry %s expects %s without a reason" % (path, e["match"], e["verdict"]))
         if "may_pass" in e and not (isinstance(e["may_pass"], str) and e["may_pass"]):
             raise KnownError("%s: entry %s: may_pass says why the case can pass" % (path, e["match"]))
+        me = e.get("may_error")
+        if me is not None and not (isinstance(me, dict) and isinstance(me.get("detail"), str) and me["detail"]
+                                   and isinstance(me.get("why"), str) and me["why"]):
+            raise KnownError("%s: entry %s: may_error needs a 'detail' the ERROR must contain and a 'why'"
+                             % (path, e["match"]))
     fails = {e["match"] for e in entries if e["verdict"] == "FAIL"}
     listed = doc.get("virtio_1_4_failures", [])
     if not isinstance(listed, list) or not set(listed) <= fails:
@@ -112,12 +120,16 @@ def expected(doc, target, case):
     return e["verdict"], e.get("reason", "")
 
 
-def acceptable(doc, target, case):
-    """The verdicts that match the file for case on target: the expected one, and PASS
-    where the entry says why the bug does not always show ("may_pass")."""
+def acceptable(doc, target, case, detail=""):
+    """The verdicts that match the file for case on target: the expected one, PASS
+    where the entry says why the bug does not always show ("may_pass"), and ERROR
+    where its detail contains the text of the entry's "may_error"."""
     want, _ = expected(doc, target, case)
     e = entry_for(doc, target, case)
-    return {want, "PASS"} if want == "FLAKY" or (e and e.get("may_pass")) else {want}
+    ok = {want, "PASS"} if want == "FLAKY" or (e and e.get("may_pass")) else {want}
+    if e and e.get("may_error") and e["may_error"]["detail"] in detail:
+        ok.add("ERROR")
+    return ok
 
 
 
@@ -125,7 +137,7 @@ def compare(target, doc):
     diffs, matches = [], 0
     for c in target["cases"]:
         want, reason = expected(doc, target["name"], c["name"])
-        if c["verdict"] in acceptable(doc, target["name"], c["name"]):
+        if c["verdict"] in acceptable(doc, target["name"], c["name"], c.get("detail", "")):
             matches += 1
         else:
             diffs.append({"case": c["name"], "expected": want, "got": c["verdict"],

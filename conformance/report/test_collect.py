@@ -218,6 +218,37 @@ class ExpectationsTest(unittest.TestCase):
         finally:
             os.unlink(f.name)
 
+    def test_may_error(self):
+        """An ERROR a stack bug causes: it matches only with the entry's detail text, in
+        the report's reader and in the VM pytest's (conformance/vm/known.py), and an entry
+        without a detail or a why is refused by both."""
+        import known as vm_known
+        entry = {"verdict": "PASS", "may_error": {"detail": "died of signal 6", "why": "a renderer bug"}}
+        doc = {"cases": {"pair.a": entry}}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(doc, f)
+        try:
+            loaded = known.load(f.name)
+        finally:
+            os.unlink(f.name)
+        for got, detail, ok in (("PASS", "", True), ("ERROR", "case process died of signal 6 (Aborted)", True),
+                                ("ERROR", "timed out", False), ("FAIL", "died of signal 6", False)):
+            c = {"name": "pair.a", "verdict": got, "detail": detail}
+            r = known.compare({"name": "t", "cases": [c]}, loaded)
+            self.assertEqual(not r["differences"], ok, (got, detail))
+            self.assertEqual(vm_known.matches(entry, c), ok, (got, detail))
+        self.assertEqual(vm_known.validate(doc), [])
+        for bad in ({"detail": "", "why": "w"}, {"detail": "d"}, "died"):
+            doc["cases"]["pair.a"]["may_error"] = bad
+            self.assertTrue(vm_known.validate(doc), bad)
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump(doc, f)
+            try:
+                with self.assertRaises(known.KnownError):
+                    known.load(f.name)
+            finally:
+                os.unlink(f.name)
+
     def test_per_target_expectations(self):
         with tempfile.TemporaryDirectory() as d:
             a, b = os.path.join(d, "a.expect"), os.path.join(d, "b.expect")

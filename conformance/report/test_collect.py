@@ -161,6 +161,18 @@ class CollectTest(unittest.TestCase):
                          'vgb.cases=pair.a.two panic=-1"')
 
 
+def load_known(content):
+    """known.load of a file holding content: text (the .expect form) or a JSON document."""
+    text = content if isinstance(content, str) else json.dumps(content)
+    with tempfile.NamedTemporaryFile("w", suffix=".expect" if isinstance(content, str) else ".json",
+                                     delete=False) as f:
+        f.write(text)
+    try:
+        return known.load(f.name)
+    finally:
+        os.unlink(f.name)
+
+
 class ExpectationsTest(unittest.TestCase):
     def parse(self, text):
         return known.parse_text(text, "x.expect")
@@ -176,21 +188,11 @@ class ExpectationsTest(unittest.TestCase):
             self.parse("pair.a MAYBE sometimes\n")
 
     def test_reason_required(self):
-        with tempfile.NamedTemporaryFile("w", suffix=".expect", delete=False) as f:
-            f.write("pair.a FAIL\n")
-        try:
-            with self.assertRaises(known.KnownError):
-                known.load(f.name)
-        finally:
-            os.unlink(f.name)
+        with self.assertRaises(known.KnownError):
+            load_known("pair.a FAIL\n")
 
     def test_flaky_accepts_pass(self):
-        with tempfile.NamedTemporaryFile("w", suffix=".expect", delete=False) as f:
-            f.write("pair.a FLAKY races with the display thread\n")
-        try:
-            doc = known.load(f.name)
-        finally:
-            os.unlink(f.name)
+        doc = load_known("pair.a FLAKY races with the display thread\n")
         target = {"name": "t", "cases": [{"name": "pair.a", "verdict": "PASS"}, {"name": "pair.b", "verdict": "FLAKY"}]}
         r = known.compare(target, doc)
         self.assertEqual([d["case"] for d in r["differences"]], ["pair.b"])
@@ -200,23 +202,13 @@ class ExpectationsTest(unittest.TestCase):
         any other verdict does not, and the entry must say why."""
         doc = {"cases": {"dev.a": {"verdict": "FAIL", "ids": ["REQ-DEV-LIFE-0100"], "upstream": "f()",
                                    "why": "old heap bytes", "may_pass": "the heap may hand back zeros"}}}
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump(doc, f)
-        try:
-            loaded = known.load(f.name)
-        finally:
-            os.unlink(f.name)
+        loaded = load_known(doc)
         for got, differs in (("FAIL", False), ("PASS", False), ("ERROR", True)):
             r = known.compare({"name": "t", "cases": [{"name": "dev.a", "verdict": got}]}, loaded)
             self.assertEqual(bool(r["differences"]), differs, got)
         doc["cases"]["dev.a"]["may_pass"] = ""
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump(doc, f)
-        try:
-            with self.assertRaises(known.KnownError):
-                known.load(f.name)
-        finally:
-            os.unlink(f.name)
+        with self.assertRaises(known.KnownError):
+            load_known(doc)
 
     def test_may_error(self):
         """An ERROR a stack bug causes: it matches only with the entry's detail text, in
@@ -225,12 +217,7 @@ class ExpectationsTest(unittest.TestCase):
         import known as vm_known
         entry = {"verdict": "PASS", "may_error": {"detail": "died of signal 6", "why": "a renderer bug"}}
         doc = {"cases": {"pair.a": entry}}
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump(doc, f)
-        try:
-            loaded = known.load(f.name)
-        finally:
-            os.unlink(f.name)
+        loaded = load_known(doc)
         for got, detail, ok in (("PASS", "", True), ("ERROR", "case process died of signal 6 (Aborted)", True),
                                 ("ERROR", "timed out", False), ("FAIL", "died of signal 6", False)):
             c = {"name": "pair.a", "verdict": got, "detail": detail}
@@ -241,13 +228,8 @@ class ExpectationsTest(unittest.TestCase):
         for bad in ({"detail": "", "why": "w"}, {"detail": "d"}, "died"):
             doc["cases"]["pair.a"]["may_error"] = bad
             self.assertTrue(vm_known.validate(doc), bad)
-            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-                json.dump(doc, f)
-            try:
-                with self.assertRaises(known.KnownError):
-                    known.load(f.name)
-            finally:
-                os.unlink(f.name)
+            with self.assertRaises(known.KnownError):
+                load_known(doc)
 
     def test_per_target_expectations(self):
         with tempfile.TemporaryDirectory() as d:

@@ -66,6 +66,12 @@ def parse_text(text, path="expectations"):
     return {"cases": entries, "default": "PASS"}
 
 
+def may_error_valid(me):
+    """An absent may_error, or one with a non-empty 'detail' and 'why'."""
+    return me is None or (isinstance(me, dict) and all(isinstance(me.get(k), str) and me[k]
+                                                       for k in ("detail", "why")))
+
+
 def load(path):
     try:
         with open(path, encoding="utf-8") as f:
@@ -89,9 +95,7 @@ def load(path):
             raise KnownError("%s: entry %s expects %s without a reason" % (path, e["match"], e["verdict"]))
         if "may_pass" in e and not (isinstance(e["may_pass"], str) and e["may_pass"]):
             raise KnownError("%s: entry %s: may_pass says why the case can pass" % (path, e["match"]))
-        me = e.get("may_error")
-        if me is not None and not (isinstance(me, dict) and isinstance(me.get("detail"), str) and me["detail"]
-                                   and isinstance(me.get("why"), str) and me["why"]):
+        if not may_error_valid(e.get("may_error")):
             raise KnownError("%s: entry %s: may_error needs a 'detail' the ERROR must contain and a 'why'"
                              % (path, e["match"]))
     fails = {e["match"] for e in entries if e["verdict"] == "FAIL"}

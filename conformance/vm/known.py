@@ -7,6 +7,10 @@ too, but only when the case's detail contains that text."""
 
 import json
 import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "report"))
+import known_results  # noqa: E402  (one check of an entry's may_error, shared with the report)
 
 KNOWN_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "known-results")
 
@@ -39,9 +43,7 @@ def validate(known):
             problems.append(f"{name}: expected {v} without a 'why'")
         if v in ("FAIL", "WARNING") and not (exp.get("upstream") and exp.get("ids")):
             problems.append(f"{name}: an expected {v} needs 'ids' and an 'upstream' reference")
-        me = exp.get("may_error")
-        if me is not None and not (isinstance(me, dict) and isinstance(me.get("detail"), str) and me["detail"]
-                                   and isinstance(me.get("why"), str) and me["why"]):
+        if not known_results.may_error_valid(exp.get("may_error")):
             problems.append(f"{name}: may_error needs a 'detail' the ERROR must contain and a 'why'")
     fails = {n for n, e in known.get("cases", {}).items() if e.get("verdict") == "FAIL"}
     for name in known.get("virtio_1_4_failures", []):

@@ -242,6 +242,13 @@ static bool write_all(int fd, const void *buf, size_t len)
 	return true;
 }
 
+/* The validating mode's log of the case process pid: under $TMPDIR when set, else /tmp. */
+static void validate_path_of(pid_t pid, char *buf, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	snprintf(buf, len, "%s/vgb-conform-validate-%d.jsonl", dir && *dir ? dir : "/tmp", (int)pid);
+}
+
 static void case_in_child(const struct vc_case *c, const struct vc_target *tg,
 			  const struct vc_probe *p, uint32_t seed, unsigned attempt, int wfd)
 {
@@ -259,8 +266,7 @@ static void case_in_child(const struct vc_case *c, const struct vc_target *tg,
 	static struct vc_result res;
 	memset(&res, 0, sizeof(res));
 	if ((c->needs & VC_NEED_VALIDATE) && tg->validate)
-		snprintf(t.validate_path, sizeof(t.validate_path), "/tmp/vgb-conform-validate-%d.jsonl",
-			 (int)getpid());
+		validate_path_of(getpid(), t.validate_path, sizeof(t.validate_path));
 	char err[256] = "";
 	t.fe = vc_start_frontend(tg, c->mask_features, t.validate_path, err, sizeof(err));
 	bool declines_alignment = (c->mask_features >> VIRTIO_GPU_F_BLOB_ALIGNMENT) & 1 &&
@@ -369,6 +375,12 @@ void vc_run_case(const struct vc_case *c, const struct vc_target *tg, const stru
 		}
 	}
 	kill(-pid, SIGKILL); /* a backend the case left behind */
+	if ((c->needs & VC_NEED_VALIDATE) && tg->validate) {
+		/* A case killed before its own teardown leaves its validating log behind. */
+		char path[sizeof(((struct vc *)0)->validate_path)];
+		validate_path_of(pid, path, sizeof(path));
+		unlink(path);
+	}
 
 	res->ran = true;
 	if (n == (ssize_t)sizeof(got)) {

@@ -148,6 +148,20 @@ def test_crash_and_timeout_are_reported(conform, tmp_path, qemu):
     assert "selftest" not in listed
 
 
+def test_timeout_leaves_no_validating_log(conform, tmp_path):
+    """A case killed at its deadline never reaches its own teardown: the harness
+    removes the validating device's log the case had (the case checks it was opened)."""
+    logs = tmp_path / "tmp"
+    logs.mkdir()
+    env = dict(os.environ, VGB_CONFORM_SELFTEST="1", TMPDIR=str(logs))
+    out = str(tmp_path / "r.json")
+    subprocess.run([conform, "--target", "ref-full", "--filter", "drv.selftest.timeout_validating",
+                    "--output", out], capture_output=True, text=True, timeout=120, env=env)
+    c = json.load(open(out))["targets"][0]["cases"][0]
+    assert c["verdict"] == "TIMEOUT", c
+    assert not list(logs.glob("vgb-conform-validate-*")), list(logs.iterdir())
+
+
 def test_socket_target(conform, tmp_path):
     """--socket: every case opens its own connection to a backend serving one after another."""
     import threading

@@ -165,6 +165,7 @@ static void run_attempt(const struct case_def *def, int timeout_s, int scanout_w
 		snprintf(a->detail, sizeof(a->detail), "pipe failed");
 		return;
 	}
+	steps_clear();
 	pid_t pid = fork();
 	if (pid < 0) {
 		a->v = ERROR;
@@ -216,7 +217,11 @@ static void run_attempt(const struct case_def *def, int timeout_s, int scanout_w
 		 * that never comes) may not die: report and move on without it. */
 		kill(pid, SIGKILL);
 		a->v = TIMEOUT;
-		snprintf(a->detail, sizeof(a->detail), "no result within %d s (child killed)", timeout_s);
+		/* The shared step log says where the child was when it stopped answering. */
+		const char *last = steps_last();
+		snprintf(a->detail, sizeof(a->detail), "no result within %d s (child killed)%s%.200s", timeout_s,
+			 last ? "; last step: " : "", last ? last : "");
+		steps_text(a->steps, sizeof(a->steps));
 		return;
 	}
 	if (got == 0) {
@@ -312,6 +317,7 @@ int agent_main(int argc, char **argv, const struct case_def *const *case_groups,
 {
 	const char *out = NULL, *globs = NULL;
 	int timeout_s = 20, scanout_wait_s = 0, list = 0, rerun_failures = 0;
+	steps_share();
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			out = argv[++i];

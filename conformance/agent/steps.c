@@ -4,17 +4,35 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
-static char ring[STEPS_KEPT][STEP_LEN];
-static unsigned long long count;
+struct steps_log {
+	unsigned long long count;
+	char ring[STEPS_KEPT][STEP_LEN];
+};
+
+static struct steps_log own;
+static struct steps_log *log_ = &own;
+
+void steps_share(void)
+{
+	void *p = mmap(NULL, sizeof(*log_), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED)
+		log_ = p;
+}
 
 void step(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(ring[count % STEPS_KEPT], STEP_LEN, fmt, ap);
+	vsnprintf(log_->ring[log_->count % STEPS_KEPT], STEP_LEN, fmt, ap);
 	va_end(ap);
-	count++;
+	log_->count++;
+}
+
+const char *steps_last(void)
+{
+	return log_->count ? log_->ring[(log_->count - 1) % STEPS_KEPT] : NULL;
 }
 
 const char *errno_name(int err)
@@ -52,11 +70,12 @@ void steps_text(char *out, size_t cap)
 {
 	size_t n = 0;
 	out[0] = '\0';
+	unsigned long long count = log_->count;
 	unsigned long long first = count > STEPS_KEPT ? count - STEPS_KEPT : 0;
 	if (first)
 		n += (size_t)snprintf(out, cap, "(%llu earlier steps not kept)\n", first);
 	for (unsigned long long i = first; i < count && n + 1 < cap; i++)
-		n += (size_t)snprintf(out + n, cap - n, "%s\n", ring[i % STEPS_KEPT]);
+		n += (size_t)snprintf(out + n, cap - n, "%s\n", log_->ring[i % STEPS_KEPT]);
 	if (n >= cap)
 		n = cap - 1;
 	out[n] = '\0';
@@ -64,5 +83,5 @@ void steps_text(char *out, size_t cap)
 
 void steps_clear(void)
 {
-	count = 0;
+	log_->count = 0;
 }

@@ -31,7 +31,8 @@ where every case is listed and an unlisted one is a difference.  An entry may ca
 visible (e.g. a heap that happens to hand back cleared memory): PASS then matches too.
 An entry may also carry "may_error": {"detail": "text", "why": "..."}, for a case a bug of
 the stack under it sometimes kills before it can judge: ERROR then matches too, but only
-when the case's detail contains that text.
+when the case's detail contains that text. With "verdict": "TIMEOUT" in it, the stack's bug
+is a hang and that TIMEOUT matches instead; a list of such objects allows each of them.
 
 Either form may carry "virtio_1_4_failures": [case name, ...], the expected FAILs that break a
 requirement of the upstream tier, i.e. a VIRTIO 1.4 non-conformance of the implementation; every
@@ -66,10 +67,22 @@ def parse_text(text, path="expectations"):
     return {"cases": entries, "default": "PASS"}
 
 
+def _may_error_list(me):
+    return [] if me is None else me if isinstance(me, list) else [me]
+
+
 def may_error_valid(me):
-    """An absent may_error, or one with a non-empty 'detail' and 'why'."""
-    return me is None or (isinstance(me, dict) and all(isinstance(me.get(k), str) and me[k]
-                                                       for k in ("detail", "why")))
+    """An absent may_error, or one (or a non-empty list of them) with a non-empty 'detail'
+    and 'why', and a 'verdict' of ERROR (the default) or TIMEOUT."""
+    if isinstance(me, list) and not me:
+        return False
+    return all(isinstance(m, dict) and all(isinstance(m.get(k), str) and m[k] for k in ("detail", "why"))
+               and m.get("verdict", "ERROR") in ("ERROR", "TIMEOUT") for m in _may_error_list(me))
+
+
+def may_error_allows(me, verdict, detail):
+    """Whether an entry's may_error accepts this verdict with this detail."""
+    return any(verdict == m.get("verdict", "ERROR") and m["detail"] in detail for m in _may_error_list(me))
 
 
 def load(path):
@@ -96,8 +109,8 @@ def load(path):
         if "may_pass" in e and not (isinstance(e["may_pass"], str) and e["may_pass"]):
             raise KnownError("%s: entry %s: may_pass says why the case can pass" % (path, e["match"]))
         if not may_error_valid(e.get("may_error")):
-            raise KnownError("%s: entry %s: may_error needs a 'detail' the ERROR must contain and a 'why'"
-                             % (path, e["match"]))
+            raise KnownError("%s: entry %s: may_error needs a 'detail' the ERROR (or TIMEOUT) must contain "
+                             "and a 'why'" % (path, e["match"]))
     fails = {e["match"] for e in entries if e["verdict"] == "FAIL"}
     listed = doc.get("virtio_1_4_failures", [])
     if not isinstance(listed, list) or not set(listed) <= fails:
@@ -127,12 +140,13 @@ def expected(doc, target, case):
 def acceptable(doc, target, case, detail=""):
     """The verdicts that match the file for case on target: the expected one, PASS
     where the entry says why the bug does not always show ("may_pass"), and ERROR
-    where its detail contains the text of the entry's "may_error"."""
+    where its detail contains the text of the entry's "may_error" (TIMEOUT where that says so)."""
     want, _ = expected(doc, target, case)
     e = entry_for(doc, target, case)
     ok = {want, "PASS"} if want == "FLAKY" or (e and e.get("may_pass")) else {want}
-    if e and e.get("may_error") and e["may_error"]["detail"] in detail:
-        ok.add("ERROR")
+    for v in ("ERROR", "TIMEOUT"):
+        if e and may_error_allows(e.get("may_error"), v, detail):
+            ok.add(v)
     return ok
 
 

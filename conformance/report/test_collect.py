@@ -225,11 +225,32 @@ class ExpectationsTest(unittest.TestCase):
             self.assertEqual(not r["differences"], ok, (got, detail))
             self.assertEqual(vm_known.matches(entry, c), ok, (got, detail))
         self.assertEqual(vm_known.validate(doc), [])
-        for bad in ({"detail": "", "why": "w"}, {"detail": "d"}, "died"):
+        for bad in ({"detail": "", "why": "w"}, {"detail": "d"}, "died", [],
+                    {"detail": "d", "why": "w", "verdict": "FAIL"}, [{"detail": "d", "why": "w"}, {"why": "w"}]):
             doc["cases"]["pair.a"]["may_error"] = bad
             self.assertTrue(vm_known.validate(doc), bad)
             with self.assertRaises(known.KnownError):
                 load_known(doc)
+
+    def test_may_error_timeout(self):
+        """A hang a stack bug causes: a may_error with "verdict": "TIMEOUT" matches that
+        TIMEOUT with its detail text only, and a list of them allows each; both readers agree."""
+        import known as vm_known
+        entry = {"verdict": "FAIL", "ids": ["REQ-X"], "upstream": "u", "why": "w",
+                 "may_error": [{"detail": "died of signal 6", "why": "a renderer bug"},
+                               {"verdict": "TIMEOUT", "detail": "last step: vkCreateInstance", "why": "a hang"}]}
+        doc = {"cases": {"pair.a": entry}}
+        loaded = load_known(doc)
+        self.assertEqual(vm_known.validate(doc), [])
+        for got, detail, ok in (("FAIL", "", True), ("ERROR", "case process died of signal 6 (Aborted)", True),
+                                ("TIMEOUT", "no result within 90 s (child killed); last step: vkCreateInstance", True),
+                                ("TIMEOUT", "no result within 90 s (child killed); last step: vkCreateDevice", False),
+                                ("ERROR", "last step: vkCreateInstance", False),
+                                ("TIMEOUT", "died of signal 6", False), ("PASS", "", False)):
+            c = {"name": "pair.a", "verdict": got, "detail": detail}
+            r = known.compare({"name": "t", "cases": [c]}, loaded)
+            self.assertEqual(not r["differences"], ok, (got, detail))
+            self.assertEqual(vm_known.matches(entry, c), ok, (got, detail))
 
     def test_per_target_expectations(self):
         with tempfile.TemporaryDirectory() as d:

@@ -228,6 +228,7 @@ static void region_fill(struct vk *vk, uint32_t type, struct region_fill *out)
 	}
 	out->refused = VK_SUCCESS;
 	for (unsigned i = 0; i < bound; i++) {
+		step("allocation %u: vkAllocateMemory + vkMapMemory of %llu MiB", i, FULL_CHUNK >> 20);
 		VkResult r = chunk_map(vk, &w, type, &mem[i], &at[i]);
 		if (r != VK_SUCCESS) {
 			uint64_t used, total;
@@ -256,6 +257,7 @@ static void region_fill(struct vk *vk, uint32_t type, struct region_fill *out)
 		 * answered the UNMAP), the same request must succeed there. */
 		uint64_t used = 0, total = 0, now = 0;
 		bool known = hostvis_used(&used, &total) == 0;
+		step("vkFreeMemory of allocation 0, then the same allocation again");
 		vkFreeMemory(vk->dev, mem[0], NULL);
 		mem[0] = VK_NULL_HANDLE;
 		if (known && wait_used(used - FULL_CHUNK, &now))

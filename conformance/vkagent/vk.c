@@ -78,11 +78,13 @@ enum verdict vk_open(struct case_ctx *c, struct vk *vk)
 	VkApplicationInfo app = { .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO, .pApplicationName = "vgb-vk-agent",
 				  .apiVersion = VK_API_VERSION_1_1 };
 	VkInstanceCreateInfo ici = { .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app };
+	step("opening Vulkan: vkCreateInstance");
 	VkResult r = vkCreateInstance(&ici, NULL, &vk->instance);
 	if (r != VK_SUCCESS)
 		return case_say(c, ERROR, "vkCreateInstance: %s (Vulkan loader or ICD missing?)", vk_result_name(r));
 	uint32_t n = 8;
 	VkPhysicalDevice pds[8];
+	step("opening Vulkan: vkEnumeratePhysicalDevices");
 	r = vkEnumeratePhysicalDevices(vk->instance, &n, pds);
 	if (r != VK_SUCCESS && r != VK_INCOMPLETE)
 		n = 0;
@@ -136,6 +138,7 @@ enum verdict vk_open(struct case_ctx *c, struct vk *vk)
 					.pQueuePriorities = &prio };
 	VkDeviceCreateInfo dci = { .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = &enable,
 				   .queueCreateInfoCount = 1, .pQueueCreateInfos = &qci };
+	step("opening Vulkan: vkCreateDevice on %.120s", vk->props.deviceName);
 	r = vkCreateDevice(vk->phys, &dci, NULL, &vk->dev);
 	if (r != VK_SUCCESS) {
 		vk->dev = VK_NULL_HANDLE;
@@ -147,6 +150,7 @@ enum verdict vk_open(struct case_ctx *c, struct vk *vk)
 					.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
 					.queueFamilyIndex = vk->queue_family };
 	VkFenceCreateInfo fci = { .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO };
+	step("opening Vulkan: vkCreateCommandPool, vkCreateFence");
 	if ((r = vkCreateCommandPool(vk->dev, &pci, NULL, &vk->pool)) != VK_SUCCESS ||
 	    (r = vkCreateFence(vk->dev, &fci, NULL, &vk->fence)) != VK_SUCCESS) {
 		vk_close(vk);
@@ -158,6 +162,7 @@ enum verdict vk_open(struct case_ctx *c, struct vk *vk)
 void vk_close(struct vk *vk)
 {
 	if (vk->dev) {
+		step("closing Vulkan: vkDeviceWaitIdle, vkDestroyDevice");
 		vkDeviceWaitIdle(vk->dev);
 		if (vk->fence)
 			vkDestroyFence(vk->dev, vk->fence, NULL);

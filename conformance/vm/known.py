@@ -3,7 +3,8 @@ with the reason for every expected non-PASS (conformance/known-results/).
 
 An entry may carry "may_error": {"detail": "text", "why": "..."} for a case that a
 bug of the stack under it sometimes kills before it can judge: ERROR then matches
-too, but only when the case's detail contains that text."""
+too, but only when the case's detail contains that text ("verdict": "TIMEOUT" in it
+for a hang; a list allows each of its objects)."""
 
 import json
 import os
@@ -44,7 +45,7 @@ def validate(known):
         if v in ("FAIL", "WARNING") and not (exp.get("upstream") and exp.get("ids")):
             problems.append(f"{name}: an expected {v} needs 'ids' and an 'upstream' reference")
         if not known_results.may_error_valid(exp.get("may_error")):
-            problems.append(f"{name}: may_error needs a 'detail' the ERROR must contain and a 'why'")
+            problems.append(f"{name}: may_error needs a 'detail' the ERROR (or TIMEOUT) must contain and a 'why'")
     fails = {n for n, e in known.get("cases", {}).items() if e.get("verdict") == "FAIL"}
     for name in known.get("virtio_1_4_failures", []):
         if name not in fails:
@@ -54,11 +55,10 @@ def validate(known):
 
 def matches(exp, case):
     """Whether a case result gets the verdict its entry expects, or an ERROR the
-    entry's may_error allows."""
+    entry's may_error allows (or a TIMEOUT, where it says so)."""
     if case["verdict"] == exp["verdict"]:
         return True
-    me = exp.get("may_error")
-    return bool(me) and case["verdict"] == "ERROR" and me["detail"] in case.get("detail", "")
+    return known_results.may_error_allows(exp.get("may_error"), case["verdict"], case.get("detail", ""))
 
 
 def compare(target, known):

@@ -74,6 +74,13 @@ int vgb_vq_dev_bind_uva(struct vgb_vq_dev *vq, const struct vgb_guest_mem *mem, 
 		return fail(vq, "ring of %u entries outside guest memory (desc 0x%llx avail 0x%llx used 0x%llx)",
 			    vq->num, (unsigned long long)desc_uva, (unsigned long long)avail_uva,
 			    (unsigned long long)used_uva);
+	/* Aligned addresses can still land misaligned here when a region's address and
+	 * its offset in the file disagree in their low bits. */
+	if (((uintptr_t)d & 15) || ((uintptr_t)a & 1) || ((uintptr_t)u & 3))
+		return fail(vq, "rings misaligned in the memory regions' mapping (desc 0x%llx avail 0x%llx used "
+			    "0x%llx: a region's address and its mmap offset differ in their low bits)",
+			    (unsigned long long)desc_uva, (unsigned long long)avail_uva,
+			    (unsigned long long)used_uva);
 	vgb_vq_dev_bind(vq, mem, d, a, u);
 	return 0;
 }

@@ -225,12 +225,16 @@ static void run_attempt(const struct case_def *def, int timeout_s, int scanout_w
 		return;
 	}
 	if (got == 0) {
+		/* As for a hang, the shared step log says how far the child got. */
+		const char *last = steps_last();
 		if (WIFSIGNALED(status))
-			snprintf(a->detail, sizeof(a->detail), "case process died of signal %d (%s)", WTERMSIG(status),
-				 strsignal(WTERMSIG(status)));
+			snprintf(a->detail, sizeof(a->detail), "case process died of signal %d (%s)%s%.200s",
+				 WTERMSIG(status), strsignal(WTERMSIG(status)), last ? "; last step: " : "",
+				 last ? last : "");
 		else
-			snprintf(a->detail, sizeof(a->detail), "case process exited %d without a result",
-				 WEXITSTATUS(status));
+			snprintf(a->detail, sizeof(a->detail), "case process exited %d without a result%s%.200s",
+				 WEXITSTATUS(status), last ? "; last step: " : "", last ? last : "");
+		steps_text(a->steps, sizeof(a->steps));
 		/* SIGBUS/SIGSEGV on a mapping the driver handed out is a failure of
 		 * the pair, not of the agent. */
 		a->v = WIFSIGNALED(status) && (WTERMSIG(status) == SIGBUS || WTERMSIG(status) == SIGSEGV) ? FAIL

@@ -172,6 +172,18 @@ def test_vm_cited_ids_exist():
     assert not unknown, f"IDs the spec does not define: {unknown}"
 
 
+def test_agent_runner_names_the_last_step():
+    """A case process that dies, exits without a result or hangs gets a
+    verdict naming the last step it logged (the agents' shared runner, built
+    like the DRM agent with agent/selftest's cases and run on this host): the
+    known results accept a stack's failure only at the step where it was seen."""
+    import subprocess
+    exe = stack.run_script("build-agent.sh", "amd64", "selftest")
+    check = os.path.join(REPO, "conformance", "agent", "selftest", "check_runner.py")
+    proc = subprocess.run([sys.executable, check, exe], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 STALE_FRONT = "qemu11-vgb-host-novirgl-linux7.2"
 
 

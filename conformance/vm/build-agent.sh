@@ -14,6 +14,10 @@
 # it mounts over 9p; it also runs on the host), its compute shaders compiled
 # to SPIR-V with glslangValidator and built in. Its DRM requests take forky's
 # libdrm headers from the sysroot, for the blob ioctls.
+#
+# AGENT selftest (amd64): the shared runner with agent/selftest's cases, which
+# die, exit or hang after a step; built like the DRM agent, run on the host by
+# agent/selftest/check_runner.py.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,12 +26,12 @@ shared="$VGB_REPO/conformance/agent"
 case $arch in
 amd64) CC=${CC:-gcc}; triplet=x86_64-linux-gnu ;;
 arm64) CC=aarch64-linux-gnu-gcc; triplet=aarch64-linux-gnu ;;
-*) vm_die "usage: build-agent.sh [amd64|arm64] [agent|vk]" ;;
+*) vm_die "usage: build-agent.sh [amd64|arm64] [agent|vk|selftest]" ;;
 esac
 case $agent in
 agent) ;;
-vk) [ "$arch" = amd64 ] || vm_die "the Vulkan agent is built for amd64 only" ;;
-*) vm_die "usage: build-agent.sh [amd64|arm64] [agent|vk]" ;;
+vk | selftest) [ "$arch" = amd64 ] || vm_die "the $agent agent is built for amd64 only" ;;
+*) vm_die "usage: build-agent.sh [amd64|arm64] [agent|vk|selftest]" ;;
 esac
 command -v "$CC" >/dev/null || vm_die "$CC missing: run conformance/vm/setup-host.sh"
 
@@ -54,13 +58,16 @@ if [ ! -f "$sysroot.done" ]; then
 	touch "$sysroot.done"
 fi
 
-if [ "$agent" = agent ]; then
+if [ "$agent" = agent ] || [ "$agent" = selftest ]; then
 	src="$VGB_REPO/conformance/agent"
-	hash=$( (cat "$src"/*.c "$src"/*.h "$0" "$VGB_REPO/ref/include/vgb/refctx.h"; echo "$sysroot"
+	sources=("$src"/*.c) name=vgb-agent-$arch
+	[ "$agent" = agent ] || sources=("$src/selftest/main.c" "$src/runner.c" "$src/report.c" "$src/gpu.c" "$src/steps.c") \
+		name=vgb-agent-selftest
+	hash=$( (cat "${sources[@]}" "$src"/*.h "$0" "$VGB_REPO/ref/include/vgb/refctx.h"; echo "$sysroot"
 		"$CC" --version | head -n1) | sha256sum | cut -c1-16)
-	out="$VGB_CACHE/agent/vgb-agent-$arch-$hash"
+	out="$VGB_CACHE/agent/$name-$hash"
 	if [ ! -x "$out" ]; then
-		vm_log "agent: compiling for $arch (static, $CC, libdrm $libdrm_version)"
+		vm_log "agent: compiling $name (static, $CC, libdrm $libdrm_version)"
 		mkdir -p "$VGB_CACHE/agent"
 		# Only the sysroot's headers and libraries: the compiler's own (cross) C
 		# library would not match forky's libdrm.a.
@@ -69,7 +76,7 @@ if [ "$agent" = agent ]; then
 			-nostdinc -isystem "$("$CC" -print-file-name=include)" -isystem "$sysroot/usr/include/$triplet" \
 			-isystem "$sysroot/usr/include" -isystem "$sysroot/usr/include/libdrm" -I"$VGB_REPO/ref/include" \
 			--sysroot="$sysroot" -B"$lib" -L"$lib" -DAGENT_LIBDRM="\"$libdrm_version\"" \
-			-o "$out.tmp" "$src"/*.c -ldrm || vm_die "agent build failed"
+			-o "$out.tmp" "${sources[@]}" -ldrm || vm_die "agent build failed"
 		mv "$out.tmp" "$out"
 	fi
 	echo "$out"

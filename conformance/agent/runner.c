@@ -153,6 +153,17 @@ static void emit_case_simple(const struct case_def *def, enum verdict v, double 
 	emit_case(def, v, &a, NULL);
 }
 
+/* For a child that ended without a result: the shared step log says where it
+ * was; its last step goes into the detail, the whole log with the verdict. */
+static void note_last_step(struct attempt *a)
+{
+	const char *last = steps_last();
+	size_t n = strlen(a->detail);
+	if (last)
+		snprintf(a->detail + n, sizeof(a->detail) - n, "; last step: %.200s", last);
+	steps_text(a->steps, sizeof(a->steps));
+}
+
 /* Runs the case once in a child process; fills *a. */
 static void run_attempt(const struct case_def *def, int timeout_s, int scanout_wait_s, struct attempt *a)
 {
@@ -217,24 +228,18 @@ static void run_attempt(const struct case_def *def, int timeout_s, int scanout_w
 		 * that never comes) may not die: report and move on without it. */
 		kill(pid, SIGKILL);
 		a->v = TIMEOUT;
-		/* The shared step log says where the child was when it stopped answering. */
-		const char *last = steps_last();
-		snprintf(a->detail, sizeof(a->detail), "no result within %d s (child killed)%s%.200s", timeout_s,
-			 last ? "; last step: " : "", last ? last : "");
-		steps_text(a->steps, sizeof(a->steps));
+		snprintf(a->detail, sizeof(a->detail), "no result within %d s (child killed)", timeout_s);
+		note_last_step(a);
 		return;
 	}
 	if (got == 0) {
-		/* As for a hang, the shared step log says how far the child got. */
-		const char *last = steps_last();
 		if (WIFSIGNALED(status))
-			snprintf(a->detail, sizeof(a->detail), "case process died of signal %d (%s)%s%.200s",
-				 WTERMSIG(status), strsignal(WTERMSIG(status)), last ? "; last step: " : "",
-				 last ? last : "");
+			snprintf(a->detail, sizeof(a->detail), "case process died of signal %d (%s)", WTERMSIG(status),
+				 strsignal(WTERMSIG(status)));
 		else
-			snprintf(a->detail, sizeof(a->detail), "case process exited %d without a result%s%.200s",
-				 WEXITSTATUS(status), last ? "; last step: " : "", last ? last : "");
-		steps_text(a->steps, sizeof(a->steps));
+			snprintf(a->detail, sizeof(a->detail), "case process exited %d without a result",
+				 WEXITSTATUS(status));
+		note_last_step(a);
 		/* SIGBUS/SIGSEGV on a mapping the driver handed out is a failure of
 		 * the pair, not of the agent. */
 		a->v = WIFSIGNALED(status) && (WTERMSIG(status) == SIGBUS || WTERMSIG(status) == SIGSEGV) ? FAIL

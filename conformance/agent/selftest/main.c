@@ -5,7 +5,6 @@
 #include "../cases.h"
 #include "../steps.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 

@@ -19,7 +19,7 @@ build=$(cd "${1:?usage: pack.sh BUILD OUT.tar.xz}" && pwd)
 out=${2:?usage: pack.sh BUILD OUT.tar.xz}
 need_root "pack.sh"
 kvm_dir="$VGB_REPO/bench/kvm"
-root="$VGB_CACHE/forky-root"
+root=$(forky_root)
 [ -x "$root/usr/bin/qemu-system-x86_64" ] || vm_die "no forky chroot: run conformance/vm/setup-forky.sh"
 for b in ref/host/vgb-host bench/vgb-bench bench/vgb-copy-strategy; do
 	[ -x "$build/$b" ] || vm_die "$build/$b is not built"

@@ -161,8 +161,8 @@ def test_vgb_host_behind_qemu11(image, tmp_path):
     host = stack.vgb_host_binary()
     if not host:
         pytest.skip("build/ref/host/vgb-host is not built")
-    subprocess.run([os.path.join(VM, "setup-forky.sh")], check=True, stdout=subprocess.DEVNULL)
-    root = os.path.join(stack.cache_dir(), "forky-root")
+    # The chroot's directory is named after its recipe: the script says where.
+    root = stack.run_script("setup-forky.sh")
     # The known results of the built-in configuration, in the text form, with the
     # broken case expected to FAIL first.
     with open(os.path.join(KNOWN, "qemu11-vgb-host-linux7.2.json"), encoding="utf-8") as f:

@@ -7,6 +7,7 @@ action=${1:-}; root=${2:-}
 if [ -z "$root" ] || [ ! -d "$root" ]; then
 	# Nothing to undo for a root that is not there.
 	[ "$action" = umount ] && exit 0
+	[ -n "$root" ] && echo "$0: no directory $root" >&2
 	echo "usage: $0 mount|umount ROOT" >&2
 	exit 2
 fi

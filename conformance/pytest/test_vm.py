@@ -12,6 +12,7 @@ the suite's results shape, for the report.
 import dataclasses
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -177,7 +178,6 @@ def test_agent_runner_names_the_last_step():
     verdict naming the last step it logged (the agents' shared runner, built
     like the DRM agent with agent/selftest's cases and run on this host): the
     known results accept a stack's failure only at the step where it was seen."""
-    import subprocess
     exe = stack.run_script("build-agent.sh", "amd64", "selftest")
     check = os.path.join(REPO, "conformance", "agent", "selftest", "check_runner.py")
     proc = subprocess.run([sys.executable, check, exe], capture_output=True, text=True, timeout=300)

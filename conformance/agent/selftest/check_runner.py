@@ -39,10 +39,9 @@ def main():
     bad = 0
     for case, timeout_s, verdict, detail in expect:
         r = run(exe, case, timeout_s)
-        ok = r["verdict"] == verdict and r["detail"] == detail
-        if ok and "last step" in detail:
-            # The whole log goes with the verdict, oldest step first.
-            ok = r.get("steps", "").rstrip("\n").endswith(detail.split("; last step: ")[1])
+        # The whole log goes with the verdict, oldest step first, ending at the last step.
+        ok = (r["verdict"] == verdict and r["detail"] == detail
+              and r.get("steps", "").rstrip("\n").endswith(detail.split("; last step: ")[1]))
         print("%s %s: %s %r" % ("ok " if ok else "BAD", case, r["verdict"], r["detail"]))
         bad += not ok
     return 1 if bad else 0
